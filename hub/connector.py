@@ -1,0 +1,210 @@
+"""The contract every connector meets, built-in or a vendor's.
+
+A *source* turns a vendor's export into Arrow tables in two steps, so that a rerun or an audit can replay
+the raw extract without asking the vendor again:
+
+    extract = source.read(state)               # vendor columns, typed as text, nothing dropped
+    batch = source.normalize(extract, district_id)   # shared model tables, keyed (district_id, source_id)
+
+A *destination* takes rendered reports and says, per target, what happened.
+
+Connectors never touch the warehouse, Dagster or the network of another district: the hub hands them
+their config and state, and stores what they return.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+import pyarrow as pa
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo
+
+__all__ = [
+    "ConfigPath",
+    "ConnectorConfig",
+    "ConnectorError",
+    "DestinationConnector",
+    "Extract",
+    "FileReport",
+    "Issue",
+    "NormalizedBatch",
+    "PushOutcome",
+    "PushResult",
+    "RenderedReport",
+    "SourceConnector",
+    "SyncMode",
+]
+
+
+class ConnectorError(Exception):
+    """A whole input cannot be trusted (missing manifest, missing required header, unreadable file).
+
+    The message is written for the IT person who will fix the export: it names the file and what is wrong.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+
+
+class ConnectorConfig(BaseModel):
+    """Base of every connector's settings; unknown keys in hub.yaml are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _resolve_against_config(value: Path, info: ValidationInfo) -> Path:
+    base = (info.context or {}).get("base_dir")
+    value = value.expanduser()
+    return value if value.is_absolute() or base is None else (Path(base) / value).resolve()
+
+
+ConfigPath = Annotated[Path, AfterValidator(_resolve_against_config)]
+"""A path in a connector's settings; relative paths are taken from the folder of hub.yaml."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One finding about one cell or row: a reject (the row is not loaded) or a warning (it is, fixed).
+
+    Rejects are one per row; a warning stands for every row of one kind in one file (the first line is
+    given, the count is in the reason), so a million fixed grade codes make one warning, not a million.
+    ``kind`` is a stable machine name (``missing_required``, ``grade_code``, ...) so that summaries can
+    count by kind; ``reason`` is the sentence a person reads. ``value`` may hold student data: it is
+    stored in the warehouse for the people who fix exports, and never written to logs.
+    """
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    kind: str
+    reason: str
+    severity: Literal["reject", "warning"] = "reject"
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What reading one file found; the unit the `validate` command prints."""
+
+    file: str
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    warnings: dict[str, int] = field(default_factory=dict)
+    fatal: str | None = None
+
+    def warn(self, kind: str, count: int = 1) -> None:
+        self.warnings[kind] = self.warnings.get(kind, 0) + count
+
+
+class SyncMode(StrEnum):
+    """How a normalized table relates to what the warehouse holds."""
+
+    BULK = "bulk"  # this is everything: rows missing from it are removed (under the deletion guard)
+    DELTA = "delta"  # upserts, plus explicit deletes in NormalizedBatch.deletes
+
+
+@dataclass(slots=True)
+class Extract:
+    """A source's raw read: one Arrow table per stream, in the vendor's own columns."""
+
+    streams: dict[str, pa.Table]
+    files: dict[str, FileReport]
+    issues: list[Issue]
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. detected version, layout, manifest modes
+
+    @property
+    def importable(self) -> bool:
+        return not any(report.fatal for report in self.files.values())
+
+
+@dataclass(slots=True)
+class NormalizedBatch:
+    """Shared-model tables ready for ``warehouse.apply``.
+
+    ``tables`` maps a model table name (``person``, ``enrollment``, ...) to rows in that table's Arrow
+    schema, minus ``district_id`` (the hub adds it, so a connector cannot write into another district).
+    """
+
+    tables: dict[str, pa.Table]
+    modes: dict[str, SyncMode]
+    deletes: dict[str, list[str]] = field(default_factory=dict)  # table -> source_ids (delta deletes)
+    issues: list[Issue] = field(default_factory=list)
+
+
+class SourceConnector(ABC):
+    """Reads one vendor's exports. Subclasses set the class attributes and implement two methods."""
+
+    kind: ClassVar[Literal["source"]] = "source"
+    name: ClassVar[str]
+    """Registry name, used as ``type:`` in hub.yaml."""
+    streams: ClassVar[tuple[str, ...]]
+    """The raw streams ``read`` may produce (file stems, API collections)."""
+    config_model: ClassVar[type[ConnectorConfig]]
+
+    def __init__(self, config: ConnectorConfig) -> None:
+        self.config = config
+
+    @abstractmethod
+    def read(self, state: Mapping[str, Any] | None = None) -> Extract:
+        """Read the vendor's export; rows that cannot be read become ``Issue``s, never exceptions.
+
+        Raise ``ConnectorError`` only when the whole input is untrustworthy.
+        """
+
+    @abstractmethod
+    def normalize(self, extract: Extract) -> NormalizedBatch:
+        """Map vendor columns onto the shared model; pure, so that a stored extract can be replayed."""
+
+    def next_state(self, extract: Extract, previous: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Incremental cursor to keep after a successful apply (JSON-able). Default: none."""
+        return dict(previous or {})
+
+
+class PushOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReport:
+    """One report ready to leave the hub, addressed to one target in one destination."""
+
+    kind: str  # "teacher", "tutor", "school", "district"
+    target: str  # stable address in the destination (section SIS id, school id, ...)
+    title: str
+    content_type: str  # "text/html", "text/csv", "application/json"
+    body: bytes
+    summary: Mapping[str, Any] = field(default_factory=dict)  # short structured status (e.g. per student)
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    target: str
+    outcome: PushOutcome
+    detail: str = ""
+
+
+class DestinationConnector(ABC):
+    """Delivers rendered reports. Must be idempotent: pushing the same report twice changes nothing."""
+
+    kind: ClassVar[Literal["destination"]] = "destination"
+    name: ClassVar[str]
+    accepts: ClassVar[tuple[str, ...]]
+    """Report kinds this destination takes."""
+    config_model: ClassVar[type[ConnectorConfig]]
+
+    def __init__(self, config: ConnectorConfig) -> None:
+        self.config = config
+
+    @abstractmethod
+    def push(self, reports: Sequence[RenderedReport]) -> list[PushResult]:
+        """Send each report; a failure is a ``FAILED`` result with a reason, not an exception."""

@@ -1,0 +1,59 @@
+"""Arrow schemas derived from the SQLAlchemy tables, so the two never drift apart."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pyarrow as pa
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, Table
+
+from hub.model.base import SYNC_COLUMNS, Base
+
+
+def arrow_type(sql_type: object) -> pa.DataType:
+    """The Arrow type a connector must produce for a column of this SQL type."""
+    if isinstance(sql_type, Boolean):
+        return pa.bool_()
+    if isinstance(sql_type, DateTime):
+        return pa.timestamp("us", tz="UTC")
+    if isinstance(sql_type, Date):
+        return pa.date32()
+    if isinstance(sql_type, Integer):
+        return pa.int64()
+    if isinstance(sql_type, Float | Numeric):
+        return pa.float64()
+    if isinstance(sql_type, JSON):
+        return pa.string()  # JSON text
+    return pa.string()
+
+
+def sql_table(name: str) -> Table:
+    try:
+        return Base.metadata.tables[name]
+    except KeyError:
+        raise KeyError(f"no table {name!r} in the shared model") from None
+
+
+@cache
+def arrow_schema(name: str) -> pa.Schema:
+    """Schema of the rows a connector hands in for ``name``: every column but the warehouse's own."""
+    table = sql_table(name)
+    return pa.schema(
+        [
+            pa.field(column.name, arrow_type(column.type), nullable=column.nullable or not column.primary_key)
+            for column in table.columns
+            if column.name not in SYNC_COLUMNS
+        ]
+    )
+
+
+def conform(name: str, table: pa.Table) -> pa.Table:
+    """Cast ``table`` to the model schema of ``name``: missing optional columns become null, extras go."""
+    schema = arrow_schema(name)
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)

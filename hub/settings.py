@@ -1,0 +1,233 @@
+"""Configuration: process-wide ``HubSettings`` from the environment, and the districts file ``hub.yaml``.
+
+hub.yaml holds everything but secrets. A secret is written as ``{env: NAME}`` and resolved through
+pydantic-settings from the environment, a ``.env`` file or a secrets directory, so it arrives as a
+``SecretStr`` and is never printed. A wrong file stops with the file, the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.connector import ConnectorConfig
+
+DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class ConfigError(Exception):
+    """hub.yaml or the environment is wrong; the message says where and what was expected."""
+
+
+class HubSettings(BaseSettings):
+    """Process-wide settings (``TUTORHUB_`` prefix), e.g. ``TUTORHUB_CONFIG=/etc/tutorhub/hub.yaml``."""
+
+    model_config = SettingsConfigDict(env_prefix="TUTORHUB_", env_file=".env", extra="ignore")
+
+    config: Path = Path("hub.yaml")
+    data_dir: Path = Path(".tutorhub")
+    secrets_dir: Path | None = None
+    log_level: str = "INFO"
+
+
+class ConnectorEntry(BaseModel):
+    """One connector of one district, as written in hub.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="unique within the district")
+    type: str = Field(description="a registered connector name, see `tutorhub plugins`")
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class DistrictConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=DISTRICT_ID.pattern)
+    name: str
+    timezone: str = "America/New_York"
+    warehouse_url: str | None = None
+    data_dir: Path | None = None
+    schedule: str = Field(default="0 2 * * *", description="cron, in the district's timezone")
+    drop_folder: Path | None = None
+    max_delete_fraction: float = Field(default=0.10, ge=0.0, le=1.0)
+    connectors: tuple[ConnectorEntry, ...] = ()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"an IANA time zone such as 'America/Chicago', not {value!r}") from None
+        return value
+
+    @field_validator("connectors")
+    @classmethod
+    def _unique_names(cls, entries: tuple[ConnectorEntry, ...]) -> tuple[ConnectorEntry, ...]:
+        names = [entry.name for entry in entries]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"connector names must be unique in a district; repeated: {duplicates}")
+        return entries
+
+    def data_path(self, hub_data_dir: Path) -> Path:
+        return self.data_dir or hub_data_dir / self.id
+
+    def database_url(self, hub_data_dir: Path) -> str:
+        return self.warehouse_url or f"sqlite:///{self.data_path(hub_data_dir) / 'warehouse.db'}"
+
+
+class HubFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path | None = None
+    districts: tuple[DistrictConfig, ...] = Field(min_length=1)
+
+    @field_validator("districts")
+    @classmethod
+    def _unique_ids(cls, districts: tuple[DistrictConfig, ...]) -> tuple[DistrictConfig, ...]:
+        ids = [district.id for district in districts]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"district ids must be unique; repeated: {duplicates}")
+        return districts
+
+
+class HubConfig:
+    """hub.yaml, validated, with paths resolved against the file's folder."""
+
+    def __init__(self, path: Path, parsed: HubFile, settings: HubSettings) -> None:
+        self.path = path
+        self.settings = settings
+        base = path.parent
+        self.data_dir = _resolve(base, parsed.data_dir or settings.data_dir)
+        self.districts = {
+            district.id: district.model_copy(
+                update={
+                    "data_dir": _resolve(base, district.data_path(self.data_dir)),
+                    "drop_folder": _resolve(base, district.drop_folder) if district.drop_folder else None,
+                }
+            )
+            for district in parsed.districts
+        }
+
+    def district(self, district_id: str) -> DistrictConfig:
+        try:
+            return self.districts[district_id]
+        except KeyError:
+            known = ", ".join(sorted(self.districts))
+            raise ConfigError(f"{self.path}: no district {district_id!r}; configured: {known}") from None
+
+
+def _resolve(base: Path, value: Path) -> Path:
+    value = value.expanduser()
+    return value if value.is_absolute() else (base / value).resolve()
+
+
+def format_validation_error(file: Path | str, error: ValidationError, prefix: str = "") -> str:
+    """One line per problem: ``hub.yaml: districts[0].timezone: <what was expected>``."""
+    lines = []
+    for problem in error.errors(include_url=False, include_input=False):
+        path = prefix
+        for part in problem["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        lines.append(f"{file}: {path or '(top level)'}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def load_hub_config(path: Path | str | None = None, settings: HubSettings | None = None) -> HubConfig:
+    settings = settings or HubSettings()
+    path = Path(path or settings.config)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (set --config or TUTORHUB_CONFIG)") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{path}: expected a mapping with a 'districts' list at the top level")
+    try:
+        parsed = HubFile.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(format_validation_error(path, error)) from None
+    return HubConfig(path.resolve(), parsed, settings)
+
+
+class SecretResolver:
+    """Turns ``{env: NAME}`` placeholders into values read by pydantic-settings.
+
+    Sources, in pydantic-settings' order: the environment, then ``.env``, then the secrets directory.
+    """
+
+    def __init__(self, settings: HubSettings) -> None:
+        self._settings = settings
+
+    def lookup(self, names: set[str]) -> dict[str, str | None]:
+        if not names:
+            return {}
+        fields: dict[str, Any] = {name: (str | None, Field(default=None, alias=name)) for name in names}
+        model = create_model(  # type: ignore[call-overload]
+            "Secrets",
+            __base__=BaseSettings,
+            __config__=None,
+            **fields,
+        )
+        model.model_config = SettingsConfigDict(
+            env_file=".env", secrets_dir=self._settings.secrets_dir, extra="ignore", case_sensitive=True
+        )
+        values = model()
+        return {name: getattr(values, name) for name in names}
+
+
+def _secret_refs(node: Any) -> set[str]:
+    if isinstance(node, Mapping):
+        if set(node) == {"env"} and isinstance(node["env"], str):
+            return {node["env"]}
+        return set().union(*(_secret_refs(value) for value in node.values())) if node else set()
+    if isinstance(node, list | tuple):
+        return set().union(*(_secret_refs(value) for value in node)) if node else set()
+    return set()
+
+
+def _substitute(node: Any, values: Mapping[str, str | None]) -> Any:
+    if isinstance(node, Mapping):
+        if set(node) == {"env"} and isinstance(node["env"], str):
+            return values[node["env"]]
+        return {key: _substitute(value, values) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_substitute(value, values) for value in node]
+    return node
+
+
+def build_connector_config(
+    hub: HubConfig,
+    district: DistrictConfig,
+    entry: ConnectorEntry,
+    config_model: type[ConnectorConfig],
+    base_dir: Path | None = None,
+) -> ConnectorConfig:
+    """Validate one connector's settings against its model, secrets resolved, paths made absolute."""
+    index = district.connectors.index(entry)
+    position = f"districts[{list(hub.districts).index(district.id)}].connectors[{index}].settings"
+    refs = _secret_refs(entry.settings)
+    values = SecretResolver(hub.settings).lookup(refs)
+    missing = sorted(name for name, value in values.items() if value is None)
+    if missing:
+        raise ConfigError(
+            f"{hub.path}: {position}: secret(s) {', '.join(missing)} not set; put them in the environment, "
+            f"a .env file or the secrets directory ({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})"
+        )
+    settings = _substitute(entry.settings, values)
+    context = {"base_dir": base_dir or hub.path.parent, "data_dir": district.data_dir}
+    try:
+        return config_model.model_validate(settings, context=context)
+    except ValidationError as error:
+        raise ConfigError(format_validation_error(hub.path, error, prefix=position)) from None

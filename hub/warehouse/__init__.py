@@ -1,0 +1,198 @@
+"""The warehouse: one SQL database (SQLite embedded, PostgreSQL in production) holding the shared model.
+
+``Warehouse.apply`` is the only way a sync writes roster or result rows: one transaction per district and
+connector, so a night's data lands completely or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from hub.connector import Issue, NormalizedBatch
+from hub.model import ConnectorState, District, SyncRun, sql_table
+from hub.warehouse import bulk
+from hub.warehouse.apply import ApplyResult, TableChange, WarehouseError, apply_batch
+from hub.warehouse.engine import create_warehouse_engine, migrate
+from hub.warehouse.guard import DeletionGuardError, PlannedDeletion
+
+__all__ = [
+    "ApplyResult",
+    "DeletionGuardError",
+    "PlannedDeletion",
+    "SyncSummary",
+    "TableChange",
+    "Warehouse",
+    "WarehouseError",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    run_id: int
+    result: ApplyResult
+
+
+class Warehouse:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_warehouse_engine(url)
+        migrate(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def register_district(self, district_id: str, name: str, timezone: str) -> None:
+        with self.engine.begin() as connection:
+            exists = connection.execute(
+                select(District.district_id).where(District.district_id == district_id)
+            )
+            if exists.first() is None:
+                connection.execute(
+                    insert(District).values(district_id=district_id, name=name, timezone=timezone)
+                )
+            else:
+                connection.execute(
+                    update(District)
+                    .where(District.district_id == district_id)
+                    .values(name=name, timezone=timezone)
+                )
+
+    def apply(
+        self,
+        district_id: str,
+        connector: str,
+        batch: NormalizedBatch,
+        *,
+        state: Mapping[str, Any] | None = None,
+        max_delete_fraction: float = 0.10,
+        allow_deletions: bool = False,
+        extra_issues: Iterable[Issue] = (),
+    ) -> SyncSummary:
+        """Apply ``batch`` atomically; refused or failed runs are recorded, then the error is re-raised."""
+        issues = [*extra_issues, *batch.issues]
+        try:
+            with self.engine.begin() as connection:
+                previous = _load_state(connection, district_id, connector)
+                result = apply_batch(
+                    connection,
+                    district_id,
+                    batch,
+                    previous.fingerprints if previous else {},
+                    max_delete_fraction=max_delete_fraction,
+                    allow_deletions=allow_deletions,
+                )
+                _save_state(connection, district_id, connector, dict(state or {}), result.fingerprints)
+                run_id = _record_run(connection, district_id, connector, "committed", result, None, issues)
+        except DeletionGuardError as error:
+            self._record_failure(district_id, connector, "refused", str(error), issues)
+            raise
+        except Exception as error:
+            self._record_failure(district_id, connector, "failed", f"{type(error).__name__}: {error}", issues)
+            raise
+        log.info("district %s: %s applied (run %s)", district_id, connector, run_id)
+        return SyncSummary(run_id, result)
+
+    def _record_failure(
+        self, district_id: str, connector: str, outcome: str, message: str, issues: list[Issue]
+    ) -> None:
+        with self.engine.begin() as connection:
+            _record_run(connection, district_id, connector, outcome, None, message, issues)
+
+    def read(self, table: str, district_id: str, *, active_only: bool = True) -> pa.Table:
+        with self.engine.connect() as connection:
+            return bulk.read(connection, sql_table(table), district_id, active_only=active_only)
+
+    def connector_state(self, district_id: str, connector: str) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            row = _load_state(connection, district_id, connector)
+            return dict(row.state) if row else {}
+
+    def count(self, table: str, district_id: str, *, active_only: bool = True) -> int:
+        model = sql_table(table)
+        query = select(func.count()).select_from(model).where(model.c.district_id == district_id)
+        if active_only and "status" in model.c:
+            query = query.where(model.c.status == "active")
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one()
+
+
+def _load_state(connection: Connection, district_id: str, connector: str) -> Any:
+    return connection.execute(
+        select(ConnectorState.state, ConnectorState.fingerprints).where(
+            ConnectorState.district_id == district_id, ConnectorState.connector == connector
+        )
+    ).first()
+
+
+def _save_state(
+    connection: Connection,
+    district_id: str,
+    connector: str,
+    state: dict[str, Any],
+    fingerprints: dict[str, str],
+) -> None:
+    exists = _load_state(connection, district_id, connector) is not None
+    if exists:
+        connection.execute(
+            update(ConnectorState)
+            .where(ConnectorState.district_id == district_id, ConnectorState.connector == connector)
+            .values(state=state, fingerprints=fingerprints)
+        )
+    else:
+        connection.execute(
+            insert(ConnectorState).values(
+                district_id=district_id, connector=connector, state=state, fingerprints=fingerprints
+            )
+        )
+
+
+def _record_run(
+    connection: Connection,
+    district_id: str,
+    connector: str,
+    outcome: str,
+    result: ApplyResult | None,
+    message: str | None,
+    issues: list[Issue],
+) -> int:
+    counts = {name: change.as_dict() for name, change in result.changes.items()} if result else {}
+    run_id = connection.execute(
+        insert(SyncRun)
+        .values(
+            district_id=district_id,
+            connector=connector,
+            outcome=outcome,
+            counts=counts,
+            message=message,
+            finished_at=func.now(),
+        )
+        .returning(SyncRun.run_id)
+    ).scalar_one()
+    if issues:
+        rejects = pa.table(
+            {
+                "run_id": pa.array([run_id] * len(issues), pa.int64()),
+                "district_id": pa.array([district_id] * len(issues), pa.string()),
+                "file": pa.array([i.file for i in issues], pa.string()),
+                "line": pa.array([i.line for i in issues], pa.int64()),
+                "column": pa.array([i.column for i in issues], pa.string()),
+                "value": pa.array([i.value for i in issues], pa.string()),
+                "kind": pa.array([i.kind for i in issues], pa.string()),
+                "reason": pa.array([i.reason for i in issues], pa.string()),
+                "severity": pa.array([i.severity for i in issues], pa.string()),
+            }
+        )
+        bulk.load(connection, "sync_reject", rejects)
+    return run_id

@@ -1,0 +1,74 @@
+"""The deletion guard: a bulk sync that would remove too much of a district stops before changing anything.
+
+An SIS export cut short (a timeout, a filter left on) looks exactly like most students leaving. Better to
+refuse the night's roster and say so than to drop their tutoring history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+# What the guard watches: a name people use, the table, and which rows of it count.
+GUARDED = (
+    ("students", "person", "role = 'student'"),
+    ("teachers", "person", "role = 'teacher'"),
+    ("enrollments", "enrollment", "1 = 1"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDeletion:
+    what: str
+    removing: int
+    active: int
+
+    @property
+    def fraction(self) -> float:
+        return self.removing / self.active if self.active else 0.0
+
+
+class DeletionGuardError(Exception):
+    """Raised before any change; the message says what would go and how to approve it."""
+
+    def __init__(self, district_id: str, over: list[PlannedDeletion], limit: float) -> None:
+        self.district_id = district_id
+        self.over = over
+        self.limit = limit
+        parts = [f"{d.removing} of {d.active} active {d.what} ({d.fraction:.1%})" for d in over]
+        super().__init__(
+            f"district {district_id}: this sync would remove {'; '.join(parts)}, more than the allowed "
+            f"{limit:.0%} (max_delete_fraction). Nothing was changed. If the export is right, approve the "
+            f"removal for this one run with `tutorhub sync --district {district_id} --allow-deletions` "
+            f"(or the run config allow_deletions: true in the Dagster launchpad)."
+        )
+
+
+def planned_deletions(
+    connection: Connection, district_id: str, doomed: dict[str, str]
+) -> list[PlannedDeletion]:
+    """Count, per guarded kind, the active rows that the ``doomed`` selections would remove.
+
+    ``doomed`` maps a table name to the name of a temporary table holding the source_ids to be removed.
+    """
+    plans = []
+    for what, table, condition in GUARDED:
+        if table not in doomed:
+            continue
+        active, removing = connection.execute(
+            text(
+                f"SELECT COUNT(*), SUM(CASE WHEN source_id IN (SELECT source_id FROM {doomed[table]}) "
+                f"THEN 1 ELSE 0 END) FROM {table} "
+                f"WHERE district_id = :district AND status = 'active' AND {condition}"
+            ),
+            {"district": district_id},
+        ).one()
+        plans.append(PlannedDeletion(what, int(removing or 0), int(active)))
+    return plans
+
+
+def check(district_id: str, plans: list[PlannedDeletion], limit: float, allow: bool) -> None:
+    over = [plan for plan in plans if plan.removing and plan.fraction > limit]
+    if over and not allow:
+        raise DeletionGuardError(district_id, over, limit)
