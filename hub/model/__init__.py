@@ -1,6 +1,7 @@
 """The shared tutoring data model: SQLAlchemy tables, and Arrow schemas of the same."""
 
 from hub.model.arrow import arrow_schema, conform, sql_table
+from hub.model.assessment import AssessmentResult, DomainResult, SkillGap
 from hub.model.base import Base
 from hub.model.ops import ConnectorState, SyncReject, SyncRun
 from hub.model.roster import (
@@ -15,22 +16,41 @@ from hub.model.roster import (
     School,
     Section,
 )
+from hub.model.tutoring import (
+    Cycle,
+    GroupMembership,
+    SessionAttendance,
+    TierAssignment,
+    TutoringGroup,
+    TutoringSession,
+    TutorProfile,
+)
 
 __all__ = [
     "AcademicSession",
+    "AssessmentResult",
     "Base",
     "ConnectorState",
     "Course",
+    "Cycle",
     "Demographics",
     "District",
+    "DomainResult",
     "Enrollment",
+    "GroupMembership",
     "Person",
     "PersonIdentifier",
     "PersonRole",
     "School",
     "Section",
+    "SessionAttendance",
+    "SkillGap",
     "SyncReject",
     "SyncRun",
+    "TierAssignment",
+    "TutorProfile",
+    "TutoringGroup",
+    "TutoringSession",
     "arrow_schema",
     "conform",
     "sql_table",

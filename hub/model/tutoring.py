@@ -1,0 +1,114 @@
+"""Tutoring decisions and delivery: tiers, groups, memberships, cycles, sessions and attendance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.model.base import SOURCE_ID, Base, TenantRow
+
+
+class TierAssignment(TenantRow, Base):
+    """MTSS tier of one student in one subject and window. ``source_id`` = person:subject:year:window."""
+
+    __tablename__ = "tier_assignment"
+    __table_args__ = (Index("ix_tier_assignment_window", "district_id", "school_year", "window", "subject"),)
+
+    person_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    school_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    grade: Mapped[str | None] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(8))
+    school_year: Mapped[int] = mapped_column(Integer)
+    window: Mapped[str] = mapped_column(String(8))
+    tier: Mapped[int] = mapped_column(Integer)  # 1, 2, 3
+    result_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    basis: Mapped[str] = mapped_column(Text)  # why: "i-Ready Math: 2 Grade Levels Below (scale 431)"
+
+
+class TutorProfile(TenantRow, Base):
+    """A tutor's capacity and subjects (``source_id`` is the tutor's person source_id)."""
+
+    __tablename__ = "tutor_profile"
+
+    subjects: Mapped[str] = mapped_column(String(64))  # comma-joined: "ela,math"
+    max_groups: Mapped[int] = mapped_column(Integer)
+    school_source_ids: Mapped[str | None] = mapped_column(Text)  # comma-joined; null = any school
+
+
+class Cycle(TenantRow, Base):
+    """A 6-8 week progress-monitoring window; entry and exit decisions are made at its boundaries."""
+
+    __tablename__ = "cycle"
+
+    school_year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the school year
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+
+class TutoringGroup(TenantRow, Base):
+    """At most a handful of students with one shared primary skill gap and one steady tutor."""
+
+    __tablename__ = "tutoring_group"
+
+    school_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    subject: Mapped[str] = mapped_column(String(8))
+    canonical_domain: Mapped[str] = mapped_column(String(64))
+    grades: Mapped[str] = mapped_column(String(32))  # comma-joined CEDS codes
+    tutor_person_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    cycle_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    formed_on: Mapped[date] = mapped_column(Date)
+
+
+class GroupMembership(TenantRow, Base):
+    """A student's time in a group: entry date and evidence, exit date and reason (history is kept)."""
+
+    __tablename__ = "group_membership"
+    __table_args__ = (
+        Index("ix_group_membership_group", "district_id", "group_source_id"),
+        Index("ix_group_membership_person", "district_id", "person_source_id"),
+    )
+
+    group_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    person_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    subject: Mapped[str] = mapped_column(String(8))
+    entry_date: Mapped[date] = mapped_column(Date)
+    entry_result_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    entry_evidence: Mapped[str] = mapped_column(Text)
+    exit_date: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TutoringSession(TenantRow, Base):
+    """One session as the tutor logged it (``source_id`` is the log's session id: a repeat updates)."""
+
+    __tablename__ = "tutoring_session"
+    __table_args__ = (Index("ix_tutoring_session_group", "district_id", "group_source_id", "session_date"),)
+
+    session_date: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[str | None] = mapped_column(String(8))  # HH:MM, local to the district
+    minutes: Mapped[int] = mapped_column(Integer)
+    tutor_person_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    group_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    skills_covered: Mapped[str | None] = mapped_column(Text)  # comma-joined canonical domains
+    standards: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+
+
+class SessionAttendance(TenantRow, Base):
+    """One student at one session. ``source_id`` = session id + ":" + person source_id."""
+
+    __tablename__ = "session_attendance"
+    __table_args__ = (
+        Index("ix_session_attendance_session", "district_id", "session_source_id"),
+        Index("ix_session_attendance_person", "district_id", "person_source_id"),
+    )
+
+    session_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    person_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    attendance: Mapped[str] = mapped_column(String(16))  # present | absent | excused | tardy
+    minutes_present: Mapped[int] = mapped_column(Integer)
+    mastery_check: Mapped[str | None] = mapped_column(String(64))
