@@ -146,6 +146,8 @@ class SourceConnector(ABC):
     """Registry name, used as ``type:`` in hub.yaml."""
     streams: ClassVar[tuple[str, ...]]
     """The raw streams ``read`` may produce (file stems, API collections)."""
+    tables: ClassVar[tuple[str, ...]] = ()
+    """The shared-model tables ``normalize`` may produce; they place the connector in the night."""
     config_model: ClassVar[type[ConnectorConfig]]
 
     def __init__(self, config: ConnectorConfig) -> None:

@@ -1,0 +1,31 @@
+"""The code location `dagster dev` loads (pyproject [tool.dagster]): a few lines assembling the modules."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.automation import district_partitions_sensor, district_schedules, drop_folder_sensor
+from assets.partitions import DISTRICTS
+from assets.resources import HubResource
+from assets.roster import roster, roster_extract
+from hub.settings import ConfigError, HubSettings, load_hub_config
+
+ASSETS = [roster_extract, roster]
+
+
+def build_definitions(config_path: Path) -> dg.Definitions:
+    night = dg.define_asset_job("night", selection=dg.AssetSelection.all(), partitions_def=DISTRICTS)
+    try:
+        schedules = district_schedules(load_hub_config(config_path, HubSettings()), night)
+    except ConfigError:
+        schedules = []  # the partitions sensor reports the config error in the UI
+    return dg.Definitions(
+        assets=ASSETS,
+        jobs=[night],
+        schedules=schedules,
+        sensors=[district_partitions_sensor(config_path), drop_folder_sensor(config_path, night)],
+        resources={"hub": HubResource(config_path=str(config_path.resolve()))},
+    )
+
+
+defs = build_definitions(HubSettings().config)

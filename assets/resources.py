@@ -1,0 +1,24 @@
+"""The one resource assets need: the hub's configuration, opened per district."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from hub.pipeline.context import DistrictRun
+from hub.plugins import installed
+from hub.settings import HubSettings, load_hub_config
+
+
+class HubResource(dg.ConfigurableResource):
+    """Where hub.yaml is, and this run's explicit approvals.
+
+    ``allow_deletions`` is the per-run override of the deletion guard: set it in the launchpad
+    (``resources: {hub: {config: {allow_deletions: true}}}``) or with ``tutorhub sync --allow-deletions``.
+    """
+
+    config_path: str
+    allow_deletions: bool = False
+
+    def district_run(self, district_id: str) -> DistrictRun:
+        hub = load_hub_config(Path(self.config_path), HubSettings())
+        return DistrictRun(hub, hub.district(district_id), installed(), allow_deletions=self.allow_deletions)

@@ -1,0 +1,1 @@
+"""The ``tutorhub`` command: the one edge where errors become messages for people."""

@@ -1,0 +1,107 @@
+"""``tutorhub validate``: read and check a vendor export without writing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+
+from hub.connector import NormalizedBatch, SourceConnector
+from hub.plugins import ConnectorRegistry
+
+# Short names people type, for the connector that reads each vendor's files.
+ALIASES = {"oneroster": "oneroster_csv", "iready": "iready", "map": "nwea_map", "sessions": "session_log"}
+
+
+def _entities(batch: NormalizedBatch) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    person = batch.tables.get("person")
+    if person is not None:
+        roles = {
+            item["values"]: item["counts"] for item in pc.value_counts(person.column("role")).to_pylist()
+        }
+        counts["students"] = roles.get("student", 0)
+        counts["teachers"] = roles.get("teacher", 0)
+    for table, name in (
+        ("section", "sections"),
+        ("enrollment", "enrollments"),
+        ("assessment_result", "results"),
+        ("domain_result", "domain_results"),
+        ("tutoring_session", "sessions"),
+        ("session_attendance", "attendance"),
+    ):
+        if table in batch.tables:
+            counts[name] = batch.tables[table].num_rows
+    school = batch.tables.get("school")
+    if school is not None:
+        counts["schools"] = pc.sum(pc.equal(school.column("org_type"), "school")).as_py() or 0
+    return counts
+
+
+def validate(
+    registry: ConnectorRegistry, kind: str, path: Path
+) -> tuple[dict[str, Any], NormalizedBatch | None]:
+    """The validation summary as a JSON-able dict (see the README for the keys), and the normalized batch."""
+    info = registry.get(ALIASES.get(kind, kind))
+    cls: type[SourceConnector] = info.cls  # type: ignore[assignment]
+    source = cls(cls.config_model.model_validate({"path": path}, context={"base_dir": Path.cwd()}))
+    extract = source.read(None)
+    summary: dict[str, Any] = {
+        "connector": info.name,
+        "importable": extract.importable,
+        "version": str(extract.info.get("version", "")),
+        "files": {
+            name: {
+                "rows": report.rows,
+                "accepted": report.accepted,
+                "rejected": report.rejected,
+                "warnings": sum(report.warnings.values()),
+                "warnings_by_kind": dict(report.warnings),
+                **({"fatal": report.fatal} if report.fatal else {}),
+            }
+            for name, report in extract.files.items()
+        },
+        "entities": {},
+    }
+    for key in ("layout", "subject"):
+        if key in extract.info:
+            summary[key] = extract.info[key]
+    batch = source.normalize(extract) if extract.importable else None
+    if batch is not None:
+        summary["entities"] = _entities(batch)
+    summary["rejects"] = [
+        {"file": i.file, "line": i.line, "column": i.column, "kind": i.kind, "reason": i.reason}
+        for i in extract.issues
+        if i.severity == "reject"
+    ][:50]
+    return summary, batch
+
+
+def render_text(summary: dict[str, Any]) -> str:
+    lines = [f"{summary['connector']} export, version {summary['version'] or 'unknown'}"]
+    for name, report in summary["files"].items():
+        line = (
+            f"  {name}: {report['rows']} rows, {report['accepted']} accepted, {report['rejected']} rejected"
+        )
+        if report["warnings_by_kind"]:
+            kinds = ", ".join(
+                f"{kind} x{count}" for kind, count in sorted(report["warnings_by_kind"].items())
+            )
+            line += f"; warnings: {kinds}"
+        lines.append(line)
+        if "fatal" in report:
+            lines.append(f"    FATAL: {report['fatal']}")
+    if summary["entities"]:
+        lines.append("  entities: " + ", ".join(f"{k} {v}" for k, v in summary["entities"].items()))
+    if summary["rejects"]:
+        lines.append("  first rejects:")
+        for reject in summary["rejects"][:10]:
+            where = f"{reject['file']}:{reject['line']}" + (
+                f" [{reject['column']}]" if reject["column"] else ""
+            )
+            lines.append(f"    {where}: {reject['reason']}")
+    lines.append(
+        "importable: yes" if summary["importable"] else "importable: NO (fix the fatal errors above)"
+    )
+    return "\n".join(lines)

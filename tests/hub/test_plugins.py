@@ -1,0 +1,104 @@
+"""Connector discovery: built-ins through entry points; broken plugins reported, never fatal."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.plugins import UnknownConnectorError, discover, installed
+
+
+def entry_point(name: str, value: str) -> importlib.metadata.EntryPoint:
+    return importlib.metadata.EntryPoint(name=name, value=value, group="tutorhub.connectors")
+
+
+@pytest.fixture
+def plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    for name in [m for m in sys.modules if m.startswith("fake_vendor")]:
+        del sys.modules[name]
+
+
+GOOD_PLUGIN = """
+from hub.connector import ConnectorConfig, Extract, NormalizedBatch, SourceConnector
+from hub.plugins import hookimpl
+
+class AcmeConfig(ConnectorConfig):
+    path: str
+
+class AcmeSource(SourceConnector):
+    name = "acme"
+    streams = ("scores",)
+    tables = ("assessment_result",)
+    config_model = AcmeConfig
+    def read(self, state=None):
+        return Extract(streams={}, files={}, issues=[])
+    def normalize(self, extract):
+        return NormalizedBatch(tables={}, modes={})
+
+@hookimpl
+def tutorhub_connectors():
+    return [AcmeSource]
+"""
+
+
+def test_builtin_connectors_register_through_entry_points() -> None:
+    registry = installed()
+    assert "oneroster_csv" in registry.connectors
+    info = registry.get("oneroster_csv")
+    assert info.kind == "source" and info.package == "tutorhub" and info.version
+
+
+def test_vendor_plugin_registers(plugin_dir: Path) -> None:
+    (plugin_dir / "fake_vendor_good.py").write_text(GOOD_PLUGIN)
+    registry = discover([entry_point("acme", "fake_vendor_good")])
+    assert registry.failures == []
+    assert registry.get("acme").cls.__name__ == "AcmeSource"
+
+
+def test_broken_plugins_are_reported_and_skipped(plugin_dir: Path) -> None:
+    (plugin_dir / "fake_vendor_good.py").write_text(GOOD_PLUGIN)
+    (plugin_dir / "fake_vendor_syntax.py").write_text("def broken(:\n")
+    (plugin_dir / "fake_vendor_not_connector.py").write_text(
+        "from hub.plugins import hookimpl\n@hookimpl\ndef tutorhub_connectors():\n    return [dict]\n"
+    )
+    (plugin_dir / "fake_vendor_typo.py").write_text(
+        "from hub.plugins import hookimpl\n@hookimpl\ndef tutorhub_conectors():\n    return []\n"
+    )
+    registry = discover(
+        [
+            entry_point("syntax", "fake_vendor_syntax"),
+            entry_point("missing", "fake_vendor_not_installed"),
+            entry_point("notconn", "fake_vendor_not_connector"),
+            entry_point("typo", "fake_vendor_typo"),
+            entry_point("acme", "fake_vendor_good"),
+        ]
+    )
+    reasons = {failure.plugin: failure.reason for failure in registry.failures}
+    assert reasons["syntax"].startswith("import failed: SyntaxError")
+    assert reasons["missing"].startswith("import failed: ModuleNotFoundError")
+    assert "not a SourceConnector or DestinationConnector" in reasons["notconn"]
+    assert "unknown hook 'tutorhub_conectors'" in reasons["typo"]
+    assert list(registry.connectors) == ["acme"]
+
+
+def test_duplicate_connector_name_is_a_failure(plugin_dir: Path) -> None:
+    (plugin_dir / "fake_vendor_good.py").write_text(GOOD_PLUGIN)
+    (plugin_dir / "fake_vendor_copy.py").write_text(GOOD_PLUGIN)
+    registry = discover([entry_point("acme", "fake_vendor_good"), entry_point("acme2", "fake_vendor_copy")])
+    assert [f.reason for f in registry.failures] == [
+        "connector name 'acme' already taken by fake_vendor_good"
+    ]
+
+
+def test_unknown_connector_message_lists_installed(plugin_dir: Path) -> None:
+    (plugin_dir / "fake_vendor_good.py").write_text(GOOD_PLUGIN)
+    registry = discover([entry_point("acme", "fake_vendor_good")])
+    with pytest.raises(
+        UnknownConnectorError, match="no connector named 'acmee' is installed .installed: acme"
+    ):
+        registry.get("acmee")
