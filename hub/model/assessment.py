@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.model.base import SOURCE_ID, Base, TenantRow
+from hub.model.base import JSON_DOCUMENT, SOURCE_ID, Base, TenantRow
 
 
 class AssessmentResult(TenantRow, Base):
@@ -52,7 +52,7 @@ class AssessmentResult(TenantRow, Base):
     rushed: Mapped[bool] = mapped_column(Boolean, default=False)
     vendor_most_recent: Mapped[bool | None] = mapped_column(Boolean)  # i-Ready flag / MAP GrowthMeasureYN
     is_test_of_record: Mapped[bool] = mapped_column(Boolean, default=False)
-    extras: Mapped[dict | None] = mapped_column(JSON)  # district-appended columns, kept verbatim
+    extras: Mapped[dict | None] = mapped_column(JSON_DOCUMENT)  # district-appended columns, kept verbatim
 
 
 class DomainResult(TenantRow, Base):
@@ -83,5 +83,6 @@ class SkillGap(TenantRow, Base):
     school_year: Mapped[int] = mapped_column(Integer)
     window: Mapped[str] = mapped_column(String(8))
     severity: Mapped[int] = mapped_column(Integer)
+    domain_score: Mapped[float | None] = mapped_column(Float)  # breaks ties between equally severe gaps
     evidence_result_source_id: Mapped[str] = mapped_column(SOURCE_ID)
     evidence: Mapped[str] = mapped_column(Text)  # e.g. "i-Ready Phonics: 2 Grade Levels Below (scale 412)"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, String, func
+from sqlalchemy import JSON, DateTime, MetaData, String, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so migrations are the same on SQLite and PostgreSQL.
@@ -21,6 +22,9 @@ NAMING_CONVENTION = {
 }
 
 SOURCE_ID = String(255)  # OneRoster sourcedIds are at most 255 characters
+
+# JSONB on PostgreSQL: plain json has no equality operator, and the upsert compares every column.
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.model.base import Base
+from hub.model.base import JSON_DOCUMENT, Base
 
 
 class SyncRun(Base):
@@ -21,7 +21,7 @@ class SyncRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(String(16))  # committed | refused | failed
-    counts: Mapped[dict] = mapped_column(JSON, default=dict)  # table -> {inserted, updated, deleted, ...}
+    counts: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)  # table -> {inserted, updated, ...}
     message: Mapped[str | None] = mapped_column(Text)
 
 
@@ -50,8 +50,8 @@ class ConnectorState(Base):
 
     district_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     connector: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[dict] = mapped_column(JSON, default=dict)
-    fingerprints: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
+    fingerprints: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -6,6 +6,7 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0001_roster"
 down_revision = None
@@ -38,8 +39,8 @@ def upgrade() -> None:
         "connector_state",
         sa.Column("district_id", sa.String(length=64), nullable=False),
         sa.Column("connector", sa.String(length=64), nullable=False),
-        sa.Column("state", sa.JSON(), nullable=False),
-        sa.Column("fingerprints", sa.JSON(), nullable=False),
+        sa.Column("state", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("fingerprints", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column(
             "updated_at",
             sa.DateTime(timezone=True),
@@ -247,7 +248,7 @@ def upgrade() -> None:
         ),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=False),
-        sa.Column("counts", sa.JSON(), nullable=False),
+        sa.Column("counts", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("run_id", name=op.f("pk_sync_run")),
     )

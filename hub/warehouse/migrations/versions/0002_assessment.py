@@ -6,6 +6,7 @@ Revises: 0001_roster
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0002_assessment"
 down_revision = "0001_roster"
@@ -47,7 +48,7 @@ def upgrade() -> None:
         sa.Column("rushed", sa.Boolean(), nullable=False),
         sa.Column("vendor_most_recent", sa.Boolean(), nullable=True),
         sa.Column("is_test_of_record", sa.Boolean(), nullable=False),
-        sa.Column("extras", sa.JSON(), nullable=True),
+        sa.Column("extras", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True),
         sa.Column("status", sa.String(length=16), server_default="active", nullable=False),
         sa.Column("source_modified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
@@ -101,6 +102,7 @@ def upgrade() -> None:
         sa.Column("school_year", sa.Integer(), nullable=False),
         sa.Column("window", sa.String(length=8), nullable=False),
         sa.Column("severity", sa.Integer(), nullable=False),
+        sa.Column("domain_score", sa.Float(), nullable=True),
         sa.Column("evidence_result_source_id", sa.String(length=255), nullable=False),
         sa.Column("evidence", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), server_default="active", nullable=False),

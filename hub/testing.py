@@ -1,0 +1,107 @@
+"""Conformance checks for connectors: the suite a vendor runs against theirs, and the hub against its own.
+
+    from hub.testing import check_source, check_destination
+
+    def test_my_connector_conforms(tmp_path):
+        source = MySource(MyConfig(path=write_sample(tmp_path)))
+        check_source(source)
+
+Each check raises ``AssertionError`` with a sentence saying which promise of the contract was broken.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pyarrow.compute as pc
+
+from hub.connector import (
+    ConnectorConfig,
+    DestinationConnector,
+    Extract,
+    NormalizedBatch,
+    PushOutcome,
+    RenderedReport,
+    SourceConnector,
+    SyncMode,
+)
+from hub.model import Base, conform
+
+__all__ = ["check_destination", "check_source"]
+
+
+def _check_declaration(cls: type) -> None:
+    assert isinstance(getattr(cls, "name", None), str) and cls.name, f"{cls.__name__} must declare a `name`"
+    config_model = getattr(cls, "config_model", None)
+    assert isinstance(config_model, type) and issubclass(config_model, ConnectorConfig), (
+        f"{cls.__name__}.config_model must be a ConnectorConfig subclass"
+    )
+
+
+def _check_extract(source: SourceConnector, extract: Extract) -> None:
+    undeclared = set(extract.streams) - set(source.streams)
+    assert not undeclared, f"{source.name}: read() produced undeclared streams {sorted(undeclared)}"
+    for name, report in extract.files.items():
+        assert report.rows == report.accepted + report.rejected or report.fatal, (
+            f"{source.name}: {name}: rows ({report.rows}) != accepted ({report.accepted}) + rejected "
+            f"({report.rejected}); every row must be accounted for"
+        )
+    for issue in extract.issues:
+        assert issue.file and issue.reason and issue.kind, (
+            f"{source.name}: an issue lacks file, kind or reason"
+        )
+        assert issue.severity in ("reject", "warning"), f"{source.name}: unknown severity {issue.severity!r}"
+        assert issue.line is None or issue.line >= 1, f"{source.name}: line numbers start at 1 ({issue})"
+
+
+def _check_batch(source: SourceConnector, batch: NormalizedBatch) -> None:
+    model_tables = set(Base.metadata.tables)
+    for name, table in batch.tables.items():
+        assert name in model_tables, f"{source.name}: normalize() produced {name!r}, not a shared-model table"
+        assert name in source.tables, f"{source.name}: produced {name!r} but does not declare it in `tables`"
+        assert "district_id" not in table.column_names, (
+            f"{source.name}: {name} carries district_id; the hub adds it so no connector can cross districts"
+        )
+        conformed = conform(name, table)  # raises if a column cannot be cast to the model's type
+        assert name in batch.modes and isinstance(batch.modes[name], SyncMode), (
+            f"{source.name}: no mode for {name}"
+        )
+        if "source_id" in conformed.column_names:
+            ids = conformed.column("source_id")
+            assert ids.null_count == 0, f"{source.name}: {name} has rows without a source_id"
+            assert pc.count_distinct(ids).as_py() == len(ids), f"{source.name}: {name} repeats a source_id"
+
+
+def check_source(source: SourceConnector) -> NormalizedBatch:
+    """Read, normalize twice, and check every promise of the source contract; returns the batch."""
+    _check_declaration(type(source))
+    assert source.streams, f"{source.name}: declare the streams read() may produce"
+    assert source.tables, f"{source.name}: declare the model tables normalize() may produce"
+    extract = source.read(None)
+    _check_extract(source, extract)
+    batch = source.normalize(extract)
+    _check_batch(source, batch)
+    again = source.normalize(extract)
+    for name, table in batch.tables.items():
+        assert again.tables[name].equals(table), f"{source.name}: normalize() is not deterministic for {name}"
+    state = source.next_state(extract, None)
+    assert json.loads(json.dumps(state)) == state, f"{source.name}: next_state() must be JSON-able"
+    return batch
+
+
+def check_destination(destination: DestinationConnector, reports: Sequence[RenderedReport]) -> None:
+    """Push the reports twice: every target answered once per push, and a repeat changes nothing."""
+    _check_declaration(type(destination))
+    for attempt in ("first", "repeat"):
+        results = destination.push(reports)
+        targets = [result.target for result in results]
+        assert sorted(targets) == sorted(r.target for r in reports), (
+            f"{destination.name}: the {attempt} push must answer once for every target"
+        )
+        failed = [result for result in results if result.outcome is PushOutcome.FAILED]
+        assert not failed, f"{destination.name}: the {attempt} push failed: {failed[:3]}"
+        if attempt == "repeat":
+            assert all(r.outcome in (PushOutcome.UPDATED, PushOutcome.UNCHANGED) for r in results), (
+                f"{destination.name}: pushing the same report again must update or leave it, never create"
+            )
