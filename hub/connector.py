@@ -202,6 +202,8 @@ class DestinationConnector(ABC):
     name: ClassVar[str]
     accepts: ClassVar[tuple[str, ...]]
     """Report kinds this destination takes."""
+    content_types: ClassVar[tuple[str, ...] | None] = None
+    """Renderings it takes (``text/html``, ``text/csv``, ``application/json``); None takes every one."""
     config_model: ClassVar[type[ConnectorConfig]]
 
     def __init__(self, config: ConnectorConfig) -> None:

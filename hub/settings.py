@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.connector import ConnectorConfig
+from hub.diagnostics.config import DiagnosticsPolicy
 
 DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -58,6 +59,7 @@ class DistrictConfig(BaseModel):
     schedule: str = Field(default="0 2 * * *", description="cron, in the district's timezone")
     drop_folder: Path | None = None
     max_delete_fraction: float = Field(default=0.10, ge=0.0, le=1.0)
+    diagnostics: DiagnosticsPolicy = Field(default_factory=DiagnosticsPolicy)
     connectors: tuple[ConnectorEntry, ...] = ()
 
     @field_validator("timezone")
@@ -226,7 +228,11 @@ def build_connector_config(
             f"a .env file or the secrets directory ({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})"
         )
     settings = _substitute(entry.settings, values)
-    context = {"base_dir": base_dir or hub.path.parent, "data_dir": district.data_dir}
+    context = {
+        "base_dir": base_dir or hub.path.parent,
+        "data_dir": district.data_dir,
+        "district_id": district.id,
+    }
     try:
         return config_model.model_validate(settings, context=context)
     except ValidationError as error:

@@ -4,6 +4,7 @@ from hub.model.arrow import arrow_schema, conform, sql_table
 from hub.model.assessment import AssessmentResult, DomainResult, SkillGap
 from hub.model.base import Base
 from hub.model.ops import ConnectorState, SyncReject, SyncRun
+from hub.model.push import PushLog, PushTarget
 from hub.model.roster import (
     AcademicSession,
     Course,
@@ -41,6 +42,8 @@ __all__ = [
     "Person",
     "PersonIdentifier",
     "PersonRole",
+    "PushLog",
+    "PushTarget",
     "School",
     "Section",
     "SessionAttendance",

@@ -1,0 +1,211 @@
+"""Pushing one district's reports to one of its destinations, exactly once per content.
+
+For each report the driver hashes what would be sent and compares it with the hash the destination last
+*confirmed* for that target: equal means no request at all; different means a send, and only the server's
+confirmation moves the stored hash. A failure is logged and leaves the old hash, so the next run sends again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from sqlalchemy import Engine
+
+from hub.connector import DestinationConnector, PushOutcome, PushResult, RenderedReport
+from hub.push.ledger import Address, Ledger, TargetState
+
+if TYPE_CHECKING:
+    from hub.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+Action = Literal["create", "update", "unchanged"]
+MAX_TARGET, MAX_KIND = 255, 32  # the ledger's column sizes (hub.model.push)
+
+
+class PushError(Exception):
+    """The push cannot start as asked; nothing was sent."""
+
+
+class PushRefused(PushError):
+    """The destination does not belong to the district whose reports were handed to it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PushRecord:
+    """What the driver decided for one target and, unless it was a dry run, how it went."""
+
+    kind: str
+    target: str
+    content_type: str
+    action: Action
+    content_hash: str
+    bytes: int
+    outcome: PushOutcome | None = None  # None in a dry run
+    detail: str = ""
+
+    @property
+    def address(self) -> Address:
+        return Address(self.kind, self.target, self.content_type)
+
+
+def push_reports(
+    warehouse_or_engine: Warehouse | Engine,
+    district_id: str,
+    destination_name: str,
+    connector: DestinationConnector,
+    reports: Sequence[RenderedReport],
+    *,
+    dry_run: bool = False,
+) -> list[PushRecord]:
+    """Send the reports this destination takes, each at most once per content; record every decision.
+
+    Reports of a kind or content type the destination does not take are not its business and are left
+    out. ``dry_run`` answers what would be sent, without a request and without touching the ledger.
+    Raises ``PushRefused`` when the destination belongs to another district.
+    """
+    _check_district(connector, district_id, destination_name)
+    engine = warehouse_or_engine if isinstance(warehouse_or_engine, Engine) else warehouse_or_engine.engine
+    ledger = Ledger(engine, district_id, destination_name)
+    mine = _taken(connector, reports)
+    states = ledger.states()
+    fingerprint = _config_fingerprint(connector)
+    plans = [_plan(report, states.get(_address(report)), fingerprint) for report in mine]
+    if dry_run:
+        return plans
+    records = [
+        _deliver(ledger, connector, plan, report, states.get(plan.address))
+        for plan, report in zip(plans, mine, strict=True)
+    ]
+    counts = Counter(record.outcome.value for record in records if record.outcome)
+    log.info(
+        "district %s: push to %s: %d created, %d updated, %d unchanged, %d failed",
+        district_id,
+        destination_name,
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+        counts["failed"],
+    )
+    return records
+
+
+def content_hash(report: RenderedReport, fingerprint: str = "") -> str:
+    """sha256 over everything a destination may send: body, title, summary, and the destination's settings."""
+    digest = hashlib.sha256()
+    summary = json.dumps(report.summary, sort_keys=True, separators=(",", ":"), default=str).encode()
+    for part in (report.kind, report.target, report.title, report.content_type, fingerprint):
+        digest.update(_framed(part.encode()))
+    digest.update(_framed(report.body))
+    digest.update(_framed(summary))
+    return digest.hexdigest()
+
+
+def _framed(data: bytes) -> bytes:
+    # Length-prefixed, so that no two different sequences of parts concatenate to the same bytes.
+    return len(data).to_bytes(8, "big") + data
+
+
+def _check_district(connector: DestinationConnector, district_id: str, destination_name: str) -> None:
+    owner = getattr(connector.config, "district_id", None)
+    if owner is None:
+        raise PushRefused(
+            f"destination {destination_name!r} ({connector.name}) does not name its district; "
+            "its settings must derive from hub.push.DestinationConfig"
+        )
+    if owner != district_id:
+        raise PushRefused(
+            f"destination {destination_name!r} belongs to district {owner!r}, not {district_id!r}: "
+            "a district's reports only go to its own destinations"
+        )
+
+
+def _taken(connector: DestinationConnector, reports: Sequence[RenderedReport]) -> list[RenderedReport]:
+    content_types = connector.content_types
+    taken = [
+        report
+        for report in reports
+        if report.kind in connector.accepts
+        and (content_types is None or report.content_type in content_types)
+    ]
+    _check_addresses(taken)
+    return taken
+
+
+def _check_addresses(reports: list[RenderedReport]) -> None:
+    """Refuse, before any send, what the ledger could not record: over-long keys, one target twice."""
+    too_long = next((r for r in reports if len(r.target) > MAX_TARGET or len(r.kind) > MAX_KIND), None)
+    if too_long:
+        raise PushError(
+            f"a {too_long.kind[:MAX_KIND]} report's target is {len(too_long.target)} characters long; "
+            f"the ledger keeps targets of up to {MAX_TARGET} and kinds of up to {MAX_KIND}"
+        )
+    repeated = [address for address, n in Counter(map(_address, reports)).items() if n > 1]
+    if repeated:
+        first = repeated[0]
+        raise PushError(
+            f"{len(repeated)} target(s) given more than one report, e.g. the {first.kind} report "
+            f"for {first.target} ({first.content_type}); each target takes one"
+        )
+
+
+def _config_fingerprint(connector: DestinationConnector) -> str:
+    """The settings that shape what is sent (secrets dump as asterisks; ``http`` is how, not what)."""
+    settings = connector.config.model_dump(mode="json", exclude={"http"})
+    return json.dumps({"connector": connector.name, **settings}, sort_keys=True, default=str)
+
+
+def _address(report: RenderedReport) -> Address:
+    return Address(report.kind, report.target, report.content_type)
+
+
+def _plan(report: RenderedReport, state: TargetState | None, fingerprint: str) -> PushRecord:
+    digest = content_hash(report, fingerprint)
+    confirmed = state.content_hash if state else None
+    action: Action = "create" if confirmed is None else "unchanged" if confirmed == digest else "update"
+    return PushRecord(report.kind, report.target, report.content_type, action, digest, len(report.body))
+
+
+def _deliver(
+    ledger: Ledger,
+    connector: DestinationConnector,
+    plan: PushRecord,
+    report: RenderedReport,
+    state: TargetState | None,
+) -> PushRecord:
+    if plan.action == "unchanged":
+        ledger.unchanged(plan.address, plan.content_hash)
+        return replace(plan, outcome=PushOutcome.UNCHANGED)
+    attempt = (state.attempts if state else 0) + 1
+    result = _push_one(connector, report)
+    error = result.detail if result.outcome is PushOutcome.FAILED else None
+    ledger.sent(plan.address, plan.content_hash, result.outcome, attempt, error)
+    if error:
+        log.warning(
+            "district %s: push to %s: %s report for %s failed (attempt %d): %s",
+            ledger.district_id,
+            ledger.destination,
+            report.kind,
+            report.target,
+            attempt,
+            error,
+        )
+    return replace(plan, outcome=result.outcome, detail=result.detail)
+
+
+def _push_one(connector: DestinationConnector, report: RenderedReport) -> PushResult:
+    """One report through the connector; whatever it raises or returns wrongly is a failure, not a crash."""
+    try:
+        results = connector.push([report])
+    except Exception as error:  # a connector's bug must not leave the ledger claiming success
+        log.debug("%s raised while pushing", connector.name, exc_info=True)
+        return PushResult(report.target, PushOutcome.FAILED, f"connector error: {type(error).__name__}")
+    if len(results) != 1 or results[0].target != report.target:
+        return PushResult(report.target, PushOutcome.FAILED, f"connector answered {len(results)} result(s)")
+    return PushResult(report.target, PushOutcome(results[0].outcome), results[0].detail)
