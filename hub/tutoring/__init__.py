@@ -1,0 +1,31 @@
+"""Tutoring decisions: pure functions over Arrow tables, no I/O, in the order a night uses them::
+
+    tiers = assign_tiers(results, students, policy)          # tier_assignment rows
+    pyramid = tier_distribution(tiers, policy)               # per school x grade x subject
+    cycles = plan_cycles(year_start, year_end, policy.cycle_weeks)
+    outcome = run_cycle_boundary(memberships, tiers, gaps, results, groups, policy, boundary_date,
+                                 domain_results=..., tutors=..., cycles=cycles)
+    outcome.groups, outcome.memberships, outcome.untutored
+
+The caller reads and writes the warehouse; every threshold lives in ``TutoringPolicy``.
+"""
+
+from hub.tutoring.cycles import MAX_CYCLES_REASON, plan_cycles, run_cycle_boundary
+from hub.tutoring.grouping import Grouping, eligible_students, form_groups, open_memberships
+from hub.tutoring.policy import HealthyRange, TutoringError, TutoringPolicy
+from hub.tutoring.tiers import assign_tiers, tier_distribution
+
+__all__ = [
+    "MAX_CYCLES_REASON",
+    "Grouping",
+    "HealthyRange",
+    "TutoringError",
+    "TutoringPolicy",
+    "assign_tiers",
+    "eligible_students",
+    "form_groups",
+    "open_memberships",
+    "plan_cycles",
+    "run_cycle_boundary",
+    "tier_distribution",
+]

@@ -1,0 +1,97 @@
+"""A district's tutoring thresholds: one validated model, so hub.yaml can change any of them safely.
+
+Defaults follow the research the hub is built on: MTSS cut points as district MTSS pages usually set them,
+groups of at most four (NSSA), 6-8 week progress-monitoring cycles, exit on grade level or on the vendor's
+typical growth, and a review after three cycles so that nobody stays in tutoring forever.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TieredVendor = Literal["iready", "nwea_map"]
+"""Vendors with a tier rule: i-Ready places by grade levels below, MAP by national percentile."""
+GoalAdjective = Literal["Low", "LoAvg", "Avg", "HiAvg", "High"]
+GOAL_ADJECTIVES: tuple[str, ...] = ("Low", "LoAvg", "Avg", "HiAvg", "High")
+"""MAP goal adjectives from lowest to highest."""
+
+
+class TutoringError(ValueError):
+    """Tutoring inputs or settings that cannot give a sound decision; the message says what to fix."""
+
+
+class HealthyRange(BaseModel):
+    """A tier's expected share of students, in percent (inclusive)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: float = Field(ge=0, le=100)
+    high: float = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HealthyRange:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+    def text(self) -> str:
+        return f"{self.low:g}-{self.high:g} %"
+
+
+class TutoringPolicy(BaseModel):
+    """Every threshold of the tiering, grouping and exit rules (hub.yaml ``tutoring:`` per district)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    vendor_precedence: tuple[TieredVendor, ...] = Field(
+        default=("iready", "nwea_map"),
+        min_length=1,
+        description="which vendor's test of record sets the tier when a student has several in one window",
+    )
+    iready_tier2_levels_below: int = Field(default=1, ge=1, description="i-Ready: this many below -> Tier 2")
+    iready_tier3_levels_below: int = Field(
+        default=2, ge=2, description="i-Ready: this many or more -> Tier 3"
+    )
+    map_tier1_min_percentile: int = Field(default=40, ge=1, le=99, description="MAP: at or above -> Tier 1")
+    map_tier2_min_percentile: int = Field(default=20, ge=1, le=99, description="MAP: at or above -> Tier 2")
+
+    tier1_healthy: HealthyRange = HealthyRange(low=75, high=85)
+    tier2_healthy: HealthyRange = HealthyRange(low=10, high=15)
+    tier3_healthy: HealthyRange = HealthyRange(low=3, high=5)
+    inverted_pyramid_percent: float = Field(
+        default=25, ge=0, le=100, description="Tier 2 + Tier 3 above this share flags core instruction"
+    )
+
+    entry_tiers: tuple[int, ...] = Field(default=(2, 3), min_length=1)
+    max_group_size: int = Field(default=4, ge=1, le=6)
+    min_group_size: int = Field(
+        default=2, ge=1, le=6, description="smaller groups borrow students from an adjacent grade"
+    )
+
+    cycle_weeks: int = Field(default=6, ge=6, le=8)
+    exit_max_grade_levels_below: int = Field(
+        default=0, ge=0, description="domain this close -> on grade level"
+    )
+    exit_min_goal_adjective: GoalAdjective = "Avg"
+    exit_min_percent_progress_typical: float | None = Field(
+        default=100, gt=0, description="vendor's typical growth met; null turns the rule off"
+    )
+    max_cycles: int | None = Field(
+        default=3, ge=1, description="cycles before a review exit; null = no limit"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TutoringPolicy:
+        if self.iready_tier3_levels_below <= self.iready_tier2_levels_below:
+            raise ValueError("iready_tier3_levels_below must be greater than iready_tier2_levels_below")
+        if self.map_tier2_min_percentile >= self.map_tier1_min_percentile:
+            raise ValueError("map_tier2_min_percentile must be below map_tier1_min_percentile")
+        if self.min_group_size > self.max_group_size:
+            raise ValueError("min_group_size must not exceed max_group_size")
+        if not set(self.entry_tiers) <= {1, 2, 3}:
+            raise ValueError(f"entry_tiers must be among 1, 2, 3, not {list(self.entry_tiers)}")
+        if len(set(self.vendor_precedence)) != len(self.vendor_precedence):
+            raise ValueError("vendor_precedence names a vendor twice")
+        return self

@@ -1,0 +1,342 @@
+"""Cycles and boundaries: the plan, exits by domain, growth or maximum cycles, history, warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from hub.connector import NormalizedBatch, SyncMode
+from hub.model import arrow_schema
+from hub.tutoring import (
+    MAX_CYCLES_REASON,
+    Grouping,
+    TutoringError,
+    TutoringPolicy,
+    assign_tiers,
+    plan_cycles,
+    run_cycle_boundary,
+)
+from hub.warehouse import Warehouse
+
+POLICY = TutoringPolicy()
+CYCLES = plan_cycles(date(2025, 8, 18), date(2026, 5, 29))
+C2, C3, C4, C5, C6 = (
+    date(2025, 9, 29),
+    date(2025, 11, 10),
+    date(2025, 12, 22),
+    date(2026, 2, 2),
+    date(2026, 3, 16),
+)
+TEST_DATES = {"fall": date(2025, 9, 8), "winter": date(2025, 12, 10), "spring": date(2026, 3, 2)}
+DOMAIN = "number_and_operations"
+STUDENTS = pa.table(
+    {
+        "source_id": ["a", "b", "c", "d", "e"],
+        "grade": ["04"] * 5,
+        "primary_school_source_id": ["sch"] * 5,
+    }
+)
+TUTORS = pa.Table.from_pylist(
+    [{"source_id": "tutor-1", "subjects": "math", "max_groups": 3, "school_source_ids": "sch"}],
+    schema=arrow_schema("tutor_profile"),
+)
+
+
+def test_plan_cycles_covers_the_year_in_six_week_steps() -> None:
+    assert CYCLES.column("source_id").to_pylist() == [f"2026-c{n}" for n in range(1, 8)]
+    assert CYCLES.column("start_date").to_pylist() == [
+        date(2025, 8, 18),
+        C2,
+        C3,
+        C4,
+        C5,
+        C6,
+        date(2026, 4, 27),
+    ]
+    assert CYCLES.column("end_date").to_pylist()[:2] == [date(2025, 9, 28), date(2025, 11, 9)]
+    assert CYCLES.column("end_date").to_pylist()[-1] == date(2026, 5, 29)
+    assert set(CYCLES.column("school_year").to_pylist()) == {2026}
+    assert CYCLES.schema.equals(arrow_schema("cycle"))
+
+
+def test_plan_cycles_folds_a_short_remainder_into_the_last_cycle() -> None:
+    short = plan_cycles(date(2025, 9, 1), date(2025, 10, 20), weeks=6)
+    assert short.select(["start_date", "end_date"]).to_pylist() == [
+        {"start_date": date(2025, 9, 1), "end_date": date(2025, 10, 20)}
+    ]
+    eight = plan_cycles(date(2025, 9, 1), date(2026, 1, 31), weeks=8)
+    assert eight.column("start_date").to_pylist() == [
+        date(2025, 9, 1),
+        date(2025, 10, 27),
+        date(2025, 12, 22),
+    ]
+
+
+@pytest.mark.parametrize("weeks", [5, 9, 6.5, True])
+def test_plan_cycles_refuses_lengths_outside_six_to_eight_weeks(weeks: Any) -> None:
+    with pytest.raises(TutoringError, match="6 to 8 weeks"):
+        plan_cycles(date(2025, 9, 1), date(2026, 6, 1), weeks=weeks)
+
+
+def test_plan_cycles_refuses_a_year_that_ends_before_it_starts() -> None:
+    with pytest.raises(TutoringError, match="must end after it starts"):
+        plan_cycles(date(2026, 6, 1), date(2025, 9, 1))
+
+
+def result(
+    person: str, window: str, levels_below: int = 1, progress: float | None = None, **extra: Any
+) -> dict:
+    return {
+        "source_id": f"{person}-{window}",
+        "vendor": "iready",
+        "vendor_student_id": person,
+        "person_source_id": person,
+        "match_status": "matched",
+        "subject": "math",
+        "school_year": 2026,
+        "window": window,
+        "test_date": TEST_DATES[window],
+        "scale_score": 450.0,
+        "grade_levels_below": levels_below,
+        "percent_progress_typical": progress,
+        "rushed": False,
+        "is_test_of_record": True,
+        **extra,
+    }
+
+
+def domain(
+    person: str, window: str, levels_below: int | None = None, adjective: str | None = None, **extra: Any
+):
+    placement = {0: "Early On Grade Level", 1: "1 Grade Level Below", 2: "2 Grade Levels Below"}
+    return {
+        "source_id": f"{person}-{window}:{extra.get('canonical_domain', DOMAIN)}",
+        "result_source_id": f"{person}-{window}",
+        "vendor_domain": "Number and Operations",
+        "canonical_domain": DOMAIN,
+        "grade_levels_below": levels_below,
+        "placement": placement.get(levels_below) if levels_below is not None else None,
+        "goal_adjective": adjective,
+        **extra,
+    }
+
+
+def gap(person: str, window: str, canonical_domain: str = DOMAIN, evidence: str | None = None) -> dict:
+    return {
+        "source_id": f"{person}:math:{canonical_domain}:2026:{window}",
+        "person_source_id": person,
+        "subject": "math",
+        "canonical_domain": canonical_domain,
+        "school_year": 2026,
+        "window": window,
+        "severity": 2,
+        "evidence_result_source_id": evidence or f"{person}-{window}",
+        "evidence": f"i-Ready {canonical_domain}: 2 grade levels below (scale 420)",
+    }
+
+
+class Season:
+    """All data seen so far; each boundary reruns on everything, as the nightly assets would."""
+
+    def __init__(self) -> None:
+        self.results: list[dict] = []
+        self.domains: list[dict] = []
+        self.gaps: list[dict] = []
+        self.state: Grouping | None = None
+
+    def boundary(self, on: date, policy: TutoringPolicy = POLICY) -> Grouping:
+        results = pa.Table.from_pylist(self.results, schema=arrow_schema("assessment_result"))
+        self.state = run_cycle_boundary(
+            self.state.memberships if self.state else None,
+            assign_tiers(results, STUDENTS, policy),
+            pa.Table.from_pylist(self.gaps, schema=arrow_schema("skill_gap")),
+            results,
+            self.state.groups if self.state else None,
+            policy,
+            on,
+            domain_results=pa.Table.from_pylist(self.domains, schema=arrow_schema("domain_result")),
+            tutors=TUTORS,
+            cycles=CYCLES,
+        )
+        return self.state
+
+    def membership(self, person: str) -> list[dict]:
+        assert self.state is not None
+        rows = self.state.memberships.filter(pc.equal(self.state.memberships["person_source_id"], person))
+        return rows.sort_by("entry_date").to_pylist()
+
+
+@pytest.fixture
+def season() -> Season:
+    """Four Tier 2 students behind in number and operations in the fall, grouped at the start of cycle 2."""
+    season = Season()
+    for person in "abcd":
+        season.results.append(result(person, "fall"))
+        season.domains.append(domain(person, "fall", levels_below=2))
+        season.gaps.append(gap(person, "fall"))
+    season.boundary(C2)
+    return season
+
+
+def test_first_boundary_groups_the_fall_entrants(season: Season) -> None:
+    assert season.state is not None
+    assert season.state.groups.column("source_id").to_pylist() == [f"2026-c2:sch:math:{DOMAIN}:04:1"]
+    assert season.state.groups.column("tutor_person_source_id").to_pylist() == ["tutor-1"]
+    assert sorted(season.state.memberships.column("person_source_id").to_pylist()) == ["a", "b", "c", "d"]
+
+
+def test_exit_by_domain_on_grade_level_and_by_typical_growth(season: Season) -> None:
+    season.results += [
+        result("a", "winter", levels_below=1, progress=40.0),
+        result("b", "winter", levels_below=1, progress=104.0),
+        result("c", "winter", levels_below=1, progress=99.0),
+        result("e", "winter", levels_below=2),
+    ]
+    season.domains += [
+        domain("a", "winter", levels_below=0),
+        domain("b", "winter", levels_below=1),
+        domain("c", "winter", levels_below=1),
+        domain("e", "winter", levels_below=2),
+    ]
+    season.gaps += [
+        gap("a", "winter", "geometry"),
+        gap("b", "winter"),
+        gap("c", "winter"),
+        gap("e", "winter"),
+    ]
+    state = season.boundary(C4)
+
+    [a] = season.membership("a")
+    assert (a["exit_date"], a["exit_reason"]) == (
+        C4,
+        "on grade level in Number and Operations (i-Ready 2025-26 winter: Early On Grade Level)",
+    )
+    [b] = season.membership("b")
+    assert b["exit_date"] == C4
+    assert b["exit_reason"] == (
+        "typical growth met: 104 % of the annual typical growth (i-Ready 2025-26 winter, overall scale 450)"
+    )
+    for person in "cd":
+        [stays] = season.membership(person)
+        assert stays["exit_date"] is None and stays["exit_reason"] is None
+    # The freed seat goes to the new Tier 3 entrant; "a" is still eligible (geometry) but has no test
+    # since leaving, so does not re-enter at the boundary that let them go.
+    [e] = season.membership("e")
+    assert e["group_source_id"] == f"2026-c2:sch:math:{DOMAIN}:04:1"
+    assert e["entry_date"] == C4
+    assert state.groups.num_rows == 1
+
+
+def test_map_goal_adjective_avg_or_better_is_on_grade_level() -> None:
+    season = Season()
+    for person in "ab":
+        season.results.append(
+            result(person, "fall", vendor="nwea_map", percentile=25, grade_levels_below=None)
+        )
+        season.domains.append(domain(person, "fall", adjective="Low"))
+        season.gaps.append(gap(person, "fall"))
+    season.boundary(C2)
+    season.results += [
+        result("a", "winter", vendor="nwea_map", percentile=30, grade_levels_below=None),
+        result("b", "winter", vendor="nwea_map", percentile=30, grade_levels_below=None),
+    ]
+    season.domains += [domain("a", "winter", adjective="Avg"), domain("b", "winter", adjective="LoAvg")]
+    season.boundary(C4)
+    [a] = season.membership("a")
+    [b] = season.membership("b")
+    assert a["exit_reason"] == "on grade level in Number and Operations (NWEA MAP Growth 2025-26 winter: Avg)"
+    assert b["exit_date"] is None
+
+
+def test_only_a_test_taken_after_entry_can_end_tutoring() -> None:
+    """Tier from i-Ready, gap from a MAP test of the same window: the i-Ready domain (on grade level)
+    is not new evidence, because it was taken before the student entered."""
+    season = Season()
+    season.results += [
+        result(
+            "a", "fall", source_id="a-fall-map", vendor="nwea_map", percentile=25, grade_levels_below=None
+        ),
+        result("a", "fall", levels_below=1),
+    ]
+    season.domains += [
+        domain("a", "fall", levels_below=0),
+        domain("a", "fall", adjective="Low", source_id="a-fall-map:n", result_source_id="a-fall-map"),
+    ]
+    season.gaps.append(gap("a", "fall", evidence="a-fall-map"))
+    season.boundary(C2)
+    [entered] = season.membership("a")
+    assert entered["entry_result_source_id"] == "a-fall-map"
+    season.boundary(C3)
+    [still] = season.membership("a")
+    assert still["exit_date"] is None
+
+
+def test_no_exit_without_new_data_until_the_maximum_number_of_cycles(season: Season) -> None:
+    season.boundary(C3)
+    season.boundary(C4)
+    assert all(row["exit_date"] is None for person in "abcd" for row in season.membership(person))
+    state = season.boundary(C5)
+    closed = state.memberships.filter(pc.is_valid(state.memberships["exit_date"]))
+    assert closed.num_rows == 4
+    assert set(closed.column("exit_reason").to_pylist()) == {MAX_CYCLES_REASON}
+    assert set(closed.column("exit_date").to_pylist()) == {C5}
+    # Nobody re-enters on the same old evidence after a review exit.
+    assert state.memberships.num_rows == 4
+
+
+def test_max_cycles_is_a_district_setting(season: Season) -> None:
+    state = season.boundary(C4, TutoringPolicy(max_cycles=2))
+    assert set(state.memberships.column("exit_reason").to_pylist()) == {MAX_CYCLES_REASON}
+    unlimited = season.boundary(C5, TutoringPolicy(max_cycles=None))
+    assert unlimited.memberships.num_rows == 4
+
+
+def test_history_is_kept_and_a_new_test_allows_re_entry(season: Season) -> None:
+    season.results.append(result("a", "winter", levels_below=1))
+    season.domains.append(domain("a", "winter", levels_below=0))
+    season.gaps.append(gap("a", "winter", "geometry"))
+    season.boundary(C4)
+    season.boundary(C5)
+    season.results.append(result("a", "spring", levels_below=1))
+    season.domains.append(domain("a", "spring", levels_below=1, canonical_domain="geometry"))
+    season.gaps.append(gap("a", "spring", "geometry"))
+    state = season.boundary(C6)
+
+    first, second = season.membership("a")
+    assert first["exit_date"] == C4
+    assert first["entry_date"] == C2
+    assert first["entry_evidence"].startswith("i-Ready Math 2025-26 fall: 1 grade level(s) below")
+    assert second["entry_date"] == C6 and second["exit_date"] is None
+    assert second["group_source_id"] == "2026-c6:sch:math:geometry:04:1"
+    assert "primary gap Geometry" in second["entry_evidence"]
+    # c and d left for review at C5; they have no new test, so they stay out.
+    assert [row["exit_reason"] for row in season.membership("c")] == [MAX_CYCLES_REASON]
+    assert state.groups.num_rows == 2
+
+
+def test_a_boundary_outside_the_plan_is_refused(season: Season) -> None:
+    with pytest.raises(TutoringError, match="0 cycles covering 2026-07-01"):
+        season.boundary(date(2026, 7, 1))
+
+
+def test_decisions_round_trip_through_the_warehouse(season: Season, warehouse: Warehouse) -> None:
+    assert season.state is not None
+    results = pa.Table.from_pylist(season.results, schema=arrow_schema("assessment_result"))
+    tables = {
+        "tier_assignment": assign_tiers(results, STUDENTS, POLICY),
+        "cycle": CYCLES,
+        "tutoring_group": season.state.groups,
+        "group_membership": season.state.memberships,
+    }
+    warehouse.apply(
+        "test_district",
+        "tutoring",
+        NormalizedBatch(tables=tables, modes=dict.fromkeys(tables, SyncMode.BULK)),
+    )
+    for name, written in tables.items():
+        read = warehouse.read(name, "test_district").select(written.column_names).sort_by("source_id")
+        assert read.to_pylist() == written.sort_by("source_id").to_pylist(), name
