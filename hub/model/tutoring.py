@@ -60,6 +60,7 @@ class TutoringGroup(TenantRow, Base):
     tutor_person_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
     cycle_source_id: Mapped[str] = mapped_column(SOURCE_ID)
     formed_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # set when its last student has exited
 
 
 class GroupMembership(TenantRow, Base):

@@ -141,6 +141,7 @@ def upgrade() -> None:
         sa.Column("tutor_person_source_id", sa.String(length=255), nullable=True),
         sa.Column("cycle_source_id", sa.String(length=255), nullable=False),
         sa.Column("formed_on", sa.Date(), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=16), server_default="active", nullable=False),
         sa.Column("source_modified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
