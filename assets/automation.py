@@ -4,16 +4,20 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from assets.partitions import DISTRICTS
 from hub.settings import ConfigError, HubConfig, HubSettings, load_hub_config
 
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
 SETTLE_SECONDS = 60  # a file still being written by SFTP is not read until it has been quiet this long
 
 
-def district_schedules(hub: HubConfig, job: dg.UnresolvedAssetJobDefinition) -> list[dg.ScheduleDefinition]:
+def district_schedules(hub: HubConfig, job: "UnresolvedAssetJobDefinition") -> list[dg.ScheduleDefinition]:
     schedules = []
     for district in hub.districts.values():
 
@@ -71,7 +75,7 @@ def _folder_fingerprint(folder: Path) -> str | None:
     return digest.hexdigest() if entries else None
 
 
-def drop_folder_sensor(config_path: Path, job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+def drop_folder_sensor(config_path: Path, job: "UnresolvedAssetJobDefinition") -> dg.SensorDefinition:
     @dg.sensor(
         name="vendor_files_landed",
         job=job,

@@ -5,16 +5,28 @@ from pathlib import Path
 import dagster as dg
 
 from assets.automation import district_partitions_sensor, district_schedules, drop_folder_sensor
-from assets.partitions import DISTRICTS
+from assets.diagnostics import assessment_results, diagnostics_extract, skill_gaps
 from assets.resources import HubResource
 from assets.roster import roster, roster_extract
+from assets.sessions import sessions_extract, tutoring_sessions
+from assets.tutoring import tiers, tutoring_groups
 from hub.settings import ConfigError, HubSettings, load_hub_config
 
-ASSETS = [roster_extract, roster]
+ASSETS = [
+    roster_extract,
+    roster,
+    diagnostics_extract,
+    assessment_results,
+    skill_gaps,
+    sessions_extract,
+    tutoring_sessions,
+    tiers,
+    tutoring_groups,
+]
 
 
 def build_definitions(config_path: Path) -> dg.Definitions:
-    night = dg.define_asset_job("night", selection=dg.AssetSelection.all(), partitions_def=DISTRICTS)
+    night = dg.define_asset_job("night", selection=dg.AssetSelection.all())
     try:
         schedules = district_schedules(load_hub_config(config_path, HubSettings()), night)
     except ConfigError:

@@ -47,16 +47,25 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
+def hub_instance(hub: HubConfig) -> dg.DagsterInstance:
+    """The embedded instance the UI reads (see dagster.yaml)."""
+    os.environ.update(dagster_environment(hub))
+    return dg.DagsterInstance.get()
+
+
 def run_districts(
-    hub: HubConfig, district_ids: list[str], *, allow_deletions: bool = False
+    hub: HubConfig,
+    district_ids: list[str],
+    *,
+    allow_deletions: bool = False,
+    instance: dg.DagsterInstance | None = None,
 ) -> list[DistrictOutcome]:
     """Materialize every asset of each district, one run per district, recorded on the instance."""
     from assets.definitions import ASSETS
     from assets.partitions import DISTRICTS
     from assets.resources import HubResource
 
-    os.environ.update(dagster_environment(hub))
-    instance = dg.DagsterInstance.get()
+    instance = instance or hub_instance(hub)
     known = set(instance.get_dynamic_partitions(DISTRICTS.name))
     missing = [district_id for district_id in district_ids if district_id not in known]
     if missing:

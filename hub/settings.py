@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.connector import ConnectorConfig
 from hub.diagnostics.config import DiagnosticsPolicy
+from hub.tutoring.policy import TutoringPolicy
 
 DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -60,6 +62,8 @@ class DistrictConfig(BaseModel):
     drop_folder: Path | None = None
     max_delete_fraction: float = Field(default=0.10, ge=0.0, le=1.0)
     diagnostics: DiagnosticsPolicy = Field(default_factory=DiagnosticsPolicy)
+    tutoring: TutoringPolicy = Field(default_factory=TutoringPolicy)
+    as_of: date | None = Field(default=None, description="decide as of this date, not today (replays, demo)")
     connectors: tuple[ConnectorEntry, ...] = ()
 
     @field_validator("timezone")

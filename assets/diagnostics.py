@@ -1,0 +1,114 @@
+"""Diagnostics assets: raw vendor exports, matched and settled results, and the skill gaps they show."""
+
+import dagster as dg
+import pyarrow.compute as pc
+
+from assets.metadata import apply_metadata, extract_metadata
+from assets.partitions import DISTRICTS
+from assets.resources import HubResource
+from assets.roster import RETRY, roster
+from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+from hub.pipeline.sources import apply_stage, read_stage
+
+
+@dg.asset(
+    partitions_def=DISTRICTS,
+    group_name="diagnostics",
+    kinds={"parquet"},
+    retry_policy=RETRY,
+    description="Each diagnostics source's exports (i-Ready, MAP), read and checked, kept as Parquet.",
+)
+def diagnostics_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
+    run = hub.district_run(context.partition_key)
+    try:
+        summaries = read_stage(run, "diagnostics")
+    finally:
+        run.close()
+    metadata = extract_metadata(summaries)
+    metadata["layouts"] = dg.MetadataValue.json({s.connector: s.info for s in summaries})
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    partitions_def=DISTRICTS,
+    group_name="diagnostics",
+    kinds={"sql"},
+    deps=[diagnostics_extract, roster],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "match_rate",
+            asset="assessment_results",
+            blocking=True,
+            description="Every file's results matched the roster at the district's minimum rate.",
+        ),
+        dg.AssetCheckSpec(
+            "duplicate_tests",
+            asset="assessment_results",
+            blocking=True,
+            description="No test appears twice (same student, subject, window, date and score).",
+        ),
+    ],
+    description="Diagnostic results in one shape, matched to roster students, with one test of record "
+    "per student, subject and window.",
+)
+def assessment_results(context: dg.AssetExecutionContext, hub: HubResource):
+    run = hub.district_run(context.partition_key)
+    policy = run.district.diagnostics
+    gate = MatchGate()
+    try:
+        summaries = apply_stage(run, "diagnostics", match_transform(policy, gate))
+        record = settle_results(run, policy)
+    finally:
+        run.close()
+    metadata = apply_metadata(summaries)
+    metadata["tests_of_record"] = dg.MetadataValue.int(record.tests_of_record)
+    metadata["rematched_from_earlier_syncs"] = dg.MetadataValue.int(record.rematched)
+    metadata["match_rates"] = dg.MetadataValue.md(
+        "| file | results | match rate | unmatched | ambiguous |\n|---|---:|---:|---:|---:|\n"
+        + "\n".join(
+            f"| {r.file or '-'} | {r.total} | {r.match_rate:.1%} | {r.unmatched} | {r.ambiguous} |"
+            for r in gate.reports
+        )
+    )
+    yield dg.MaterializeResult(metadata=metadata)
+    yield dg.AssetCheckResult(
+        check_name="match_rate",
+        passed=not gate.refused,
+        metadata={"refused_files": dg.MetadataValue.md("\n\n".join(gate.refused.values()) or "none")},
+    )
+    yield dg.AssetCheckResult(
+        check_name="duplicate_tests",
+        passed=record.duplicates.num_rows == 0,
+        metadata={"duplicates": record.duplicates.num_rows},
+    )
+
+
+@dg.asset(
+    partitions_def=DISTRICTS,
+    group_name="diagnostics",
+    kinds={"sql"},
+    deps=[assessment_results],
+    description="Diagnosed skill gaps per student, subject, canonical domain and window, with severity.",
+)
+def skill_gaps(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
+    run = hub.district_run(context.partition_key)
+    try:
+        gaps = derive_skill_gaps(run, run.district.diagnostics)
+    finally:
+        run.close()
+    by_domain = gaps.group_by(["subject", "canonical_domain"]).aggregate([("severity", "count")])
+    lines = ["| subject | domain | gaps |", "|---|---|---:|"] + [
+        f"| {row['subject']} | {row['canonical_domain']} | {row['severity_count']} |"
+        for row in by_domain.sort_by(
+            [("subject", "ascending"), ("canonical_domain", "ascending")]
+        ).to_pylist()
+    ]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(gaps.num_rows),
+            "students_with_gaps": dg.MetadataValue.int(
+                pc.count_distinct(gaps.column("person_source_id")).as_py()
+            ),
+            "gaps_by_domain": dg.MetadataValue.md("\n".join(lines)),
+        }
+    )

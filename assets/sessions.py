@@ -1,0 +1,42 @@
+"""Session-log assets: tutors' own logs of sessions and attendance, and the tutor list."""
+
+import dagster as dg
+
+from assets.metadata import apply_metadata, extract_metadata
+from assets.partitions import DISTRICTS
+from assets.resources import HubResource
+from assets.roster import RETRY, roster
+from hub.pipeline.sources import apply_stage, read_stage
+
+
+@dg.asset(
+    partitions_def=DISTRICTS,
+    group_name="sessions",
+    kinds={"parquet"},
+    retry_policy=RETRY,
+    description="Tutors' session logs (CSV or JSON Lines) and tutor list, read and checked, kept as Parquet.",
+)
+def sessions_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
+    run = hub.district_run(context.partition_key)
+    try:
+        summaries = read_stage(run, "sessions")
+    finally:
+        run.close()
+    return dg.MaterializeResult(metadata=extract_metadata(summaries))
+
+
+@dg.asset(
+    partitions_def=DISTRICTS,
+    group_name="sessions",
+    kinds={"sql"},
+    deps=[sessions_extract, roster],
+    description="Sessions, per-student attendance and tutor profiles in the warehouse; a session id seen "
+    "again updates, never duplicates.",
+)
+def tutoring_sessions(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
+    run = hub.district_run(context.partition_key)
+    try:
+        summaries = apply_stage(run, "sessions")
+    finally:
+        run.close()
+    return dg.MaterializeResult(metadata=apply_metadata(summaries))

@@ -1,0 +1,145 @@
+"""The diagnostics stage: match vendor results to the roster, gate files that match too few, mark the test
+of record over everything stored, and derive skill gaps.
+
+Matching happens before the apply so that a file below the match-rate threshold is not loaded at all; the
+test of record and the gaps are recomputed over the district's stored results afterwards, because tonight's
+file may complete a window an earlier file began (and a student matched tonight joins their window).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.connector import NormalizedBatch, SyncMode
+from hub.diagnostics import (
+    DiagnosticsPolicy,
+    MatchGateError,
+    MatchReport,
+    active_identifiers,
+    duplicate_tests,
+    enforce_match_rate,
+    mark_test_of_record,
+    match_students,
+    rematch,
+    skill_gaps,
+)
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.sources import BatchTransform
+
+log = logging.getLogger(__name__)
+
+FILE_COLUMN = "source_file"
+DERIVED = "diagnostics"  # the connector name the hub's own derived writes are recorded under
+
+
+@dataclass(slots=True)
+class MatchGate:
+    """What matching decided for one source's files, kept for the asset check."""
+
+    reports: list[MatchReport] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # file -> the gate's message
+
+
+def _identifiers(run: DistrictRun) -> pa.Table:
+    return active_identifiers(
+        run.warehouse.read("person_identifier", run.district_id),
+        run.warehouse.read("person", run.district_id),
+    )
+
+
+def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransform:
+    """Match results to persons, and drop the files (their results and domains) that fail the gate."""
+
+    def transform(run: DistrictRun, connector: str, batch: NormalizedBatch) -> NormalizedBatch:
+        results = batch.tables.get("assessment_result")
+        if results is None:
+            return batch
+        outcome = match_students(results, _identifiers(run), policy.id_precedence, file_column=FILE_COLUMN)
+        gate.reports.extend(outcome.reports)
+        refused: list[str | None] = []
+        for report in outcome.reports:
+            try:
+                enforce_match_rate(report, policy.min_match_rate)
+            except MatchGateError as refusal:
+                refused.append(report.file)
+                gate.refused[report.file or connector] = str(refusal)
+                log.warning(
+                    "district %s: %s not loaded: match rate %.1f%%",
+                    run.district_id,
+                    report.file or connector,
+                    100 * report.match_rate,
+                )
+        tables = dict(batch.tables)
+        tables["assessment_result"] = _without_files(outcome.results, refused)
+        if "domain_result" in tables:
+            loaded = tables["assessment_result"].column("source_id").combine_chunks()
+            domains = tables["domain_result"]
+            tables["domain_result"] = domains.filter(pc.is_in(domains.column("result_source_id"), loaded))
+        # Diagnostic exports are year-to-date or per window: what a file leaves out is not gone.
+        return NormalizedBatch(tables, {name: SyncMode.DELTA for name in tables}, {}, batch.issues)
+
+    return transform
+
+
+def _without_files(results: pa.Table, refused: list[str | None]) -> pa.Table:
+    if not refused:
+        return results
+    if None in refused or FILE_COLUMN not in results.column_names:
+        return results.slice(0, 0)
+    return results.filter(pc.invert(pc.is_in(results.column(FILE_COLUMN), pa.array(refused, pa.string()))))
+
+
+@dataclass(slots=True)
+class RecordSummary:
+    rematched: int
+    results: int
+    tests_of_record: int
+    duplicates: pa.Table
+
+
+def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary:
+    """Match again what was unmatched, then mark the test of record over every stored result."""
+    stored = run.warehouse.read("assessment_result", run.district_id)
+    rematched = 0
+    if stored.num_rows and pc.any(pc.not_equal(stored.column("match_status"), "matched")).as_py():
+        outcome = rematch(stored, _identifiers(run), policy.id_precedence)
+        newly = outcome.results.filter(pc.equal(outcome.results.column("match_status"), "matched"))
+        rematched = newly.num_rows
+        if rematched:
+            ids = newly.column("source_id").combine_chunks()
+            stored = pa.concat_tables(
+                [
+                    stored.filter(pc.invert(pc.is_in(stored.column("source_id"), ids))),
+                    newly.select(stored.column_names),
+                ]
+            )
+    marked = mark_test_of_record(stored, rapid_guessing_threshold=policy.rapid_guessing_threshold)
+    run.warehouse.apply(
+        run.district_id,
+        f"{DERIVED}_results",
+        NormalizedBatch({"assessment_result": marked}, {"assessment_result": SyncMode.DELTA}),
+    )
+    return RecordSummary(
+        rematched=rematched,
+        results=marked.num_rows,
+        tests_of_record=pc.sum(marked.column("is_test_of_record")).as_py() or 0,
+        duplicates=duplicate_tests(marked),
+    )
+
+
+def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> pa.Table:
+    """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) each night."""
+    results = run.warehouse.read("assessment_result", run.district_id)
+    domains = run.warehouse.read("domain_result", run.district_id)
+    gaps = skill_gaps(results, domains, policy.gap_thresholds)
+    run.warehouse.apply(
+        run.district_id,
+        f"{DERIVED}_gaps",
+        NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK}),
+        max_delete_fraction=1.0,  # gaps close as students grow: removals here are the point, not a risk
+    )
+    return gaps

@@ -1,0 +1,129 @@
+"""The tutoring stage: tiers, the cycle plan, and groups decided at each cycle boundary.
+
+Boundaries are replayed in order from the last one decided up to the district's as-of date, each seeing
+only the tests taken before it; so a night after a long pause (or the demo's whole season) makes the same
+decisions a programme running every night would have made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.connector import NormalizedBatch, SyncMode
+from hub.diagnostics import skill_gaps
+from hub.pipeline.context import DistrictRun
+from hub.tutoring import Grouping, assign_tiers, plan_cycles, run_cycle_boundary, tier_distribution
+
+GROUPS_STATE = "tutoring_groups"
+
+
+def _apply_derived(
+    run: DistrictRun, name: str, tables: dict[str, pa.Table], state: dict | None = None
+) -> None:
+    """Write the hub's own decisions: rebuilt whole each time, so removals are expected, not guarded."""
+    batch = NormalizedBatch(tables, {table: SyncMode.BULK for table in tables})
+    run.warehouse.apply(run.district_id, name, batch, state=state, max_delete_fraction=1.0)
+
+
+def _students(run: DistrictRun) -> pa.Table:
+    people = run.warehouse.read("person", run.district_id)
+    return people.filter(pc.equal(people.column("role"), "student"))
+
+
+def decide_tiers(run: DistrictRun) -> tuple[pa.Table, pa.Table]:
+    """Tier per student, subject and window from every test of record; and the pyramid per school."""
+    policy = run.district.tutoring
+    tiers = assign_tiers(run.warehouse.read("assessment_result", run.district_id), _students(run), policy)
+    _apply_derived(run, "tutoring_tiers", {"tier_assignment": tiers})
+    return tiers, tier_distribution(tiers, policy)
+
+
+def school_year_bounds(run: DistrictRun, as_of: date) -> tuple[date, date]:
+    """The roster's schoolYear session holding ``as_of`` (else the latest); else August to June."""
+    sessions = run.warehouse.read("academic_session", run.district_id)
+    years = sessions.filter(pc.equal(sessions.column("session_type"), "schoolYear"))
+    years = years.filter(
+        pc.and_(pc.is_valid(years.column("start_date")), pc.is_valid(years.column("end_date")))
+    )
+    if years.num_rows:
+        holding = years.filter(
+            pc.and_(
+                pc.less_equal(years.column("start_date"), as_of),
+                pc.greater_equal(years.column("end_date"), as_of),
+            )
+        )
+        chosen = (holding if holding.num_rows else years).sort_by([("start_date", "descending")]).slice(0, 1)
+        return chosen.column("start_date")[0].as_py(), chosen.column("end_date")[0].as_py()
+    start_year = as_of.year if as_of.month >= 8 else as_of.year - 1
+    return date(start_year, 8, 1), date(start_year + 1, 6, 30)
+
+
+def as_of_date(run: DistrictRun) -> date:
+    return run.district.as_of or date.today()
+
+
+def plan_year(run: DistrictRun) -> pa.Table:
+    start, end = school_year_bounds(run, as_of_date(run))
+    cycles = plan_cycles(start, end, run.district.tutoring.cycle_weeks)
+    _apply_derived(run, "tutoring_cycles", {"cycle": cycles})
+    return cycles
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDecision:
+    boundaries: list[date]
+    grouping: Grouping
+
+
+def _known_before(results: pa.Table, domains: pa.Table, boundary: date) -> tuple[pa.Table, pa.Table]:
+    known = results.filter(pc.less(results.column("test_date"), pa.scalar(boundary, pa.date32())))
+    ids = known.column("source_id").combine_chunks()
+    return known, domains.filter(pc.is_in(domains.column("result_source_id"), ids))
+
+
+def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
+    """Run every cycle boundary not yet decided, up to the as-of date; write groups and memberships."""
+    policy = run.district.tutoring
+    state = run.warehouse.connector_state(run.district_id, GROUPS_STATE)
+    last = date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
+    today = as_of_date(run)
+    boundaries = [
+        start
+        for start in sorted(cycles.column("start_date").to_pylist())
+        if start <= today and (last is None or start > last)
+    ]
+    warehouse, district = run.warehouse, run.district_id
+    grouping = Grouping(
+        warehouse.read("tutoring_group", district), warehouse.read("group_membership", district)
+    )
+    if not boundaries:
+        return GroupDecision([], grouping)
+    results = warehouse.read("assessment_result", district)
+    domains = warehouse.read("domain_result", district)
+    students = _students(run)
+    tutors = warehouse.read("tutor_profile", district)
+    for boundary in boundaries:
+        known, known_domains = _known_before(results, domains, boundary)
+        grouping = run_cycle_boundary(
+            grouping.memberships if grouping.memberships.num_rows else None,
+            assign_tiers(known, students, policy),
+            skill_gaps(known, known_domains, run.district.diagnostics.gap_thresholds),
+            known,
+            grouping.groups if grouping.groups.num_rows else None,
+            policy,
+            boundary,
+            domain_results=known_domains,
+            tutors=tutors,
+            cycles=cycles,
+        )
+    _apply_derived(
+        run,
+        GROUPS_STATE,
+        {"tutoring_group": grouping.groups, "group_membership": grouping.memberships},
+        state={"last_boundary": boundaries[-1].isoformat()},
+    )
+    return GroupDecision(boundaries, grouping)

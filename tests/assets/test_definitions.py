@@ -1,0 +1,47 @@
+"""The code location loads, and a district's roster materializes through Dagster with its checks."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.definitions import build_definitions
+from cli.night import run_districts
+from hub.pipeline.context import DistrictRun
+from hub.plugins import installed
+from hub.settings import HubConfig
+
+
+def test_definitions_load_with_schedules_per_district(sample_hub: HubConfig) -> None:
+    defs = build_definitions(sample_hub.path)
+    dg.Definitions.validate_loadable(defs)
+    schedule = defs.resolve_schedule_def("nightly_grand_bend")
+    assert schedule.execution_timezone == "America/Chicago" and schedule.cron_schedule == "0 2 * * *"
+    assert {s.name for s in defs.sensors} == {"districts_from_hub_yaml", "vendor_files_landed"}
+    graph = defs.resolve_asset_graph()
+    assert dg.AssetKey("roster_extract") in graph.get(dg.AssetKey("roster")).parent_keys
+
+
+def test_district_partitions_follow_hub_yaml(sample_hub: HubConfig, instance: dg.DagsterInstance) -> None:
+    defs = build_definitions(sample_hub.path)
+    sensor = defs.resolve_sensor_def("districts_from_hub_yaml")
+    result = sensor(dg.build_sensor_context(instance=instance))
+    [request] = result.dynamic_partitions_requests
+    assert request.partition_keys == ["grand_bend"]
+
+
+def test_roster_materializes_from_the_real_sample(
+    sample_hub: HubConfig, instance: dg.DagsterInstance
+) -> None:
+    [outcome] = run_districts(sample_hub, ["grand_bend"], instance=instance)
+    assert outcome.success, outcome.failures + outcome.checks_failed
+    run = DistrictRun(sample_hub, sample_hub.district("grand_bend"), installed())
+    try:
+        people = run.warehouse.read("person", "grand_bend")
+        roles = sorted(people.column("role").to_pylist())
+        assert roles.count("student") == 8 and roles.count("teacher") == 2
+        assert run.warehouse.count("enrollment", "grand_bend") == 24
+    finally:
+        run.close()
+    materialized = instance.get_latest_materialization_event(dg.AssetKey("roster"))
+    assert materialized is not None
+    assert materialized.asset_materialization.metadata["dagster/row_count"].value > 0
