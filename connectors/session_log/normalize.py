@@ -1,0 +1,78 @@
+"""Checked session rows onto the shared model: ``tutoring_session`` and ``session_attendance``."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from connectors.session_log import format as fmt
+from connectors.session_log.reading import INSTANCE
+from connectors.session_log.validate import whole_numbers
+from hub.model import conform
+
+
+def latest_sessions(rows: pa.Table) -> tuple[pa.Table, int]:
+    """Only the last-written copy of each session id (later file, later JSON line); and how many were older.
+
+    A session id seen again is the tutor correcting the log: the newer copy replaces the older one whole.
+    """
+    latest = rows.group_by("session_id").aggregate([(INSTANCE, "max")])
+    keep = pc.binary_join_element_wise(rows["session_id"], rows[INSTANCE].cast(pa.string()), "\x1f")
+    wanted = pc.binary_join_element_wise(
+        latest["session_id"], latest[f"{INSTANCE}_max"].cast(pa.string()), "\x1f"
+    )
+    copies = rows.select(["session_id", INSTANCE]).group_by(["session_id", INSTANCE]).aggregate([]).num_rows
+    return rows.filter(pc.is_in(keep, wanted)), copies - latest.num_rows
+
+
+def sessions_table(rows: pa.Table) -> pa.Table:
+    """One row per session id (its rows agree on these fields: that was checked on reading)."""
+    heads = rows.group_by("session_id", use_threads=False).aggregate(
+        [(name, "first") for name in fmt.SESSION_COLUMNS if name != "session_id"]
+    )
+    heads = heads.rename_columns([name.removesuffix("_first") for name in heads.column_names])
+    return conform(
+        "tutoring_session",
+        pa.table(
+            {
+                "source_id": heads["session_id"],
+                "session_date": pc.strptime(heads["session_date"], format="%Y-%m-%d", unit="s").cast(
+                    pa.date32()
+                ),
+                "start_time": heads["start_time"],
+                "minutes": heads["minutes"].cast(pa.int64()),
+                "tutor_person_source_id": heads["tutor_id"],
+                "group_source_id": heads["group_id"],
+                "skills_covered": heads["skills_covered"],
+                "standards": heads["standards"],
+                "notes": heads["notes"],
+                "next_steps": heads["next_steps"],
+            }
+        ),
+    )
+
+
+def attendance_table(rows: pa.Table) -> pa.Table:
+    """One row per student per session; a cancelled session's students are marked ``cancelled``.
+
+    A blank minutes_present means the whole session for a present or tardy student, none otherwise.
+    """
+    cancelled = pc.equal(rows["session_status"], fmt.CANCELLED)
+    attendance = pc.if_else(cancelled, fmt.CANCELLED, rows["attendance"])
+    attended = pc.is_in(attendance, pa.array(fmt.ATTENDED))
+    minutes = rows["minutes"].cast(pa.int64())
+    given = whole_numbers(rows["minutes_present"])
+    present = pc.coalesce(given, pc.if_else(attended, minutes, 0))
+    return conform(
+        "session_attendance",
+        pa.table(
+            {
+                "source_id": pc.binary_join_element_wise(rows["session_id"], rows["student_id"], ":"),
+                "session_source_id": rows["session_id"],
+                "person_source_id": rows["student_id"],
+                "attendance": attendance,
+                "minutes_present": present,
+                "mastery_check": rows["mastery_check"],
+            }
+        ),
+    )

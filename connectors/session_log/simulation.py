@@ -1,0 +1,260 @@
+"""A season of tutoring for a synthetic district: who is tutored, by whom, on which days, and who came.
+
+A simple version of the hub's rules, enough for believable logs: students clearly below grade level in
+the fall (a lottery offers tutoring to most of them, as programmes with more need than seats do) are
+grouped by school, subject, weakest domain and grade, at most four to a group; tutors at the school take
+groups up to their capacity, neediest groups first. Groups meet three days a week from late September to
+mid-May, skipping school holidays. Most students attend 80-95 % of sessions, one in five only 40-60 %;
+a few sessions are cancelled and a few groups change tutor mid-year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.skills import DOMAINS
+from hub.synthetic import SyntheticDistrict
+
+ENTRY_LEVEL = -1.0  # grade levels below: Tier 2 or 3 on i-Ready's scale
+OFFER_RATE = 0.7
+GROUP_SIZE = 4
+CANCEL_RATE = 0.03
+TUTOR_CHANGE_RATE = 0.1
+UNDER_DOSED_SHARE = 0.2
+DOMAIN_GRADES = {
+    "phonological_awareness": (0, 3),
+    "phonics": (0, 3),
+    "high_frequency_words": (0, 3),
+    "measurement_and_data": (0, 5),
+    "statistics_and_probability": (6, 12),
+}
+"""Grades in which a domain is taught (and so can be a group's target); other domains: every grade."""
+WEEK_PATTERNS = np.array([[1, 0, 1, 0, 1], [0, 1, 0, 1, 1], [1, 1, 0, 1, 0], [0, 1, 1, 0, 1]], dtype=bool)
+START_TIMES = np.array(["08:15", "10:30", "13:15", "14:00"], dtype=object)
+MINUTES = np.array([30, 40, 45])
+
+
+@dataclass(frozen=True, slots=True)
+class Season:
+    groups: pa.Table
+    """group_id, school_source_id, subject, canonical_domain, grade, tutor_id (the first tutor)."""
+    members: pa.Table
+    """group_id, student (row in district.students), student_id, subject."""
+    sessions: pa.Table
+    """session_id, group, group_id, subject, canonical_domain, session_date, start_time, minutes,
+    tutor_id, cancelled."""
+    attendance: pa.Table
+    """session_id, student, student_id, subject, session_date, attendance, minutes_present, mastery_check."""
+
+
+def school_days(school_year: int) -> np.ndarray:
+    """Weekdays of the tutoring season (first Monday from Sept 22 to May 15), school holidays left out."""
+    start = date(school_year - 1, 9, 22)
+    start += timedelta(days=(7 - start.weekday()) % 7)
+    days = np.arange(np.datetime64(start), np.datetime64(date(school_year, 5, 16)))
+    weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    return days[(weekday < 5) & ~np.isin(days, _holidays(school_year))]
+
+
+def _holidays(school_year: int) -> np.ndarray:
+    fall, spring = school_year - 1, school_year
+
+    def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+    thanksgiving = nth_weekday(fall, 11, 3, 4)
+    spring_break = nth_weekday(spring, 3, 0, 4)
+    spans = [
+        (thanksgiving - timedelta(days=3), thanksgiving + timedelta(days=1)),
+        (date(fall, 12, 22), date(spring, 1, 2)),
+        (spring_break, spring_break + timedelta(days=4)),
+    ]
+    single = [nth_weekday(spring, 1, 0, 3), nth_weekday(spring, 2, 0, 3), nth_weekday(fall, 10, 0, 2)]
+    days = [np.arange(np.datetime64(a), np.datetime64(b) + 1) for a, b in spans]
+    return np.concatenate([*days, np.array(single, dtype="datetime64[D]")])
+
+
+def form_groups(district: SyntheticDistrict, rng: np.random.Generator) -> tuple[pa.Table, pa.Table]:
+    """Groups and their members per subject; groups are ordered neediest first."""
+    students = district.students
+    grade_num = students["grade_num"].to_numpy()
+    school = pc.index_in(students["school_source_id"], district.schools["source_id"]).to_numpy()
+    groups, members = [], []
+    for subject, domains in DOMAINS.items():
+        names = list(domains)
+        levels = np.stack([district.domain_level_at(subject, name, "fall").to_numpy() for name in names])
+        for row, name in enumerate(names):
+            low, high = DOMAIN_GRADES.get(name, (0, 12))
+            levels[row, (grade_num < low) | (grade_num > high)] = np.inf
+        weakest = np.argmin(levels, axis=0)
+        fall = district.level_at(subject, "fall").to_numpy()
+        chosen = np.flatnonzero((fall <= ENTRY_LEVEL) & (rng.random(len(fall)) < OFFER_RATE))
+        key = (school[chosen] * 100 + weakest[chosen]) * 20 + grade_num[chosen]
+        order = np.lexsort((fall[chosen], key))
+        chosen, key = chosen[order], key[order]
+        _, start, inverse, size = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+        rank = np.arange(len(key)) - start[inverse]
+        per_bucket = -(-size // GROUP_SIZE)  # ceil: balanced groups, never one left alone after four
+        bucket_base = np.concatenate(([0], np.cumsum(per_bucket)[:-1]))
+        group = bucket_base[inverse] + rank % per_bucket[inverse]
+        mean_level = np.bincount(group, weights=fall[chosen]) / np.bincount(group)
+        first = np.unique(group, return_index=True)[1]
+        groups.append(
+            pa.table(
+                {
+                    "_local": np.arange(len(first)),
+                    "school_source_id": district.schools["source_id"].take(pa.array(school[chosen[first]])),
+                    "subject": pa.array([subject] * len(first)),
+                    "canonical_domain": pa.array(np.array(names, dtype=object)[weakest[chosen[first]]]),
+                    "grade": students["grade"].take(pa.array(chosen[first])),
+                    "_need": mean_level,
+                }
+            )
+        )
+        members.append(
+            pa.table({"_local": group, "student": chosen, "subject": pa.array([subject] * len(chosen))})
+        )
+    return _number_groups(groups, members, students)
+
+
+def _number_groups(
+    groups: list[pa.Table], members: list[pa.Table], students: pa.Table
+) -> tuple[pa.Table, pa.Table]:
+    offset, numbered_groups, numbered_members = 0, [], []
+    for group_table, member_table in zip(groups, members, strict=True):
+        numbered_groups.append(group_table.set_column(0, "_local", pc.add(group_table["_local"], offset)))
+        numbered_members.append(member_table.set_column(0, "_local", pc.add(member_table["_local"], offset)))
+        offset += group_table.num_rows
+    all_groups = pa.concat_tables(numbered_groups).sort_by([("_need", "ascending"), ("_local", "ascending")])
+    all_members = pa.concat_tables(numbered_members)
+    ids = pc.binary_join_element_wise(
+        "grp-", pc.utf8_lpad(all_groups["_local"].cast(pa.string()), 6, "0"), ""
+    )
+    all_groups = all_groups.append_column("group_id", ids)
+    lookup = pc.index_in(all_members["_local"], all_groups["_local"])
+    all_members = all_members.append_column("group_id", ids.take(lookup)).append_column(
+        "student_id", students["source_id"].take(all_members["student"])
+    )
+    return all_groups.drop_columns(["_local", "_need"]), all_members.drop_columns(["_local"]).sort_by(
+        "group_id"
+    )
+
+
+def assign_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
+    """Each group's tutor (null when the school has no capacity left), neediest groups first.
+
+    A loop over groups, not students: each choice depends on the capacity the ones before used up.
+    """
+    capacity: dict[str, list[list]] = {}
+    for tutor in tutors.select(["source_id", "school_source_id", "subjects", "max_groups"]).to_pylist():
+        seats = [tutor["source_id"], set(tutor["subjects"].split(",")), tutor["max_groups"]]
+        capacity.setdefault(tutor["school_source_id"], []).append(seats)
+    chosen: list[str | None] = []
+    for school, subject in zip(
+        groups["school_source_id"].to_pylist(), groups["subject"].to_pylist(), strict=True
+    ):
+        free = [seats for seats in capacity.get(school, []) if subject in seats[1] and seats[2] > 0]
+        best = max(free, key=lambda seats: seats[2], default=None)
+        if best is not None:
+            best[2] -= 1
+        chosen.append(best[0] if best else None)
+    return pa.array(chosen, pa.string())
+
+
+def _replacement_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
+    """For each group, another tutor at its school who teaches the subject (null if there is none)."""
+    by_school: dict[tuple[str, str], list[str]] = {}
+    for tutor in tutors.select(["source_id", "school_source_id", "subjects"]).to_pylist():
+        for subject in tutor["subjects"].split(","):
+            by_school.setdefault((tutor["school_source_id"], subject), []).append(tutor["source_id"])
+    rows = groups.select(["school_source_id", "subject", "tutor_id"]).to_pylist()
+    others = [
+        next(
+            (t for t in by_school.get((row["school_source_id"], row["subject"]), []) if t != row["tutor_id"]),
+            None,
+        )
+        for row in rows
+    ]
+    return pa.array(others, pa.string())
+
+
+def schedule(groups: pa.Table, tutors: pa.Table, days: np.ndarray, rng: np.random.Generator) -> pa.Table:
+    """Every session of every tutored group over ``days``: three a week on the group's own weekdays."""
+    count = groups.num_rows
+    pattern = WEEK_PATTERNS[rng.integers(len(WEEK_PATTERNS), size=count)]
+    weekday = (days.astype(np.int64) + 3) % 7
+    group, day = np.nonzero(pattern[:, weekday])
+    minutes = rng.choice(MINUTES, size=count, p=[0.5, 0.3, 0.2])
+    start = START_TIMES[rng.integers(len(START_TIMES), size=count)]
+    switch_day = np.where(
+        rng.random(count) < TUTOR_CHANGE_RATE,
+        rng.integers(len(days) * 3 // 10, len(days) * 7 // 10, count),
+        len(days),
+    )
+    replacement = _replacement_tutors(groups, tutors)
+    switched = pc.and_(pc.is_valid(replacement.take(pa.array(group))), pa.array(day >= switch_day[group]))
+    first_tutor = groups["tutor_id"].take(pa.array(group))
+    tutor = pc.if_else(switched, replacement.take(pa.array(group)), first_tutor)
+    ids = pc.binary_join_element_wise(
+        "ses-", pc.utf8_lpad(pa.array(np.arange(1, len(group) + 1)).cast(pa.string()), 8, "0"), ""
+    )
+    return pa.table(
+        {
+            "session_id": ids,
+            "group": pa.array(group),
+            "group_id": groups["group_id"].take(pa.array(group)),
+            "subject": groups["subject"].take(pa.array(group)),
+            "canonical_domain": groups["canonical_domain"].take(pa.array(group)),
+            "session_date": pa.array(days[day]),
+            "start_time": pa.array(start[group], pa.string()),
+            "minutes": pa.array(minutes[group]),
+            "tutor_id": tutor,
+            "cancelled": pa.array(rng.random(len(group)) < CANCEL_RATE),
+        }
+    )
+
+
+def attend(sessions: pa.Table, groups: pa.Table, members: pa.Table, rng: np.random.Generator) -> pa.Table:
+    """One row per member per session: present, tardy, absent, excused, or cancelled with the session."""
+    member_group = pc.index_in(members["group_id"], groups["group_id"]).to_numpy()
+    sizes = np.bincount(member_group, minlength=groups.num_rows)
+    first_member = np.concatenate(([0], np.cumsum(sizes)[:-1]))  # members are sorted by group id
+    session_group = sessions["group"].to_numpy()
+    repeat = sizes[session_group]
+    session = np.repeat(np.arange(sessions.num_rows), repeat)
+    offset = np.arange(len(session)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    member = first_member[session_group[session]] + offset
+    rate = np.where(
+        rng.random(members.num_rows) < UNDER_DOSED_SHARE,
+        rng.uniform(0.40, 0.60, members.num_rows),
+        rng.uniform(0.80, 0.95, members.num_rows),
+    )
+    cancelled = sessions["cancelled"].to_numpy(zero_copy_only=False)[session]
+    came = (rng.random(len(session)) < rate[member]) & ~cancelled
+    tardy = came & (rng.random(len(session)) < 0.05)
+    excused = ~came & ~cancelled & (rng.random(len(session)) < 0.3)
+    status = np.select(
+        [cancelled, tardy, came, excused], ["cancelled", "tardy", "present", "excused"], "absent"
+    )
+    minutes = sessions["minutes"].to_numpy()[session]
+    present = np.where(tardy, minutes - rng.integers(5, 16, len(session)), np.where(came, minutes, 0))
+    checks = np.array(["0/4", "1/4", "2/4", "3/4", "4/4"], dtype=object)[rng.binomial(4, 0.65, len(session))]
+    taken = pa.array(session)
+    return pa.table(
+        {
+            "session_id": sessions["session_id"].take(taken),
+            "student": members["student"].take(pa.array(member)),
+            "student_id": members["student_id"].take(pa.array(member)),
+            "subject": sessions["subject"].take(taken),
+            "session_date": sessions["session_date"].take(taken),
+            "attendance": pa.array(status, pa.string()),
+            "minutes_present": pa.array(present),
+            "mastery_check": pa.array(np.where(came, checks, None), pa.string()),
+        }
+    )

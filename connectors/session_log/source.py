@@ -1,0 +1,143 @@
+"""``SessionLogSource``: the tutors' own session logs and tutors file, read and normalized."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from connectors.session_log import format as fmt
+from connectors.session_log.normalize import attendance_table, latest_sessions, sessions_table
+from connectors.session_log.reading import read_csv, read_jsonl
+from connectors.session_log.tutors import check_tutors, tutor_profiles
+from connectors.session_log.validate import check_sessions
+from hub.connector import (
+    ConfigPath,
+    ConnectorConfig,
+    ConnectorError,
+    Extract,
+    FileReport,
+    Issue,
+    NormalizedBatch,
+    SourceConnector,
+    SyncMode,
+)
+
+FILE = "_file"
+
+
+class SessionLogConfig(ConnectorConfig):
+    path: ConfigPath
+    """A session log file, or a folder of them (``*.csv``, ``*.jsonl``, ``*.ndjson``, and ``tutors.csv``)."""
+
+
+class SessionLogSource(SourceConnector):
+    name: ClassVar[str] = "session_log"
+    streams: ClassVar[tuple[str, ...]] = ("sessions", "tutors")
+    tables: ClassVar[tuple[str, ...]] = ("tutoring_session", "session_attendance", "tutor_profile")
+    config_model: ClassVar[type[ConnectorConfig]] = SessionLogConfig
+    config: SessionLogConfig
+
+    def files(self) -> list[Path]:
+        """Every file this source reads, in the order later copies of a session win (by name)."""
+        path = self.config.path
+        if path.is_file():
+            return [path]
+        if not path.is_dir():
+            raise ConnectorError(f"{path}: no such file or folder (session_log path)", file=str(path))
+        found = sorted(
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in fmt.SESSION_FILE_SUFFIXES
+        )
+        if not found:
+            raise ConnectorError(
+                f"{path}: no session log files (*.csv, *.jsonl) in this folder", file=str(path)
+            )
+        return found
+
+    def read(self, state: Mapping[str, Any] | None = None) -> Extract:
+        streams: dict[str, pa.Table] = {}
+        reports: dict[str, FileReport] = {}
+        issues: list[Issue] = []
+        session_rows: list[pa.Table] = []
+        for number, path in enumerate(self.files()):
+            report = reports[path.name] = FileReport(path.name)
+            try:
+                if path.stem.lower() == fmt.TUTORS_STEM and path.suffix.lower() == ".csv":
+                    streams["tutors"] = _read_tutors_file(path, report, issues)
+                else:
+                    session_rows.append(_read_session_file(path, number, report, issues))
+            except ConnectorError as error:
+                # one unreadable file is reported; the others still load (sessions are upserts)
+                report.fatal = str(error)
+        info: dict[str, Any] = {}
+        if session_rows:
+            rows, superseded = latest_sessions(pa.concat_tables(session_rows, promote_options="default"))
+            streams["sessions"] = rows
+            info = {
+                "sessions": pc.count_distinct(rows["session_id"]).as_py(),
+                "superseded_sessions": superseded,
+            }
+        return Extract(streams=streams, files=reports, issues=issues, info=info)
+
+    def normalize(self, extract: Extract) -> NormalizedBatch:
+        tables: dict[str, pa.Table] = {}
+        modes: dict[str, SyncMode] = {}
+        if "sessions" in extract.streams:
+            rows = extract.streams["sessions"]
+            # DELTA: a log that holds only this week's sessions must not remove earlier weeks
+            tables["tutoring_session"] = sessions_table(rows)
+            tables["session_attendance"] = attendance_table(rows)
+            modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
+        if "tutors" in extract.streams:
+            # the tutors file is the whole list: a tutor left out of it no longer takes groups
+            tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])
+            modes["tutor_profile"] = SyncMode.BULK
+        return NormalizedBatch(tables=tables, modes=modes)
+
+
+def _with_file(table: pa.Table, path: Path) -> pa.Table:
+    return table.append_column(FILE, pa.array([path.name] * table.num_rows, pa.string()))
+
+
+def _read_tutors_file(path: Path, report: FileReport, issues: list[Issue]) -> pa.Table:
+    checked, report.rows = check_tutors(path)
+    report.accepted, report.rejected = checked.table.num_rows, checked.rejected
+    issues.extend(checked.issues)
+    return _with_file(checked.table, path)
+
+
+def _read_session_file(path: Path, number: int, report: FileReport, issues: list[Issue]) -> pa.Table:
+    if path.suffix.lower() == ".csv":
+        table, unreadable = read_csv(path, fmt.REQUIRED, number)
+        unknown = set(table.column_names) - set(fmt.COLUMNS) - {"_line", "_instance"}
+    else:
+        table, unreadable, unknown = read_jsonl(path, number)
+    for column in fmt.COLUMNS:
+        if column not in table.column_names:
+            table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
+    if unknown:
+        issues.append(
+            Issue(
+                path.name,
+                1,
+                ",".join(sorted(unknown)),
+                None,
+                "unknown_column",
+                f"column(s) {', '.join(sorted(unknown))} are not part of the session log format; kept in "
+                "the raw extract, not loaded (a misspelt column name?)",
+                "warning",
+            )
+        )
+        report.warn("unknown_column")
+    checked = check_sessions(table, path.name)
+    issues.extend(unreadable)
+    issues.extend(checked.issues)
+    report.rows = table.num_rows + len(unreadable)
+    report.accepted = checked.table.num_rows
+    report.rejected = checked.rejected + len(unreadable)
+    for kind, count in checked.warnings.items():
+        report.warn(kind, count)
+    return _with_file(checked.table, path)

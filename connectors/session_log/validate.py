@@ -1,0 +1,187 @@
+"""Checking one file's session rows: rejects (the row is not loaded) and warnings (it is, with a fix).
+
+Checks are vectorised masks over the whole file; Python only walks the rows that fail, to word their
+issues. The first failing check names a row's reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from connectors.session_log import format as fmt
+from connectors.session_log.fixes import Checked, fix, replaced
+from connectors.session_log.reading import INSTANCE, LINE
+from hub.connector import Issue
+
+WHOLE_NUMBER = r"^\d{1,6}$"
+
+
+def whole_numbers(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Digits-only text as int64; anything else (blank, "30.5", "-3", "thirty") as null."""
+    digits = pc.fill_null(pc.match_substring_regex(values, WHOLE_NUMBER), False)
+    return pc.if_else(digits, values, pa.scalar(None, pa.string())).cast(pa.int64())
+
+
+class Rejects:
+    """Collects rejects check by check; a row is named by the first check it fails."""
+
+    def __init__(self, table: pa.Table, file: str) -> None:
+        self.table = table
+        self.file = file
+        self.rejected = np.zeros(table.num_rows, dtype=bool)
+        self.issues: list[Issue] = []
+
+    def add(
+        self, failing: pa.ChunkedArray | pa.Array, kind: str, column: str | None, reason: Callable
+    ) -> None:
+        """``reason(row)`` words the issue from the row's text values (called for failing rows only)."""
+        mask = pc.fill_null(failing, False).to_numpy(zero_copy_only=False) & ~self.rejected
+        for row in self.table.take(pa.array(np.flatnonzero(mask))).to_pylist():
+            self.issues.append(
+                Issue(self.file, row[LINE], column, row.get(column) if column else None, kind, reason(row))
+            )
+        self.rejected |= mask
+
+
+def check_sessions(table: pa.Table, file: str) -> Checked:
+    table = replaced(table, "session_status", pc.utf8_lower(pc.fill_null(table["session_status"], fmt.HELD)))
+    table = replaced(table, "attendance", pc.utf8_lower(table["attendance"]))
+    rejects = Rejects(table, file)
+    for column in fmt.REQUIRED:
+        rejects.add(
+            pc.is_null(table[column]), "missing_required", column, lambda r, c=column: f"{c} is blank"
+        )
+    parsed = pc.strptime(table["session_date"], format="%Y-%m-%d", unit="s", error_is_null=True)
+    # the round trip refuses what strptime rolls over (2025-02-30 would become March 2)
+    real_date = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), table["session_date"])
+    rejects.add(
+        pc.invert(pc.fill_null(real_date, False)),
+        "bad_date",
+        "session_date",
+        lambda r: f"{r['session_date']!r} is not a YYYY-MM-DD date",
+    )
+    minutes = whole_numbers(table["minutes"])
+    rejects.add(
+        pc.invert(
+            pc.fill_null(
+                pc.and_(pc.less_equal(minutes, fmt.MAX_SESSION_MINUTES), pc.greater(minutes, 0)), False
+            )
+        ),
+        "minutes_range",
+        "minutes",
+        lambda r: f"{r['minutes']!r} is not a whole number of minutes from 1 to {fmt.MAX_SESSION_MINUTES}",
+    )
+    status = table["session_status"]
+    rejects.add(
+        pc.invert(pc.is_in(status, pa.array(fmt.SESSION_STATUSES))),
+        "bad_session_status",
+        "session_status",
+        lambda r: f"{r['session_status']!r} is not one of {', '.join(fmt.SESSION_STATUSES)} (blank = held)",
+    )
+    cancelled = pc.equal(status, fmt.CANCELLED)
+    attendance = table["attendance"]
+    rejects.add(
+        pc.and_(pc.is_null(attendance), pc.invert(cancelled)),
+        "missing_required",
+        "attendance",
+        lambda r: "attendance is blank (it may be blank only when the session was cancelled)",
+    )
+    rejects.add(
+        pc.and_(pc.is_valid(attendance), pc.invert(pc.is_in(attendance, pa.array(fmt.ATTENDANCE)))),
+        "bad_attendance",
+        "attendance",
+        lambda r: f"{r['attendance']!r} is not one of {', '.join(fmt.ATTENDANCE)}",
+    )
+    rejects.add(
+        pc.and_(cancelled, pc.is_in(attendance, pa.array(fmt.ATTENDED))),
+        "cancelled_attendance",
+        "attendance",
+        lambda r: f"the session is cancelled, so the student cannot be {r['attendance']}",
+    )
+    present_minutes = whole_numbers(table["minutes_present"])
+    rejects.add(
+        pc.and_(
+            pc.is_valid(table["minutes_present"]),
+            pc.invert(pc.fill_null(pc.less_equal(present_minutes, minutes), False)),
+        ),
+        "minutes_present_range",
+        "minutes_present",
+        lambda r: (
+            f"{r['minutes_present']!r} is not a whole number from 0 to the session's {r['minutes']} minutes"
+        ),
+    )
+    missed = pc.or_(cancelled, pc.is_in(attendance, pa.array(fmt.MISSED)))
+    rejects.add(
+        pc.and_(missed, pc.fill_null(pc.greater(present_minutes, 0), False)),
+        "absent_minutes",
+        "minutes_present",
+        lambda r: (
+            f"a student who was {r['attendance'] or 'in a cancelled session'} cannot have minutes present"
+        ),
+    )
+    _check_instances(rejects)
+    kept = table.filter(pa.array(~rejects.rejected))
+    checked = Checked(kept, rejects.issues, int(rejects.rejected.sum()))
+    fix(checked, file)
+    return checked
+
+
+def _check_instances(rejects: Rejects) -> None:
+    """Rows of one session must agree on the session's fields; a student appears once per session."""
+    table = rejects.table
+    session = pc.binary_join_element_wise(table[INSTANCE].cast(pa.string()), table["session_id"], "\x1f")
+    columns = [name for name in fmt.SESSION_COLUMNS if name != "session_id"]
+    # every row of the session takes part, rejected ones too: their session fields still tell its story
+    logged = table.select(columns).append_column("_session", session).filter(pc.is_valid(session))
+    spread = logged.group_by("_session").aggregate(
+        [(name, "count_distinct", pc.CountOptions(mode="all")) for name in columns]
+    )
+    disagree = pc.greater(spread[f"{columns[0]}_count_distinct"], 1)
+    for name in columns[1:]:
+        disagree = pc.or_(disagree, pc.greater(spread[f"{name}_count_distinct"], 1))
+    conflicting = spread.filter(disagree)["_session"]
+    flagged = pc.fill_null(pc.is_in(session, conflicting), False)
+    if conflicting:
+        reasons = _conflict_reasons(table.filter(flagged), columns)
+        rejects.add(flagged, "session_conflict", None, lambda r: reasons[(r[INSTANCE], r["session_id"])])
+    student = pc.binary_join_element_wise(session, table["student_id"], "\x1f")
+    rejects.add(
+        pa.array(repeats(student, ~rejects.rejected)),
+        "duplicate_student",
+        "student_id",
+        lambda r: (
+            f"student {r['student_id']} is listed twice in session {r['session_id']}; the first row is kept"
+        ),
+    )
+
+
+def _conflict_reasons(rows: pa.Table, columns: list[str]) -> dict[tuple[int, str], str]:
+    """Per conflicting session, one sentence naming a field its rows disagree on (loops over those rows)."""
+    first: dict[tuple[int, str], dict] = {}
+    reasons: dict[tuple[int, str], str] = {}
+    for row in rows.to_pylist():
+        key = (row[INSTANCE], row["session_id"])
+        head = first.setdefault(key, row)
+        differs = next((name for name in columns if row[name] != head[name]), None)
+        if differs and key not in reasons:
+            reasons[key] = (
+                f"session {row['session_id']}: {differs} is {head[differs]!r} on line {head[LINE]} but "
+                f"{row[differs]!r} on line {row[LINE]}; the whole session is rejected"
+            )
+    return reasons
+
+
+def repeats(values: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
+    """True for every live row whose value already appeared on an earlier live row."""
+    positions = np.flatnonzero(live)
+    picked = values.take(pa.array(positions)).to_numpy(zero_copy_only=False)
+    _, first = np.unique(picked, return_index=True)
+    repeat = np.ones(len(positions), dtype=bool)
+    repeat[first] = False
+    flags = np.zeros(len(live), dtype=bool)
+    flags[positions[repeat]] = True
+    return flags

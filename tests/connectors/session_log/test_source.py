@@ -1,0 +1,165 @@
+"""Reading the session log format: both shapes, files in a folder, updates, tutors, the contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from connectors.session_log import SessionLogConfig, SessionLogSource
+from hub.connector import ConnectorError, SyncMode
+from hub.plugins import installed
+from hub.testing import check_source
+
+
+def source(path: Path) -> SessionLogSource:
+    return SessionLogSource(SessionLogConfig(path=path))
+
+
+def sessions(logs) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [
+        logs.session("s-1", skills_covered="Phonics; vocabulary", standards="RF.2.3; RF.2.4"),
+        logs.session(
+            "s-2",
+            session_date="2025-10-08",
+            minutes=45,
+            students=[
+                {"student_id": "p-1", "attendance": "tardy", "minutes_present": 35},
+                {"student_id": "p-2", "attendance": "excused"},
+                {"student_id": "p-3", "attendance": "present"},
+            ],
+        ),
+        logs.session(
+            "s-3",
+            session_date="2025-10-10",
+            session_status="cancelled",
+            students=[{"student_id": "p-1"}, {"student_id": "p-2"}],
+        ),
+    ]
+
+
+def by_id(table: pa.Table) -> list[dict]:
+    return table.sort_by("source_id").to_pylist()
+
+
+def test_csv_and_jsonl_normalize_to_the_same_rows(logs) -> None:  # type: ignore[no-untyped-def]
+    from_csv = source(logs.write("a.csv", sessions(logs))).read()
+    from_jsonl = source(logs.write("b.jsonl", sessions(logs))).read()
+    assert not from_csv.issues and not from_jsonl.issues
+    csv_batch = source(logs.folder / "a.csv").normalize(from_csv)
+    jsonl_batch = source(logs.folder / "b.jsonl").normalize(from_jsonl)
+    for table in ("tutoring_session", "session_attendance"):
+        assert by_id(csv_batch.tables[table]) == by_id(jsonl_batch.tables[table])
+    first = by_id(csv_batch.tables["tutoring_session"])[0]
+    assert first["session_date"] == date(2025, 10, 6)
+    assert first["skills_covered"] == "phonics,vocabulary"  # a label and a key, both canonical now
+    assert first["standards"] == "RF.2.3,RF.2.4"
+    assert first["tutor_person_source_id"] == "t-1" and first["group_source_id"] == "g-1"
+
+
+def test_attendance_minutes_and_cancelled_sessions(logs) -> None:  # type: ignore[no-untyped-def]
+    batch = source(logs.write("a.csv", sessions(logs))).normalize(source(logs.folder / "a.csv").read())
+    rows = {row["source_id"]: row for row in batch.tables["session_attendance"].to_pylist()}
+    assert len(rows) == 7  # every scheduled student, absent and cancelled ones too
+    assert rows["s-1:p-1"]["minutes_present"] == 30  # blank + present = the whole session
+    assert rows["s-1:p-1"]["mastery_check"] == "3/4"
+    assert rows["s-1:p-2"]["attendance"] == "absent" and rows["s-1:p-2"]["minutes_present"] == 0
+    assert rows["s-2:p-1"]["attendance"] == "tardy" and rows["s-2:p-1"]["minutes_present"] == 35
+    assert rows["s-2:p-3"]["minutes_present"] == 45
+    assert rows["s-3:p-1"]["attendance"] == "cancelled" and rows["s-3:p-1"]["minutes_present"] == 0
+    assert rows["s-3:p-1"]["session_source_id"] == "s-3" and rows["s-3:p-1"]["person_source_id"] == "p-1"
+    assert batch.modes == {"tutoring_session": SyncMode.DELTA, "session_attendance": SyncMode.DELTA}
+
+
+def test_a_later_file_updates_a_session_instead_of_duplicating_it(logs) -> None:  # type: ignore[no-untyped-def]
+    logs.write(
+        "sessions-2025-10-06.csv", [logs.session("s-1"), logs.session("s-2", session_date="2025-10-07")]
+    )
+    fixed = logs.session("s-1", minutes=40, students=[{"student_id": "p-1", "attendance": "present"}])
+    logs.write("sessions-2025-10-07.jsonl", [fixed])
+    extract = source(logs.folder).read()
+    batch = source(logs.folder).normalize(extract)
+    sessions_by_id = {row["source_id"]: row for row in batch.tables["tutoring_session"].to_pylist()}
+    assert sessions_by_id["s-1"]["minutes"] == 40 and sessions_by_id["s-2"]["minutes"] == 30
+    attendance = sorted(batch.tables["session_attendance"].column("source_id").to_pylist())
+    assert attendance == ["s-1:p-1", "s-2:p-1", "s-2:p-2"]  # the newer copy of s-1 replaces the older whole
+    assert extract.info == {"sessions": 2, "superseded_sessions": 1}
+
+
+def test_the_same_session_twice_in_one_jsonl_file_keeps_the_later_line(logs) -> None:  # type: ignore[no-untyped-def]
+    path = logs.write("a.jsonl", [logs.session("s-1"), logs.session("s-1", notes="corrected")])
+    batch = source(path).normalize(source(path).read())
+    assert batch.tables["tutoring_session"].column("notes").to_pylist() == ["corrected"]
+
+
+def test_tutors_file_is_the_whole_list(logs) -> None:  # type: ignore[no-untyped-def]
+    logs.write("a.csv", [logs.session()])
+    logs.write(
+        "tutors.csv", "tutor_id,subjects,max_groups,schools\nt-1,ELA; Math,6,sch-1;sch-2\nt-2,math,4,\n"
+    )
+    batch = source(logs.folder).normalize(source(logs.folder).read())
+    assert by_id(batch.tables["tutor_profile"]) == [
+        {
+            "source_id": "t-1",
+            "subjects": "ela,math",
+            "max_groups": 6,
+            "school_source_ids": "sch-1,sch-2",
+            "source_modified_at": None,
+        },
+        {
+            "source_id": "t-2",
+            "subjects": "math",
+            "max_groups": 4,
+            "school_source_ids": None,
+            "source_modified_at": None,
+        },
+    ]
+    assert batch.modes["tutor_profile"] is SyncMode.BULK
+
+
+def test_line_numbers_count_line_breaks_inside_notes(logs) -> None:  # type: ignore[no-untyped-def]
+    text = logs.csv_text(
+        [
+            logs.session("s-1", notes="first line\nsecond line"),
+            logs.session("s-2", minutes=0, students=[{"student_id": "p-1", "attendance": "present"}]),
+        ]
+    )
+    extract = source(logs.write("a.csv", text)).read()
+    (issue,) = extract.issues
+    assert (issue.kind, issue.line) == ("minutes_range", 6)  # header, 2 rows of s-1 taking 2 lines each
+
+
+def test_a_file_missing_a_required_column_is_fatal_and_the_others_still_load(logs) -> None:  # type: ignore[no-untyped-def]
+    logs.write(
+        "a.csv", "session_id,session_date,tutor_id,student_id,attendance\ns-9,2025-10-06,t-1,p-1,present\n"
+    )
+    logs.write("b.csv", [logs.session("s-1")])
+    extract = source(logs.folder).read()
+    assert "a.csv: missing required column(s) minutes" in extract.files["a.csv"].fatal
+    assert not extract.importable
+    batch = source(logs.folder).normalize(extract)
+    assert batch.tables["tutoring_session"].column("source_id").to_pylist() == ["s-1"]
+
+
+def test_a_missing_path_or_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConnectorError, match="no such file or folder"):
+        source(tmp_path / "nowhere").read()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConnectorError, match="no session log files"):
+        source(tmp_path / "empty").read()
+
+
+def test_the_connector_meets_the_contract_and_is_registered(logs) -> None:  # type: ignore[no-untyped-def]
+    logs.write("a.csv", sessions(logs))
+    logs.write("b.jsonl", [logs.session("s-9", students=[{"student_id": "p-1", "attendance": "bogus"}])])
+    logs.write("tutors.csv", "tutor_id,subjects,max_groups\nt-1,ela,3\n")
+    batch = check_source(source(logs.folder))
+    assert set(batch.tables) == {"tutoring_session", "session_attendance", "tutor_profile"}
+    assert installed().get("session_log").cls is SessionLogSource
+
+
+def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None:
+    config = SessionLogConfig.model_validate({"path": "logs"}, context={"base_dir": tmp_path})
+    assert config.path == (tmp_path / "logs").resolve()

@@ -1,0 +1,59 @@
+"""A session id seen again updates the warehouse row, never duplicates it (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connectors.session_log import SessionLogConfig, SessionLogSource
+from hub.warehouse import Warehouse
+
+DISTRICT = "test_district"
+
+
+def sync(warehouse: Warehouse, path: Path) -> None:
+    source = SessionLogSource(SessionLogConfig(path=path))
+    extract = source.read()
+    warehouse.apply(DISTRICT, "session_log", source.normalize(extract), extra_issues=extract.issues)
+
+
+def rows(warehouse: Warehouse, table: str) -> dict[str, dict]:
+    return {row["source_id"]: row for row in warehouse.read(table, DISTRICT).to_pylist()}
+
+
+def test_a_repeated_session_updates_and_older_sessions_stay(warehouse: Warehouse, logs) -> None:  # type: ignore[no-untyped-def]
+    week_one = [logs.session("s-1"), logs.session("s-2", session_date="2025-10-08")]
+    sync(warehouse, logs.write("week1/sessions.csv", week_one))
+
+    corrected = logs.session(
+        "s-2",
+        session_date="2025-10-08",
+        minutes=45,
+        notes="Moved to the library.",
+        students=[
+            {"student_id": "p-1", "attendance": "tardy", "minutes_present": 40},
+            {"student_id": "p-2", "attendance": "present"},
+        ],
+    )
+    sync(
+        warehouse,
+        logs.write("week2/sessions.jsonl", [corrected, logs.session("s-3", session_date="2025-10-13")]),
+    )
+
+    sessions = rows(warehouse, "tutoring_session")
+    assert sorted(sessions) == ["s-1", "s-2", "s-3"]  # s-1 was not in the second log and stays
+    assert sessions["s-2"]["minutes"] == 45 and sessions["s-2"]["notes"] == "Moved to the library."
+    attendance = rows(warehouse, "session_attendance")
+    assert len(attendance) == 6
+    assert attendance["s-2:p-1"]["attendance"] == "tardy" and attendance["s-2:p-1"]["minutes_present"] == 40
+    assert attendance["s-2:p-2"]["attendance"] == "present" and attendance["s-2:p-2"]["minutes_present"] == 45
+    assert warehouse.count("session_attendance", DISTRICT) == 6
+
+
+def test_rejects_are_recorded_with_the_run(warehouse: Warehouse, logs) -> None:  # type: ignore[no-untyped-def]
+    bad = logs.session("s-2", minutes=500, students=[{"student_id": "p-1", "attendance": "present"}])
+    sync(warehouse, logs.write("sessions.csv", [logs.session("s-1"), bad]))
+    assert sorted(rows(warehouse, "tutoring_session")) == ["s-1"]
+    rejects = warehouse.read("sync_reject", DISTRICT, active_only=False).to_pylist()
+    assert [(r["file"], r["line"], r["column"], r["kind"]) for r in rejects] == [
+        ("sessions.csv", 4, "minutes", "minutes_range")
+    ]

@@ -1,0 +1,89 @@
+"""The simulated season: believable logs that re-read cleanly, and growth that follows dosage."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from connectors.session_log import SessionLogConfig, SessionLogSource
+from connectors.session_log.writer import TutoringSimulation, simulate_tutoring
+from hub.synthetic import DistrictSpec, build_district
+
+
+@pytest.fixture(scope="module")
+def simulation() -> TutoringSimulation:
+    return simulate_tutoring(build_district(DistrictSpec(students=800, seed=11)))
+
+
+def test_the_written_log_reads_back_through_the_connector(simulation, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = simulation.write(tmp_path)
+    assert [path.name for path in paths] == ["sessions.csv", "tutors.csv"]
+    source = SessionLogSource(SessionLogConfig(path=tmp_path))
+    extract = source.read()
+    assert extract.issues == []
+    batch = source.normalize(extract)
+    season = simulation.season
+    assert batch.tables["tutoring_session"].num_rows == season.sessions.num_rows
+    assert batch.tables["session_attendance"].num_rows == season.attendance.num_rows
+    assert batch.tables["tutor_profile"].num_rows == simulation.district.tutors.num_rows
+    read_minutes = pc.sum(batch.tables["session_attendance"]["minutes_present"]).as_py()
+    assert read_minutes == pc.sum(season.attendance["minutes_present"]).as_py()
+
+
+def test_the_same_district_gives_the_same_log(simulation, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    again = simulate_tutoring(build_district(DistrictSpec(students=800, seed=11)))
+    first, second = simulation.write(tmp_path / "a")[0], again.write(tmp_path / "b")[0]
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_groups_are_small_one_subject_per_student_and_meet_three_times_a_week(simulation) -> None:  # type: ignore[no-untyped-def]
+    members = simulation.members
+    sizes = members.group_by("group_id").aggregate([("student", "count")])["student_count"].to_numpy()
+    assert sizes.max() <= 4 and sizes.min() >= 1
+    per_subject = members.group_by(["student_id", "subject"]).aggregate([("group_id", "count")])
+    assert pc.max(per_subject["group_id_count"]).as_py() == 1
+    sessions = simulation.season.sessions
+    days = sessions["session_date"].to_numpy().astype("datetime64[D]")
+    weeks = (days.astype(np.int64) + 3) // 7
+    per_week = np.unique(np.stack([sessions["group"].to_numpy(), weeks]), axis=1, return_counts=True)[1]
+    assert per_week.max() == 3 and np.median(per_week) == 3
+    for holiday in (date(2025, 12, 25), date(2026, 1, 1), date(2025, 11, 27)):
+        assert np.datetime64(holiday) not in days
+
+
+def test_attendance_is_realistic(simulation) -> None:  # type: ignore[no-untyped-def]
+    rows = simulation.season.attendance
+    held = rows.filter(pc.not_equal(rows["attendance"], "cancelled"))
+    came = pc.is_in(held["attendance"], pa.array(["present", "tardy"])).to_numpy(zero_copy_only=False)
+    students = held["student_id"].to_numpy(zero_copy_only=False)
+    _, index = np.unique(students, return_inverse=True)
+    rate = np.bincount(index, weights=came) / np.bincount(index)
+    assert 0.05 < np.mean(rate < 0.65) < 0.35  # about one in five under-dosed
+    assert np.median(rate) > 0.8
+    statuses = set(rows["attendance"].to_pylist())
+    assert statuses == {"present", "tardy", "absent", "excused", "cancelled"}
+    tutors_per_group = simulation.season.sessions.group_by("group_id").aggregate(
+        [("tutor_id", "count_distinct")]
+    )
+    assert pc.max(tutors_per_group["tutor_id_count_distinct"]).as_py() == 2  # some groups change tutor
+
+
+def test_the_effect_follows_attended_hours(simulation) -> None:  # type: ignore[no-untyped-def]
+    for subject in ("ela", "math"):
+        start, _ = simulation.district.window_dates("spring")
+        hours = simulation.hours(subject, start)
+        effect = simulation.effect(subject, "spring").to_numpy()
+        assert len(effect) == simulation.district.students.num_rows
+        assert np.all(effect[hours == 0] == 0) and np.all(effect[hours > 0] > 0)
+        order = np.argsort(hours)
+        assert np.all(np.diff(effect[order]) >= 0)  # more hours, never less effect
+        assert simulation.effect(subject, "fall").to_numpy().max() == 0  # tutoring starts after fall testing
+        winter = simulation.effect(subject, "winter").to_numpy()
+        assert np.all(effect >= winter) and effect.max() > winter.max()
+        thirty_hours = effect[(hours > 28) & (hours < 32)]
+        assert np.all((thirty_hours > 0.25) & (thirty_hours < 0.4))  # about +0.35 per 30 hours at first
