@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.automation import district_partitions_sensor, district_schedules, drop_folder_sensor
 from assets.diagnostics import assessment_results, diagnostics_extract, skill_gaps
+from assets.evidence import dosage, impact, weekly_pulse
 from assets.resources import HubResource
 from assets.roster import roster, roster_extract
 from assets.sessions import sessions_extract, tutoring_sessions
@@ -22,6 +23,9 @@ ASSETS = [
     tutoring_sessions,
     tiers,
     tutoring_groups,
+    dosage,
+    weekly_pulse,
+    impact,
 ]
 
 

@@ -1,6 +1,7 @@
 """Turning stage summaries into the metadata operators read in the Dagster UI."""
 
 import dagster as dg
+import pyarrow as pa
 
 from hub.pipeline.sources import ApplySummary, ExtractSummary
 
@@ -43,3 +44,18 @@ def apply_metadata(summaries: list[ApplySummary]) -> dict[str, dg.MetadataValue]
         "changes": dg.MetadataValue.md("\n".join(lines)),
         "sync_runs": dg.MetadataValue.json({s.connector: s.run_id for s in summaries}),
     }
+
+
+def markdown_table(table: pa.Table, limit: int = 40) -> str:
+    """The first ``limit`` rows of ``table`` as a Markdown table for the UI."""
+    if table.num_rows == 0:
+        return "(no rows)"
+    names = table.column_names
+    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    for row in table.slice(0, limit).to_pylist():
+        cells = [
+            f"{value:.2f}" if isinstance(value, float) else ("" if value is None else str(value))
+            for value in row.values()
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -20,6 +20,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.connector import ConnectorConfig
 from hub.diagnostics.config import DiagnosticsPolicy
+from hub.tutoring.dosage import DosagePlan
+from hub.tutoring.impact import ImpactPolicy
 from hub.tutoring.policy import TutoringPolicy
 
 DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -63,6 +65,8 @@ class DistrictConfig(BaseModel):
     max_delete_fraction: float = Field(default=0.10, ge=0.0, le=1.0)
     diagnostics: DiagnosticsPolicy = Field(default_factory=DiagnosticsPolicy)
     tutoring: TutoringPolicy = Field(default_factory=TutoringPolicy)
+    dosage: DosagePlan = Field(default_factory=DosagePlan)
+    impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
     as_of: date | None = Field(default=None, description="decide as of this date, not today (replays, demo)")
     connectors: tuple[ConnectorEntry, ...] = ()
 

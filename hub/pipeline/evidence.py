@@ -1,0 +1,111 @@
+"""The evidence stage: dosage delivered, the week's pulse, and impact, kept as Parquet per district.
+
+These are analyses, not decisions: they are recomputed whole each night from the warehouse and written
+under ``<data_dir>/<district>/analytics/`` for the reports (and for anyone auditing a figure).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.tutoring import as_of_date
+from hub.tutoring.dosage import Dosage, measure_dosage
+from hub.tutoring.impact import Impact, ImpactPeriod, measure_impact
+from hub.tutoring.pulse import Pulse, weekly_pulse
+
+
+def analytics_dir(run: DistrictRun, name: str) -> Path:
+    return run.data_dir / "analytics" / name
+
+
+def save_tables(directory: Path, tables: dict[str, pa.Table]) -> Path:
+    """Write each table as Parquet; a temporary name then a rename, so a reader never sees half a file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        partial = directory / f".{name}.parquet.partial"
+        pq.write_table(table, partial, compression="zstd")
+        partial.replace(directory / f"{name}.parquet")
+    return directory
+
+
+def load_tables(directory: Path) -> dict[str, pa.Table]:
+    return {path.stem: pq.read_table(path) for path in sorted(directory.glob("*.parquet"))}
+
+
+def district_dosage(run: DistrictRun) -> Dosage:
+    warehouse, district = run.warehouse, run.district_id
+    dosage = measure_dosage(
+        warehouse.read("tutoring_session", district),
+        warehouse.read("session_attendance", district),
+        warehouse.read("tutoring_group", district),
+        run.district.dosage,
+    )
+    save_tables(
+        analytics_dir(run, "dosage"),
+        {
+            "sessions": dosage.sessions,
+            "student_weeks": dosage.student_weeks,
+            "group_weeks": dosage.group_weeks,
+            "students": dosage.students,
+            "summary": dosage.summary,
+        },
+    )
+    return dosage
+
+
+def pulse_week(sessions: pa.Table, as_of: date) -> date:
+    """The Monday of the latest week with a session on or before ``as_of`` (else of ``as_of``'s week)."""
+    held = sessions.filter(pc.less_equal(sessions.column("session_date"), pa.scalar(as_of, pa.date32())))
+    latest = pc.max(held.column("session_date")).as_py() if held.num_rows else as_of
+    return latest - timedelta(days=latest.weekday())
+
+
+def district_pulse(run: DistrictRun) -> Pulse:
+    warehouse, district = run.warehouse, run.district_id
+    sessions = warehouse.read("tutoring_session", district)
+    pulse = weekly_pulse(
+        pulse_week(sessions, as_of_date(run)),
+        sessions,
+        warehouse.read("session_attendance", district),
+        warehouse.read("tutoring_group", district),
+        warehouse.read("group_membership", district),
+        warehouse.read("assessment_result", district),
+        warehouse.read("enrollment", district),
+        warehouse.read("section", district),
+    )
+    save_tables(analytics_dir(run, "pulse"), {"groups": pulse.groups, "teachers": pulse.teachers})
+    return pulse
+
+
+def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
+    """Impact for the school year and each cycle begun so far; ``student_weeks`` from the dosage."""
+    warehouse, district = run.warehouse, run.district_id
+    cycles = warehouse.read("cycle", district)
+    today = as_of_date(run)
+    started = cycles.filter(pc.less_equal(cycles.column("start_date"), pa.scalar(today, pa.date32())))
+    years = sorted(set(cycles.column("school_year").to_pylist())) or [today.year + (today.month >= 7)]
+    periods = [ImpactPeriod.for_school_year(years[-1]), *ImpactPeriod.for_cycles(started)]
+    people = warehouse.read("person", district)
+    impact = measure_impact(
+        warehouse.read("assessment_result", district),
+        people.filter(pc.equal(people.column("role"), "student")),
+        warehouse.read("demographics", district),
+        student_weeks,
+        warehouse.read("group_membership", district),
+        periods,
+        run.district.impact,
+    )
+    save_tables(analytics_dir(run, "impact"), {**impact.suppressed(), "students": impact.students})
+    return impact
+
+
+def reads_back(run: DistrictRun, name: str) -> dict[str, pa.Table]:
+    """The stored analysis ``name`` (dosage, pulse, impact) of the district's last night."""
+    directory = analytics_dir(run, name)
+    return load_tables(directory) if directory.is_dir() else {}
