@@ -1,0 +1,207 @@
+"""Growth against peers, band movement, growth by dosage, subgroup trends and exits, from one ``Impact``.
+
+The same sections serve a school (its own impact) and the district (the district's). Every figure is made
+with its n and the counts it rests on, so small cells are suppressed here, before any rendering.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.reports.charts import Bar, BarChart, BarGroup, HeatChart
+from hub.reports.figures import Figure, count, figure, parts_of_total
+from hub.reports.model import Column, DataTable, Section
+from hub.tutoring.impact import Impact
+from hub.tutoring.pulse import school_year_of
+from hub.tutoring.tiers import SUBJECT_LABELS, VENDOR_LABELS, school_year_text
+
+SUBGROUP_LABELS = {
+    "english_learner": "English learners",
+    "disability": "Students with disabilities",
+    "economically_disadvantaged": "Economically disadvantaged",
+    "race_ethnicity": "Race and ethnicity",
+    "sex": "Sex",
+}
+BANDS = (1, 2, 3, 4, 5)
+
+
+def headline(table: pa.Table, week_start: date) -> pa.Table:
+    """Rows of the school-year period of the reported week, else of the last period present."""
+    if not table.num_rows:
+        return table
+    year = school_year_text(pa.array([school_year_of(week_start)]))[0].as_py()
+    rows = table.filter(pc.equal(table["period"], year))
+    return rows if rows.num_rows else table.filter(pc.equal(table["period"], table["period"][-1]))
+
+
+def test_label(row: dict) -> str:
+    subject = SUBJECT_LABELS.get(row["subject"], row["subject"])
+    return f"{subject} ({VENDOR_LABELS.get(row['vendor'], row['vendor'])})"
+
+
+def growth_figures(row: dict, min_n: int) -> tuple[Figure, Figure, Figure, Figure]:
+    """Tutored mean growth, peers' mean growth, the difference, and % of typical growth."""
+    tutored = figure(row["mean_growth"], row["n"], min_n=min_n, unit="points")
+    peers = figure(
+        row["peer_mean_growth"], row["peer_n"], min_n=min_n, unit="points", rests_on=(row["matched_n"],)
+    )
+    difference = figure(
+        row["mean_difference"], row["matched_n"], min_n=min_n, unit="points", rests_on=(row["peer_n"],)
+    )
+    typical = figure(row["mean_pct_typical"], row["pct_typical_n"], min_n=min_n, unit="%")
+    return tutored, peers, difference, typical
+
+
+def impact_sections(impact: Impact | None, week_start: date, min_n: int) -> tuple[Section, ...]:
+    if impact is None:
+        return tuple(Section(key, title) for key, title in TITLES.items())
+    return (
+        _growth(headline(impact.comparison, week_start), min_n),
+        _bands(headline(impact.transitions, week_start), min_n),
+        _by_dosage(headline(impact.dosage, week_start), min_n),
+        _subgroups(impact.subgroups, min_n),
+        _exits(headline(impact.exits, week_start), min_n),
+    )
+
+
+TITLES = {
+    "growth": "Growth of tutored students against comparison peers",
+    "bands": "Movement across proficiency bands",
+    "growth_by_dosage": "Growth by dosage received",
+    "subgroups": "Subgroup trends",
+    "exits": "Exits from tutoring",
+}
+
+
+def _growth(rows: pa.Table, min_n: int) -> Section:
+    cells, groups = [], []
+    for row in rows.to_pylist():
+        tutored, peers, difference, typical = growth_figures(row, min_n)
+        cells.append((test_label(row), tutored, peers, difference, typical))
+        groups.append(BarGroup(test_label(row), (Bar("Tutored", tutored, 0), Bar("Peers", peers, 1))))
+    chart = BarChart(
+        "Mean scale-score growth: tutored students and comparison peers",
+        "For each subject and test, the mean growth in scale-score points of tutored students and of "
+        "peers of the same school, grade and starting band who were not tutored.",
+        "points",
+        tuple(groups),
+        series=("Tutored", "Peers"),
+    )
+    table = DataTable(
+        (
+            Column("test", "Subject (test)"),
+            Column("tutored", "Tutored: mean growth"),
+            Column("peers", "Peers: mean growth"),
+            Column("difference", "Difference (matched)"),
+            Column("typical", "Of typical annual growth"),
+        ),
+        tuple(cells),
+    )
+    return Section("growth", TITLES["growth"], table, (chart,) if groups else ())
+
+
+def _bands(rows: pa.Table, min_n: int) -> Section:
+    """Band movement of tutored students; small cells and whatever would give them away are suppressed."""
+    grids: dict[tuple[str, str], dict[tuple[int, int], int]] = {}
+    tutored = rows.filter(pc.equal(rows["cohort"], "tutored")) if rows.num_rows else rows
+    for row in tutored.sort_by([("subject", "ascending"), ("vendor", "ascending")]).to_pylist():
+        grid = grids.setdefault((row["subject"], row["vendor"]), {})
+        grid[(row["baseline_band"], row["latest_band"])] = row["n"]
+    charts, cells = [], []
+    for (subject, vendor), grid in grids.items():
+        name = test_label({"subject": subject, "vendor": vendor})
+        total = sum(grid.values())
+        up = sum(n for (start, end), n in grid.items() if end > start)
+        down = sum(n for (start, end), n in grid.items() if end < start)
+        cells.append(
+            (name, count(total, min_n=min_n), *parts_of_total([up, total - up - down, down], min_n=min_n))
+        )
+        flat = parts_of_total([grid.get((start, end), 0) for start in BANDS for end in BANDS], min_n=min_n)
+        charts.append(
+            HeatChart(
+                f"{name}: tutored students by starting and latest band",
+                "Rows are the proficiency band at the baseline test, columns the band at the latest test; "
+                "cells right of the outlined diagonal moved up. Small cells are suppressed.",
+                "Baseline band",
+                "Latest band",
+                tuple(f"Band {band}" for band in BANDS),
+                tuple(f"Band {band}" for band in BANDS),
+                tuple(flat[row * len(BANDS) : (row + 1) * len(BANDS)] for row in range(len(BANDS))),
+            )
+        )
+    table = DataTable(
+        (
+            Column("test", "Subject (test)"),
+            Column("students", "Tutored students"),
+            Column("up", "Moved up"),
+            Column("same", "Same band"),
+            Column("down", "Moved down"),
+        ),
+        tuple(cells),
+    )
+    return Section("bands", TITLES["bands"], table, tuple(charts))
+
+
+def _by_dosage(rows: pa.Table, min_n: int) -> Section:
+    cells = []
+    for row in rows.to_pylist():
+        tutored, _, difference, _ = growth_figures(row, min_n)
+        cells.append((test_label(row), row["dosage_band"], tutored, difference))
+    table = DataTable(
+        (
+            Column("test", "Subject (test)"),
+            Column("band", "Sessions attended"),
+            Column("growth", "Mean growth"),
+            Column("difference", "Difference from peers"),
+        ),
+        tuple(cells),
+    )
+    return Section("growth_by_dosage", TITLES["growth_by_dosage"], table)
+
+
+def _subgroups(rows: pa.Table, min_n: int) -> Section:
+    cells = []
+    ordered = (
+        rows.sort_by(
+            [
+                ("subject", "ascending"),
+                ("vendor", "ascending"),
+                ("subgroup", "ascending"),
+                ("value", "ascending"),
+                ("school_year", "ascending"),
+            ]
+        )
+        if rows.num_rows
+        else rows
+    )
+    for row in ordered.to_pylist():
+        tutored, _, difference, _ = growth_figures(row, min_n)
+        name = SUBGROUP_LABELS.get(row["subgroup"], row["subgroup"])
+        value = row["value"].replace("_", " ")
+        cells.append((test_label(row), name, value, row["period"], tutored, difference))
+    table = DataTable(
+        (
+            Column("test", "Subject (test)"),
+            Column("subgroup", "Subgroup"),
+            Column("value", "Value"),
+            Column("period", "Period"),
+            Column("growth", "Tutored: mean growth"),
+            Column("difference", "Difference from peers"),
+        ),
+        tuple(cells),
+    )
+    return Section("subgroups", TITLES["subgroups"], table)
+
+
+def _exits(rows: pa.Table, min_n: int) -> Section:
+    cells = tuple(
+        (SUBJECT_LABELS.get(row["subject"], row["subject"]), row["reason"], count(row["n"], min_n=min_n))
+        for row in rows.to_pylist()
+    )
+    table = DataTable(
+        (Column("subject", "Subject"), Column("reason", "Reason"), Column("students", "Students")), cells
+    )
+    return Section("exits", TITLES["exits"], table, empty="No exits yet this year.")

@@ -1,0 +1,96 @@
+"""A report as one self-contained HTML page: inline CSS, inline SVG charts, no script, no external asset.
+
+Templates live in ``templates/`` and are rendered with autoescaping on: student names, tutors' next steps
+and notes are data, never markup. Each chart is followed by a <details> table of the same numbers, its
+text alternative for screen readers and for anyone who wants the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from hub.reports.charts import Chart
+from hub.reports.figures import Figure
+from hub.reports.model import AlignmentReport, Cell, DataTable
+from hub.reports.svg import draw
+
+KIND_LABELS = {
+    "teacher": "Weekly pulse for the class",
+    "tutor": "Weekly plan for the tutor",
+    "school": "School dashboard",
+    "district": "District roll-up",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChartView:
+    svg: Markup
+    title: str
+    table: DataTable
+
+
+def cell_text(value: Cell) -> str:
+    """One cell as text; shared with the CSV renderer so both show the same words."""
+    if isinstance(value, Figure):
+        return value.text()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else str(value)
+
+
+def cell_class(value: Cell) -> str:
+    if isinstance(value, Figure):
+        return "fig suppressed" if value.suppressed else "fig"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "num"
+    if isinstance(value, date):
+        return "date"
+    return ""
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("hub.reports", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cell"] = cell_text
+    env.filters["cell_class"] = cell_class
+    return env
+
+
+def _charts(report: AlignmentReport) -> dict[str, list[ChartView]]:
+    """SVG per chart, with ids unique in the page (they name the title, description and pattern)."""
+    views: dict[str, list[ChartView]] = {}
+    number = 0
+    for section in report.sections:
+        for chart in section.charts:
+            number += 1
+            views.setdefault(section.key, []).append(_view(chart, f"chart{number}"))
+    return views
+
+
+def _view(chart: Chart, chart_id: str) -> ChartView:
+    return ChartView(draw(chart, chart_id), chart.title, chart.table())
+
+
+def render_html(report: AlignmentReport) -> bytes:
+    page = (
+        environment()
+        .get_template("report.html.j2")
+        .render(report=report, kind_label=KIND_LABELS[report.kind], charts=_charts(report))
+    )
+    return page.encode("utf-8")

@@ -1,0 +1,196 @@
+"""The classroom teacher's weekly pulse, one report per section (it becomes that class's LMS page).
+
+It names the class's own students: the page goes to the teachers of that section only. It never shows
+other students of a tutoring group, and it shows the tutor's next steps but not the free-text session
+notes, which may mention students from other classes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from hub.reports.directory import Directory, skills_text, weekdays
+from hub.reports.inputs import ReportInputs
+from hub.reports.model import AlignmentReport, Column, DataTable, Section
+from hub.reports.status import Row, exits_by_section, statuses
+from hub.skills import label
+from hub.tutoring.tiers import SUBJECT_LABELS
+
+
+def build_teacher_reports(
+    inputs: ReportInputs, names: Directory, generated_at: datetime
+) -> list[AlignmentReport]:
+    """One report per section whose subject tutoring covers (ELA, math), tutored students or not."""
+    rows = _rows_by_section(inputs)
+    exits = exits_by_section(inputs, names)
+    reports = []
+    for section_id in sorted(names.class_subject):
+        info = names.classes[section_id]
+        subject = names.class_subject[section_id]
+        pulse = rows.get(section_id, [])
+        reports.append(
+            AlignmentReport(
+                kind="teacher",
+                target=section_id,
+                title=f"Tutoring this week: {info.title}",
+                audience=f"Teachers of {info.title}" + (f" ({info.teachers})" if info.teachers else ""),
+                district_id=inputs.district_id,
+                generated_at=generated_at,
+                period_start=inputs.week_start,
+                period_end=inputs.week_end,
+                sections=_sections(inputs, names, pulse, SUBJECT_LABELS.get(subject, subject)),
+                main="in_tutoring",
+                school_source_id=info.school_source_id,
+                students=statuses(pulse, exits.get(section_id, []), names),
+            )
+        )
+    return reports
+
+
+def _rows_by_section(inputs: ReportInputs) -> dict[str, list[Row]]:
+    """Pulse rows per section, once per student (co-taught sections list each student once)."""
+    if inputs.pulse is None:
+        return {}
+    ordered = inputs.pulse.teachers.sort_by(
+        [
+            ("section_source_id", "ascending"),
+            ("person_source_id", "ascending"),
+            ("group_source_id", "ascending"),
+        ]
+    )
+    by_section: dict[str, list[Row]] = defaultdict(list)
+    seen: set[tuple[str, str, str]] = set()
+    # a loop over the rows a page will show anyway, at most a class's students per section
+    for row in ordered.to_pylist():
+        key = (row["section_source_id"], row["person_source_id"], row["group_source_id"])
+        if key not in seen:
+            seen.add(key)
+            by_section[row["section_source_id"]].append(row)
+    return by_section
+
+
+def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: str) -> tuple[Section, ...]:
+    no_pulse = (
+        "No data yet."
+        if inputs.pulse is None
+        else f"None of this class's students are in {subject} tutoring this week."
+    )
+    student = Column("student", "Student")
+    groups = {row["group_source_id"]: row for row in rows}
+    return (
+        Section(
+            "in_tutoring",
+            f"Students in {subject} tutoring",
+            DataTable(
+                (
+                    student,
+                    Column("skill", "Skill focus"),
+                    Column("group", "Group"),
+                    Column("tutor", "Tutor"),
+                    Column("since", "In tutoring since"),
+                ),
+                tuple(
+                    (
+                        names.person(row["person_source_id"]),
+                        label(row["canonical_domain"]),
+                        names.group(row["group_source_id"]),
+                        names.person(row["tutor_person_source_id"]),
+                        row["entry_date"],
+                    )
+                    for row in rows
+                ),
+            ),
+            empty=no_pulse,
+        ),
+        Section(
+            "attendance",
+            "Attendance this week",
+            DataTable(
+                (
+                    student,
+                    Column("days", "Scheduled"),
+                    Column("attended", "Attended"),
+                    Column("minutes", "Minutes"),
+                    Column("missed", "Missed"),
+                ),
+                tuple(
+                    (
+                        names.person(row["person_source_id"]),
+                        weekdays(row["attended_dates"], row["missed_dates"]),
+                        f"{row['sessions_attended']} of {row['sessions_scheduled']}",
+                        row["minutes_present"],
+                        weekdays(row["missed_dates"]) or "none",
+                    )
+                    for row in rows
+                ),
+            ),
+            empty=no_pulse,
+        ),
+        Section(
+            "skills",
+            "Skills covered",
+            DataTable(
+                (
+                    Column("group", "Group"),
+                    Column("skills", "Skills covered this week"),
+                    Column("sessions", "Sessions held"),
+                ),
+                tuple(
+                    (
+                        names.group(group_id),
+                        skills_text(row["skills_covered"]) or "none logged",
+                        f"{row['sessions_held']} of {row['sessions_logged']}",
+                    )
+                    for group_id, row in groups.items()
+                ),
+            ),
+            empty=no_pulse,
+        ),
+        Section(
+            "growth",
+            "Growth (latest evidence)",
+            DataTable(
+                (
+                    student,
+                    Column("at_entry", "At entry"),
+                    Column("latest", "Latest"),
+                    Column("change", "Change"),
+                    Column("typical", "Of typical annual growth"),
+                    Column("placement", "Latest placement"),
+                ),
+                tuple(_growth_row(row, names) for row in rows if row["entry_scale"] is not None),
+            ),
+            empty="No test of record yet." if inputs.pulse is not None else no_pulse,
+        ),
+        Section(
+            "next_steps",
+            "Next steps",
+            DataTable(
+                (Column("group", "Group"), Column("next_steps", "Next steps from the tutor")),
+                tuple(
+                    (names.group(group_id), row["next_steps"])
+                    for group_id, row in groups.items()
+                    if row["next_steps"]
+                ),
+            ),
+            empty="No next steps logged yet." if inputs.pulse is not None else no_pulse,
+        ),
+    )
+
+
+def _score(scale: float | None, day: object) -> str:
+    return "n/a" if scale is None else f"{scale:.0f} ({day})"
+
+
+def _growth_row(row: Row, names: Directory) -> tuple[object, ...]:
+    change = row["growth_since_entry"]
+    typical = row["percent_progress_typical"]
+    return (
+        names.person(row["person_source_id"]),
+        _score(row["entry_scale"], row["entry_test_date"]),
+        _score(row["latest_scale"], row["latest_test_date"]),
+        "no later test yet" if change is None else f"{change:+.0f} points",
+        "n/a" if typical is None else f"{typical:.0f} %",
+        row["latest_placement"] or "",
+    )
