@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.automation import district_partitions_sensor, district_schedules, drop_folder_sensor
+from assets.delivery import alignment_reports, report_pushes
 from assets.diagnostics import assessment_results, diagnostics_extract, skill_gaps
 from assets.evidence import dosage, impact, weekly_pulse
 from assets.resources import HubResource
@@ -26,6 +27,8 @@ ASSETS = [
     dosage,
     weekly_pulse,
     impact,
+    alignment_reports,
+    report_pushes,
 ]
 
 

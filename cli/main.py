@@ -127,6 +127,49 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
     sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
 
 
+@main.command()
+@click.option("--district", "district_ids", multiple=True, help="District id (repeatable); default: all.")
+@click.option(
+    "--config", type=click.Path(path_type=Path), help="hub.yaml (default: TUTORHUB_CONFIG or ./hub.yaml)"
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing, record nothing.")
+@friendly_errors
+def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> None:
+    """Push the rendered reports to each district's own destinations (gated by the night's checks)."""
+    from cli.night import run_districts
+    from hub.pipeline.context import DistrictRun
+    from hub.pipeline.delivery import push_district
+
+    hub = load_hub_config(config)
+    ids = list(district_ids) or list(hub.districts)
+    if not dry_run:
+        outcomes = run_districts(hub, [hub.district(i).id for i in ids], selection=["report_pushes"])
+        for outcome in outcomes:
+            click.echo(
+                f"{outcome.district_id}: {'ok' if outcome.success else 'FAILED'} (run {outcome.run_id})"
+            )
+            for message in outcome.failures:
+                click.echo(f"  {message}")
+        sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
+    for district_id in ids:
+        run = DistrictRun(hub, hub.district(district_id), installed())
+        try:
+            plans = push_district(run, dry_run=True)
+        finally:
+            run.close()
+        for destination, records in plans.items():
+            actions = {a: sum(1 for r in records if r.action == a) for a in ("create", "update", "unchanged")}
+            click.echo(
+                f"{district_id} -> {destination}: " + ", ".join(f"{n} {a}" for a, n in actions.items())
+            )
+            for record in records:
+                if record.action != "unchanged":
+                    click.echo(
+                        f"  {record.action:<8} {record.kind:<9} {record.content_type:<17} "
+                        f"{record.bytes:>8} bytes  {record.content_hash[:12]}"
+                    )
+
+
 @main.command("demo-data")
 @click.option("--students", default=2000, show_default=True, type=click.IntRange(min=50))
 @click.option("--seed", default=7, show_default=True)

@@ -59,6 +59,7 @@ def run_districts(
     *,
     allow_deletions: bool = False,
     instance: dg.DagsterInstance | None = None,
+    selection: list[str] | None = None,
 ) -> list[DistrictOutcome]:
     """Materialize every asset of each district, one run per district, recorded on the instance."""
     from assets.definitions import ASSETS
@@ -79,6 +80,7 @@ def run_districts(
             partition_key=district_id,
             resources={"hub": resource},
             raise_on_error=False,
+            selection=selection,
             tags={"tutorhub/trigger": "cli", "tutorhub/allow_deletions": str(allow_deletions).lower()},
         )
         checks_failed = [

@@ -1,0 +1,126 @@
+"""The delivery stage: build and render the week's alignment reports, then push them to the district's own
+destinations through the exactly-once ledger.
+
+Rendered reports are kept in one Parquet file per night so that the push step (and a rerun of it after a
+failure) sends exactly what was rendered, without building the reports again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from hub.connector import RenderedReport
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.evidence import analytics_dir, load_tables, pulse_week
+from hub.pipeline.tutoring import as_of_date
+from hub.push import PushRecord, push_reports
+from hub.reports import ReportInputs, build_reports, impact_by_school, render_all, write_reports
+from hub.tutoring.dosage import Dosage
+from hub.tutoring.impact import ImpactPeriod, measure_impact
+from hub.tutoring.pulse import Pulse
+from hub.tutoring.tiers import tier_distribution
+
+RENDERED = "rendered.parquet"
+TABLES = (
+    "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
+    "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
+    "tutoring_session", "session_attendance", "tutor_profile", "cycle",
+)  # fmt: skip
+
+
+def reports_dir(run: DistrictRun) -> Path:
+    return run.data_dir / "reports"
+
+
+def _impact_periods(cycles: pa.Table, today: datetime) -> list[ImpactPeriod]:
+    years = sorted(set(cycles.column("school_year").to_pylist()))
+    year = years[-1] if years else today.year + (today.month >= 7)
+    return [ImpactPeriod.for_school_year(year)]
+
+
+def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
+    """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``."""
+    warehouse, district = run.warehouse, run.district_id
+    tables = {name: warehouse.read(name, district) for name in TABLES}
+    students = tables["person"].filter(pc.equal(tables["person"].column("role"), "student"))
+    week = pulse_week(tables["tutoring_session"], as_of_date(run))
+    # The reported week fixes the "generated" stamp, so a report whose data did not change is byte-identical
+    # and the push ledger sends nothing.
+    generated_at = datetime.combine(week, time(0), ZoneInfo(run.district.timezone))
+    dosage = Dosage(**load_tables(analytics_dir(run, "dosage")))
+    periods = _impact_periods(tables["cycle"], generated_at)
+    impact_args = (
+        tables["assessment_result"], students, tables["demographics"], dosage.student_weeks,
+        tables["group_membership"], periods, run.district.impact,
+    )  # fmt: skip
+    inputs = ReportInputs(
+        district_id=district,
+        week_start=week,
+        **tables,
+        dosage=dosage,
+        pulse=Pulse(**load_tables(analytics_dir(run, "pulse"))),
+        impact=measure_impact(*impact_args),
+        impact_by_school=impact_by_school(*impact_args),
+        tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
+        district_name=run.district.name,
+        policy=run.district.tutoring,
+        plan=run.district.dosage,
+        impact_policy=run.district.impact,
+    )
+    rendered = render_all(build_reports(inputs, generated_at))
+    write_reports(rendered, reports_dir(run))
+    _save_rendered(rendered, reports_dir(run) / RENDERED)
+    return rendered
+
+
+def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
+    table = pa.table(
+        {
+            "kind": [r.kind for r in reports],
+            "target": [r.target for r in reports],
+            "title": [r.title for r in reports],
+            "content_type": [r.content_type for r in reports],
+            "body": pa.array([r.body for r in reports], pa.binary()),
+            "summary": [json.dumps(dict(r.summary), sort_keys=True) for r in reports],
+        }
+    )
+    partial = path.with_suffix(".partial")
+    pq.write_table(table, partial, compression="zstd")
+    partial.replace(path)
+
+
+def load_rendered(run: DistrictRun) -> list[RenderedReport]:
+    path = reports_dir(run) / RENDERED
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"district {run.district_id}: no rendered reports yet; run the reports step first"
+        )
+    return [
+        RenderedReport(
+            row["kind"],
+            row["target"],
+            row["title"],
+            row["content_type"],
+            row["body"],
+            json.loads(row["summary"]),
+        )
+        for row in pq.read_table(path).to_pylist()
+    ]
+
+
+def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[PushRecord]]:
+    """Push the rendered reports to each of the district's own destinations."""
+    reports = load_rendered(run)
+    return {
+        entry.name: push_reports(
+            run.warehouse, run.district_id, entry.name, connector, reports, dry_run=dry_run
+        )
+        for entry, connector in run.destinations()
+    }
