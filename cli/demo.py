@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import yaml
 
-from hub.settings import load_hub_config
+from hub.settings import HubConfig, load_hub_config
 
 Echo = Callable[[str], None]
 MARKER = ".tutorhub-demo"  # a demo directory carries this, so `demo` only ever wipes its own folders
+CANVAS_TOKEN_VARIABLE = "TUTORHUB_DEMO_CANVAS_TOKEN"
+DISTRICT = "demo"
 
 
 def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Path]:
+    """Roster, tutors and a season of session logs, and diagnostics that respond to the dosage received."""
+    from connectors.iready.writer import write_iready
+    from connectors.nwea_map.writer import write_map
     from connectors.oneroster_csv.writer import write_oneroster
+    from connectors.session_log.writer import simulate_tutoring
     from hub.synthetic import DistrictSpec, build_district
 
     started = time.perf_counter()
-    echo(f"building a synthetic district of {students} students (seed {seed})...")
+    echo(f"    building a synthetic district of {students:,} students (seed {seed})")
     district = build_district(DistrictSpec(students=students, seed=seed))
     out.mkdir(parents=True, exist_ok=True)
     written = write_oneroster(district, out)
-    echo(f"done in {time.perf_counter() - started:.1f} s")
+    echo("    simulating a season of tutoring sessions")
+    season = simulate_tutoring(district)
+    district.tutoring_effect = season.effect  # type: ignore[method-assign]  # growth responds to dosage
+    written += season.write(out / "sessions")
+    echo("    writing i-Ready and MAP Growth exports for fall, winter and spring")
+    written += write_iready(district, out / "iready")
+    written += write_map(district, out / "map")
+    echo(f"    done in {time.perf_counter() - started:.1f} s")
     return written
 
 
@@ -39,23 +54,35 @@ def _fresh_directory(directory: Path) -> None:
     (directory / MARKER).write_text("made by `tutorhub demo`; deleted and rebuilt by the next one\n")
 
 
-def demo_config(directory: Path, drop: Path) -> Path:
+def demo_config(directory: Path, canvas_url: str, as_of: date) -> Path:
+    """hub.yaml for the demo district: every built-in source, the fake Canvas and a files drop."""
+    connectors = [
+        {"name": "roster", "type": "oneroster_csv", "settings": {"path": "drop/oneroster-1.2-bulk.zip"}},
+        {"name": "iready", "type": "iready", "settings": {"path": "drop/iready"}},
+        {"name": "map", "type": "nwea_map", "settings": {"path": "drop/map"}},
+        {"name": "sessions", "type": "session_log", "settings": {"path": "drop/sessions"}},
+        {
+            "name": "canvas",
+            "type": "canvas",
+            "settings": {
+                "base_url": canvas_url,
+                "token": {"env": CANVAS_TOKEN_VARIABLE},
+                "gradebook_column": True,
+            },
+        },
+        {"name": "sftp_drop", "type": "files", "settings": {"directory": "exports"}},
+    ]
     config = {
         "data_dir": "data",
         "districts": [
             {
-                "id": "demo",
+                "id": DISTRICT,
                 "name": "Demo Unified School District",
                 "timezone": "America/Chicago",
                 "schedule": "0 2 * * *",
-                "drop_folder": str(drop.relative_to(directory)),
-                "connectors": [
-                    {
-                        "name": "roster",
-                        "type": "oneroster_csv",
-                        "settings": {"path": "drop/oneroster-1.2-bulk.zip"},
-                    },
-                ],
+                "drop_folder": "drop",
+                "as_of": as_of.isoformat(),
+                "connectors": connectors,
             }
         ],
     }
@@ -64,38 +91,55 @@ def demo_config(directory: Path, drop: Path) -> Path:
     return path
 
 
-def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
-    from cli.night import dagster_environment, run_districts
-
-    directory = directory.resolve()
-    _fresh_directory(directory)
-    drop = directory / "drop"
-    echo("1/3 writing the synthetic district's exports")
-    write_demo_data(students, seed, drop, echo)
-    hub = load_hub_config(demo_config(directory, drop))
-    echo("2/3 running the night through Dagster (this takes a minute)")
-    started = time.perf_counter()
-    [outcome] = run_districts(hub, ["demo"])
-    echo(
-        f"    {'done' if outcome.success else 'FAILED'} in {time.perf_counter() - started:.1f} s "
-        f"(Dagster run {outcome.run_id})"
-    )
-    for message in outcome.failures + outcome.checks_failed:
-        echo(f"    {message}")
-    echo("3/3 what landed")
+def _landed(hub: HubConfig, echo: Echo) -> None:
     from hub.pipeline.context import DistrictRun
     from hub.plugins import installed
 
-    run = DistrictRun(hub, hub.district("demo"), installed())
-    for table in ("school", "section", "person", "enrollment", "demographics"):
-        echo(f"    {table:<14} {run.warehouse.count(table, 'demo'):>9,} rows")
-    run.close()
+    run = DistrictRun(hub, hub.district(DISTRICT), installed())
+    try:
+        for table in (
+            "person", "section", "enrollment", "assessment_result", "skill_gap", "tier_assignment",
+            "tutoring_group", "group_membership", "tutoring_session", "session_attendance",
+        ):  # fmt: skip
+            echo(f"    {table:<20} {run.warehouse.count(table, DISTRICT):>10,} rows")
+    finally:
+        run.close()
+
+
+def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
+    from cli.night import dagster_environment, run_districts
+    from connectors.canvas.fake import FakeCanvas
+    from hub.synthetic import DistrictSpec
+
+    directory = directory.resolve()
+    _fresh_directory(directory)
+    echo("1/4 writing the synthetic district's exports")
+    write_demo_data(students, seed, directory / "drop", echo)
+    as_of = date(DistrictSpec(students=students, seed=seed).school_year, 6, 1)
+    with FakeCanvas(create_unknown_courses=True) as canvas:
+        os.environ[CANVAS_TOKEN_VARIABLE] = canvas.token
+        hub = load_hub_config(demo_config(directory, canvas.url, as_of))
+        echo(f"2/4 running the night through Dagster, as of {as_of} (a fake Canvas listens on {canvas.url})")
+        started = time.perf_counter()
+        [outcome] = run_districts(hub, [DISTRICT])
+        pages = len(canvas.pages)
+    echo(f"    {'done' if outcome.success else 'FAILED'} in {time.perf_counter() - started:.1f} s "
+         f"(Dagster run {outcome.run_id})")  # fmt: skip
+    for message in outcome.failures + outcome.checks_failed:
+        echo(f"    {message}")
+    echo("3/4 what landed")
+    _landed(hub, echo)
+    echo(f"    Canvas pages pushed: {pages}")
+    echo("4/4 where to look")
+    reports = hub.district(DISTRICT).data_path(hub.data_dir) / "reports"
+    dashboards = sorted((reports / "school").glob("*.html"))
+    echo(f"    reports:            {reports}")
+    if dashboards:
+        echo(f"    a school dashboard: {dashboards[0]}")
     env = dagster_environment(hub)
-    echo("")
-    echo(f"Data directory: {hub.data_dir}")
-    echo("Open the Dagster UI to see lineage, checks and runs:")
-    echo(f"    tutorhub ui --config {hub.path}")
-    echo(f"or: DAGSTER_HOME={env['DAGSTER_HOME']} \\")
-    echo(f"    TUTORHUB_DAGSTER_STORAGE={env['TUTORHUB_DAGSTER_STORAGE']} \\")
-    echo(f"    TUTORHUB_CONFIG={hub.path} dagster dev -m assets.definitions")
+    echo("    the Dagster UI (lineage, checks, runs):")
+    echo(f"        tutorhub ui --config {hub.path}")
+    echo(f"    or: DAGSTER_HOME={env['DAGSTER_HOME']} \\")
+    echo(f"        TUTORHUB_DAGSTER_STORAGE={env['TUTORHUB_DAGSTER_STORAGE']} \\")
+    echo(f"        TUTORHUB_CONFIG={hub.path} dagster dev -m assets.definitions")
     return 0 if outcome.success else 1

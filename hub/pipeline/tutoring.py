@@ -119,6 +119,7 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
             domain_results=known_domains,
             tutors=tutors,
             cycles=cycles,
+            active_students=students.column("source_id").combine_chunks(),
         )
     _apply_derived(
         run,

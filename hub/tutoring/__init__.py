@@ -4,18 +4,23 @@
     pyramid = tier_distribution(tiers, policy)               # per school x grade x subject
     cycles = plan_cycles(year_start, year_end, policy.cycle_weeks)
     outcome = run_cycle_boundary(memberships, tiers, gaps, results, groups, policy, boundary_date,
-                                 domain_results=..., tutors=..., cycles=cycles)
+                                 domain_results=..., tutors=..., cycles=cycles, active_students=...)
     outcome.groups, outcome.memberships, outcome.untutored
 
-The caller reads and writes the warehouse; every threshold lives in ``TutoringPolicy``.
+The caller reads and writes the warehouse; every threshold lives in ``TutoringPolicy``. Inside, one module
+per step: tiers; entry, seating, tutors and grouping (groups); exits and cycles (boundaries).
 """
 
-from hub.tutoring.cycles import MAX_CYCLES_REASON, plan_cycles, run_cycle_boundary
-from hub.tutoring.grouping import Grouping, eligible_students, form_groups, open_memberships
-from hub.tutoring.policy import HealthyRange, TutoringError, TutoringPolicy
+from hub.tutoring.cycles import plan_cycles, run_cycle_boundary
+from hub.tutoring.entry import eligible_students
+from hub.tutoring.errors import TutoringError
+from hub.tutoring.exits import LEFT_ROSTER_REASON, MAX_CYCLES_REASON
+from hub.tutoring.grouping import Grouping, form_groups, open_memberships
+from hub.tutoring.policy import HealthyRange, TutoringPolicy
 from hub.tutoring.tiers import assign_tiers, tier_distribution
 
 __all__ = [
+    "LEFT_ROSTER_REASON",
     "MAX_CYCLES_REASON",
     "Grouping",
     "HealthyRange",

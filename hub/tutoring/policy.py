@@ -11,15 +11,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hub.tutoring.errors import TutoringError
+
+# TutoringError stays importable from here, where the other tutoring steps have always found it.
+__all__ = ["GOAL_ADJECTIVES", "HealthyRange", "TutoringError", "TutoringPolicy"]
+
 TieredVendor = Literal["iready", "nwea_map"]
 """Vendors with a tier rule: i-Ready places by grade levels below, MAP by national percentile."""
 GoalAdjective = Literal["Low", "LoAvg", "Avg", "HiAvg", "High"]
 GOAL_ADJECTIVES: tuple[str, ...] = ("Low", "LoAvg", "Avg", "HiAvg", "High")
 """MAP goal adjectives from lowest to highest."""
-
-
-class TutoringError(ValueError):
-    """Tutoring inputs or settings that cannot give a sound decision; the message says what to fix."""
 
 
 class HealthyRange(BaseModel):

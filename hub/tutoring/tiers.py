@@ -7,17 +7,37 @@ precedence. The basis says which test and which number, so a teacher can check t
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.diagnostics.gaps import VENDOR_LABELS
+from hub.diagnostics._arrow import NULL_TEXT, concat
 from hub.model import conform
+from hub.tutoring._arrow import pick_first
+from hub.tutoring._labels import (
+    SUBJECT_LABELS,
+    VENDOR_LABELS,
+    WINDOW_ORDER,
+    relabel,
+    school_year_text,
+    whole_number_text,
+    window_rank,
+)
 from hub.tutoring.policy import TutoringPolicy
 
-WINDOW_ORDER = ("fall", "winter", "spring", "summer")
-"""Windows in the order a school year runs through them (later windows supersede earlier ones)."""
-SUBJECT_LABELS = {"ela": "ELA", "math": "Math"}
+# The labels and pick_first stay importable from here for the reports and the dosage/pulse/impact steps.
+__all__ = [
+    "SUBJECT_LABELS",
+    "VENDOR_LABELS",
+    "WINDOW_ORDER",
+    "assign_tiers",
+    "pick_first",
+    "relabel",
+    "school_year_text",
+    "tier_distribution",
+    "whole_number_text",
+    "window_rank",
+]
+
 RESULT_COLUMNS = [
     "source_id",
     "vendor",
@@ -33,50 +53,6 @@ RESULT_COLUMNS = [
     "grade_levels_below",
 ]
 DISTRIBUTION_KEYS = ["school_source_id", "grade", "subject", "school_year", "window"]
-
-
-def relabel(values: pa.Array | pa.ChunkedArray, labels: dict[str, str]) -> pa.Array | pa.ChunkedArray:
-    """Map codes to readable labels in bulk; codes without a label pass through unchanged."""
-    position = pc.index_in(values, value_set=pa.array(list(labels), pa.string()))
-    return pc.coalesce(pc.take(pa.array(list(labels.values()), pa.string()), position), values)
-
-
-def window_rank(windows: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """0 for fall .. 3 for summer; unknown windows sort first so that a known window wins."""
-    return pc.fill_null(pc.index_in(windows, value_set=pa.array(WINDOW_ORDER)), -1)
-
-
-def pick_first(table: pa.Table, keys: list[str], order: list[tuple[str, str]]) -> pa.Table:
-    """The first row of every ``keys`` group under ``order``, sorted by ``keys`` (nulls last).
-
-    One sort of the key and order columns puts each group's rows together, best first; a group starts
-    where a key changes from the row before. The wide table is gathered once, for the chosen rows only.
-    """
-    if table.num_rows == 0:
-        return table
-    sort_keys = [(key, "ascending") for key in keys] + [(c, way) for c, way in order if c not in keys]
-    columns = list(dict.fromkeys(column for column, _ in sort_keys))
-    ordered = pc.sort_indices(table.select(columns), sort_keys=sort_keys)
-    starts = np.zeros(table.num_rows, dtype=bool)
-    starts[0] = True
-    for key in keys:
-        values = table.column(key).take(ordered)
-        before, after = values[:-1], values[1:]
-        differs = pc.or_(
-            pc.fill_null(pc.not_equal(after, before), False), pc.xor(pc.is_null(after), pc.is_null(before))
-        )
-        starts[1:] |= differs.to_numpy(zero_copy_only=False)
-    return table.take(ordered.take(pa.array(np.flatnonzero(starts))))
-
-
-def school_year_text(years: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """2026 -> "2025-26", the way schools name a year (``school_year`` is the year it ends)."""
-    start = pc.cast(pc.subtract(years, 1), pa.string())
-    return pc.binary_join_element_wise(start, pc.utf8_slice_codeunits(pc.cast(years, pa.string()), -2), "-")
-
-
-def whole_number_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return pc.fill_null(pc.cast(pc.cast(pc.round(values), pa.int64()), pa.string()), "n/a")
 
 
 def _tier_by_rule(results: pa.Table, policy: TutoringPolicy) -> pa.Array:
@@ -108,7 +84,7 @@ def _basis(chosen: pa.Table) -> pa.Array:
         "percentile", pc.cast(chosen.column("percentile"), pa.string()), " "
     )
     measure = pc.if_else(pc.equal(chosen.column("vendor"), "iready"), iready_measure, map_measure)
-    return pc.binary_join_element_wise(
+    return concat(
         relabel(chosen.column("vendor"), VENDOR_LABELS),
         " ",
         relabel(chosen.column("subject"), SUBJECT_LABELS),
@@ -122,7 +98,6 @@ def _basis(chosen: pa.Table) -> pa.Array:
         whole_number_text(chosen.column("scale_score")),
         ") -> Tier ",
         pc.cast(chosen.column("tier"), pa.string()),
-        "",
     )
 
 
@@ -212,7 +187,7 @@ def tier_distribution(tiers: pa.Table, policy: TutoringPolicy) -> pa.Table:
     above_share = pc.round(
         pc.divide(pc.multiply(pc.cast(above, pa.float64()), 100.0), pc.cast(students, pa.float64())), 1
     )
-    note = pc.binary_join_element_wise(
+    note = concat(
         "Tier 2 + Tier 3: ",
         pc.cast(above, pa.string()),
         " of ",
@@ -221,8 +196,7 @@ def tier_distribution(tiers: pa.Table, policy: TutoringPolicy) -> pa.Table:
         pc.cast(above_share, pa.string()),
         f" %), above {policy.inverted_pyramid_percent:g} %: strengthen core (Tier 1) instruction "
         "before adding intervention",
-        "",
     )
     columns["inverted_pyramid"] = inverted
-    columns["inverted_pyramid_note"] = pc.if_else(inverted, note, pa.scalar(None, pa.string()))
+    columns["inverted_pyramid_note"] = pc.if_else(inverted, note, NULL_TEXT)
     return pa.table(columns)

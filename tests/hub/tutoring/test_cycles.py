@@ -12,6 +12,7 @@ import pytest
 from hub.connector import NormalizedBatch, SyncMode
 from hub.model import arrow_schema
 from hub.tutoring import (
+    LEFT_ROSTER_REASON,
     MAX_CYCLES_REASON,
     Grouping,
     TutoringError,
@@ -21,8 +22,8 @@ from hub.tutoring import (
     run_cycle_boundary,
 )
 from hub.warehouse import Warehouse
+from tests.hub.tutoring.conftest import DEFAULT_POLICY, gap_row, result_row, roster, table, tutor_row
 
-POLICY = TutoringPolicy()
 CYCLES = plan_cycles(date(2025, 8, 18), date(2026, 5, 29))
 C2, C3, C4, C5, C6 = (
     date(2025, 9, 29),
@@ -33,17 +34,8 @@ C2, C3, C4, C5, C6 = (
 )
 TEST_DATES = {"fall": date(2025, 9, 8), "winter": date(2025, 12, 10), "spring": date(2026, 3, 2)}
 DOMAIN = "number_and_operations"
-STUDENTS = pa.table(
-    {
-        "source_id": ["a", "b", "c", "d", "e"],
-        "grade": ["04"] * 5,
-        "primary_school_source_id": ["sch"] * 5,
-    }
-)
-TUTORS = pa.Table.from_pylist(
-    [{"source_id": "tutor-1", "subjects": "math", "max_groups": 3, "school_source_ids": "sch"}],
-    schema=arrow_schema("tutor_profile"),
-)
+STUDENTS = roster(*((person, "04", "sch") for person in "abcde"))
+TUTORS = table("tutor_profile", [tutor_row("tutor-1", 3, schools="sch")])
 
 
 def test_plan_cycles_covers_the_year_in_six_week_steps() -> None:
@@ -90,23 +82,15 @@ def test_plan_cycles_refuses_a_year_that_ends_before_it_starts() -> None:
 def result(
     person: str, window: str, levels_below: int = 1, progress: float | None = None, **extra: Any
 ) -> dict:
-    return {
+    fields = {
         "source_id": f"{person}-{window}",
-        "vendor": "iready",
-        "vendor_student_id": person,
-        "person_source_id": person,
-        "match_status": "matched",
-        "subject": "math",
-        "school_year": 2026,
         "window": window,
         "test_date": TEST_DATES[window],
         "scale_score": 450.0,
         "grade_levels_below": levels_below,
         "percent_progress_typical": progress,
-        "rushed": False,
-        "is_test_of_record": True,
-        **extra,
     }
+    return result_row(person, **fields | extra)
 
 
 def domain(
@@ -126,17 +110,14 @@ def domain(
 
 
 def gap(person: str, window: str, canonical_domain: str = DOMAIN, evidence: str | None = None) -> dict:
-    return {
-        "source_id": f"{person}:math:{canonical_domain}:2026:{window}",
-        "person_source_id": person,
-        "subject": "math",
-        "canonical_domain": canonical_domain,
-        "school_year": 2026,
-        "window": window,
-        "severity": 2,
-        "evidence_result_source_id": evidence or f"{person}-{window}",
-        "evidence": f"i-Ready {canonical_domain}: 2 grade levels below (scale 420)",
-    }
+    return gap_row(
+        person,
+        canonical_domain,
+        severity=2,
+        evidence_result_source_id=evidence or f"{person}-{window}",
+        evidence=f"i-Ready {canonical_domain}: 2 grade levels below (scale 420)",
+        window=window,
+    )
 
 
 class Season:
@@ -148,19 +129,22 @@ class Season:
         self.gaps: list[dict] = []
         self.state: Grouping | None = None
 
-    def boundary(self, on: date, policy: TutoringPolicy = POLICY) -> Grouping:
-        results = pa.Table.from_pylist(self.results, schema=arrow_schema("assessment_result"))
+    def boundary(
+        self, on: date, policy: TutoringPolicy = DEFAULT_POLICY, active_students: pa.Array | None = None
+    ) -> Grouping:
+        results = table("assessment_result", self.results)
         self.state = run_cycle_boundary(
             self.state.memberships if self.state else None,
             assign_tiers(results, STUDENTS, policy),
-            pa.Table.from_pylist(self.gaps, schema=arrow_schema("skill_gap")),
+            table("skill_gap", self.gaps),
             results,
             self.state.groups if self.state else None,
             policy,
             on,
-            domain_results=pa.Table.from_pylist(self.domains, schema=arrow_schema("domain_result")),
+            domain_results=table("domain_result", self.domains),
             tutors=TUTORS,
             cycles=CYCLES,
+            active_students=active_students,
         )
         return self.state
 
@@ -318,6 +302,59 @@ def test_history_is_kept_and_a_new_test_allows_re_entry(season: Season) -> None:
     assert state.groups.num_rows == 2
 
 
+def closed_on(state: Grouping) -> dict[str, date | None]:
+    groups = state.groups
+    return dict(zip(groups["source_id"].to_pylist(), groups["closed_on"].to_pylist(), strict=True))
+
+
+def test_a_group_closes_when_its_last_student_exits_and_stays_closed(season: Season) -> None:
+    group_id = f"2026-c2:sch:math:{DOMAIN}:04:1"
+    assert closed_on(season.boundary(C3)) == {group_id: None}
+    season.results.append(result("a", "winter", levels_below=1))
+    season.domains.append(domain("a", "winter", levels_below=0))
+    # "a" exits on grade level; b, c and d are still in, so the group stays open.
+    assert closed_on(season.boundary(C4)) == {group_id: None}
+    # b, c and d reach the maximum number of cycles: nobody is left.
+    assert closed_on(season.boundary(C5)) == {group_id: C5}
+    season.results.append(result("a", "spring", levels_below=1))
+    season.domains.append(domain("a", "spring", levels_below=1, canonical_domain="geometry"))
+    season.gaps.append(gap("a", "spring", "geometry"))
+    assert closed_on(season.boundary(C6)) == {group_id: C5, "2026-c6:sch:math:geometry:04:1": None}
+
+
+def test_a_group_all_of_whose_members_exit_closes_at_that_boundary(season: Season) -> None:
+    season.results.append(result("e", "winter", levels_below=2))
+    season.domains.append(domain("e", "winter", levels_below=2))
+    season.gaps.append(gap("e", "winter"))
+    state = season.boundary(C4, TutoringPolicy(max_cycles=2))
+    assert [row["exit_reason"] for person in "abcd" for row in season.membership(person)] == [
+        MAX_CYCLES_REASON
+    ] * 4
+    # The emptied group takes no entrant: the new student starts a group of this cycle, which is open.
+    [e] = season.membership("e")
+    assert e["exit_date"] is None
+    assert closed_on(state) == {f"2026-c2:sch:math:{DOMAIN}:04:1": C4, e["group_source_id"]: None}
+
+
+def test_a_student_off_the_roster_exits_and_nobody_off_it_enters(season: Season) -> None:
+    before = season.state
+    season.results += [result("b", "winter", levels_below=0), result("e", "winter", levels_below=2)]
+    season.domains += [domain("b", "winter", levels_below=0), domain("e", "winter", levels_below=2)]
+    season.gaps += [gap("e", "winter")]
+    state = season.boundary(C4, active_students=pa.array(["a", "c", "d"]))
+    # Off the roster comes first: b's on-grade-level domain is not the reason b is gone.
+    [b] = season.membership("b")
+    assert (b["exit_date"], b["exit_reason"]) == (C4, LEFT_ROSTER_REASON)
+    assert all(row["exit_date"] is None for person in "acd" for row in season.membership(person))
+    assert season.membership("e") == []
+    assert closed_on(state) == {f"2026-c2:sch:math:{DOMAIN}:04:1": None}
+
+    season.state = before
+    season.boundary(C4, active_students=pa.array(["a", "b", "c", "d", "e"]))
+    assert season.membership("b")[0]["exit_reason"].startswith("on grade level in Number and Operations")
+    assert [row["entry_date"] for row in season.membership("e")] == [C4]
+
+
 def test_a_boundary_outside_the_plan_is_refused(season: Season) -> None:
     with pytest.raises(TutoringError, match="0 cycles covering 2026-07-01"):
         season.boundary(date(2026, 7, 1))
@@ -325,9 +362,8 @@ def test_a_boundary_outside_the_plan_is_refused(season: Season) -> None:
 
 def test_decisions_round_trip_through_the_warehouse(season: Season, warehouse: Warehouse) -> None:
     assert season.state is not None
-    results = pa.Table.from_pylist(season.results, schema=arrow_schema("assessment_result"))
     tables = {
-        "tier_assignment": assign_tiers(results, STUDENTS, POLICY),
+        "tier_assignment": assign_tiers(table("assessment_result", season.results), STUDENTS, DEFAULT_POLICY),
         "cycle": CYCLES,
         "tutoring_group": season.state.groups,
         "group_membership": season.state.memberships,
@@ -340,3 +376,10 @@ def test_decisions_round_trip_through_the_warehouse(season: Season, warehouse: W
     for name, written in tables.items():
         read = warehouse.read(name, "test_district").select(written.column_names).sort_by("source_id")
         assert read.to_pylist() == written.sort_by("source_id").to_pylist(), name
+
+
+def test_a_closing_date_round_trips_through_the_warehouse(season: Season, warehouse: Warehouse) -> None:
+    state = season.boundary(C4, TutoringPolicy(max_cycles=2))
+    batch = NormalizedBatch(tables={"tutoring_group": state.groups}, modes={"tutoring_group": SyncMode.BULK})
+    warehouse.apply("test_district", "tutoring", batch)
+    assert warehouse.read("tutoring_group", "test_district").column("closed_on").to_pylist() == [C4]

@@ -12,10 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from hub.model import arrow_schema
 from hub.tutoring import Grouping, TutoringError, TutoringPolicy, form_groups
+from tests.hub.tutoring.conftest import DEFAULT_POLICY, gap_row, table, tier_row, tutor_row
 
-DEFAULT = TutoringPolicy()
 FORMED = date(2025, 9, 29)
 
 
@@ -30,53 +29,39 @@ class Student:
     severity: int = 2
     window: str = "fall"
 
+    @property
+    def result_source_id(self) -> str:
+        return f"res-{self.person}-{self.subject}-{self.window}"
+
     def tier_row(self) -> dict[str, Any]:
-        return {
-            "source_id": f"{self.person}:{self.subject}:2026:{self.window}",
-            "person_source_id": self.person,
-            "school_source_id": self.school,
-            "grade": self.grade,
-            "subject": self.subject,
-            "school_year": 2026,
-            "window": self.window,
-            "tier": self.tier,
-            "result_source_id": f"res-{self.person}-{self.subject}-{self.window}",
-            "basis": f"i-Ready Math 2025-26 {self.window}: 2 Grade Levels Below (scale 431)"
-            f" -> Tier {self.tier}",
-        }
+        return tier_row(
+            self.person,
+            tier=self.tier,
+            school_source_id=self.school,
+            grade=self.grade,
+            result_source_id=self.result_source_id,
+            basis=f"i-Ready Math 2025-26 {self.window}: 2 Grade Levels Below (scale 431) -> Tier {self.tier}",
+            subject=self.subject,
+            window=self.window,
+        )
 
     def gap_row(self, domain: str | None = None, severity: int | None = None) -> dict[str, Any]:
-        domain = domain or self.domain
-        return {
-            "source_id": f"{self.person}:{self.subject}:{domain}:2026:{self.window}",
-            "person_source_id": self.person,
-            "subject": self.subject,
-            "canonical_domain": domain,
-            "school_year": 2026,
-            "window": self.window,
-            "severity": severity or self.severity,
-            "evidence_result_source_id": f"res-{self.person}-{self.subject}-{self.window}",
-            "evidence": f"i-Ready {domain}: {severity or self.severity} grade levels below (scale 412)",
-        }
-
-
-def table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=arrow_schema(name))
-
-
-def tutor(source_id: str, max_groups: int, subjects: str = "math", schools: str | None = "sch-a") -> dict:
-    return {
-        "source_id": source_id,
-        "subjects": subjects,
-        "max_groups": max_groups,
-        "school_source_ids": schools,
-    }
+        domain, severity = domain or self.domain, severity or self.severity
+        return gap_row(
+            self.person,
+            domain,
+            severity=severity,
+            evidence_result_source_id=self.result_source_id,
+            evidence=f"i-Ready {domain}: {severity} grade levels below (scale 412)",
+            subject=self.subject,
+            window=self.window,
+        )
 
 
 def group(
     students: list[Student],
     tutors: list[dict] | None = None,
-    policy: TutoringPolicy = DEFAULT,
+    policy: TutoringPolicy = DEFAULT_POLICY,
     gaps: list[dict] | None = None,
     **history: pa.Table,
 ) -> Grouping:
@@ -202,7 +187,7 @@ def test_tutor_capacity_leaves_groups_formed_but_untutored() -> None:
         for domain in ("geometry", "number_and_operations", "measurement_and_data")
         for n in range(2)
     ]
-    grouping = group(students, [tutor("t1", 2)])
+    grouping = group(students, [tutor_row("t1", 2)])
     tutors = tutor_of(grouping, "canonical_domain")
     assert sorted(tutors.values(), key=str) == [None, "t1", "t1"]
     assert grouping.untutored.num_rows == 1
@@ -218,9 +203,9 @@ def test_tutors_serve_only_their_subjects_and_schools_own_tutors_first() -> None
         Student("e2", subject="ela", domain="phonics"),
     ]
     tutors = [
-        tutor("own-a", 5),
-        tutor("roaming", 5, schools=None),
-        tutor("reader", 5, subjects="ela", schools="sch-b"),
+        tutor_row("own-a", 5),
+        tutor_row("roaming", 5, schools=None),
+        tutor_row("reader", 5, subjects="ela", schools="sch-b"),
     ]
     grouping = group(students, tutors)
     assert tutor_of(grouping) == {
@@ -232,16 +217,16 @@ def test_tutors_serve_only_their_subjects_and_schools_own_tutors_first() -> None
 
 def test_continuing_groups_keep_tutor_and_fill_free_seats_first() -> None:
     old = [Student("old-1"), Student("old-2")]
-    first = group(old, [tutor("steady", 5)])
+    first = group(old, [tutor_row("steady", 5)])
     [group_id] = first.groups.column("source_id").to_pylist()
     newcomers = [Student("new-1", tier=3), Student("new-2", severity=3), Student("new-3")]
     second = form_groups(
         table("tier_assignment", [s.tier_row() for s in old + newcomers]),
         table("skill_gap", [s.gap_row() for s in old + newcomers]),
-        table("tutor_profile", [tutor("aardvark", 5), tutor("steady", 5)]),
+        table("tutor_profile", [tutor_row("aardvark", 5), tutor_row("steady", 5)]),
         cycle_source_id="2026-c2",
         formed_on=date(2025, 11, 10),
-        policy=DEFAULT,
+        policy=DEFAULT_POLICY,
         groups=first.groups,
         memberships=first.memberships,
     )
@@ -261,11 +246,11 @@ def test_continuing_groups_keep_tutor_and_fill_free_seats_first() -> None:
 
 
 def test_a_continuing_group_whose_tutor_left_gets_a_new_one() -> None:
-    first = group([Student("a"), Student("b")], [tutor("leaving", 3)])
+    first = group([Student("a"), Student("b")], [tutor_row("leaving", 3)])
     assert first.groups.column("tutor_person_source_id").to_pylist() == ["leaving"]
     second = group(
         [Student("a"), Student("b")],
-        [tutor("arriving", 3)],
+        [tutor_row("arriving", 3)],
         groups=first.groups,
         memberships=first.memberships,
     )
@@ -300,7 +285,7 @@ def test_same_input_in_any_order_gives_the_same_groups() -> None:
         )
         for n in range(120)
     ]
-    tutors = [tutor(f"t{n}", 3, schools=rng.choice(["sch-a", "sch-b", None])) for n in range(8)]
+    tutors = [tutor_row(f"t{n}", 3, schools=rng.choice(["sch-a", "sch-b", None])) for n in range(8)]
     baseline = group(students, tutors)
     for seed in range(3):
         shuffled = students[:]
@@ -309,6 +294,6 @@ def test_same_input_in_any_order_gives_the_same_groups() -> None:
         assert again.groups.equals(baseline.groups)
         assert again.memberships.equals(baseline.memberships)
     sizes = [len(people) for people in members(baseline).values()]
-    assert max(sizes) <= DEFAULT.max_group_size
+    assert max(sizes) <= DEFAULT_POLICY.max_group_size
     assert sum(sizes) == 120
     assert one_group_per_subject(baseline)

@@ -9,41 +9,20 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
-from hub.model import arrow_schema
 from hub.tutoring import TutoringPolicy, assign_tiers, tier_distribution
+from tests.hub.tutoring.conftest import DEFAULT_POLICY, result_row, roster, table, tier_row
 
-DEFAULT = TutoringPolicy()
-STUDENTS = pa.table(
-    {
-        "source_id": ["stu-1", "stu-2", "stu-3"],
-        "grade": ["03", "04", "05"],
-        "primary_school_source_id": ["sch-a", "sch-a", "sch-b"],
-    }
-)
+STUDENTS = roster(("stu-1", "03", "sch-a"), ("stu-2", "04", "sch-a"), ("stu-3", "05", "sch-b"))
 
 
 def result(person: str | None, vendor: str, **fields: Any) -> dict[str, Any]:
     """One matched test of record (i-Ready math, fall 2025-26) unless ``fields`` say otherwise."""
-    return {
-        "source_id": f"{vendor}-{person}-{fields.get('subject', 'math')}-{fields.get('window', 'fall')}",
-        "vendor": vendor,
-        "vendor_student_id": f"v-{person}",
-        "person_source_id": person,
-        "match_status": "matched" if person else "unmatched",
-        "subject": "math",
-        "school_year": 2026,
-        "window": "fall",
-        "test_date": date(2025, 9, 15),
-        "rushed": False,
-        "is_test_of_record": True,
-        **fields,
-    }
+    source_id = f"{vendor}-{person}-{fields.get('subject', 'math')}-{fields.get('window', 'fall')}"
+    return result_row(person, source_id=source_id, vendor=vendor, test_date=date(2025, 9, 15), **fields)
 
 
-def tiers_of(rows: list[dict[str, Any]], policy: TutoringPolicy = DEFAULT) -> pa.Table:
-    return assign_tiers(
-        pa.Table.from_pylist(rows, schema=arrow_schema("assessment_result")), STUDENTS, policy
-    )
+def tiers_of(rows: list[dict[str, Any]], policy: TutoringPolicy = DEFAULT_POLICY) -> pa.Table:
+    return assign_tiers(table("assessment_result", rows), STUDENTS, policy)
 
 
 @pytest.mark.parametrize(("levels_below", "tier"), [(0, 1), (1, 2), (2, 3), (3, 3)])
@@ -140,31 +119,22 @@ def test_school_from_the_roster_and_grade_from_the_test_when_it_has_one() -> Non
 
 
 def tier_rows(counts: dict[int, int], school: str = "sch-a", grade: str = "03") -> list[dict[str, Any]]:
-    rows = []
-    for tier, count in counts.items():
-        for n in range(count):
-            person = f"{school}-{grade}-t{tier}-{n}"
-            rows.append(
-                {
-                    "source_id": f"{person}:math:2026:fall",
-                    "person_source_id": person,
-                    "school_source_id": school,
-                    "grade": grade,
-                    "subject": "math",
-                    "school_year": 2026,
-                    "window": "fall",
-                    "tier": tier,
-                    "result_source_id": f"r-{person}",
-                    "basis": "hand-built",
-                }
-            )
-    return rows
+    return [
+        tier_row(
+            person,
+            tier=tier,
+            school_source_id=school,
+            grade=grade,
+            result_source_id=f"r-{person}",
+            basis="hand-built",
+        )
+        for tier, count in counts.items()
+        for person in (f"{school}-{grade}-t{tier}-{n}" for n in range(count))
+    ]
 
 
 def distribution(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return tier_distribution(
-        pa.Table.from_pylist(rows, schema=arrow_schema("tier_assignment")), DEFAULT
-    ).to_pylist()
+    return tier_distribution(table("tier_assignment", rows), DEFAULT_POLICY).to_pylist()
 
 
 def test_distribution_counts_shares_and_healthy_ranges() -> None:

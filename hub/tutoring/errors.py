@@ -1,0 +1,7 @@
+"""The tutoring stage's own exception, caught once at the edge (CLI, Dagster asset) and shown as is."""
+
+from __future__ import annotations
+
+
+class TutoringError(ValueError):
+    """Tutoring inputs or settings that cannot give a sound decision; the message says what to fix."""
