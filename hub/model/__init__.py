@@ -1,7 +1,7 @@
 """The shared tutoring data model: SQLAlchemy tables, and Arrow schemas of the same."""
 
 from hub.model.arrow import arrow_schema, conform, sql_table
-from hub.model.assessment import AssessmentResult, DomainResult, SkillGap
+from hub.model.assessment import AssessmentResult, DomainResult, LessonEvidence, SkillGap
 from hub.model.base import Base
 from hub.model.ops import ConnectorState, SyncReject, SyncRun
 from hub.model.push import PushLog, PushTarget
@@ -39,6 +39,7 @@ __all__ = [
     "DomainResult",
     "Enrollment",
     "GroupMembership",
+    "LessonEvidence",
     "Person",
     "PersonIdentifier",
     "PersonRole",

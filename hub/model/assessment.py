@@ -86,3 +86,27 @@ class SkillGap(TenantRow, Base):
     domain_score: Mapped[float | None] = mapped_column(Float)  # breaks ties between equally severe gaps
     evidence_result_source_id: Mapped[str] = mapped_column(SOURCE_ID)
     evidence: Mapped[str] = mapped_column(Text)  # e.g. "i-Ready Phonics: 2 Grade Levels Below (scale 412)"
+
+
+class LessonEvidence(TenantRow, Base):
+    """Skills practised: lessons passed and not passed per student, subject, school year and domain.
+
+    From i-Ready's Personalized Instruction by Lesson export; evidence beside the diagnostic, not a score.
+    """
+
+    __tablename__ = "lesson_evidence"
+    __table_args__ = (Index("ix_lesson_evidence_person", "district_id", "person_source_id", "subject"),)
+
+    vendor: Mapped[str] = mapped_column(String(32))
+    vendor_student_id: Mapped[str] = mapped_column(String(255))
+    person_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    match_status: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(8))
+    school_year: Mapped[int] = mapped_column(Integer)
+    vendor_domain: Mapped[str] = mapped_column(String(255))
+    canonical_domain: Mapped[str | None] = mapped_column(String(64))
+    lessons_passed: Mapped[int] = mapped_column(Integer)
+    lessons_not_passed: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[float | None] = mapped_column(Float)
+    first_lesson_date: Mapped[date | None] = mapped_column(Date)
+    last_lesson_date: Mapped[date | None] = mapped_column(Date)

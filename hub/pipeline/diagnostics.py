@@ -75,6 +75,9 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
                 )
         tables = dict(batch.tables)
         tables["assessment_result"] = _without_files(outcome.results, refused)
+        if "lesson_evidence" in tables:  # evidence, not placement: matched, never gated
+            lessons = match_students(tables["lesson_evidence"], _identifiers(run), policy.id_precedence)
+            tables["lesson_evidence"] = lessons.results
         if "domain_result" in tables:
             loaded = tables["assessment_result"].column("source_id").combine_chunks()
             domains = tables["domain_result"]

@@ -120,8 +120,44 @@ def upgrade() -> None:
             "ix_skill_gap_person", ["district_id", "person_source_id", "subject"], unique=False
         )
 
+    op.create_table(
+        "lesson_evidence",
+        sa.Column("district_id", sa.String(length=64), nullable=False),
+        sa.Column("source_id", sa.String(length=255), nullable=False),
+        sa.Column("vendor", sa.String(length=32), nullable=False),
+        sa.Column("vendor_student_id", sa.String(length=255), nullable=False),
+        sa.Column("person_source_id", sa.String(length=255), nullable=True),
+        sa.Column("match_status", sa.String(length=16), nullable=False),
+        sa.Column("subject", sa.String(length=8), nullable=False),
+        sa.Column("school_year", sa.Integer(), nullable=False),
+        sa.Column("vendor_domain", sa.String(length=255), nullable=False),
+        sa.Column("canonical_domain", sa.String(length=64), nullable=True),
+        sa.Column("lessons_passed", sa.Integer(), nullable=False),
+        sa.Column("lessons_not_passed", sa.Integer(), nullable=False),
+        sa.Column("minutes", sa.Float(), nullable=True),
+        sa.Column("first_lesson_date", sa.Date(), nullable=True),
+        sa.Column("last_lesson_date", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=16), server_default="active", nullable=False),
+        sa.Column("source_modified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "synced_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("district_id", "source_id", name=op.f("pk_lesson_evidence")),
+    )
+    op.create_index(
+        "ix_lesson_evidence_person",
+        "lesson_evidence",
+        ["district_id", "person_source_id", "subject"],
+        unique=False,
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_lesson_evidence_person", table_name="lesson_evidence")
+    op.drop_table("lesson_evidence")
     with op.batch_alter_table("skill_gap", schema=None) as batch_op:
         batch_op.drop_index("ix_skill_gap_person")
 
