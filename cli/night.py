@@ -35,11 +35,14 @@ class DistrictOutcome:
 
 
 def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per failed step: the user-facing description, else the innermost error's message."""
     messages = []
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
-            error = event.step_failure_data.error
             user = event.step_failure_data.user_failure_data
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
             text = (user.description if user and user.description else None) or (
                 error.message if error else ""
             )
