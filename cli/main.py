@@ -47,6 +47,7 @@ def main() -> None:
     """tutorhub: rosters and diagnostics in, tutoring decisions and alignment reports out."""
     level = HubSettings().log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl" on every open
 
 
 @main.command()

@@ -84,6 +84,7 @@ def run_districts(
             resources={"hub": resource},
             raise_on_error=False,
             selection=selection,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             tags={"tutorhub/trigger": "cli", "tutorhub/allow_deletions": str(allow_deletions).lower()},
         )
         checks_failed = [

@@ -28,8 +28,10 @@ DOMAINS: dict[str, dict[str, str]] = {
 }
 
 
-def label(domain: str) -> str:
-    """A person-readable name for a canonical domain key."""
+def label(domain: str | None) -> str:
+    """A person-readable name for a canonical domain key (a session log may name none)."""
+    if not domain:
+        return "Not recorded"
     for domains in DOMAINS.values():
         if domain in domains:
             return domains[domain]

@@ -99,6 +99,6 @@ def test_unknown_connector_message_lists_installed(plugin_dir: Path) -> None:
     (plugin_dir / "fake_vendor_good.py").write_text(GOOD_PLUGIN)
     registry = discover([entry_point("acme", "fake_vendor_good")])
     with pytest.raises(
-        UnknownConnectorError, match="no connector named 'acmee' is installed .installed: acme"
+        UnknownConnectorError, match=r"no connector named 'acmee' is installed \(installed: acme"
     ):
         registry.get("acmee")

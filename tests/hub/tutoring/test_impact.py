@@ -11,6 +11,15 @@ import pytest
 
 from hub.model import conform
 from hub.tutoring.errors import TutoringError
+from hub.tutoring.exits import (
+    LEFT_ROSTER,
+    LEFT_ROSTER_REASON,
+    MAX_CYCLES,
+    MAX_CYCLES_REASON,
+    ON_GRADE_LEVEL,
+    REASON_LABELS,
+    reason_codes,
+)
 from hub.tutoring.impact import ImpactPeriod, ImpactPolicy, growth_between, measure_impact, suppress
 
 YEAR = ImpactPeriod.for_school_year(2026)
@@ -184,10 +193,22 @@ def test_transitions_between_bands() -> None:
 
 
 def test_growth_by_dosage_band() -> None:
-    bands = {r["dosage_band"]: r["n"] for r in standard_cohort().measure().dosage.to_pylist()}
-    assert bands == {"<50 %": 4, "50-79 %": 4, ">=80 %": 4}
+    bands = [(r["dosage_band"], r["n"]) for r in standard_cohort().measure().dosage.to_pylist()]
+    assert bands == [("<50 %", 4), ("50-79 %", 4), (">=80 %", 4)]  # low to high, not text order
     custom = standard_cohort().measure(policy=ImpactPolicy(dosage_cuts=(0.65,))).dosage.to_pylist()
     assert {r["dosage_band"]: r["n"] for r in custom} == {"<65 %": 8, ">=65 %": 4}
+
+
+def test_dosage_bands_come_in_the_policys_order_with_no_sessions_last() -> None:
+    cohort = standard_cohort()
+    cohort.add("t-member", 20)
+    cohort.member("t-member", date(2025, 9, 20))
+    cohort.add("t-rarely", 20, attended=1)
+    policy = ImpactPolicy(dosage_cuts=(0.3, 0.5, 0.8))
+    for name in ("dosage", "school_dosage"):
+        rows = getattr(cohort.measure(policy=policy), name).to_pylist()
+        assert [r["dosage_band"] for r in rows] == [*policy.band_labels(), "no sessions logged"]
+    assert policy.band_labels() == ["<30 %", "30-49 %", "50-79 %", ">=80 %"]
 
 
 def test_a_member_without_logged_sessions_is_tutored_with_no_dosage() -> None:
@@ -222,10 +243,56 @@ def test_exits_by_kind_of_reason() -> None:
     cohort = standard_cohort()
     cohort.member("t00", date(2025, 9, 20), date(2025, 11, 3), "typical growth met: 104 % of the annual ...")
     cohort.member("t01", date(2025, 9, 20), date(2025, 12, 15), "on grade level in Geometry (i-Ready ...)")
-    cohort.member("t02", date(2025, 9, 20), date(2025, 12, 15), "on grade level in Geometry (MAP ...)")
+    cohort.member("t02", date(2025, 9, 20), date(2025, 12, 15), "on grade level in Measurement (MAP ...)")
     cohort.member("t03", date(2025, 9, 20), date(2026, 8, 1), "typical growth met: later year")
-    rows = {r["reason"]: r["n"] for r in cohort.measure().exits.to_pylist()}
-    assert rows == {"typical growth met": 1, "on grade level in Geometry": 2}
+    cohort.member("t04", date(2025, 9, 20), date(2026, 1, 9), MAX_CYCLES_REASON)
+    cohort.member("t05", date(2025, 9, 20), date(2026, 1, 9), LEFT_ROSTER_REASON)
+    cohort.member("t06", date(2025, 9, 20), date(2026, 1, 9), "moved: to the reading clinic")
+    cohort.member("t07", date(2025, 9, 20), date(2026, 1, 9), None)
+    rows = {r["reason_code"]: (r["reason"], r["n"]) for r in cohort.measure().exits.to_pylist()}
+    assert rows == {
+        "typical_growth_met": ("typical growth met", 1),
+        "on_grade_level": ("on grade level", 2),  # one code, whichever domain
+        "max_cycles": ("reached the maximum number of cycles", 1),
+        "left_roster": ("left the roster", 1),
+        "other": ("other reason", 1),  # text the hub did not write
+        "unspecified": ("unspecified", 1),
+    }
+
+
+def test_reason_codes_read_the_fixed_label_the_hub_writes_first() -> None:
+    reasons = pa.array([MAX_CYCLES_REASON, LEFT_ROSTER_REASON, "on grade level in Phonics (x: y)", None])
+    assert reason_codes(reasons).to_pylist() == [MAX_CYCLES, LEFT_ROSTER, ON_GRADE_LEVEL, "unspecified"]
+    assert all(reason.startswith(REASON_LABELS[code]) for code, reason in [(MAX_CYCLES, MAX_CYCLES_REASON)])
+
+
+def test_every_aggregate_comes_per_school_too() -> None:
+    cohort = standard_cohort()
+    for i in range(4):
+        cohort.add(f"u{i}", 30, school="sch-2", later_band=4, attended=9, english_learner=True)
+    cohort.member("u0", date(2025, 9, 20), date(2025, 12, 15), "on grade level in Geometry (i-Ready ...)")
+    cohort.member("t00", date(2025, 9, 20), date(2025, 12, 15), "on grade level in Geometry (i-Ready ...)")
+    impact = cohort.measure()
+    moves = {
+        (r["school_source_id"], r["cohort"], r["latest_band"]): r["n"]
+        for r in impact.school_transitions.to_pylist()
+    }
+    assert moves == {("sch-1", "comparison", 2): 18, ("sch-1", "tutored", 3): 12, ("sch-2", "tutored", 4): 4}
+    assert {r["latest_band"]: r["n"] for r in impact.transitions.to_pylist()} == {2: 18, 3: 12, 4: 4}
+    learners = impact.school_subgroups.filter(
+        pc.equal(impact.school_subgroups["subgroup"], "english_learner")
+    )
+    assert {(r["school_source_id"], r["value"]): r["n"] for r in learners.to_pylist()} == {
+        ("sch-1", "yes"): 3,
+        ("sch-1", "no"): 9,
+        ("sch-2", "yes"): 4,
+    }
+    assert one(impact.school_dosage, school_source_id="sch-2")["n"] == 4
+    exits = {(r["school_source_id"], r["reason_code"]): r["n"] for r in impact.school_exits.to_pylist()}
+    assert exits == {("sch-1", "on_grade_level"): 1, ("sch-2", "on_grade_level"): 1}
+    assert one(impact.exits, reason_code="on_grade_level")["n"] == 2
+    keys = json.loads(impact.school_exits.schema.metadata[b"keys"])
+    assert keys == ["period", "school_year", "subject", "school_source_id", "reason_code"]
 
 
 def test_percent_progress_to_typical_growth_is_averaged_where_reported() -> None:
@@ -317,7 +384,10 @@ def test_impact_suppressed_uses_the_policy_minimum() -> None:
     impact = standard_cohort().measure(policy=ImpactPolicy(min_n=4))
     assert impact.min_n == 4
     shared = impact.suppressed()
-    assert set(shared) == {"comparison", "schools", "transitions", "subgroups", "dosage", "exits"}
+    assert set(shared) == {
+        *("comparison", "schools", "transitions", "subgroups", "dosage", "exits"),
+        *("school_transitions", "school_subgroups", "school_dosage", "school_exits"),
+    }
     assert one(shared["dosage"], dosage_band="<50 %")["n"] == 4
     assert one(shared["subgroups"], subgroup="english_learner", value="yes")["n"] is None  # 3 < 4
 

@@ -109,7 +109,7 @@ def test_failure_mid_apply_leaves_previous_state(warehouse: Warehouse) -> None:
     # person stages and upserts fine; the enrollment table then breaks a NOT NULL column mid-apply.
     broken = enrollments(range(10)).set_column(3, "role", pa.nulls(10, pa.string()))
     batch = bulk(person=people(range(10), name="Zed"), enrollment=broken)
-    with pytest.raises(Exception, match="(?i)null"):
+    with pytest.raises(Exception, match=r"(?i)null"):
         warehouse.apply(DISTRICT, "roster", batch)
     assert set(warehouse.read("person", DISTRICT).column("given_name").to_pylist()) == {"Ana"}
     assert set(warehouse.read("enrollment", DISTRICT).column("role").to_pylist()) == {"student"}
