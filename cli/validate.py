@@ -68,11 +68,17 @@ def validate(
         if key in extract.info:
             summary[key] = extract.info[key]
     batch = source.normalize(extract) if extract.importable else None
+    issues = [*extract.issues, *(batch.issues if batch is not None else [])]
     if batch is not None:
         summary["entities"] = _entities(batch)
+        for issue in batch.issues:  # rows a connector could only judge while normalizing
+            report = summary["files"].get(issue.file)
+            if report is not None and issue.severity == "reject":
+                report["rejected"] += 1
+                report["accepted"] = max(report["accepted"] - 1, 0)
     summary["rejects"] = [
         {"file": i.file, "line": i.line, "column": i.column, "kind": i.kind, "reason": i.reason}
-        for i in extract.issues
+        for i in issues
         if i.severity == "reject"
     ][:50]
     return summary, batch

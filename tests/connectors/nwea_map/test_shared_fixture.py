@@ -19,6 +19,9 @@ def sample(shared_fixtures: Path) -> MapSource:
 def test_read_recognises_the_layout_and_mends_the_ragged_row(sample: MapSource) -> None:
     extract = sample.read()
 
+    assert extract.info["version"] == "AssessmentResults 2020"
+    assert extract.info["layout"] == {"AssessmentResults.csv": "2020"}
+    assert extract.info["subject"] == ["Language Arts", "Mathematics", "Science"]
     assert extract.info["files"]["AssessmentResults.csv"]["layout"] == "2020"
     assert extract.info["files"]["AssessmentResults.csv"]["subjects"] == [
         "Language Arts",

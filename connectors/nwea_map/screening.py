@@ -1,0 +1,73 @@
+"""What keeps a MAP row from being a test result: checks that reject, with line, column and reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from connectors.nwea_map.findings import Findings
+from connectors.nwea_map.layouts import ASSESSMENT_REQUIRED
+from connectors.nwea_map.values import Column, dates, map_distinct, numbers, terms
+
+SUBJECTS = {
+    "language arts": "ela",
+    "reading": "ela",
+    "language usage": "ela",
+    "language": "ela",
+    "mathematics": "math",
+    "math": "math",
+}
+"""``Subject`` (2020+) and ``Discipline`` (older) values. Anything else (Science, Spanish reading) is
+skipped with a warning: it is a valid test, just not one tutoring decides on."""
+
+
+@dataclass(slots=True)
+class Screened:
+    keep: Column
+    window: Column
+    school_year: Column
+    subject: Column
+    scale_score: Column
+    test_date: Column
+
+
+def screen(findings: Findings) -> Screened:
+    """Rejects (blank required cells, unreadable term, RIT score or date), then skips other subjects."""
+    text = findings.text
+    findings.drop(reduce(pc.and_, [pc.is_null(text(name)) for name in ASSESSMENT_REQUIRED]))
+    for name in ASSESSMENT_REQUIRED:
+        findings.reject(pc.is_null(text(name)), name, "missing_required", f"{name} is blank")
+    window, school_year = terms(text("TermName"))
+    findings.reject(
+        pc.is_null(window),
+        "TermName",
+        "term_name",
+        "TermName is not '<Season> <YYYY>-<YYYY>' nor '<Season> <YYYY>'",
+    )
+    scale_score = numbers(text("TestRITScore"))
+    findings.reject(pc.is_null(scale_score), "TestRITScore", "bad_number", "TestRITScore is not a number")
+    findings.reject(
+        pc.less_equal(scale_score, 0),
+        "TestRITScore",
+        "out_of_range",
+        "TestRITScore is not a positive RIT score",
+    )
+    test_date = dates(text("TestStartDate"))
+    findings.reject(
+        pc.is_null(test_date),
+        "TestStartDate",
+        "bad_date",
+        "TestStartDate is not a date (MM/DD/YYYY, M/D/YYYY, M/D/YY or YYYY-MM-DD)",
+    )
+    subject = map_distinct(
+        text("Subject"), lambda value: SUBJECTS.get(value.strip().casefold(), "other"), pa.string()
+    )
+    other = pc.and_(pc.fill_null(pc.equal(subject, "other"), False), findings.kept)
+    if pc.any(other).as_py():
+        names = ", ".join(sorted(pc.unique(pc.filter(text("Subject"), other)).to_pylist()))
+        findings.warn(other, "Subject", "other_subject", f"{names}: neither ELA nor math, skipped")
+    keep = pc.and_not(findings.kept, other)
+    return Screened(keep, window, school_year, subject, scale_score, test_date)

@@ -1,0 +1,71 @@
+"""The NWEA MAP Growth source: a Comprehensive or Combined Data File export in, results and goals out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from connectors.nwea_map.config import MapConfig
+from connectors.nwea_map.csvfile import FILE
+from connectors.nwea_map.findings import Findings
+from connectors.nwea_map.goals import domain_results
+from connectors.nwea_map.reading import STREAMS, read_export
+from connectors.nwea_map.results import assessment_results
+from connectors.nwea_map.rows import filtered
+from connectors.nwea_map.screening import screen
+from hub.connector import Extract, Issue, NormalizedBatch, SourceConnector, SyncMode
+from hub.model import conform
+
+
+class MapSource(SourceConnector):
+    """Reads ``AssessmentResults.csv`` (every layout since 2013) or ``ComboStudentAssessment.csv``, plus
+    ``StudentsBySchool.csv`` (grades; ids and demographics kept raw) and ``ClassAssignments.csv`` (kept raw
+    for reports). Results stay ``unmatched``: linking StudentID to the roster is the matcher's job.
+    """
+
+    name: ClassVar[str] = "nwea_map"
+    streams: ClassVar[tuple[str, ...]] = STREAMS
+    tables: ClassVar[tuple[str, ...]] = ("assessment_result", "domain_result")
+    config_model: ClassVar[type[MapConfig]] = MapConfig
+    config: MapConfig
+
+    def read(self, state: Mapping[str, Any] | None = None) -> Extract:
+        return read_export(self.config.path)
+
+    def normalize(self, extract: Extract) -> NormalizedBatch:
+        """Results and goals as upserts: an export holds the terms asked for, not all of history."""
+        tests, issues = _tests(extract)
+        findings = Findings(tests)
+        screened = screen(findings)
+        students = extract.streams.get("StudentsBySchool")
+        results, rows = assessment_results(findings, screened, students, self.config)
+        goals, goal_issues = domain_results(
+            tests, results.column("source_id"), results.column("subject"), rows
+        )
+        tables = {
+            "assessment_result": conform("assessment_result", filtered(results, rows)),
+            "domain_result": conform("domain_result", goals),
+        }
+        return NormalizedBatch(
+            tables,
+            modes=dict.fromkeys(tables, SyncMode.DELTA),
+            issues=[*issues, *findings.issues, *goal_issues],
+        )
+
+
+def _tests(extract: Extract) -> tuple[pa.Table, list[Issue]]:
+    """The test rows: AssessmentResults if the export has it; the Combined file holds a subset of it."""
+    results = extract.streams.get("AssessmentResults")
+    combined = extract.streams.get("ComboStudentAssessment")
+    if results is None:
+        return combined, []
+    if combined is None:
+        return results, []
+    ignored = sorted(pc.unique(pc.cast(combined.column(FILE), pa.string())).to_pylist())
+    reason = "AssessmentResults.csv in the same export holds these tests; this file is not imported"
+    return results, [
+        Issue(name, None, None, None, "combined_file_ignored", reason, "warning") for name in ignored
+    ]
