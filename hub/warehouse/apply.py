@@ -7,8 +7,11 @@ upsert and mark removals. Any error before the commit leaves the district exactl
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass, field
 
+import numpy as np
+import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Table, text
@@ -195,7 +198,33 @@ def _replace_children(
 
 def _with_district(name: str, data: pa.Table, district_id: str) -> pa.Table:
     conformed = conform(name, data)
-    return conformed.append_column("district_id", pa.array([district_id] * conformed.num_rows, pa.string()))
+    district = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(conformed.num_rows, dtype=np.int32)), pa.array([district_id])
+    ).cast(pa.string())
+    return conformed.append_column("district_id", district)
+
+
+def _district_is_empty(connection: Connection, table: Table, district_id: str) -> bool:
+    found = connection.execute(
+        text(f"SELECT 1 FROM {table.name} WHERE district_id = :district LIMIT 1"), {"district": district_id}
+    )
+    return found.first() is None
+
+
+def _insert_new(connection: Connection, table: Table, data: pa.Table) -> TableChange:
+    """First load of a table for a district: nothing to compare or remove, so rows go straight in.
+
+    The primary key catches a repeated key here (the staged path checks in Arrow instead).
+    """
+    try:
+        bulk.load(connection, table.name, data)
+    except (
+        sqlite3.IntegrityError,
+        psycopg.IntegrityError,
+    ) as error:  # the drivers' own, under COPY / executemany
+        detail = str(error).splitlines()
+        raise WarehouseError(f"{table.name}: the batch repeats a key: {' '.join(detail[:2])}") from None
+    return TableChange(rows=data.num_rows, inserted=data.num_rows)
 
 
 def _check_unique(name: str, table: Table, data: pa.Table) -> None:
@@ -220,17 +249,21 @@ def apply_batch(
     """Stage, guard, then write. Call inside a transaction: an exception must roll everything back."""
     result = ApplyResult()
     staged: list[tuple[Table, str, SyncMode, list[str]]] = []
+    fresh: dict[str, tuple[Table, pa.Table]] = {}
     doomed: dict[str, str] = {}
     for name, data in batch.tables.items():
         table = sql_table(name)
         mode = batch.modes.get(name, SyncMode.BULK)
         deletes = batch.deletes.get(name, [])
         conformed = _with_district(name, data, district_id)
-        _check_unique(name, table, conformed)
         result.fingerprints[name] = fingerprint(conformed, mode, deletes)
         if applied_fingerprints.get(name) == result.fingerprints[name]:
             result.changes[name] = TableChange(rows=conformed.num_rows, skipped_unchanged=True)
             continue
+        if _district_is_empty(connection, table, district_id):
+            fresh[name] = (table, conformed)
+            continue
+        _check_unique(name, table, conformed)
         stage = _stage(connection, table, name, conformed)
         if name not in CHILD_TABLES:
             if mode is SyncMode.BULK:
@@ -242,6 +275,8 @@ def apply_batch(
     result.deletions = guard.planned_deletions(connection, district_id, doomed)
     guard.check(district_id, result.deletions, max_delete_fraction, allow_deletions)
 
+    for name, (table, conformed) in fresh.items():
+        result.changes[name] = _insert_new(connection, table, conformed)
     for table, stage, mode, columns in staged:
         if table.name in CHILD_TABLES:
             parent = CHILD_TABLES[table.name][0]

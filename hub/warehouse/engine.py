@@ -33,7 +33,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA temp_store=FILE")  # staging tables of a large district stay out of memory
     cursor.execute("PRAGMA cache_size=-200000")
     cursor.close()
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from hub.skills import DOMAINS
@@ -64,6 +65,18 @@ def test_tutoring_effect_is_zero_until_simulated(district: SyntheticDistrict) ->
     effect = district.tutoring_effect("ela", "spring").to_numpy()
     assert effect.shape == (district.students.num_rows,)
     assert not effect.any()
+
+
+def test_levels_respond_to_an_assigned_tutoring_effect() -> None:
+    district = build_district(DistrictSpec(students=300, seed=21))
+    subject_before = district.level_at("math", "spring").to_numpy()
+    domain_before = district.domain_level_at("math", "geometry", "spring").to_numpy()
+    boost = np.where(np.arange(300) % 2 == 0, 0.5, 0.0)
+    district.tutoring_effect = lambda subject, window: pa.array(boost)
+    assert np.allclose(district.level_at("math", "spring").to_numpy() - subject_before, boost)
+    assert np.allclose(
+        district.domain_level_at("math", "geometry", "spring").to_numpy() - domain_before, boost
+    )
 
 
 def test_windows_fall_in_the_school_year(district: SyntheticDistrict) -> None:
