@@ -35,12 +35,9 @@ GATES = [
     "as self-contained HTML, CSV and JSON.",
 )
 def alignment_reports(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         rendered = build_district_reports(run)
         folder = reports_dir(run)
-    finally:
-        run.close()
     kinds: dict[str, int] = {}
     for report in rendered:
         if report.content_type == "text/html":
@@ -84,11 +81,8 @@ def report_pushes(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Mat
             + "; ".join(failed)
             + ". Fix the input (or approve it) and rerun; nothing was sent."
         )
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         pushed = push_district(run)
-    finally:
-        run.close()
     outcomes = {
         destination: {
             outcome: sum(1 for r in records if r.outcome and r.outcome.value == outcome)

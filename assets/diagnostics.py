@@ -19,11 +19,8 @@ from hub.pipeline.sources import apply_stage, read_stage
     description="Each diagnostics source's exports (i-Ready, MAP), read and checked, kept as Parquet.",
 )
 def diagnostics_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         summaries = read_stage(run, "diagnostics")
-    finally:
-        run.close()
     metadata = extract_metadata(summaries)
     metadata["layouts"] = dg.MetadataValue.json({s.connector: s.info for s in summaries})
     return dg.MaterializeResult(metadata=metadata)
@@ -52,14 +49,11 @@ def diagnostics_extract(context: dg.AssetExecutionContext, hub: HubResource) -> 
     "per student, subject and window.",
 )
 def assessment_results(context: dg.AssetExecutionContext, hub: HubResource):
-    run = hub.district_run(context.partition_key)
-    policy = run.district.diagnostics
     gate = MatchGate()
-    try:
+    with hub.opened(context.partition_key) as run:
+        policy = run.district.diagnostics
         summaries = apply_stage(run, "diagnostics", match_transform(policy, gate))
         record = settle_results(run, policy)
-    finally:
-        run.close()
     metadata = apply_metadata(summaries)
     metadata["tests_of_record"] = dg.MetadataValue.int(record.tests_of_record)
     metadata["rematched_from_earlier_syncs"] = dg.MetadataValue.int(record.rematched)
@@ -91,11 +85,8 @@ def assessment_results(context: dg.AssetExecutionContext, hub: HubResource):
     description="Diagnosed skill gaps per student, subject, canonical domain and window, with severity.",
 )
 def skill_gaps(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         gaps = derive_skill_gaps(run, run.district.diagnostics)
-    finally:
-        run.close()
     by_domain = gaps.group_by(["subject", "canonical_domain"]).aggregate([("severity", "count")])
     lines = ["| subject | domain | gaps |", "|---|---|---:|"] + [
         f"| {row['subject']} | {row['canonical_domain']} | {row['severity_count']} |"

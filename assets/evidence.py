@@ -22,12 +22,9 @@ from hub.pipeline.evidence import analytics_dir, district_dosage, district_impac
     "(3 x 30 min a week, at most 4 students, one tutor), with under-dosed, oversized and tutor-change flags.",
 )
 def dosage(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         measured = district_dosage(run)
         where = analytics_dir(run, "dosage")
-    finally:
-        run.close()
     weeks = measured.student_weeks
     flagged = {
         flag: pc.sum(pc.cast(weeks.column(flag), pa.int64())).as_py() or 0
@@ -53,12 +50,9 @@ def dosage(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Materializ
     "next steps.",
 )
 def weekly_pulse(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         pulse = district_pulse(run)
         where = analytics_dir(run, "pulse")
-    finally:
-        run.close()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(pulse.groups.num_rows),
@@ -77,12 +71,9 @@ def weekly_pulse(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Mate
     "dosage and exits, per cycle and school year; cells under the minimum n suppressed.",
 )
 def impact(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         measured = district_impact(run, load_tables(analytics_dir(run, "dosage"))["student_weeks"])
         where = analytics_dir(run, "impact")
-    finally:
-        run.close()
     comparison = measured.suppressed()["comparison"]
     return dg.MaterializeResult(
         metadata={

@@ -1,5 +1,7 @@
 """The one resource assets need: the hub's configuration, opened per district."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -22,3 +24,12 @@ class HubResource(dg.ConfigurableResource):
     def district_run(self, district_id: str) -> DistrictRun:
         hub = load_hub_config(Path(self.config_path), HubSettings())
         return DistrictRun(hub, hub.district(district_id), installed(), allow_deletions=self.allow_deletions)
+
+    @contextmanager
+    def opened(self, district_id: str) -> Iterator[DistrictRun]:
+        """The district's run, its warehouse connections closed when the step is done."""
+        run = self.district_run(district_id)
+        try:
+            yield run
+        finally:
+            run.close()

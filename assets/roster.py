@@ -21,11 +21,8 @@ RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, j
     description="Each roster source's export, read and checked, kept as Parquet in the district's data dir.",
 )
 def roster_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         summaries = read_stage(run, "roster")
-    finally:
-        run.close()
     return dg.MaterializeResult(metadata=extract_metadata(summaries))
 
 
@@ -58,16 +55,14 @@ def roster_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Ma
     "demographics, identifiers), applied to the warehouse in one transaction.",
 )
 def roster(context: dg.AssetExecutionContext, hub: HubResource):
-    run = hub.district_run(context.partition_key)
     try:
-        summaries = apply_stage(run, "roster")
+        with hub.opened(context.partition_key) as run:
+            summaries = apply_stage(run, "roster")
     except DeletionGuardError as refusal:
         yield dg.AssetCheckResult(
             check_name="deletion_guard", passed=False, metadata={"refused": str(refusal)}
         )
         raise dg.Failure(description=str(refusal)) from None
-    finally:
-        run.close()
     rows = sum(change.rows for s in summaries for change in s.changes.values())
     reference_rejects = sum(s.reference_rejects for s in summaries)
     fatal = {f"{s.connector}/{name}": reason for s in summaries for name, reason in s.fatal.items()}

@@ -17,11 +17,8 @@ from hub.pipeline.sources import apply_stage, read_stage
     description="Tutors' session logs (CSV or JSON Lines) and tutor list, read and checked, kept as Parquet.",
 )
 def sessions_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         summaries = read_stage(run, "sessions")
-    finally:
-        run.close()
     return dg.MaterializeResult(metadata=extract_metadata(summaries))
 
 
@@ -34,9 +31,6 @@ def sessions_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.
     "again updates, never duplicates.",
 )
 def tutoring_sessions(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         summaries = apply_stage(run, "sessions")
-    finally:
-        run.close()
     return dg.MaterializeResult(metadata=apply_metadata(summaries))

@@ -33,11 +33,8 @@ def _pyramid_markdown(distribution: pa.Table) -> str:
     "per school, grade and subject beside the healthy ranges.",
 )
 def tiers(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         assigned, distribution = decide_tiers(run)
-    finally:
-        run.close()
     counts = {int(r["values"]): r["counts"] for r in pc.value_counts(assigned.column("tier")).to_pylist()}
     inverted = distribution.filter(pc.equal(distribution.column("inverted_pyramid"), True)).num_rows
     return dg.MaterializeResult(
@@ -69,11 +66,8 @@ def tiers(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Materialize
     ],
 )
 def tutoring_groups(context: dg.AssetExecutionContext, hub: HubResource):
-    run = hub.district_run(context.partition_key)
-    try:
+    with hub.opened(context.partition_key) as run:
         decision = decide_groups(run, plan_year(run))
-    finally:
-        run.close()
     groups, memberships = decision.grouping.groups, decision.grouping.memberships
     open_rows = memberships.filter(pc.is_null(memberships.column("exit_date")))
     exits = memberships.filter(pc.is_valid(memberships.column("exit_date")))

@@ -1,11 +1,13 @@
 """A season of tutoring for a synthetic district: who is tutored, by whom, on which days, and who came.
 
-A simple version of the hub's rules, enough for believable logs: students clearly below grade level in
-the fall (a lottery offers tutoring to most of them, as programmes with more need than seats do) are
-grouped by school, subject, weakest domain and grade, at most four to a group; tutors at the school take
-groups up to their capacity, neediest groups first. Groups meet three days a week from late September to
-mid-May, skipping school holidays. Most students attend 80-95 % of sessions, one in five only 40-60 %;
-a few sessions are cancelled and a few groups change tutor mid-year.
+The groups are either the hub's own (``hub_groups``: the groups and open memberships the hub decided, so
+the logs name groups the hub knows, each led by its own tutor) or, standing alone, a simple version of
+the hub's rules (``form_groups`` and ``assign_tutors``): students clearly below grade level in the fall
+(a lottery offers tutoring to most of them, as programmes with more need than seats do) are grouped by
+school, subject, weakest domain and grade, at most four to a group; tutors at the school take groups up to
+their capacity, neediest groups first, and a few groups change tutor mid-year. Groups meet three days a
+week from late September (or the day the hub formed them) to mid-May, skipping school holidays. Most
+students attend 80-95 % of sessions, one in five only 40-60 %; a few sessions are cancelled.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ MINUTES = np.array([30, 40, 45])
 @dataclass(frozen=True, slots=True)
 class Season:
     groups: pa.Table
-    """group_id, school_source_id, subject, canonical_domain, grade, tutor_id (the first tutor)."""
+    """group_id, school_source_id, subject, canonical_domain, grade, tutor_id (the first tutor),
+    first_day (the first day it may meet)."""
     members: pa.Table
     """group_id, student (row in district.students), student_id, subject."""
     sessions: pa.Table
@@ -146,6 +149,44 @@ def _number_groups(
     )
 
 
+def hub_groups(groups: pa.Table, memberships: pa.Table, students: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The hub's ``tutoring_group`` and open ``group_membership`` rows as the season's groups and members.
+
+    Only groups with a tutor and an open member meet; each meets from the day the hub formed it.
+    """
+    seated = memberships.filter(pc.is_null(memberships["exit_date"]))
+    meeting = groups.filter(
+        pc.and_(
+            pc.is_valid(groups["tutor_person_source_id"]),
+            pc.is_in(groups["source_id"], seated["group_source_id"]),
+        )
+    )
+    seated = seated.filter(pc.is_in(seated["group_source_id"], meeting["source_id"]))
+    student = pc.index_in(seated["person_source_id"], students["source_id"])
+    if student.null_count:
+        raise ValueError(f"{student.null_count} group member(s) are not students of the synthetic district")
+    season_groups = pa.table(
+        {
+            "group_id": meeting["source_id"],
+            "school_source_id": meeting["school_source_id"],
+            "subject": meeting["subject"],
+            "canonical_domain": meeting["canonical_domain"],
+            "grade": meeting["grades"],
+            "tutor_id": meeting["tutor_person_source_id"],
+            "first_day": meeting["formed_on"],
+        }
+    )
+    members = pa.table(
+        {
+            "group_id": seated["group_source_id"],
+            "student": student,
+            "student_id": seated["person_source_id"],
+            "subject": seated["subject"],
+        }
+    )
+    return season_groups, members.sort_by("group_id")
+
+
 def assign_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
     """Each group's tutor (null when the school has no capacity left), neediest groups first.
 
@@ -167,7 +208,7 @@ def assign_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
     return pa.array(chosen, pa.string())
 
 
-def _replacement_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
+def replacement_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
     """For each group, another tutor at its school who teaches the subject (null if there is none)."""
     by_school: dict[tuple[str, str], list[str]] = {}
     for tutor in tutors.select(["source_id", "school_source_id", "subjects"]).to_pylist():
@@ -184,12 +225,20 @@ def _replacement_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
     return pa.array(others, pa.string())
 
 
-def schedule(groups: pa.Table, tutors: pa.Table, days: np.ndarray, rng: np.random.Generator) -> pa.Table:
-    """Every session of every tutored group over ``days``: three a week on the group's own weekdays."""
+def schedule(
+    groups: pa.Table, replacements: pa.Array, days: np.ndarray, rng: np.random.Generator
+) -> pa.Table:
+    """Every session of every group over ``days`` from its ``first_day``: three a week on its own weekdays.
+
+    ``replacements`` holds, per group, the tutor who may take it over mid-year (null: the tutor stays).
+    """
     count = groups.num_rows
     pattern = WEEK_PATTERNS[rng.integers(len(WEEK_PATTERNS), size=count)]
     weekday = (days.astype(np.int64) + 3) % 7
     group, day = np.nonzero(pattern[:, weekday])
+    first_day = groups["first_day"].to_numpy().astype("datetime64[D]")
+    meets = days[day] >= first_day[group]
+    group, day = group[meets], day[meets]
     minutes = rng.choice(MINUTES, size=count, p=[0.5, 0.3, 0.2])
     start = START_TIMES[rng.integers(len(START_TIMES), size=count)]
     switch_day = np.where(
@@ -197,10 +246,9 @@ def schedule(groups: pa.Table, tutors: pa.Table, days: np.ndarray, rng: np.rando
         rng.integers(len(days) * 3 // 10, len(days) * 7 // 10, count),
         len(days),
     )
-    replacement = _replacement_tutors(groups, tutors)
-    switched = pc.and_(pc.is_valid(replacement.take(pa.array(group))), pa.array(day >= switch_day[group]))
+    switched = pc.and_(pc.is_valid(replacements.take(pa.array(group))), pa.array(day >= switch_day[group]))
     first_tutor = groups["tutor_id"].take(pa.array(group))
-    tutor = pc.if_else(switched, replacement.take(pa.array(group)), first_tutor)
+    tutor = pc.if_else(switched, replacements.take(pa.array(group)), first_tutor)
     ids = pc.binary_join_element_wise(
         "ses-", pc.utf8_lpad(pa.array(np.arange(1, len(group) + 1)).cast(pa.string()), 8, "0"), ""
     )
@@ -223,8 +271,10 @@ def schedule(groups: pa.Table, tutors: pa.Table, days: np.ndarray, rng: np.rando
 def attend(sessions: pa.Table, groups: pa.Table, members: pa.Table, rng: np.random.Generator) -> pa.Table:
     """One row per member per session: present, tardy, absent, excused, or cancelled with the session."""
     member_group = pc.index_in(members["group_id"], groups["group_id"]).to_numpy()
+    by_group = np.argsort(member_group, kind="stable")  # each group's members together, in groups' order
+    members, member_group = members.take(pa.array(by_group)), member_group[by_group]
     sizes = np.bincount(member_group, minlength=groups.num_rows)
-    first_member = np.concatenate(([0], np.cumsum(sizes)[:-1]))  # members are sorted by group id
+    first_member = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     session_group = sessions["group"].to_numpy()
     repeat = sizes[session_group]
     session = np.repeat(np.arange(sessions.num_rows), repeat)

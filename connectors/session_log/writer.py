@@ -1,7 +1,8 @@
 """Session logs for the synthetic district, in the hub's own format, and the growth they cause.
 
-    simulation = simulate_tutoring(district)
-    simulation.write(out_dir)                 # sessions.csv + tutors.csv
+    write_tutors(district, out_dir)           # tutors.csv: who may tutor what, where, how much
+    simulation = simulate_tutoring(district, groups=tutoring_groups, members=open_memberships)
+    simulation.write(out_dir)                 # sessions.csv
     simulation.effect("math", "spring")       # grade levels gained from tutoring, per student
 
 The effect answers dosage: about +0.35 grade levels per 30 hours attended at first, saturating towards
@@ -28,6 +29,8 @@ from connectors.session_log.simulation import (
     assign_tutors,
     attend,
     form_groups,
+    hub_groups,
+    replacement_tutors,
     schedule,
     school_days,
 )
@@ -90,25 +93,11 @@ class TutoringSimulation:
         return self._effects[key]
 
     def write(self, out_dir: Path) -> list[Path]:
-        """``sessions.csv`` (one row per student per session) and ``tutors.csv``, in the documented format."""
+        """``sessions.csv``: one row per student per session, in the documented format."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        sessions_path, tutors_path = out_dir / "sessions.csv", out_dir / f"{fmt.TUTORS_STEM}.csv"
-        options = pacsv.WriteOptions(quoting_style="needed")
-        pacsv.write_csv(self._log_rows(), sessions_path, options)
-        tutors = self.district.tutors
-        pacsv.write_csv(
-            pa.table(
-                {
-                    "tutor_id": tutors["source_id"],
-                    "subjects": tutors["subjects"],
-                    "max_groups": tutors["max_groups"],
-                    "schools": tutors["school_source_id"],
-                }
-            ),
-            tutors_path,
-            options,
-        )
-        return [sessions_path, tutors_path]
+        path = out_dir / "sessions.csv"
+        pacsv.write_csv(self._log_rows(), path, pacsv.WriteOptions(quoting_style="needed"))
+        return [path]
 
     def _log_rows(self) -> pa.Table:
         sessions, rows = self.season.sessions, self.season.attendance
@@ -151,14 +140,45 @@ def _templated(templates: tuple[str, ...], which: pa.Array, skill: pa.Array, can
     return pc.if_else(cancelled, pa.scalar(None, pa.string()), text)
 
 
-def simulate_tutoring(district: SyntheticDistrict) -> TutoringSimulation:
-    """Simulate a season of tutoring for ``district`` (a ``hub.synthetic.SyntheticDistrict``)."""
+def write_tutors(district: SyntheticDistrict, out_dir: Path) -> Path:
+    """``tutors.csv`` in the documented format: the district's tutors, with or without a simulated season."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{fmt.TUTORS_STEM}.csv"
+    tutors = district.tutors
+    columns = {
+        "tutor_id": tutors["source_id"],
+        "subjects": tutors["subjects"],
+        "max_groups": tutors["max_groups"],
+        "schools": tutors["school_source_id"],
+    }
+    pacsv.write_csv(pa.table(columns), path, pacsv.WriteOptions(quoting_style="needed"))
+    return path
+
+
+def simulate_tutoring(
+    district: SyntheticDistrict, *, groups: pa.Table | None = None, members: pa.Table | None = None
+) -> TutoringSimulation:
+    """Simulate a season of tutoring for ``district`` (a ``hub.synthetic.SyntheticDistrict``).
+
+    With the hub's own ``groups`` (tutoring_group rows) and ``members`` (their open group_membership rows)
+    every session is one of those groups' and led by its tutor, from the day the hub formed it. Without
+    them the simulation groups students and assigns tutors by its own simple rules (ids ``grp-000123``).
+    """
+    if (groups is None) != (members is None):
+        raise ValueError("simulate_tutoring: give the hub's groups and their members together, or neither")
     spec = district.spec
-    groups, members = form_groups(district, spec.rng("session_log.groups"))
-    groups = groups.append_column("tutor_id", assign_tutors(groups, district.tutors))
-    tutored = groups.filter(pc.is_valid(groups["tutor_id"]))
-    members = members.filter(pc.is_in(members["group_id"], tutored["group_id"]))
     days = school_days(spec.school_year)
-    sessions = schedule(tutored, district.tutors, days, spec.rng("session_log.sessions"))
-    attendance = attend(sessions, tutored, members, spec.rng("session_log.attendance"))
-    return TutoringSimulation(district, Season(tutored, members, sessions, attendance))
+    if groups is None or members is None:
+        own_groups, members = form_groups(district, spec.rng("session_log.groups"))
+        own_groups = own_groups.append_column("tutor_id", assign_tutors(own_groups, district.tutors))
+        groups = own_groups.filter(pc.is_valid(own_groups["tutor_id"]))
+        groups = groups.append_column("first_day", pa.array(np.repeat(days[:1], groups.num_rows)))
+        members = members.filter(pc.is_in(members["group_id"], groups["group_id"]))
+        replacements = replacement_tutors(groups, district.tutors)
+    else:
+        # the hub keeps one tutor per group, so its groups' logs name that tutor all season
+        groups, members = hub_groups(groups, members, district.students)
+        replacements = pa.nulls(groups.num_rows, pa.string())
+    sessions = schedule(groups, replacements, days, spec.rng("session_log.sessions"))
+    attendance = attend(sessions, groups, members, spec.rng("session_log.attendance"))
+    return TutoringSimulation(district, Season(groups, members, sessions, attendance))

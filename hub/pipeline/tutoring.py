@@ -7,6 +7,7 @@ decisions a programme running every night would have made.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,9 +15,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.diagnostics import skill_gaps
+from hub.diagnostics import GapThresholds, skill_gaps
+from hub.model import arrow_schema
 from hub.pipeline.context import DistrictRun
-from hub.tutoring import Grouping, assign_tiers, plan_cycles, run_cycle_boundary, tier_distribution
+from hub.tutoring import (
+    Grouping,
+    TutoringPolicy,
+    assign_tiers,
+    plan_cycles,
+    run_cycle_boundary,
+    tier_distribution,
+)
 
 GROUPS_STATE = "tutoring_groups"
 
@@ -42,9 +51,8 @@ def decide_tiers(run: DistrictRun) -> tuple[pa.Table, pa.Table]:
     return tiers, tier_distribution(tiers, policy)
 
 
-def school_year_bounds(run: DistrictRun, as_of: date) -> tuple[date, date]:
-    """The roster's schoolYear session holding ``as_of`` (else the latest); else August to June."""
-    sessions = run.warehouse.read("academic_session", run.district_id)
+def school_year_of(sessions: pa.Table, as_of: date) -> tuple[date, date]:
+    """The schoolYear session among ``sessions`` holding ``as_of`` (else the latest); else August to June."""
     years = sessions.filter(pc.equal(sessions.column("session_type"), "schoolYear"))
     years = years.filter(
         pc.and_(pc.is_valid(years.column("start_date")), pc.is_valid(years.column("end_date")))
@@ -60,6 +68,11 @@ def school_year_bounds(run: DistrictRun, as_of: date) -> tuple[date, date]:
         return chosen.column("start_date")[0].as_py(), chosen.column("end_date")[0].as_py()
     start_year = as_of.year if as_of.month >= 8 else as_of.year - 1
     return date(start_year, 8, 1), date(start_year + 1, 6, 30)
+
+
+def school_year_bounds(run: DistrictRun, as_of: date) -> tuple[date, date]:
+    """The district's school year holding ``as_of``, from its roster's sessions (see ``school_year_of``)."""
+    return school_year_of(run.warehouse.read("academic_session", run.district_id), as_of)
 
 
 def as_of_date(run: DistrictRun) -> date:
@@ -85,9 +98,51 @@ def _known_before(results: pa.Table, domains: pa.Table, boundary: date) -> tuple
     return known, domains.filter(pc.is_in(domains.column("result_source_id"), ids))
 
 
+def replay_boundaries(
+    results: pa.Table,
+    domains: pa.Table,
+    students: pa.Table,
+    tutors: pa.Table,
+    cycles: pa.Table,
+    boundaries: Sequence[date],
+    tutoring_policy: TutoringPolicy,
+    gap_thresholds: GapThresholds,
+    grouping: Grouping | None = None,
+) -> Grouping:
+    """Decide ``boundaries`` in order after ``grouping`` (the history so far; None before the first).
+
+    Each boundary sees only the tests taken before it. Pure, so that the night (tables from the warehouse)
+    and anything that must foresee the night's groups (the demo, from the tables its connectors read)
+    decide alike. ``results`` carry the test of record already marked; ``students`` are the roster's
+    student person rows now; ``tutors`` are tutor_profile rows and ``cycles`` the plan.
+    """
+    if grouping is None:
+        grouping = Grouping(_empty("tutoring_group"), _empty("group_membership"))
+    active = students.column("source_id").combine_chunks()
+    for boundary in boundaries:
+        known, known_domains = _known_before(results, domains, boundary)
+        grouping = run_cycle_boundary(
+            grouping.memberships if grouping.memberships.num_rows else None,
+            assign_tiers(known, students, tutoring_policy),
+            skill_gaps(known, known_domains, gap_thresholds),
+            known,
+            grouping.groups if grouping.groups.num_rows else None,
+            tutoring_policy,
+            boundary,
+            domain_results=known_domains,
+            tutors=tutors,
+            cycles=cycles,
+            active_students=active,
+        )
+    return grouping
+
+
+def _empty(table: str) -> pa.Table:
+    return arrow_schema(table).empty_table()
+
+
 def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     """Run every cycle boundary not yet decided, up to the as-of date; write groups and memberships."""
-    policy = run.district.tutoring
     state = run.warehouse.connector_state(run.district_id, GROUPS_STATE)
     last = date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
     today = as_of_date(run)
@@ -102,25 +157,17 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     )
     if not boundaries:
         return GroupDecision([], grouping)
-    results = warehouse.read("assessment_result", district)
-    domains = warehouse.read("domain_result", district)
-    students = _students(run)
-    tutors = warehouse.read("tutor_profile", district)
-    for boundary in boundaries:
-        known, known_domains = _known_before(results, domains, boundary)
-        grouping = run_cycle_boundary(
-            grouping.memberships if grouping.memberships.num_rows else None,
-            assign_tiers(known, students, policy),
-            skill_gaps(known, known_domains, run.district.diagnostics.gap_thresholds),
-            known,
-            grouping.groups if grouping.groups.num_rows else None,
-            policy,
-            boundary,
-            domain_results=known_domains,
-            tutors=tutors,
-            cycles=cycles,
-            active_students=students.column("source_id").combine_chunks(),
-        )
+    grouping = replay_boundaries(
+        warehouse.read("assessment_result", district),
+        warehouse.read("domain_result", district),
+        _students(run),
+        warehouse.read("tutor_profile", district),
+        cycles,
+        boundaries,
+        run.district.tutoring,
+        run.district.diagnostics.gap_thresholds,
+        grouping,
+    )
     _apply_derived(
         run,
         GROUPS_STATE,

@@ -1,0 +1,123 @@
+"""`tutorhub demo-data`: the tutors' logs name the groups the hub itself forms, each led by its own tutor."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+import yaml
+
+from cli.demo import write_demo_data
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+from hub.pipeline.sources import apply_stage, read_stage
+from hub.pipeline.tutoring import decide_groups, plan_year
+from hub.plugins import installed
+from hub.settings import load_hub_config
+
+STUDENTS, SEED = 600, 5
+
+
+@pytest.fixture(scope="module")
+def drop(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("demo") / "drop"
+    return out, write_demo_data(STUDENTS, SEED, out, echo=lambda _: None)
+
+
+def _hub_yaml(directory: Path, drop: Path) -> Path:
+    connectors = [
+        {
+            "name": "roster",
+            "type": "oneroster_csv",
+            "settings": {"path": str(drop / "oneroster-1.2-bulk.zip")},
+        },
+        {"name": "iready", "type": "iready", "settings": {"path": str(drop / "iready")}},
+        {"name": "map", "type": "nwea_map", "settings": {"path": str(drop / "map")}},
+        {"name": "sessions", "type": "session_log", "settings": {"path": str(drop / "sessions")}},
+    ]
+    config = {
+        "data_dir": "data",
+        "districts": [
+            {"id": "demo", "name": "Demo", "timezone": "America/Chicago", "connectors": connectors}
+        ],
+    }
+    path = directory / "hub.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _load_the_night(run: DistrictRun) -> None:
+    """The night's stages before grouping, in process, in the order its assets run them."""
+    policy = run.district.diagnostics
+    for stage in ("roster", "diagnostics", "sessions"):
+        read_stage(run, stage)
+        gate = MatchGate()
+        summaries = apply_stage(run, stage, match_transform(policy, gate) if stage == "diagnostics" else None)
+        assert not gate.refused and not any(summary.fatal for summary in summaries), stage
+    settle_results(run, policy)
+    derive_skill_gaps(run, policy)
+
+
+def _pairs(left: pa.Array | pa.ChunkedArray, right: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return pc.binary_join_element_wise(left, right, "|")
+
+
+def test_the_logs_are_for_the_groups_the_hub_forms_at_its_first_boundary(
+    drop: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    hub = load_hub_config(_hub_yaml(tmp_path, drop[0]))
+    loading = DistrictRun(hub, hub.district("demo"), installed())
+    try:
+        _load_the_night(loading)
+        first_test = pc.min(loading.warehouse.read("assessment_result", "demo")["test_date"]).as_py()
+        starts = plan_year(loading).column("start_date").to_pylist()
+    finally:
+        loading.close()
+    # decide as of the day after the first boundary that sees a test, as that night would
+    first_boundary = min(start for start in starts if start > first_test)
+    district = hub.district("demo").model_copy(update={"as_of": first_boundary + timedelta(days=1)})
+    run = DistrictRun(hub, district, installed())
+    try:
+        decision = decide_groups(run, plan_year(run))
+        groups = run.warehouse.read("tutoring_group", "demo")
+        memberships = run.warehouse.read("group_membership", "demo")
+        sessions = run.warehouse.read("tutoring_session", "demo")
+        attendance = run.warehouse.read("session_attendance", "demo")
+    finally:
+        run.close()
+    assert decision.boundaries[-1] == first_boundary
+    assert sessions.num_rows > 0 and groups.num_rows > 0
+    logged_groups = sessions["group_source_id"]
+    assert pc.all(pc.is_in(logged_groups, groups["source_id"])).as_py()
+    group_tutor = groups["tutor_person_source_id"].take(pc.index_in(logged_groups, groups["source_id"]))
+    assert sessions["tutor_person_source_id"].to_pylist() == group_tutor.to_pylist()
+    # every tutored group the hub formed meets, and only its own members are logged at its sessions
+    open_rows = memberships.filter(pc.is_null(memberships["exit_date"]))
+    meeting = groups.filter(
+        pc.and_(
+            pc.is_valid(groups["tutor_person_source_id"]),
+            pc.is_in(groups["source_id"], open_rows["group_source_id"]),
+        )
+    )
+    assert set(logged_groups.to_pylist()) == set(meeting["source_id"].to_pylist())
+    session_group = logged_groups.take(pc.index_in(attendance["session_source_id"], sessions["source_id"]))
+    seated = _pairs(open_rows["group_source_id"], open_rows["person_source_id"])
+    assert pc.all(pc.is_in(_pairs(session_group, attendance["person_source_id"]), seated)).as_py()
+    assert pc.min(sessions["session_date"]).as_py() >= first_boundary
+
+
+def test_the_same_seed_writes_the_same_bytes_and_nothing_else(
+    drop: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    out, written = drop
+    assert sorted(path for path in out.rglob("*") if path.is_file()) == sorted(written)
+    again = write_demo_data(STUDENTS, SEED, tmp_path / "again", echo=lambda _: None)
+    assert [path.relative_to(tmp_path / "again") for path in again] == [
+        path.relative_to(out) for path in written
+    ]
+    for first, second in zip(written, again, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
+    assert (out / "sessions" / "sessions.csv").stat().st_size > 0
