@@ -3,8 +3,9 @@
 A synthetic district (numpy, seeded): every student tested in both subjects in fall, winter and spring;
 ~60,000 student-subjects in groups of four, each group logged for about six weeks of sessions (about a
 million session-attendance rows) with realistic absences, cancellations and tutor changes; tutored growth
-follows attendance. Prints the wall and CPU time of each step, the sizes, a few figures and the peak RSS.
-Not a test: run it by hand.
+follows attendance; one membership in ten ends late in January with one of the hub's exit reasons.
+Prints the wall and CPU time of each step (impact cut into every school's dashboard figures included),
+the sizes, a few figures and the peak RSS. Not a test: run it by hand.
 
     .venv/bin/python bench/tutoring_evidence.py [--students 350000] [--tutored 60000] [--seed 7]
 """
@@ -23,7 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.model import conform
+from hub.reports.slices import split_by_school
 from hub.tutoring.dosage import measure_dosage
+from hub.tutoring.exits import LEFT_ROSTER_REASON, MAX_CYCLES_REASON
 from hub.tutoring.impact import ImpactPeriod, measure_impact
 
 T = TypeVar("T")
@@ -31,6 +34,15 @@ GRADES = np.array(["KG", *(f"{grade:02d}" for grade in range(1, 9))])
 SUBJECTS = np.array(["ela", "math"])
 TESTS = {"fall": date(2025, 9, 10), "winter": date(2026, 1, 12), "spring": date(2026, 5, 11)}
 FIRST_MONDAY = date(2025, 10, 6)
+EXIT_DAY = date(2026, 1, 23)  # inside both measured periods, so the exits leave who counts as tutored alone
+EXIT_REASONS = np.array(
+    [
+        "on grade level in Phonics (i-Ready 2025-26 winter: Grade 3)",
+        "typical growth met: 104 % of the annual typical growth (i-Ready 2025-26 winter, overall scale 512)",
+        MAX_CYCLES_REASON,
+        LEFT_ROSTER_REASON,
+    ]
+)
 SESSIONS_PER_GROUP = 17  # about six weeks at three a week, less the odd day off
 TARGET_SECONDS, TARGET_RSS_MB = 30.0, 2048.0
 
@@ -162,6 +174,22 @@ def tutoring(rng: np.random.Generator, n: int, tutored: int, level: np.ndarray) 
     }
 
 
+def with_exits(memberships: pa.Table, seed: int) -> pa.Table:
+    """One membership in ten closed on ``EXIT_DAY`` with one of the hub's reasons (own generator, so the
+    rest of the district draws the same numbers as without exits)."""
+    rng = np.random.default_rng([seed, 1])
+    n = memberships.num_rows
+    stays = rng.random(n) >= 0.1
+    reasons = EXIT_REASONS[rng.integers(0, len(EXIT_REASONS), n)]
+    columns = {
+        "exit_date": pa.array([EXIT_DAY] * n, pa.date32(), mask=stays),
+        "exit_reason": pa.array(reasons, mask=stays),
+    }
+    for name, values in columns.items():
+        memberships = memberships.set_column(memberships.schema.get_field_index(name), name, values)
+    return memberships
+
+
 def results(rng: np.random.Generator, students: pa.Table, level: np.ndarray, dose: pa.Table) -> pa.Table:
     """Three tests per student and subject; tutored students gain with the share of sessions they came to."""
     n = students.num_rows
@@ -207,6 +235,7 @@ def main() -> None:
     level = rng.normal(-0.2, 1.0, 2 * n)  # per student and subject, in grade levels
     log = tutoring(rng, n, args.tutored, level)
     tests = results(rng, students, level, log["dose"])
+    memberships = with_exits(log["memberships"], args.seed)
     print(
         f"{n:,} students, {log['memberships'].num_rows:,} tutored student-subjects in "
         f"{log['groups'].num_rows:,} groups, {log['sessions'].num_rows:,} sessions, "
@@ -223,11 +252,15 @@ def main() -> None:
             students,
             demographics,
             dosage.student_weeks,
-            log["memberships"],
+            memberships,
             [ImpactPeriod.for_school_year(2026), cycle],
         ),
     )
     shared = clock.step("suppress every aggregate", impact.suppressed)
+    schools = students["primary_school_source_id"].unique().to_pylist()
+    by_school = clock.step(
+        f"cut into {len(schools):,} schools' impact", lambda: split_by_school(impact, schools)
+    )
 
     weeks = dosage.student_weeks
     print("figures:")
@@ -248,6 +281,13 @@ def main() -> None:
             f"  dosage {row['subject']:<5} {row['vendor']:<9} {row['dosage_band']:<8} n={shown(row['n'])} "
             f"difference {shown(row['mean_difference'])}"
         )
+    exits = shared["exits"].filter(pc.equal(shared["exits"]["period"], "2025-26"))
+    print("  exits " + ", ".join(f"{r['subject']} {r['reason_code']} {r['n']:,}" for r in exits.to_pylist()))
+    largest = max(by_school.values(), key=lambda school: school.students.num_rows)
+    print(
+        f"  schools: {len(by_school):,}; the largest has {largest.students.num_rows:,} tutored student rows "
+        f"and {largest.subgroups.num_rows:,} subgroup rows"
+    )
     print(
         f"evidence: {clock.wall:.2f} s wall, {clock.cpu:.2f} s CPU (target {TARGET_SECONDS:.0f} s for all of "
         f"issue 4's logic together)"

@@ -21,7 +21,8 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.evidence import analytics_dir, load_tables, pulse_week
 from hub.pipeline.tutoring import as_of_date
 from hub.push import PushRecord, push_reports
-from hub.reports import ReportInputs, build_reports, impact_by_school, render_all, write_reports
+from hub.reports import ReportInputs, build_reports, render_all, write_reports
+from hub.reports.slices import split_by_school
 from hub.tutoring.dosage import Dosage
 from hub.tutoring.impact import ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse
@@ -60,14 +61,16 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
         tables["assessment_result"], students, tables["demographics"], dosage.student_weeks,
         tables["group_membership"], periods, run.district.impact,
     )  # fmt: skip
+    impact = measure_impact(*impact_args)
+    schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()
     inputs = ReportInputs(
         district_id=district,
         week_start=week,
         **tables,
         dosage=dosage,
         pulse=Pulse(**load_tables(analytics_dir(run, "pulse"))),
-        impact=measure_impact(*impact_args),
-        impact_by_school=impact_by_school(*impact_args),
+        impact=impact,
+        impact_by_school=split_by_school(impact, schools),
         tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
         district_name=run.district.name,
         policy=run.district.tutoring,

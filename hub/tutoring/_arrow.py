@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.diagnostics._arrow import SortKey
+from hub.diagnostics._arrow import SortKey, require_columns
+from hub.diagnostics.errors import DiagnosticsError
 from hub.model import arrow_schema, conform
+from hub.tutoring.errors import TutoringError
+
+
+def require(table: pa.Table, columns: list[str], what: str) -> None:
+    """The diagnostics stage's column check, raising the tutoring stage's own error."""
+    try:
+        require_columns(table, columns, what)
+    except DiagnosticsError as error:
+        raise TutoringError(str(error)) from None
+
+
+def optional_text(table: pa.Table, name: str) -> pa.ChunkedArray | pa.Array:
+    """Column ``name``, or nulls where a log leaves that optional text column out."""
+    return table[name] if name in table.column_names else pa.nulls(table.num_rows, pa.string())
 
 
 def pick_first(table: pa.Table, keys: list[str], order: list[SortKey]) -> pa.Table:
@@ -33,6 +50,18 @@ def pick_first(table: pa.Table, keys: list[str], order: list[SortKey]) -> pa.Tab
         )
         starts[1:] |= differs.to_numpy(zero_copy_only=False)
     return table.take(ordered.take(pa.array(np.flatnonzero(starts))))
+
+
+def within(table: pa.Table, column: str, start: date, end: date) -> pa.Table:
+    """Rows whose ``column`` falls on ``start``..``end`` (both included; null never does)."""
+    return table.filter(pc.and_(pc.greater_equal(table[column], start), pc.less_equal(table[column], end)))
+
+
+def overlapping(table: pa.Table, first: str, last: str, start: date, end: date) -> pa.Table:
+    """Rows whose span from ``first`` to ``last`` (a null ``last``: still open) meets ``start``..``end``."""
+    return table.filter(
+        pc.and_(pc.less_equal(table[first], end), pc.fill_null(pc.greater_equal(table[last], start), True))
+    )
 
 
 def run_starts(key: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -2,15 +2,9 @@
 
 The plan's defaults are the National Student Support Accelerator's: three or more sessions a week of at
 least 30 minutes, at most four students per tutor, the same tutor every time. A week runs Monday to Sunday
-(``week_start`` is its Monday). A student is scheduled for every session the log lists them in; absent,
-excused and cancelled sessions count as scheduled and not attended, so under-dosing shows whether the
-student missed sessions or the sessions never took place (``under_delivered``).
-
-Flags per student and week: ``under_dosed`` (attended fewer sessions than planned, or fewer minutes
-than sessions x minutes), ``under_delivered`` (fewer sessions held than planned), ``oversized_group``
-(a session logged more students than the plan allows) and ``tutor_change`` (more than one tutor in the
-week, or another tutor than the week before). The plan knows no calendar: a week with a school holiday
-shows as under-delivered for everyone, which the per-school summary makes plain at a glance.
+(``week_start`` is its Monday). The week-by-week tables and their flags come from ``dosage_weeks``; here
+they are put together and totalled per student and per school. The plan knows no calendar: a week with a
+school holiday shows as under-delivered for everyone, which the per-school summary makes plain at a glance.
 """
 
 from __future__ import annotations
@@ -20,31 +14,27 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel, ConfigDict, Field
 
-from hub.skills import DOMAINS
+from hub.tutoring import dosage_weeks
+from hub.tutoring._arrow import require
+from hub.tutoring.dosage_weeks import FLAGS, STUDENT_WEEK, DosagePlan
 from hub.tutoring.errors import TutoringError
+from hub.tutoring.sessions import ATTENDED, CANCELLED, session_facts, week_start
 
-ATTENDED = ("present", "tardy")
-CANCELLED = "cancelled"
-STUDENT_WEEK = ["person_source_id", "subject", "week_start"]
-FLAGS = ("under_delivered", "under_dosed", "oversized_group", "tutor_change")
-_DOMAIN_SUBJECT = {domain: subject for subject, domains in DOMAINS.items() for domain in domains}
-
-
-class DosagePlan(BaseModel):
-    """What one student should receive each week (hub.yaml ``tutoring.dosage``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    sessions_per_week: int = Field(default=3, ge=1, le=10, description="sessions a student should attend")
-    minutes_per_session: int = Field(default=30, ge=5, le=240, description="minutes each of them should last")
-    max_group_size: int = Field(default=4, ge=1, le=10, description="students logged for one session")
-    same_tutor: bool = Field(default=True, description="flag a change of tutor from week to week")
-
-    @property
-    def weekly_minutes(self) -> int:
-        return self.sessions_per_week * self.minutes_per_session
+# The names callers have always imported from here stay importable from here.
+__all__ = [
+    "ATTENDED",
+    "CANCELLED",
+    "FLAGS",
+    "STUDENT_WEEK",
+    "Dosage",
+    "DosagePlan",
+    "TutoringError",
+    "measure_dosage",
+    "require",
+    "session_facts",
+    "week_start",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,73 +51,6 @@ class Dosage:
     """Per student and subject over everything given: totals, ``attendance_rate``, flagged weeks."""
     summary: pa.Table
     """Per school and week: the figures a leader scans (Dagster metadata)."""
-
-
-def require(table: pa.Table, columns: list[str], what: str) -> None:
-    missing = [column for column in columns if column not in table.column_names]
-    if missing:
-        raise TutoringError(f"{what}: missing column(s) {', '.join(missing)}")
-
-
-def week_start(dates: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """The Monday of each date's week."""
-    days = pc.cast(dates, pa.int32()).cast(pa.int64())
-    return pc.subtract(days, pc.day_of_week(dates)).cast(pa.int32()).cast(pa.date32())
-
-
-def session_facts(sessions: pa.Table, groups: pa.Table) -> pa.Table:
-    """Each session (in the given order) with its week, and the school and subject of its group.
-
-    A session whose group is unknown takes its subject from the first skill it covered, so that a log
-    without group ids still counts towards the right subject.
-    """
-    require(sessions, ["source_id", "session_date", "minutes", "tutor_person_source_id"], "tutoring_session")
-    require(groups, ["source_id", "school_source_id", "subject"], "tutoring_group")
-    group = _column(sessions, "group_source_id")
-    at = pc.index_in(group, groups["source_id"])
-    first_skill = pc.list_element(
-        pc.split_pattern(pc.fill_null(_column(sessions, "skills_covered"), ""), ","), 0
-    )
-    skill_subject = pc.take(
-        pa.array(list(_DOMAIN_SUBJECT.values()), pa.string()),
-        pc.index_in(first_skill, pa.array(list(_DOMAIN_SUBJECT), pa.string())),
-    )
-    return pa.table(
-        {
-            "session_source_id": sessions["source_id"],
-            "session_date": sessions["session_date"],
-            "week_start": week_start(sessions["session_date"]),
-            "minutes": sessions["minutes"].cast(pa.int64()),
-            "tutor_person_source_id": sessions["tutor_person_source_id"],
-            "group_source_id": group,
-            "school_source_id": groups["school_source_id"].take(at),
-            "subject": pc.coalesce(groups["subject"].take(at), skill_subject),
-        }
-    )
-
-
-def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
-    return (
-        table[name]
-        if name in table.column_names
-        else pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
-    )
-
-
-def _changed_from_previous(table: pa.Table, keys: list[str], value: str) -> pa.Array:
-    """True where ``value`` differs from the previous row of the same ``keys`` (``table`` sorted by them)."""
-    if table.num_rows < 2:
-        return pa.array([False] * table.num_rows)
-
-    def shifted(name: str) -> tuple[pa.Array, pa.Array]:
-        column = table[name].combine_chunks()
-        return column.slice(1), column.slice(0, table.num_rows - 1)
-
-    same = pc.equal(*shifted(keys[0]))
-    for key in keys[1:]:
-        same = pc.and_(same, pc.equal(*shifted(key)))
-    changed = pc.fill_null(pc.and_(pc.fill_null(same, False), pc.not_equal(*shifted(value))), False)
-    return pa.concat_arrays([pa.array([False]), changed])
 
 
 def measure_dosage(
@@ -148,7 +71,7 @@ def measure_dosage(
     session = at.filter(pc.is_valid(at)).to_numpy(zero_copy_only=False).astype(np.int64)
     held = pc.not_equal(logged["attendance"], CANCELLED).to_numpy(zero_copy_only=False)
     attended = pc.is_in(logged["attendance"], pa.array(ATTENDED)).to_numpy(zero_copy_only=False)
-    per_session = _per_session(facts, session, held, attended, plan)
+    per_session = dosage_weeks.per_session(facts, session, held, attended, plan)
     tutors = pc.dictionary_encode(facts["tutor_person_source_id"].combine_chunks())
     tutor = tutors.indices.to_numpy(zero_copy_only=False).astype(np.int64)[session]
     taken = pa.array(session)
@@ -166,106 +89,14 @@ def measure_dosage(
             "group_size": per_session["group_size"].take(taken),
         }
     )
-    student_weeks = _student_weeks(rows, facts, tutors.dictionary, plan)
+    weeks = dosage_weeks.student_weeks(rows, facts, tutors.dictionary, plan)
     return Dosage(
         sessions=per_session,
-        student_weeks=student_weeks,
-        group_weeks=_group_weeks(per_session, plan),
-        students=_students(student_weeks, rows),
-        summary=_summary(student_weeks, per_session),
+        student_weeks=weeks,
+        group_weeks=dosage_weeks.group_weeks(per_session, plan),
+        students=_students(weeks, rows),
+        summary=_summary(weeks, per_session),
     )
-
-
-def _per_session(
-    facts: pa.Table, session: np.ndarray, held: np.ndarray, attended: np.ndarray, plan: DosagePlan
-) -> pa.Table:
-    """Group size (students logged), students present; cancelled = logged, and nobody's session held."""
-    size = np.bincount(session, minlength=facts.num_rows)
-    present = np.bincount(session, weights=attended, minlength=facts.num_rows).astype(np.int64)
-    any_held = np.bincount(session, weights=held, minlength=facts.num_rows) > 0
-    return (
-        facts.append_column("group_size", pa.array(size))
-        .append_column("students_present", pa.array(present))
-        .append_column("cancelled", pa.array((size > 0) & ~any_held))
-        .append_column("oversized", pa.array(size > plan.max_group_size))
-    )
-
-
-def _student_weeks(rows: pa.Table, facts: pa.Table, tutors: pa.Array, plan: DosagePlan) -> pa.Table:
-    weeks = rows.group_by(STUDENT_WEEK).aggregate(
-        [
-            ("session", "count"),
-            ("held", "sum"),
-            ("attended", "sum"),
-            ("minutes_present", "sum"),
-            ("minutes", "sum"),
-            ("held_tutor", "count_distinct"),
-            ("held_tutor", "min"),
-            ("group_size", "max"),
-            ("session", "min"),
-        ]
-    )
-    first = weeks["session_min"]
-    weeks = pa.table(
-        {
-            **{key: weeks[key] for key in STUDENT_WEEK},
-            "sessions_scheduled": weeks["session_count"],
-            "sessions_held": weeks["held_sum"],
-            "sessions_attended": weeks["attended_sum"],
-            "minutes_present": weeks["minutes_present_sum"],
-            "minutes_scheduled": weeks["minutes_sum"],
-            "tutors": weeks["held_tutor_count_distinct"],
-            "tutor_person_source_id": tutors.take(weeks["held_tutor_min"]),
-            "max_group_size": weeks["group_size_max"],
-            "school_source_id": facts["school_source_id"].take(first),
-            "group_source_id": facts["group_source_id"].take(first),
-        }
-    ).sort_by([(key, "ascending") for key in STUDENT_WEEK])
-    under_delivered = pc.less(weeks["sessions_held"], plan.sessions_per_week)
-    under_dosed = pc.or_(
-        pc.less(weeks["sessions_attended"], plan.sessions_per_week),
-        pc.less(weeks["minutes_present"], plan.weekly_minutes),
-    )
-    tutor_change = pc.greater(weeks["tutors"], 1)
-    if plan.same_tutor:
-        switched = _changed_from_previous(weeks, ["person_source_id", "subject"], "tutor_person_source_id")
-        tutor_change = pc.or_(tutor_change, switched)
-    return (
-        weeks.append_column("under_delivered", under_delivered)
-        .append_column("under_dosed", under_dosed)
-        .append_column("oversized_group", pc.greater(weeks["max_group_size"], plan.max_group_size))
-        .append_column("tutor_change", tutor_change)
-    )
-
-
-def _group_weeks(per_session: pa.Table, plan: DosagePlan) -> pa.Table:
-    held = per_session.filter(pc.invert(per_session["cancelled"]))
-    weeks = (
-        held.filter(pc.is_valid(held["group_source_id"]))
-        .group_by(["group_source_id", "week_start"])
-        .aggregate(
-            [
-                ("session_source_id", "count"),
-                ("tutor_person_source_id", "count_distinct"),
-                ("tutor_person_source_id", "min"),
-                ("group_size", "max"),
-            ]
-        )
-        .rename_columns(
-            {
-                "session_source_id_count": "sessions_held",
-                "tutor_person_source_id_count_distinct": "tutors",
-                "tutor_person_source_id_min": "tutor_person_source_id",
-                "group_size_max": "max_group_size",
-            }
-        )
-        .sort_by([("group_source_id", "ascending"), ("week_start", "ascending")])
-    )
-    tutor_change = pc.greater(weeks["tutors"], 1)
-    if plan.same_tutor:
-        switched = _changed_from_previous(weeks, ["group_source_id"], "tutor_person_source_id")
-        tutor_change = pc.or_(tutor_change, switched)
-    return weeks.append_column("tutor_change", tutor_change)
 
 
 def _students(student_weeks: pa.Table, rows: pa.Table) -> pa.Table:

@@ -3,6 +3,9 @@
 A student leaves when they are no longer on the roster, when the new test of record shows the targeted
 domain on grade level or the vendor's typical growth met, or after ``max_cycles`` full cycles (for a
 review: tutoring is a push, not a place to stay). The first rule that holds gives the reason.
+
+A reason is free text for people, but it always starts with its rule's fixed label (``REASON_LABELS``), so
+``reason_codes`` gives every exit a stable code to count by, however the details after the label read.
 """
 
 from __future__ import annotations
@@ -25,8 +28,25 @@ from hub.tutoring._labels import (
 )
 from hub.tutoring.policy import GOAL_ADJECTIVES, TutoringPolicy
 
-LEFT_ROSTER_REASON = "left the roster"
-MAX_CYCLES_REASON = "reached the maximum number of cycles; review"
+LEFT_ROSTER = "left_roster"
+ON_GRADE_LEVEL = "on_grade_level"
+TYPICAL_GROWTH_MET = "typical_growth_met"
+MAX_CYCLES = "max_cycles"
+OTHER = "other"
+"""A reason the hub did not write (it starts with none of the labels)."""
+UNSPECIFIED = "unspecified"
+"""An exit without a reason."""
+REASON_LABELS = {
+    LEFT_ROSTER: "left the roster",
+    ON_GRADE_LEVEL: "on grade level",
+    TYPICAL_GROWTH_MET: "typical growth met",
+    MAX_CYCLES: "reached the maximum number of cycles",
+}
+"""The fixed opening of every reason the hub writes, per reason code, in the order the rules are tried."""
+CODE_LABELS = {**REASON_LABELS, OTHER: "other reason", UNSPECIFIED: "unspecified"}
+"""How a report names each code."""
+LEFT_ROSTER_REASON = REASON_LABELS[LEFT_ROSTER]
+MAX_CYCLES_REASON = f"{REASON_LABELS[MAX_CYCLES]}; review"
 LATEST_COLUMNS = [
     "source_id",
     "person_source_id",
@@ -136,7 +156,8 @@ def exit_reasons(
         " ",
     )
     domain_reason = concat(
-        "on grade level in ",
+        REASON_LABELS[ON_GRADE_LEVEL],
+        " in ",
         relabel(rows.column("canonical_domain"), DOMAIN_LABELS),
         " (",
         test,
@@ -160,7 +181,8 @@ def exit_reasons(
             pc.greater_equal(rows.column("progress"), policy.exit_min_percent_progress_typical), False
         )
         growth_reason = concat(
-            "typical growth met: ",
+            REASON_LABELS[TYPICAL_GROWTH_MET],
+            ": ",
             whole_number_text(rows.column("progress")),
             " % of the annual typical growth (",
             test,
@@ -175,6 +197,13 @@ def exit_reasons(
             reason, pc.if_else(pc.greater_equal(served, policy.max_cycles), MAX_CYCLES_REASON, NULL_TEXT)
         )
     return reason
+
+
+def reason_codes(reasons: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Each exit reason's code, read from its fixed opening label; ``other`` / ``unspecified`` otherwise."""
+    opens = [pc.starts_with(reasons, label) for label in REASON_LABELS.values()]
+    code = pc.case_when(pc.make_struct(*opens, field_names=list(REASON_LABELS)), *REASON_LABELS)
+    return pc.if_else(pc.is_valid(reasons), pc.fill_null(code, OTHER), UNSPECIFIED)
 
 
 def _cycles_served(entry_dates: pa.ChunkedArray, cycles: pa.Table, on: date) -> pa.Array:

@@ -14,15 +14,20 @@ from datetime import date, timedelta
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.tutoring._arrow import pick_first
-from hub.tutoring.dosage import ATTENDED, CANCELLED, require, session_facts
-from hub.tutoring.impact import growth_between
+from hub.tutoring._arrow import optional_text, overlapping, pick_first, require, within
+from hub.tutoring.growth import growth_between
+from hub.tutoring.pulse_teachers import SUBJECT_PATTERNS, section_subjects, teacher_rows
+from hub.tutoring.sessions import ATTENDED, CANCELLED, session_facts
 
-SUBJECT_PATTERNS = {
-    "math": r"math|algebra|geometry|calculus|statistic|arithmetic|numera",
-    "ela": r"\bela\b|english|reading|language arts|literacy|literature|writing|phonics",
-}
-"""Words that mark a section's subject in roster text (subjects, else title), tried in this order."""
+# The names callers have always imported from here stay importable from here.
+__all__ = [
+    "GROUP_COLUMNS",
+    "SUBJECT_PATTERNS",
+    "Pulse",
+    "school_year_of",
+    "section_subjects",
+    "weekly_pulse",
+]
 GROUP_COLUMNS = ["source_id", "school_source_id", "subject", "canonical_domain", "tutor_person_source_id"]
 
 
@@ -37,20 +42,6 @@ class Pulse:
 def school_year_of(day: date) -> int:
     """The school year a day falls in, named by the year it ends (July starts a new one)."""
     return day.year + 1 if day.month >= 7 else day.year
-
-
-def section_subjects(sections: pa.Table) -> pa.Table:
-    """Each section's subject (``ela`` / ``math``) read from its roster subjects, else its title."""
-    require(sections, ["source_id", "title"], "section")
-    subjects = sections["subjects"] if "subjects" in sections.column_names else None
-    text = pc.utf8_lower(
-        pc.coalesce(subjects, sections["title"]) if subjects is not None else sections["title"]
-    )
-    subject = pa.nulls(sections.num_rows, pa.string())
-    for name, pattern in reversed(SUBJECT_PATTERNS.items()):
-        subject = pc.if_else(pc.fill_null(pc.match_substring_regex(text, pattern), False), name, subject)
-    table = pa.table({"section_source_id": sections["source_id"], "section_subject": subject})
-    return table.filter(pc.is_valid(table["section_subject"]))
 
 
 def weekly_pulse(
@@ -69,21 +60,11 @@ def weekly_pulse(
     require(
         memberships, ["group_source_id", "person_source_id", "entry_date", "exit_date"], "group_membership"
     )
-    facts = session_facts(sessions, groups)
-    facts = facts.filter(
-        pc.and_(
-            pc.greater_equal(facts["session_date"], week_start),
-            pc.less_equal(facts["session_date"], week_end),
-        )
-    )
+    facts = within(session_facts(sessions, groups), "session_date", week_start, week_end)
     week_rows = _week_rows(facts, attendance)
     seen = _students_of_week(week_rows)
-    members = memberships.filter(
-        pc.and_(
-            pc.less_equal(memberships["entry_date"], week_end),
-            pc.fill_null(pc.greater_equal(memberships["exit_date"], week_start), True),
-        )
-    ).select(["group_source_id", "person_source_id", "entry_date"])
+    members = overlapping(memberships, "entry_date", "exit_date", week_start, week_end)
+    members = members.select(["group_source_id", "person_source_id", "entry_date"])
     members = members.append_column("member", pa.array([True] * members.num_rows, pa.bool_()))
     rows = members.join(seen, ["group_source_id", "person_source_id"], join_type="full outer")
     # a group the log names but the hub did not form still reports, with subject and tutor from the log
@@ -99,13 +80,13 @@ def weekly_pulse(
     rows = rows.append_column("week_start", pa.array([week_start] * rows.num_rows, pa.date32()))
     order = [("group_source_id", "ascending"), ("person_source_id", "ascending")]
     rows = rows.sort_by(order)
-    return Pulse(groups=rows, teachers=_teacher_rows(rows, enrollments, sections, week_start, week_end))
+    return Pulse(groups=rows, teachers=teacher_rows(rows, enrollments, sections, week_start, week_end))
 
 
 def _week_rows(facts: pa.Table, attendance: pa.Table) -> pa.Table:
     """The week's attendance rows with their session's group, date and whether it was held or attended."""
     rows = attendance.select(["session_source_id", "person_source_id", "attendance", "minutes_present"])
-    rows = rows.append_column("mastery_check", _optional(attendance, "mastery_check"))
+    rows = rows.append_column("mastery_check", optional_text(attendance, "mastery_check"))
     logged = ["session_source_id", "session_date", "group_source_id", "subject", "tutor_person_source_id"]
     rows = rows.join(facts.select(logged), "session_source_id", join_type="inner")
     rows = rows.filter(pc.is_valid(rows["group_source_id"]))
@@ -117,10 +98,6 @@ def _week_rows(facts: pa.Table, attendance: pa.Table) -> pa.Table:
         .append_column("held", pc.not_equal(rows["attendance"], CANCELLED))
         .sort_by([("session_date", "ascending"), ("session_source_id", "ascending")])
     )
-
-
-def _optional(table: pa.Table, name: str) -> pa.ChunkedArray | pa.Array:
-    return table[name] if name in table.column_names else pa.nulls(table.num_rows, pa.string())
 
 
 def _dates(rows: pa.Table, keys: list[str], mask: pa.ChunkedArray, name: str) -> pa.Table:
@@ -227,38 +204,3 @@ def _with_growth(rows: pa.Table, results: pa.Table, week_start: date, week_end: 
         }
     )
     return rows.join(shown, ["person_source_id", "subject"], join_type="left outer")
-
-
-def _teacher_rows(
-    rows: pa.Table, enrollments: pa.Table, sections: pa.Table, week_start: date, week_end: date
-) -> pa.Table:
-    """Each pulse row once per teacher of a section the student is enrolled in, in the group's subject."""
-    require(
-        enrollments, ["section_source_id", "person_source_id", "role", "begin_date", "end_date"], "enrollment"
-    )
-    active = enrollments.filter(
-        pc.and_(
-            pc.fill_null(pc.less_equal(enrollments["begin_date"], week_end), True),
-            pc.fill_null(pc.greater_equal(enrollments["end_date"], week_start), True),
-        )
-    )
-    learners = active.filter(pc.equal(active["role"], "student")).select(
-        ["section_source_id", "person_source_id"]
-    )
-    learners = learners.join(section_subjects(sections), "section_source_id", join_type="inner")
-    teachers = active.filter(pc.equal(active["role"], "teacher")).select(
-        ["section_source_id", "person_source_id"]
-    )
-    teachers = teachers.rename_columns(["section_source_id", "teacher_person_source_id"])
-    links = learners.join(teachers, "section_source_id", join_type="inner").rename_columns(
-        {"section_subject": "subject"}
-    )
-    joined = rows.join(links, ["person_source_id", "subject"], join_type="inner")
-    front = ["teacher_person_source_id", "section_source_id"]
-    joined = joined.select([*front, *[name for name in joined.column_names if name not in front]])
-    return joined.sort_by(
-        [
-            (name, "ascending")
-            for name in ["teacher_person_source_id", "section_source_id", "person_source_id"]
-        ]
-    )

@@ -202,6 +202,13 @@ def test_summary_per_school_and_week() -> None:
     assert math["students_under_dosed"] == 5 and math["week_start"] == MONDAY
 
 
+def test_an_empty_log_gives_empty_tables() -> None:
+    dosage = Log().measure()  # a district whose tutors have not logged a session yet
+    assert dosage.student_weeks.num_rows == dosage.group_weeks.num_rows == dosage.summary.num_rows == 0
+    assert dosage.student_weeks.schema.field("tutor_change").type == pa.bool_()
+    assert dosage.group_weeks.schema.field("tutor_change").type == pa.bool_()
+
+
 def test_missing_columns_are_named() -> None:
     with pytest.raises(TutoringError, match="attendance: missing column"):
         measure_dosage(
