@@ -39,6 +39,22 @@ def _entities(batch: NormalizedBatch) -> dict[str, int]:
     return counts
 
 
+def _layout_and_subject(info: dict[str, Any]) -> dict[str, Any]:
+    """``layout`` and ``subject`` of the export: one value when every file agrees, else per file."""
+    per_file = info.get("files", {})
+    found: dict[str, Any] = {}
+    for key in ("layout", "subject"):
+        values = {
+            name: meta[key] for name, meta in per_file.items() if isinstance(meta, dict) and key in meta
+        }
+        if not values and key in info:
+            found[key] = info[key]
+        elif values:
+            distinct = sorted(set(map(str, values.values())))
+            found[key] = distinct[0] if len(distinct) == 1 else values
+    return found
+
+
 def validate(
     registry: ConnectorRegistry, kind: str, path: Path
 ) -> tuple[dict[str, Any], NormalizedBatch | None]:
@@ -64,9 +80,7 @@ def validate(
         },
         "entities": {},
     }
-    for key in ("layout", "subject"):
-        if key in extract.info:
-            summary[key] = extract.info[key]
+    summary.update(_layout_and_subject(extract.info))
     batch = source.normalize(extract) if extract.importable else None
     issues = [*extract.issues, *(batch.issues if batch is not None else [])]
     if batch is not None:

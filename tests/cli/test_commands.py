@@ -137,3 +137,48 @@ def test_sync_refused_by_the_deletion_guard_fails_visibly(shared_fixtures: Path,
             assert run.warehouse.count("person", "grand_bend") == 6
         finally:
             run.close()
+
+
+def test_validate_diagnostics_reports_layout_subject_and_match_rate(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from connectors.iready.writer import write_iready
+    from connectors.oneroster_csv.writer import write_oneroster
+    from hub.pipeline.sources import apply_stage, read_stage
+    from hub.synthetic import DistrictSpec, build_district
+
+    district = build_district(DistrictSpec(students=300, seed=3))
+    write_oneroster(district, tmp_path / "drop")
+    [ela, _math] = sorted(write_iready(district, tmp_path / "iready"))
+    roster = {"name": "roster", "type": "oneroster_csv", "settings": {"path": "drop/oneroster-1.2-bulk.zip"}}
+    config = {"data_dir": "data", "districts": [{"id": "d1", "name": "D1", "connectors": [roster]}]}
+    path = tmp_path / "hub.yaml"
+    path.write_text(yaml.safe_dump(config))
+    hub = load_hub_config(path)
+    run = DistrictRun(hub, hub.district("d1"), installed())
+    try:
+        read_stage(run, "roster")
+        apply_stage(run, "roster")
+    finally:
+        run.close()
+    result = runner.invoke(
+        main, ["validate", "iready", str(ela), "--json", "--district", "d1", "--config", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["match_rate"]["rate"] == 1.0 and summary["match_rate"]["minimum"] == 0.95
+    assert summary["entities"]["results"] > 0
+    assert (summary["layout"], summary["subject"]) == ("2025-26", "ela")
+    # a student the roster does not know lowers the rate and is listed by vendor id only
+    lines = ela.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    stranger = lines[1].split(",")
+    stranger[header.index("Student ID")] = "999999999"
+    ela.write_text("\n".join([lines[0], ",".join(stranger), *lines[2:]]) + "\n", encoding="utf-8")
+    result = runner.invoke(
+        main, ["validate", "iready", str(ela), "--json", "--district", "d1", "--config", str(path)]
+    )
+    rate = json.loads(result.output)["match_rate"]
+    assert rate["rate"] < 1.0
+    [file_rate] = rate["files"].values()
+    assert file_rate["first_unmatched_ids"] == ["999999999"]
