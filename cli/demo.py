@@ -96,7 +96,7 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
         district, groups=grouping.groups, members=open_memberships(grouping.memberships)
     )
     echo(f"    simulated a season of tutoring for the hub's {season.groups.num_rows:,} tutored groups")
-    district.tutoring_effect = season.effect  # type: ignore[method-assign]  # growth responds to dosage
+    district.tutoring_effect = season.effect  # growth responds to dosage
     written = [package, tutors_file, *season.write(out / "sessions")]
     echo("    writing i-Ready and MAP Growth exports for fall, winter and spring")
     written += write_iready(district, out / "iready")

@@ -117,7 +117,9 @@ def test_failure_mid_apply_leaves_previous_state(warehouse: Warehouse) -> None:
 
 def test_duplicate_keys_are_refused(warehouse: Warehouse) -> None:
     doubled = pa.concat_tables([people(range(3)), people(range(1))])
-    with pytest.raises(WarehouseError, match="person: the batch repeats a key"):  # first load: the key says so
+    with pytest.raises(
+        WarehouseError, match="person: the batch repeats a key"
+    ):  # first load: the key says so
         warehouse.apply(DISTRICT, "roster", bulk(person=doubled))
     assert warehouse.count("person", DISTRICT) == 0
     warehouse.apply(DISTRICT, "roster", bulk(person=people(range(3))))
