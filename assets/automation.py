@@ -95,11 +95,14 @@ def drop_folder_sensor(config_path: Path, job: "UnresolvedAssetJobDefinition") -
             if district.drop_folder is None or district.id not in known:
                 continue
             fingerprint = _folder_fingerprint(district.drop_folder)
-            if fingerprint and fingerprint != seen.get(district.id):
-                requests.append(
-                    dg.RunRequest(partition_key=district.id, run_key=f"{district.id}:{fingerprint}")
-                )
-                seen[district.id] = fingerprint
+            if fingerprint is None or fingerprint == seen.get(district.id):
+                continue
+            # The first look at a folder only takes note of it: files already there when the sensor starts
+            # are the nightly schedule's, not a reason to start a run the moment the UI comes up.
+            if district.id in seen:
+                run_key = f"{district.id}:{fingerprint}"
+                requests.append(dg.RunRequest(partition_key=district.id, run_key=run_key))
+            seen[district.id] = fingerprint
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))
 
     return _landed

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import dagster as dg
+import yaml
 
 from assets.definitions import build_definitions
 from cli.night import run_districts
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
-from hub.settings import HubConfig
+from hub.settings import HubConfig, load_hub_config
 
 
 def test_definitions_load_with_schedules_per_district(sample_hub: HubConfig) -> None:
@@ -45,3 +50,34 @@ def test_roster_materializes_from_the_real_sample(
     materialized = instance.get_latest_materialization_event(dg.AssetKey("roster"))
     assert materialized is not None
     assert materialized.asset_materialization.metadata["dagster/row_count"].value > 0
+
+
+def test_new_vendor_files_start_a_run(
+    sample_hub: HubConfig, instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    config = yaml.safe_load(sample_hub.path.read_text())
+    config["districts"][0]["drop_folder"] = str(drop)
+    sample_hub.path.write_text(yaml.safe_dump(config))
+    hub = load_hub_config(sample_hub.path)
+    instance.add_dynamic_partitions("districts", ["grand_bend"])
+    sensor = build_definitions(hub.path).resolve_sensor_def("vendor_files_landed")
+    settled = time.time() - 3600
+
+    def land(name: str) -> None:
+        (drop / name).write_text("sourcedId\n")
+        os.utime(drop / name, (settled, settled))
+
+    land("users.csv")
+    first = sensor(dg.build_sensor_context(instance=instance))
+    assert first.run_requests == []  # what was there at start is the schedule's
+    same = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+    assert same.run_requests == []
+    land("enrollments.csv")
+    landed = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+    [request] = landed.run_requests
+    assert request.partition_key == "grand_bend"
+    (drop / "classes.csv").write_text("still uploading")  # written just now: not settled
+    waiting = sensor(dg.build_sensor_context(instance=instance, cursor=landed.cursor))
+    assert waiting.run_requests == []
