@@ -17,9 +17,10 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from hub.connector import Issue, NormalizedBatch
 from hub.model import ConnectorState, District, SyncRun, sql_table
 from hub.warehouse import bulk
-from hub.warehouse.apply import ApplyResult, TableChange, WarehouseError, apply_batch
+from hub.warehouse.apply import ApplyResult, apply_batch
 from hub.warehouse.engine import create_warehouse_engine, migrate
 from hub.warehouse.guard import DeletionGuardError, PlannedDeletion
+from hub.warehouse.statements import TableChange, WarehouseError
 
 __all__ = [
     "ApplyResult",

@@ -1,0 +1,178 @@
+"""The SQL of an apply: staging tables, what a sync would remove, upserts, and first loads.
+
+Statements name tables and columns from the model only (never from input), so the f-strings are safe.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import psycopg
+import pyarrow as pa
+from sqlalchemy import Connection, Table, text
+
+from hub.connector import SyncMode
+from hub.warehouse import bulk
+
+# Tables whose rows belong to a parent row rather than carrying a source_id of their own: a sync
+# replaces a parent's children as a set.
+CHILD_TABLES = {"person_identifier": ("person", "person_source_id")}
+
+
+class WarehouseError(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class TableChange:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped_unchanged: bool = False
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return {
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "skipped_unchanged": self.skipped_unchanged,
+        }
+
+
+def _q(name: str) -> str:
+    return '"' + name + '"'
+
+
+def _distinct_from(dialect: str) -> str:
+    return "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+
+
+def create_stage(connection: Connection, table: Table, name: str, data: pa.Table) -> str:
+    stage = f"stage_{name}"
+    columns = ", ".join(_q(c) for c in data.column_names)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {stage} AS SELECT {columns} FROM {table.name} WHERE 1 = 0"
+    )
+    bulk.load(connection, stage, data)
+    return stage
+
+
+def doomed_bulk(connection: Connection, table: Table, stage: str, district_id: str) -> str:
+    doomed = f"doomed_{table.name}"
+    connection.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {doomed} AS SELECT source_id FROM {table.name} t "
+            f"WHERE t.district_id = :district AND t.status = 'active' "
+            f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.source_id = t.source_id)"
+        ),
+        {"district": district_id},
+    )
+    return doomed
+
+
+def doomed_delta(connection: Connection, table: Table, source_ids: list[str]) -> str:
+    doomed = f"doomed_{table.name}"
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {doomed} AS SELECT source_id FROM {table.name} WHERE 1 = 0"
+    )
+    bulk.load(connection, doomed, pa.table({"source_id": pa.array(sorted(set(source_ids)), pa.string())}))
+    return doomed
+
+
+def upsert(
+    connection: Connection, table: Table, stage: str, columns: list[str], district_id: str
+) -> TableChange:
+    change = TableChange()
+    change.rows = connection.execute(text(f"SELECT COUNT(*) FROM {stage}")).scalar_one()
+    change.inserted = connection.execute(
+        text(
+            f"SELECT COUNT(*) FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM {table.name} t "
+            f"WHERE t.district_id = :district AND t.source_id = s.source_id)"
+        ),
+        {"district": district_id},
+    ).scalar_one()
+    values = [c for c in columns if c not in ("district_id", "source_id")]
+    differs = _distinct_from(connection.dialect.name)
+    changed = " OR ".join([f"{table.name}.{_q(c)} {differs} excluded.{_q(c)}" for c in values])
+    changed = (
+        f"{changed} OR {table.name}.status <> 'active'" if changed else f"{table.name}.status <> 'active'"
+    )
+    assignments = ", ".join(
+        [f"{_q(c)} = excluded.{_q(c)}" for c in values]
+        + ["status = 'active'", "synced_at = excluded.synced_at"]
+    )
+    listed = ", ".join(_q(c) for c in columns)
+    result = connection.execute(
+        text(
+            f"INSERT INTO {table.name} ({listed}, status, synced_at) "
+            f"SELECT {listed}, 'active', CURRENT_TIMESTAMP FROM {stage} WHERE 1 = 1 "
+            f"ON CONFLICT (district_id, source_id) DO UPDATE SET {assignments} WHERE {changed}"
+        )
+    )
+    change.updated = max(result.rowcount - change.inserted, 0)
+    return change
+
+
+def mark_deleted(connection: Connection, table: Table, doomed: str, district_id: str) -> int:
+    result = connection.execute(
+        text(
+            f"UPDATE {table.name} SET status = 'deleted', synced_at = CURRENT_TIMESTAMP "
+            f"WHERE district_id = :district AND status = 'active' "
+            f"AND source_id IN (SELECT source_id FROM {doomed})"
+        ),
+        {"district": district_id},
+    )
+    return result.rowcount
+
+
+def replace_children(
+    connection: Connection,
+    table: Table,
+    stage: str,
+    mode: SyncMode,
+    district_id: str,
+    doomed_parents: str | None,
+) -> TableChange:
+    _, parent_column = CHILD_TABLES[table.name]
+    params = {"district": district_id}
+    if mode is SyncMode.BULK:
+        deleted = connection.execute(text(f"DELETE FROM {table.name} WHERE district_id = :district"), params)
+    else:
+        parents = f"SELECT {parent_column} FROM {stage}"
+        if doomed_parents:
+            parents += f" UNION SELECT source_id FROM {doomed_parents}"
+        deleted = connection.execute(
+            text(
+                f"DELETE FROM {table.name} WHERE district_id = :district AND {parent_column} IN ({parents})"
+            ),
+            params,
+        )
+    columns = ", ".join(_q(c.name) for c in table.columns)
+    inserted = connection.execute(text(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {stage}"))
+    return TableChange(rows=inserted.rowcount, inserted=inserted.rowcount, deleted=deleted.rowcount)
+
+
+def district_is_empty(connection: Connection, table: Table, district_id: str) -> bool:
+    found = connection.execute(
+        text(f"SELECT 1 FROM {table.name} WHERE district_id = :district LIMIT 1"), {"district": district_id}
+    )
+    return found.first() is None
+
+
+def insert_new(connection: Connection, table: Table, data: pa.Table) -> TableChange:
+    """First load of a table for a district: nothing to compare or remove, so rows go straight in.
+
+    The primary key catches a repeated key here (the staged path checks in Arrow instead).
+    """
+    try:
+        bulk.load(connection, table.name, data)
+    except (
+        sqlite3.IntegrityError,
+        psycopg.IntegrityError,
+    ) as error:  # the drivers' own, under COPY / executemany
+        detail = str(error).splitlines()
+        raise WarehouseError(f"{table.name}: the batch repeats a key: {' '.join(detail[:2])}") from None
+    return TableChange(rows=data.num_rows, inserted=data.num_rows)
