@@ -10,19 +10,15 @@ wall time of each step, the sizes involved and the peak RSS. Not a test: run it 
 from __future__ import annotations
 
 import argparse
-import resource
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from _common import GRADES, SUBJECTS, Clock, domain_rows, figure, ids, joined, rss_mb, tutors
 
 from hub.model import conform
-from hub.skills import DOMAINS
 from hub.tutoring import (
     TutoringPolicy,
     assign_tiers,
@@ -31,21 +27,7 @@ from hub.tutoring import (
     tier_distribution,
 )
 
-GRADES = np.array(["KG", *(f"{grade:02d}" for grade in range(1, 9))])
-SUBJECTS = np.array(["ela", "math"])
-ADJECTIVES = np.array(["Low", "LoAvg", "Avg", "HiAvg", "High"])
 TEST_DATES = {"fall": date(2025, 9, 10), "winter": date(2025, 12, 10)}
-T = TypeVar("T")
-
-
-def ids(prefix: str, numbers: np.ndarray, width: int = 6) -> pa.Array:
-    return pc.binary_join_element_wise(
-        prefix, pc.utf8_lpad(pa.array(numbers).cast(pa.string()), width, "0"), ""
-    )
-
-
-def joined(*parts: pa.Array | str) -> pa.Array:
-    return pc.binary_join_element_wise(*parts, ":")
 
 
 @dataclass
@@ -91,39 +73,6 @@ def tests(rng: np.random.Generator, people: pa.Array, window: str, behind: np.nd
     )
 
 
-def domain_rows(rng: np.random.Generator, results: pa.Table) -> pa.Table:
-    """Every domain of every test, placed around the overall result (domain-level data is noisy)."""
-    subject = results.column("subject").to_numpy(zero_copy_only=False)
-    keys = pa.array([key for domains in DOMAINS.values() for key in domains])
-    names = pa.array([name for domains in DOMAINS.values() for name in domains.values()])
-    rows, which, first = [], [], 0
-    for name_of_subject, domains in DOMAINS.items():
-        mine = np.flatnonzero(subject == name_of_subject)
-        rows.append(np.tile(mine, len(domains)))
-        which.append(np.repeat(np.arange(first, first + len(domains)), len(mine)))
-        first += len(domains)
-    row, domain = pa.array(np.concatenate(rows)), pa.array(np.concatenate(which))
-    levels = pc.fill_null(results.column("grade_levels_below"), 1).take(row).to_numpy()
-    below = np.clip(levels + rng.integers(-1, 2, len(row)), 0, 3)
-    adjective = pa.array(ADJECTIVES).take(pa.array(np.clip(3 - below + rng.integers(-1, 1, len(row)), 0, 4)))
-    is_map = pc.equal(results.column("vendor").take(row), "nwea_map")
-    result_id = results.column("source_id").take(row)
-    canonical = keys.take(domain)
-    return conform(
-        "domain_result",
-        pa.table(
-            {
-                "source_id": joined(result_id, canonical),
-                "result_source_id": result_id,
-                "vendor_domain": names.take(domain),
-                "canonical_domain": canonical,
-                "grade_levels_below": pc.if_else(is_map, pa.scalar(None, pa.int64()), pa.array(below)),
-                "goal_adjective": pc.if_else(is_map, adjective, pa.scalar(None, pa.string())),
-            }
-        ),
-    )
-
-
 def gap_rows(domains: pa.Table, results: pa.Table) -> pa.Table:
     """Domains 2+ grade levels below or Low: the gaps diagnostics would report (severity from the level)."""
     behind = pc.or_(
@@ -158,42 +107,6 @@ def window(rng: np.random.Generator, people: pa.Array, name: str, behind: np.nda
     results = conform("assessment_result", tests(rng, people, name, behind))
     domains = domain_rows(rng, results)
     return Window(results, domains, gap_rows(domains, results))
-
-
-def tutors(rng: np.random.Generator, schools: int, count: int) -> pa.Table:
-    subjects = rng.choice(["ela", "math", "ela,math"], count, p=[0.4, 0.4, 0.2])
-    school = ids("sch-", rng.integers(0, schools, count), 4)
-    roaming = rng.random(count) < 0.2
-    return conform(
-        "tutor_profile",
-        pa.table(
-            {
-                "source_id": ids("tut-", np.arange(count), 5),
-                "subjects": subjects,
-                "max_groups": rng.integers(4, 7, count),
-                "school_source_ids": pc.if_else(pa.array(roaming), pa.scalar(None, pa.string()), school),
-            }
-        ),
-    )
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Clock:
-    """Wall and CPU time per step: on a shared machine the CPU time is the steadier figure."""
-
-    def __init__(self) -> None:
-        self.wall = self.cpu = 0.0
-
-    def step(self, label: str, work: Callable[[], T]) -> T:
-        wall, cpu = time.perf_counter(), time.process_time()
-        value = work()
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        self.wall, self.cpu = self.wall + wall, self.cpu + cpu
-        print(f"  {label:<52} {wall:6.2f} s wall {cpu:6.2f} s CPU, peak RSS {rss_mb():5.0f} MB")
-        return value
 
 
 def main() -> None:
@@ -285,11 +198,6 @@ def main() -> None:
         f"{fall_domains + winter.domains.num_rows:,} domain results"
     )
     print(f"peak RSS {rss_mb():.0f} MB (synthetic inputs included)")
-
-
-def figure(label: str, *values: int | pa.Scalar) -> None:
-    numbers = [value.as_py() if isinstance(value, pa.Scalar) else value for value in values]
-    print(f"  {label:<44}" + "".join(f"{number:>10,}" for number in numbers))
 
 
 if __name__ == "__main__":

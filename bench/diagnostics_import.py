@@ -1,0 +1,214 @@
+"""Benchmark: a district's diagnostics (i-Ready ELA + Math and MAP Growth, fall to spring) imported as the
+night imports them.
+
+    .venv/bin/python bench/diagnostics_import.py --students 350000
+
+Writes the synthetic district with the connectors' own writers: the OneRoster package, i-Ready Diagnostic
+Results (ELA and Math, every test of the year) and MAP's AssessmentResults, StudentsBySchool and
+ClassAssignments. Loads the roster into a fresh SQLite warehouse (timed apart). Then, in a fresh process
+over a hub.yaml naming the three sources, times what the night's diagnostics assets do: read each source
+and keep its raw extract, normalize, match to the roster, apply, settle the test of record, derive skill
+gaps. A bare pyarrow.csv parse of the same files runs in a process of its own beside it.
+Targets: import <= 60 s, peak RSS <= 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import yaml
+from _common import Clock, check, in_fresh_process, rss_mb
+
+from hub.connector import NormalizedBatch
+
+DISTRICT_ID = "bench"
+TARGET_SECONDS = 60.0
+TARGET_RSS_MB = 2048.0
+
+
+def generate(students: int, seed: int, work: Path) -> dict[str, Any]:
+    """The district's roster and vendor exports under ``work/drop``, and a hub.yaml naming them."""
+    from connectors.iready.writer import write_iready
+    from connectors.nwea_map.writer import write_map
+    from connectors.oneroster_csv.writer import write_oneroster
+    from hub.synthetic import DistrictSpec, build_district
+
+    start = time.perf_counter()
+    district = build_district(DistrictSpec(students=students, seed=seed, district_id=DISTRICT_ID))
+    drop = work / "drop"
+    [package] = write_oneroster(district, drop)
+    exports = [*write_iready(district, drop / "iready"), *write_map(district, drop / "map")]
+    connectors = [
+        {"name": "roster", "type": "oneroster_csv", "settings": {"path": str(package)}},
+        {"name": "iready", "type": "iready", "settings": {"path": str(drop / "iready")}},
+        {"name": "map", "type": "nwea_map", "settings": {"path": str(drop / "map")}},
+    ]
+    district_entry = {"id": DISTRICT_ID, "name": district.district_name, "timezone": "America/Chicago"}
+    config = {"data_dir": str(work / "data"), "districts": [{**district_entry, "connectors": connectors}]}
+    (work / "hub.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return {
+        "wall": time.perf_counter() - start,
+        "peak_mb": rss_mb(),
+        "exports": {path.name: (str(path), path.stat().st_size / 2**20) for path in exports},
+    }
+
+
+def _district_run(config: str) -> Any:
+    from hub.pipeline.context import DistrictRun
+    from hub.plugins import installed
+    from hub.settings import load_hub_config
+
+    hub = load_hub_config(config)
+    return DistrictRun(hub, hub.district(DISTRICT_ID), installed())
+
+
+def load_roster(config: str) -> dict[str, Any]:
+    """The roster stage of the night (read and keep, then normalize and apply): what matching reads."""
+    from hub.pipeline.sources import apply_stage, read_stage
+
+    run = _district_run(config)
+    start = time.perf_counter()
+    read_stage(run, "roster")
+    [summary] = apply_stage(run, "roster")
+    wall = time.perf_counter() - start
+    run.close()
+    return {"wall": wall, "peak_mb": rss_mb(), "rows": sum(c.rows for c in summary.changes.values())}
+
+
+def import_diagnostics(config: str) -> dict[str, Any]:
+    """The diagnostics stage, step by step: the functions ``read_stage`` and ``apply_stage`` call, in
+    their order, with the night's matching transform; then the test of record and the skill gaps."""
+    from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+    from hub.pipeline.extracts import extract_dir, latest_extract, load_extract, save_extract
+    from hub.pipeline.sources import apply_extract
+
+    run = _district_run(config)
+    policy = run.district.diagnostics
+    gate = MatchGate()
+    clock = Clock(width=44)
+    warehouse = run.warehouse  # opened (and migrated) before the clock starts, as the roster left it
+    sources = run.sources("diagnostics")
+    files: dict[str, int] = {}
+    for entry, source in sources:
+        state = warehouse.connector_state(run.district_id, entry.name)
+        extract = clock.step(f"{entry.name}: read", source.read, state)
+        files |= {name: report.rows for name, report in extract.files.items()}
+        kept = extract_dir(run.data_dir, entry.name)
+        clock.step(f"{entry.name}: keep raw extract (Parquet)", save_extract, extract, kept)
+        del extract  # the night's next asset reads the kept extract back
+    written = {}
+    for entry, source in sources:
+        extract = clock.step(
+            f"{entry.name}: load raw extract", load_extract, latest_extract(run.data_dir, entry.name)
+        )
+        marks = [(time.perf_counter(), time.process_time())]
+        transform = _marking(match_transform(policy, gate), marks)
+        summary = apply_extract(run, entry.name, source, extract, transform)
+        marks.append((time.perf_counter(), time.process_time()))
+        for label, ((wall, cpu), (then_wall, then_cpu)) in zip(
+            ("normalize", "match", "apply"), pairwise(marks), strict=True
+        ):
+            clock.record(f"{entry.name}: {label}", then_wall - wall, then_cpu - cpu)
+        written |= {f"{entry.name}.{table}": change.rows for table, change in summary.changes.items()}
+        del extract
+    record = clock.step("test of record (settle_results)", settle_results, run, policy)
+    gaps = clock.step("skill gaps (derive_skill_gaps)", derive_skill_gaps, run, policy)
+    run.close()
+    return {
+        "wall": clock.wall,
+        "cpu": clock.cpu,
+        "peak_mb": rss_mb(),
+        "files": files,
+        "written": written,
+        "match": [(report.file, report.total, report.match_rate) for report in gate.reports],
+        "refused": gate.refused,
+        "results": record.results,
+        "tests_of_record": record.tests_of_record,
+        "duplicates": record.duplicates.num_rows,
+        "gaps": gaps.num_rows,
+    }
+
+
+def _marking(transform: Any, marks: list[tuple[float, float]]) -> Any:
+    """``transform``, noting the time it starts (normalize is done) and ends (matching is done)."""
+
+    def marked(run: Any, connector: str, batch: NormalizedBatch) -> NormalizedBatch:
+        marks.append((time.perf_counter(), time.process_time()))
+        matched = transform(run, connector, batch)
+        marks.append((time.perf_counter(), time.process_time()))
+        return matched
+
+    return marked
+
+
+def bare_parse(paths: list[str]) -> dict[str, Any]:
+    """The floor: pyarrow.csv reads each file, every column as text (as the connectors read them)."""
+    import pyarrow.csv as pacsv
+
+    start, rows = time.perf_counter(), 0
+    for path in paths:
+        with open(path, encoding="utf-8-sig") as stream:
+            header = stream.readline().rstrip("\r\n").replace('"', "").split(",")
+        options = pacsv.ConvertOptions(column_types=dict.fromkeys(header, "string"))
+        rows += pacsv.read_csv(path, convert_options=options).num_rows
+    return {"wall": time.perf_counter() - start, "peak_mb": rss_mb(), "rows": rows}
+
+
+def _line(label: str, result: dict[str, Any], rows: int | None = None, extra: str = "") -> None:
+    rate = f"{rows / result['wall']:>10,.0f} rows/s" if rows else ""
+    print(f"{label:<12}{result['wall']:>8.2f} s  peak {result['peak_mb']:>7.0f} MB  {rate}  {extra}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=350_000)
+    parser.add_argument("--seed", type=int, default=1)
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tutorhub-bench-") as directory:
+        work = Path(directory)
+        made = in_fresh_process(generate, arguments.students, arguments.seed, work)
+        _line(
+            "generate",
+            made,
+            extra=", ".join(f"{name} {mb:,.0f} MB" for name, (_, mb) in made["exports"].items()),
+        )
+        config = str(work / "hub.yaml")
+        roster = in_fresh_process(load_roster, config)
+        _line("roster", roster, roster["rows"], "(rows written; loaded first, not part of the import)")
+        floor = in_fresh_process(bare_parse, [path for path, _ in made["exports"].values()])
+        _line("bare parse", floor, floor["rows"], "(pyarrow.csv, every column as text)")
+        print("import, step by step (peak RSS: the import process's so far)")
+        try:
+            run = in_fresh_process(import_diagnostics, config)
+        except Exception as error:  # e.g. out of memory under a cap: the steps printed so far are the figures
+            where = str(error.__cause__ or "").strip('\n" ').splitlines()[-3:]  # the child's own traceback
+            print(f"import FAILED: {error!r}", *where, sep="\n  ")
+            return 1
+        rows = sum(run["files"].values())
+        _line("import", run, rows, f"({run['cpu']:.2f} s CPU; {rows:,} rows read)")
+    print(f"  rows read per file: {run['files']}")
+    print(f"  rows written: {run['written']}")
+    rates = [f"{file or 'one report'} {total:,} at {rate:.1%}" for file, total, rate in run["match"]]
+    print(f"  match rates: {', '.join(rates)}; refused: {run['refused'] or 'none'}")
+    print(
+        f"  results settled {run['results']:,}, tests of record {run['tests_of_record']:,}, "
+        f"duplicates {run['duplicates']:,}, skill gaps {run['gaps']:,}"
+    )
+    print(f"  import / bare parse: {run['wall'] / floor['wall']:.1f}x the time")
+    results = [
+        check("import", run["wall"] <= TARGET_SECONDS, f"{run['wall']:.1f} s <= {TARGET_SECONDS:.0f} s"),
+        check(
+            "peak RSS", run["peak_mb"] <= TARGET_RSS_MB, f"{run['peak_mb']:.0f} MB <= {TARGET_RSS_MB:.0f} MB"
+        ),
+    ]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
