@@ -70,12 +70,18 @@ def read(connection: Connection, table: Table, district_id: str, *, active_only:
     schema = pa.schema([pa.field(c.name, arrow_type(c.type)) for c in table.columns])
     if connection.dialect.name == "postgresql":
         return _read_postgres(connection, select, district_id, schema)
-    rows = connection.exec_driver_sql(select, (district_id,)).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    return pa.Table.from_arrays(
-        [_from_sqlite(values, field.type) for field, values in zip(schema, columns, strict=True)],
-        schema=schema,
-    )
+    cursor = connection.exec_driver_sql(select, (district_id,))
+    # Chunks, each turned into Arrow at once: Python tuples of a whole large table would not fit.
+    batches = []
+    while rows := cursor.fetchmany(SQLITE_BATCH_ROWS):
+        columns = list(zip(*rows, strict=True))
+        batches.append(
+            pa.RecordBatch.from_arrays(
+                [_from_sqlite(values, field.type) for field, values in zip(schema, columns, strict=True)],
+                schema=schema,
+            )
+        )
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 def _from_sqlite(values: tuple, kind: pa.DataType) -> pa.Array:

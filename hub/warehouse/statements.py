@@ -165,14 +165,16 @@ def district_is_empty(connection: Connection, table: Table, district_id: str) ->
 def insert_new(connection: Connection, table: Table, data: pa.Table) -> TableChange:
     """First load of a table for a district: nothing to compare or remove, so rows go straight in.
 
-    The primary key catches a repeated key here (the staged path checks in Arrow instead).
+    The primary key catches a repeated key here (the staged path checks in Arrow instead). Rows go in
+    in key order, so the primary-key B-tree grows at its end instead of at random pages: on SQLite this
+    is what keeps a first load of ten million rows from slowing down as the index outgrows the cache.
     """
+    keys = [
+        (column.name, "ascending") for column in table.primary_key.columns if column.name in data.column_names
+    ]
     try:
-        bulk.load(connection, table.name, data)
-    except (
-        sqlite3.IntegrityError,
-        psycopg.IntegrityError,
-    ) as error:  # the drivers' own, under COPY / executemany
+        bulk.load(connection, table.name, data.sort_by(keys))
+    except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:  # raised by the drivers themselves
         detail = str(error).splitlines()
         raise WarehouseError(f"{table.name}: the batch repeats a key: {' '.join(detail[:2])}") from None
     return TableChange(rows=data.num_rows, inserted=data.num_rows)
