@@ -107,6 +107,7 @@ class RecordSummary:
 def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary:
     """Match again what was unmatched, then mark the test of record over every stored result."""
     stored = run.warehouse.read("assessment_result", run.district_id)
+    before = stored.select(["source_id", "person_source_id", "is_test_of_record"])
     rematched = 0
     if stored.num_rows and pc.any(pc.not_equal(stored.column("match_status"), "matched")).as_py():
         outcome = rematch(stored, _identifiers(run), policy.id_precedence)
@@ -124,7 +125,9 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
     run.warehouse.apply(
         run.district_id,
         f"{DERIVED}_results",
-        NormalizedBatch({"assessment_result": marked}, {"assessment_result": SyncMode.DELTA}),
+        NormalizedBatch(
+            {"assessment_result": _changed(marked, before)}, {"assessment_result": SyncMode.DELTA}
+        ),
     )
     return RecordSummary(
         rematched=rematched,
@@ -132,6 +135,21 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
         tests_of_record=pc.sum(marked.column("is_test_of_record")).as_py() or 0,
         duplicates=duplicate_tests(marked),
     )
+
+
+def _changed(marked: pa.Table, before: pa.Table) -> pa.Table:
+    """Only the rows whose person or test-of-record flag moved: the rest are already stored as they are."""
+    was = before.rename_columns(["source_id", "_person_before", "_record_before"])
+    joined = marked.join(was, "source_id", join_type="left outer")
+    person, person_before = joined["person_source_id"], joined["_person_before"]
+    same_person = pc.coalesce(
+        pc.equal(person, person_before), pc.and_(pc.is_null(person), pc.is_null(person_before))
+    )
+    moved = pc.or_(
+        pc.fill_null(pc.not_equal(joined["is_test_of_record"], joined["_record_before"]), True),
+        pc.invert(same_person),
+    )
+    return joined.filter(moved).drop_columns(["_person_before", "_record_before"])
 
 
 def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> pa.Table:
