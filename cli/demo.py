@@ -43,7 +43,13 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
     from connectors.oneroster_csv.writer import write_oneroster
     from connectors.session_log import SessionLogConfig, SessionLogSource
     from connectors.session_log.writer import simulate_tutoring, write_tutors
-    from hub.diagnostics import DiagnosticsPolicy, active_identifiers, mark_test_of_record, match_students
+    from hub.diagnostics import (
+        DiagnosticsPolicy,
+        active_identifiers,
+        mark_test_of_record,
+        match_students,
+        skill_gaps,
+    )
     from hub.pipeline.diagnostics import FILE_COLUMN
     from hub.pipeline.tutoring import replay_boundaries, school_year_of
     from hub.synthetic import DistrictSpec, build_district
@@ -82,15 +88,16 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
     cycles = plan_cycles(*school_year_of(roster["academic_session"], first_test), tutoring.cycle_weeks)
     starts = sorted(cycles["start_date"].to_pylist())
     people = roster["person"]
+    domains = pa.concat_tables([batch["domain_result"] for batch in batches])
     grouping = replay_boundaries(
         results,
-        pa.concat_tables([batch["domain_result"] for batch in batches]),
+        domains,
         people.filter(pc.equal(people["role"], "student")),
         tutors,
         cycles,
         starts[: bisect_right(starts, first_test) + 1],  # the night's boundaries, up to the first with a test
         tutoring,
-        diagnostics.gap_thresholds,
+        skill_gaps(results, domains, diagnostics.gap_thresholds),
     )
     season = simulate_tutoring(
         district, groups=grouping.groups, members=open_memberships(grouping.memberships)

@@ -15,7 +15,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.diagnostics import GapThresholds, skill_gaps
 from hub.model import arrow_schema
 from hub.pipeline.context import DistrictRun
 from hub.tutoring import (
@@ -106,7 +105,7 @@ def replay_boundaries(
     cycles: pa.Table,
     boundaries: Sequence[date],
     tutoring_policy: TutoringPolicy,
-    gap_thresholds: GapThresholds,
+    gaps: pa.Table,
     grouping: Grouping | None = None,
 ) -> Grouping:
     """Decide ``boundaries`` in order after ``grouping`` (the history so far; None before the first).
@@ -114,7 +113,9 @@ def replay_boundaries(
     Each boundary sees only the tests taken before it. Pure, so that the night (tables from the warehouse)
     and anything that must foresee the night's groups (the demo, from the tables its connectors read)
     decide alike. ``results`` carry the test of record already marked; ``students`` are the roster's
-    student person rows now; ``tutors`` are tutor_profile rows and ``cycles`` the plan.
+    student person rows now; ``tutors`` are tutor_profile rows and ``cycles`` the plan. ``gaps`` are the
+    skill gaps of every test of record (the diagnostics stage stores them): a boundary uses those whose
+    evidence it can see, which are exactly the gaps its own tests would give.
     """
     if grouping is None:
         grouping = Grouping(_empty("tutoring_group"), _empty("group_membership"))
@@ -124,7 +125,12 @@ def replay_boundaries(
         grouping = run_cycle_boundary(
             grouping.memberships if grouping.memberships.num_rows else None,
             assign_tiers(known, students, tutoring_policy),
-            skill_gaps(known, known_domains, gap_thresholds),
+            gaps.filter(
+                pc.is_in(
+                    gaps.column("evidence_result_source_id"),
+                    value_set=known.column("source_id").combine_chunks(),
+                )
+            ),
             known,
             grouping.groups if grouping.groups.num_rows else None,
             tutoring_policy,
@@ -165,7 +171,7 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
         cycles,
         boundaries,
         run.district.tutoring,
-        run.district.diagnostics.gap_thresholds,
+        warehouse.read("skill_gap", district),
         grouping,
     )
     _apply_derived(
