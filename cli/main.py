@@ -197,6 +197,9 @@ def demo(students: int, seed: int, directory: Path) -> None:
     """A whole night on a synthetic district, on the embedded default, in a fresh data directory."""
     from cli.demo import run_demo
 
+    if "TUTORHUB_LOG_LEVEL" not in os.environ:  # the demo narrates its own steps
+        logging.getLogger().setLevel(logging.WARNING)
+
     sys.exit(run_demo(students, seed, directory, echo=click.echo))
 
 
