@@ -71,10 +71,8 @@ def skill_gaps(results: pa.Table, domains: pa.Table, thresholds: GapThresholds |
     by_placement = _placement_severity(joined.column("grade_levels_below"), thresholds.min_grade_levels_below)
     by_adjective = _adjective_severity(joined.column("goal_adjective"), thresholds.adjectives)
     severity = pc.max_element_wise(by_placement, by_adjective, skip_nulls=True)
-    joined = joined.append_column("severity", severity).append_column(
-        "evidence", _evidence(joined, by_placement, by_adjective)
-    )
-    gaps = joined.filter(pc.is_valid(severity))
+    behind = pc.is_valid(severity)
+    gaps = joined.append_column("severity", severity).filter(behind)
     strongest = first_per_group(
         gaps,
         GAP_KEYS,
@@ -87,6 +85,10 @@ def skill_gaps(results: pa.Table, domains: pa.Table, thresholds: GapThresholds |
         ],
     )
     gaps = gaps.take(strongest)
+    # The sentence is built for the gaps kept only: most domain rows are not gaps, or not the strongest.
+    kept_placement = by_placement.filter(behind).take(strongest)
+    kept_adjective = by_adjective.filter(behind).take(strongest)
+    gaps = gaps.append_column("evidence", _evidence(gaps, kept_placement, kept_adjective))
     source_id = pc.binary_join_element_wise(
         gaps.column("person_source_id"),
         gaps.column("subject"),
