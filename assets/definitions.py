@@ -6,11 +6,12 @@ import dagster as dg
 
 from assets.automation import district_partitions_sensor, district_schedules, drop_folder_sensor
 from assets.delivery import alignment_reports, report_pushes
-from assets.diagnostics import assessment_results, diagnostics_extract, skill_gaps
+from assets.diagnostics import assessment_results, skill_gaps
 from assets.evidence import dosage, impact, weekly_pulse
+from assets.extracts import diagnostics_extract, roster_extract, sessions_extract
 from assets.resources import HubResource
-from assets.roster import roster, roster_extract
-from assets.sessions import sessions_extract, tutoring_sessions
+from assets.roster import roster
+from assets.sessions import tutoring_sessions
 from assets.tutoring import tiers, tutoring_groups
 from hub.settings import ConfigError, HubSettings, load_hub_config
 

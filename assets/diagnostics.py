@@ -3,27 +3,13 @@
 import dagster as dg
 import pyarrow.compute as pc
 
-from assets.metadata import apply_metadata, extract_metadata
+from assets.extracts import diagnostics_extract
+from assets.metadata import apply_metadata
 from assets.partitions import DISTRICTS
 from assets.resources import HubResource
-from assets.roster import RETRY, roster
+from assets.roster import roster
 from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
-from hub.pipeline.sources import apply_stage, read_stage
-
-
-@dg.asset(
-    partitions_def=DISTRICTS,
-    group_name="diagnostics",
-    kinds={"parquet"},
-    retry_policy=RETRY,
-    description="Each diagnostics source's exports (i-Ready, MAP), read and checked, kept as Parquet.",
-)
-def diagnostics_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    with hub.opened(context.partition_key) as run:
-        summaries = read_stage(run, "diagnostics")
-    metadata = extract_metadata(summaries)
-    metadata["layouts"] = dg.MetadataValue.json({s.connector: s.info for s in summaries})
-    return dg.MaterializeResult(metadata=metadata)
+from hub.pipeline.sources import apply_stage
 
 
 @dg.asset(

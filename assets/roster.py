@@ -1,29 +1,15 @@
-"""Roster assets: the raw OneRoster extract, then the normalized roster tables in the warehouse."""
+"""Roster assets: the normalized roster tables in the warehouse, with their blocking checks."""
 
 import dagster as dg
 
-from assets.metadata import apply_metadata, extract_metadata
+from assets.extracts import roster_extract
+from assets.metadata import apply_metadata
 from assets.partitions import DISTRICTS
 from assets.resources import HubResource
-from hub.pipeline.sources import apply_stage, read_stage
+from hub.pipeline.sources import apply_stage
 from hub.warehouse import DeletionGuardError
 
 REFERENCE_REJECT_LIMIT = 0.01  # more than 1 % of rows pointing at nothing means the export is broken
-
-RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
-
-
-@dg.asset(
-    partitions_def=DISTRICTS,
-    group_name="roster",
-    kinds={"parquet"},
-    retry_policy=RETRY,
-    description="Each roster source's export, read and checked, kept as Parquet in the district's data dir.",
-)
-def roster_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    with hub.opened(context.partition_key) as run:
-        summaries = read_stage(run, "roster")
-    return dg.MaterializeResult(metadata=extract_metadata(summaries))
 
 
 @dg.asset(

@@ -2,24 +2,12 @@
 
 import dagster as dg
 
-from assets.metadata import apply_metadata, extract_metadata
+from assets.extracts import sessions_extract
+from assets.metadata import apply_metadata
 from assets.partitions import DISTRICTS
 from assets.resources import HubResource
-from assets.roster import RETRY, roster
-from hub.pipeline.sources import apply_stage, read_stage
-
-
-@dg.asset(
-    partitions_def=DISTRICTS,
-    group_name="sessions",
-    kinds={"parquet"},
-    retry_policy=RETRY,
-    description="Tutors' session logs (CSV or JSON Lines) and tutor list, read and checked, kept as Parquet.",
-)
-def sessions_extract(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
-    with hub.opened(context.partition_key) as run:
-        summaries = read_stage(run, "sessions")
-    return dg.MaterializeResult(metadata=extract_metadata(summaries))
+from assets.roster import roster
+from hub.pipeline.sources import apply_stage
 
 
 @dg.asset(
