@@ -52,13 +52,23 @@ def _identifiers(run: DistrictRun) -> pa.Table:
 
 
 def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransform:
-    """Match results to persons, and drop the files (their results and domains) that fail the gate."""
+    """Match results to persons, and drop the files (their results and domains) that fail the gate.
+
+    The roster's identifiers are read once for the whole stage: every source of it matches against the
+    same roster, which does not change while the stage runs.
+    """
+    roster: dict[str, pa.Table] = {}
+
+    def identifiers(run: DistrictRun) -> pa.Table:
+        if "identifiers" not in roster:
+            roster["identifiers"] = _identifiers(run)
+        return roster["identifiers"]
 
     def transform(run: DistrictRun, connector: str, batch: NormalizedBatch) -> NormalizedBatch:
         results = batch.tables.get("assessment_result")
         if results is None:
             return batch
-        outcome = match_students(results, _identifiers(run), policy.id_precedence, file_column=FILE_COLUMN)
+        outcome = match_students(results, identifiers(run), policy.id_precedence, file_column=FILE_COLUMN)
         gate.reports.extend(outcome.reports)
         refused: list[str | None] = []
         for report in outcome.reports:
@@ -75,8 +85,9 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
                 )
         tables = dict(batch.tables)
         tables["assessment_result"] = _without_files(outcome.results, refused)
-        if "lesson_evidence" in tables:  # evidence, not placement: matched, never gated
-            lessons = match_students(tables["lesson_evidence"], _identifiers(run), policy.id_precedence)
+        if tables.get("lesson_evidence") is not None and tables["lesson_evidence"].num_rows:
+            # evidence of practice, not placement: matched, never gated
+            lessons = match_students(tables["lesson_evidence"], identifiers(run), policy.id_precedence)
             tables["lesson_evidence"] = lessons.results
         if "domain_result" in tables:
             loaded = tables["assessment_result"].column("source_id").combine_chunks()
