@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from hub.connector import ConnectorError
 from hub.plugins import UnknownConnectorError, installed
 from hub.settings import ConfigError, HubSettings, load_hub_config
 from hub.warehouse import DeletionGuardError, WarehouseError
+
+if TYPE_CHECKING:
+    from cli.night import DistrictOutcome
 
 EXPECTED = (ConfigError, ConnectorError, UnknownConnectorError, DeletionGuardError, WarehouseError)
 
@@ -102,6 +105,18 @@ def validate(kind: str, path: Path, as_json: bool, district: str | None, config:
     sys.exit(0 if summary["importable"] else 1)
 
 
+def _exit_with(outcomes: list[DistrictOutcome]) -> None:
+    """One line per district run, its failures and failed checks under it; exit 1 if any failed."""
+    for outcome in outcomes:
+        state = "ok" if outcome.success else "FAILED"
+        click.echo(f"{outcome.district_id}: {state} (Dagster run {outcome.run_id})")
+        for message in outcome.failures:
+            click.echo(f"  {message}")
+        for check in outcome.checks_failed:
+            click.echo(f"  check failed: {check}")
+    sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
+
+
 @main.command()
 @click.option("--district", "district_ids", multiple=True, help="District id (repeatable); default: all.")
 @click.option(
@@ -117,15 +132,7 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
     ids = list(district_ids) or list(hub.districts)
     for district_id in ids:
         hub.district(district_id)
-    outcomes = run_districts(hub, ids, allow_deletions=allow_deletions)
-    for outcome in outcomes:
-        state = "ok" if outcome.success else "FAILED"
-        click.echo(f"{outcome.district_id}: {state} (Dagster run {outcome.run_id})")
-        for message in outcome.failures:
-            click.echo(f"  {message}")
-        for check in outcome.checks_failed:
-            click.echo(f"  check failed: {check}")
-    sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
+    _exit_with(run_districts(hub, ids, allow_deletions=allow_deletions))
 
 
 @main.command()
@@ -144,14 +151,7 @@ def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> N
     hub = load_hub_config(config)
     ids = list(district_ids) or list(hub.districts)
     if not dry_run:
-        outcomes = run_districts(hub, [hub.district(i).id for i in ids], selection=["report_pushes"])
-        for outcome in outcomes:
-            click.echo(
-                f"{outcome.district_id}: {'ok' if outcome.success else 'FAILED'} (run {outcome.run_id})"
-            )
-            for message in outcome.failures:
-                click.echo(f"  {message}")
-        sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
+        _exit_with(run_districts(hub, [hub.district(i).id for i in ids], selection=["report_pushes"]))
     for district_id in ids:
         run = DistrictRun(hub, hub.district(district_id), installed())
         try:
