@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,37 +10,24 @@ from pathlib import Path
 import dagster as dg
 import pytest
 import yaml
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from cli.demo import write_demo_data
 from cli.night import run_districts
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
 from hub.settings import load_hub_config
-from tests.conftest import PG_ADMIN_URL, require_postgres
+from tests.conftest import fresh_postgres_database
 
 
 @pytest.fixture
 def dagster_database() -> Iterator[str]:
-    """A throw-away database for Dagster's run, event and schedule storage."""
-    require_postgres()
-    name = f"tutorhub_dagster_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        # dagster-postgres speaks psycopg2 (its NOTIFY takes client-side parameters); SQLAlchemy 2.1 would
-        # pick psycopg 3 for a bare postgresql:// URL, so name the driver.
-        yield (
-            make_url(PG_ADMIN_URL)
-            .set(drivername="postgresql+psycopg2", database=name)
-            .render_as_string(False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """A throw-away database for Dagster's run, event and schedule storage.
+
+    dagster-postgres speaks psycopg2 (its NOTIFY takes client-side parameters); SQLAlchemy 2.1 would pick
+    psycopg 3 for a bare postgresql:// URL, so the driver is named.
+    """
+    with fresh_postgres_database("tutorhub_dagster", driver="postgresql+psycopg2") as url:
+        yield url
 
 
 @pytest.mark.slow
