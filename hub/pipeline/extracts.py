@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pyarrow.parquet as pq
 from hub.connector import Extract, FileReport, Issue
 
 RECORD = "extract.json"
+KEEP = 14  # nights of raw extracts kept per connector: two weeks of replays and audits
 
 
 def extract_dir(data_dir: Path, connector: str, when: datetime | None = None) -> Path:
@@ -46,7 +48,20 @@ def load_extract(directory: Path) -> Extract:
     )
 
 
-def latest_extract(data_dir: Path, connector: str) -> Path | None:
+def _stored(data_dir: Path, connector: str) -> list[Path]:
+    """The connector's complete extracts, oldest first (the folder names are UTC timestamps)."""
     root = data_dir / "raw" / connector
-    runs = sorted(path for path in root.glob("*") if (path / RECORD).is_file()) if root.is_dir() else []
+    return sorted(path for path in root.glob("*") if (path / RECORD).is_file()) if root.is_dir() else []
+
+
+def latest_extract(data_dir: Path, connector: str) -> Path | None:
+    runs = _stored(data_dir, connector)
     return runs[-1] if runs else None
+
+
+def prune_extracts(data_dir: Path, connector: str, keep: int = KEEP) -> list[Path]:
+    """Remove all but the newest ``keep`` extracts of the connector; returns what was removed."""
+    doomed = _stored(data_dir, connector)[:-keep] if keep > 0 else []
+    for directory in doomed:
+        shutil.rmtree(directory)
+    return doomed

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hub.connector import Extract, FileReport, NormalizedBatch, SourceConnector
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.extracts import extract_dir, latest_extract, load_extract, save_extract
+from hub.pipeline.extracts import extract_dir, latest_extract, load_extract, prune_extracts, save_extract
 from hub.warehouse import TableChange
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def read_stage(run: DistrictRun, stage: str) -> list[ExtractSummary]:
     for entry, source in run.sources(stage):
         extract = source.read(run.warehouse.connector_state(run.district_id, entry.name))
         raw_dir = save_extract(extract, extract_dir(run.data_dir, entry.name))
+        prune_extracts(run.data_dir, entry.name)
         log.info("district %s: %s read %d file(s)", run.district_id, entry.name, len(extract.files))
         summaries.append(ExtractSummary(entry.name, raw_dir, extract.info, extract.files))
     return summaries
