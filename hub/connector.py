@@ -108,6 +108,7 @@ class SyncMode(StrEnum):
 
     BULK = "bulk"  # this is everything: rows missing from it are removed (under the deletion guard)
     DELTA = "delta"  # upserts, plus explicit deletes in NormalizedBatch.deletes
+    PATCH = "patch"  # new values for the columns given (source_id plus some), of rows already stored
 
 
 @dataclass(slots=True)

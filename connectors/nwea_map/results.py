@@ -68,6 +68,7 @@ def assessment_results(
         "vendor_student_id": pc.utf8_trim_whitespace(text("StudentID")),
         "match_status": pa.repeat(pa.scalar("unmatched"), size),
         "subject": screened.subject,
+        "measure": pc.utf8_trim_whitespace(text("Course")),
         "school_year": screened.school_year,
         "window": screened.window,
         "test_date": screened.test_date,

@@ -18,10 +18,14 @@ RESULT_COLUMNS = [
     "vendor_student_id",
     "person_source_id",
     "subject",
+    "measure",
     "school_year",
     "window",
     "test_date",
 ]
+SECONDARY_MEASURES = ("language usage",)
+"""Measures that speak for their subject only when the window holds no test of its main measure: MAP
+Language Usage is ELA too, but Reading is the ELA test that tiers, gaps and growth are read from."""
 
 
 def suspect(results: pa.Table, rapid_guessing_threshold: float) -> pa.ChunkedArray:
@@ -46,11 +50,13 @@ def mark_test_of_record(results: pa.Table, *, rapid_guessing_threshold: float = 
 
     1. A valid test beats a suspect one (``rushed``, or rapid guessing at or above the threshold). A
        suspect test is the test of record only when the window holds nothing else.
-    2. The vendor's own choice beats the rest (``vendor_most_recent``: i-Ready's "Most Recent Diagnostic
+    2. A test of the subject's main measure beats one of a ``SECONDARY_MEASURES`` (MAP Reading beats
+       Language Usage, whatever their dates).
+    3. The vendor's own choice beats the rest (``vendor_most_recent``: i-Ready's "Most Recent Diagnostic
        YTD", MAP's ``GrowthMeasureYN``). i-Ready's flag is year-to-date, so an earlier window has no
        flagged test at all and falls through to the next rule.
-    3. The latest ``test_date`` (a test with no date comes last).
-    4. The greatest ``source_id``, only so that the same input always gives the same answer.
+    4. The latest ``test_date`` (a test with no date comes last).
+    5. The greatest ``source_id``, only so that the same input always gives the same answer.
     """
     require_columns(
         results,
@@ -67,6 +73,9 @@ def mark_test_of_record(results: pa.Table, *, rapid_guessing_threshold: float = 
             "school_year": results.column("school_year"),
             "window": results.column("window"),
             "_suspect": suspect(results, rapid_guessing_threshold),
+            "_secondary": pc.fill_null(
+                pc.is_in(pc.utf8_lower(results.column("measure")), pa.array(SECONDARY_MEASURES)), False
+            ),
             "_flagged": pc.fill_null(results.column("vendor_most_recent"), False),
             "test_date": results.column("test_date"),
             "source_id": results.column("source_id"),
@@ -74,6 +83,7 @@ def mark_test_of_record(results: pa.Table, *, rapid_guessing_threshold: float = 
     )
     order = [
         ("_suspect", "ascending"),
+        ("_secondary", "ascending"),
         ("_flagged", "descending"),
         ("test_date", "descending"),
         ("source_id", "descending"),
@@ -83,7 +93,7 @@ def mark_test_of_record(results: pa.Table, *, rapid_guessing_threshold: float = 
 
 
 def duplicate_tests(results: pa.Table) -> pa.Table:
-    """The same student, subject, window, date and score more than once: an export glitch, not a retest.
+    """The same student, measure, window, date and score more than once: an export glitch, not a retest.
 
     One row per repeated test, with how many ``copies`` and their ``source_ids``; empty when all is well.
     """
@@ -94,6 +104,7 @@ def duplicate_tests(results: pa.Table) -> pa.Table:
         "person_source_id",
         "_unmatched_id",
         "subject",
+        "measure",
         "school_year",
         "window",
         "test_date",
@@ -112,6 +123,7 @@ def duplicate_tests(results: pa.Table) -> pa.Table:
             "person_source_id": repeated.column("person_source_id"),
             "vendor_student_id": repeated.column("vendor_student_id_min"),
             "subject": repeated.column("subject"),
+            "measure": repeated.column("measure"),
             "school_year": repeated.column("school_year"),
             "window": repeated.column("window"),
             "test_date": repeated.column("test_date"),

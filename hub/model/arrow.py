@@ -47,6 +47,14 @@ def arrow_schema(name: str) -> pa.Schema:
     )
 
 
+def conform_present(name: str, table: pa.Table) -> pa.Table:
+    """Cast the columns of ``table`` that the model of ``name`` has to its types; the rest go."""
+    schema = arrow_schema(name)
+    fields = [field for field in schema if field.name in table.column_names]
+    columns = [table.column(field.name).cast(field.type) for field in fields]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
 def conform(name: str, table: pa.Table) -> pa.Table:
     """Cast ``table`` to the model schema of ``name``: missing optional columns become null, extras go."""
     schema = arrow_schema(name)

@@ -28,6 +28,8 @@ class AssessmentResult(TenantRow, Base):
     person_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
     match_status: Mapped[str] = mapped_column(String(16))  # matched | unmatched | ambiguous
     subject: Mapped[str] = mapped_column(String(8))  # ela | math
+    # The vendor's scale where a subject has several (MAP Course: Reading, Language Usage); else null.
+    measure: Mapped[str | None] = mapped_column(String(64))
     school_year: Mapped[int] = mapped_column(Integer)  # the year the school year ends, as in OneRoster
     window: Mapped[str] = mapped_column(String(8))  # fall | winter | spring | summer
     test_date: Mapped[date | None] = mapped_column(Date)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import (
@@ -27,6 +28,11 @@ from hub.diagnostics import (
     rematch,
     skill_gaps,
 )
+from hub.diagnostics.config import GapThresholds
+from hub.diagnostics.gaps import DOMAIN_COLUMNS as GAP_DOMAIN_COLUMNS
+from hub.diagnostics.gaps import RESULT_COLUMNS as GAP_RESULT_COLUMNS
+from hub.diagnostics.record import RESULT_COLUMNS as RECORD_COLUMNS
+from hub.model import sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.sources import BatchTransform
 
@@ -34,6 +40,16 @@ log = logging.getLogger(__name__)
 
 FILE_COLUMN = "source_file"
 DERIVED = "diagnostics"  # the connector name the hub's own derived writes are recorded under
+SETTLED_COLUMNS = [
+    *RECORD_COLUMNS,
+    "scale_score",  # for the duplicate-test check
+    "rushed",
+    "rapid_guessing_percent",
+    "vendor_most_recent",
+    "is_test_of_record",
+    "match_status",
+]
+"""What settling the test of record reads of each stored result: the rule's inputs, not the scores."""
 
 
 @dataclass(slots=True)
@@ -46,16 +62,20 @@ class MatchGate:
 
 def _identifiers(run: DistrictRun) -> pa.Table:
     return active_identifiers(
-        run.warehouse.read("person_identifier", run.district_id),
-        run.warehouse.read("person", run.district_id),
+        run.warehouse.read(
+            "person_identifier", run.district_id, columns=["person_source_id", "id_type", "value"]
+        ),
+        run.warehouse.read("person", run.district_id, columns=["source_id", "role", "status"]),
     )
 
 
 def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransform:
-    """Match results to persons, and drop the files (their results and domains) that fail the gate.
+    """Match results to persons, drop the files (their results and domains) that fail the gate, and
+    mark the test of record among what is left.
 
     The roster's identifiers are read once for the whole stage: every source of it matches against the
-    same roster, which does not change while the stage runs.
+    same roster, which does not change while the stage runs. Marking here means a first load writes each
+    result once, flag included; ``settle_results`` then settles the flag against everything stored.
     """
     roster: dict[str, pa.Table] = {}
 
@@ -84,7 +104,10 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
                     100 * report.match_rate,
                 )
         tables = dict(batch.tables)
-        tables["assessment_result"] = _without_files(outcome.results, refused)
+        tables["assessment_result"] = mark_test_of_record(
+            _without_files(outcome.results, refused),
+            rapid_guessing_threshold=policy.rapid_guessing_threshold,
+        )
         if tables.get("lesson_evidence") is not None and tables["lesson_evidence"].num_rows:
             # evidence of practice, not placement: matched, never gated
             lessons = match_students(tables["lesson_evidence"], identifiers(run), policy.id_precedence)
@@ -116,8 +139,12 @@ class RecordSummary:
 
 
 def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary:
-    """Match again what was unmatched, then mark the test of record over every stored result."""
-    stored = run.warehouse.read("assessment_result", run.district_id)
+    """Match again what was unmatched, then mark the test of record over every stored result.
+
+    Reads only the columns the rule needs and writes back, as a patch, only the rows whose person or flag
+    moved: on a night whose files were marked as they loaded, that is none.
+    """
+    stored = run.warehouse.read("assessment_result", run.district_id, columns=SETTLED_COLUMNS)
     before = stored.select(["source_id", "person_source_id", "is_test_of_record"])
     rematched = 0
     if stored.num_rows and pc.any(pc.not_equal(stored.column("match_status"), "matched")).as_py():
@@ -133,12 +160,13 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
                 ]
             )
     marked = mark_test_of_record(stored, rapid_guessing_threshold=policy.rapid_guessing_threshold)
+    moved = _changed(marked, before).select(
+        ["source_id", "person_source_id", "match_status", "is_test_of_record"]
+    )
     run.warehouse.apply(
         run.district_id,
         f"{DERIVED}_results",
-        NormalizedBatch(
-            {"assessment_result": _changed(marked, before)}, {"assessment_result": SyncMode.DELTA}
-        ),
+        NormalizedBatch({"assessment_result": moved}, {"assessment_result": SyncMode.PATCH}),
     )
     return RecordSummary(
         rematched=rematched,
@@ -164,10 +192,19 @@ def _changed(marked: pa.Table, before: pa.Table) -> pa.Table:
 
 
 def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> pa.Table:
-    """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) each night."""
-    results = run.warehouse.read("assessment_result", run.district_id)
-    domains = run.warehouse.read("domain_result", run.district_id)
-    gaps = skill_gaps(results, domains, policy.gap_thresholds)
+    """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) each night.
+
+    SQL hands over only tests of record and the domain rows of theirs that are behind by the thresholds:
+    most of a district's domain rows are neither, and carrying them through Python is most of the cost.
+    """
+    thresholds = policy.gap_thresholds
+    results = sql_table("assessment_result")
+    of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
+    gaps = skill_gaps(
+        run.warehouse.read("assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record),
+        run.warehouse.query(_domains_behind(run.district_id, of_record, thresholds)),
+        thresholds,
+    )
     run.warehouse.apply(
         run.district_id,
         f"{DERIVED}_gaps",
@@ -175,3 +212,29 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> pa.Table:
         max_delete_fraction=1.0,  # gaps close as students grow: removals here are the point, not a risk
     )
     return gaps
+
+
+def _domains_behind(district_id: str, of_record: ColumnElement[bool], thresholds: GapThresholds) -> Select:
+    """Domain rows of tests of record that may be gaps: a superset of what ``skill_gaps`` keeps."""
+    domains, results = sql_table("domain_result"), sql_table("assessment_result")
+    adjectives = [name.strip().lower() for name in thresholds.adjectives]
+    behind = or_(
+        domains.c.grade_levels_below >= thresholds.min_grade_levels_below,
+        func.lower(func.trim(domains.c.goal_adjective)).in_(adjectives),
+    )
+    tests = and_(
+        results.c.district_id == domains.c.district_id,
+        results.c.source_id == domains.c.result_source_id,
+        results.c.status == "active",
+    )
+    return (
+        select(*(domains.c[name] for name in GAP_DOMAIN_COLUMNS))
+        .join_from(domains, results, tests)
+        .where(
+            domains.c.district_id == district_id,
+            domains.c.status == "active",
+            domains.c.canonical_domain.is_not(None),
+            behind,
+            of_record,
+        )
+    )

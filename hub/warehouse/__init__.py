@@ -7,12 +7,12 @@ connector, so a night's data lands completely or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Select, func, insert, select, update
 
 from hub.connector import Issue, NormalizedBatch
 from hub.model import ConnectorState, District, SyncRun, sql_table
@@ -111,9 +111,30 @@ class Warehouse:
         with self.engine.begin() as connection:
             _record_run(connection, district_id, connector, outcome, None, message, issues)
 
-    def read(self, table: str, district_id: str, *, active_only: bool = True) -> pa.Table:
+    def read(
+        self,
+        table: str,
+        district_id: str,
+        *,
+        active_only: bool = True,
+        columns: Sequence[str] | None = None,
+        where: ColumnElement[bool] | None = None,
+    ) -> pa.Table:
+        """One district's rows of ``table``; ``columns`` and ``where`` narrow the read in SQL."""
         with self.engine.connect() as connection:
-            return bulk.read(connection, sql_table(table), district_id, active_only=active_only)
+            return bulk.read(
+                connection,
+                sql_table(table),
+                district_id,
+                active_only=active_only,
+                columns=columns,
+                where=where,
+            )
+
+    def query(self, query: Select) -> pa.Table:
+        """The rows of a Core ``select`` (which must name its district) as Arrow."""
+        with self.engine.connect() as connection:
+            return bulk.read_query(connection, query)
 
     def connector_state(self, district_id: str, connector: str) -> dict[str, Any]:
         with self.engine.connect() as connection:

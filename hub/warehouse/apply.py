@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection, Table
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.model.arrow import conform, sql_table
+from hub.model.arrow import conform, conform_present, sql_table
 from hub.model.base import SYNC_COLUMNS
 from hub.warehouse import guard
 from hub.warehouse.fingerprint import fingerprint
@@ -28,6 +28,7 @@ from hub.warehouse.statements import (
     doomed_delta,
     insert_new,
     mark_deleted,
+    patch,
     replace_children,
     upsert,
 )
@@ -40,8 +41,8 @@ class ApplyResult:
     fingerprints: dict[str, str] = field(default_factory=dict)
 
 
-def _with_district(name: str, data: pa.Table, district_id: str) -> pa.Table:
-    conformed = conform(name, data)
+def _with_district(name: str, data: pa.Table, district_id: str, mode: SyncMode) -> pa.Table:
+    conformed = conform_present(name, data) if mode is SyncMode.PATCH else conform(name, data)
     district = pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(conformed.num_rows, dtype=np.int32)), pa.array([district_id])
     ).cast(pa.string())
@@ -76,17 +77,18 @@ def apply_batch(
         table = sql_table(name)
         mode = batch.modes.get(name, SyncMode.BULK)
         deletes = batch.deletes.get(name, [])
-        conformed = _with_district(name, data, district_id)
+        conformed = _with_district(name, data, district_id, mode)
         result.fingerprints[name] = fingerprint(conformed, mode, deletes)
-        if applied_fingerprints.get(name) == result.fingerprints[name]:
+        # A patch is worked out against what is stored now, so the same patch as last time is not a no-op.
+        if mode is not SyncMode.PATCH and applied_fingerprints.get(name) == result.fingerprints[name]:
             result.changes[name] = TableChange(rows=conformed.num_rows, skipped_unchanged=True)
             continue
-        if district_is_empty(connection, table, district_id):
+        if mode is not SyncMode.PATCH and district_is_empty(connection, table, district_id):
             fresh[name] = (table, conformed)
             continue
         _check_unique(name, table, conformed)
         staging = create_stage(connection, table, name, conformed)
-        if name not in CHILD_TABLES:
+        if name not in CHILD_TABLES and mode is not SyncMode.PATCH:
             if mode is SyncMode.BULK:
                 doomed[name] = doomed_bulk(connection, table, staging, district_id)
             elif deletes:
@@ -98,10 +100,15 @@ def apply_batch(
 
     for name, (table, conformed) in fresh.items():
         result.changes[name] = insert_new(connection, table, conformed)
+    stages = {table.name: staging for table, staging, _, _ in staged}
     for table, staging, mode, columns in staged:
         if table.name in CHILD_TABLES:
             parent = CHILD_TABLES[table.name][0]
-            change = replace_children(connection, table, staging, mode, district_id, doomed.get(parent))
+            parents = [stages[parent]] if parent in stages else []
+            parents += [doomed[parent]] if parent in doomed else []
+            change = replace_children(connection, table, staging, columns, mode, district_id, parents)
+        elif mode is SyncMode.PATCH:
+            change = patch(connection, table, staging, columns)
         else:
             change = upsert(
                 connection,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Table
+from sqlalchemy import ColumnElement, Connection, Select, Table, select
 
 from hub.model.arrow import arrow_type
 
@@ -50,34 +52,79 @@ def _sqlite_values(column: pa.ChunkedArray) -> list:
 
 
 def _executemany(connection: Connection, table_name: str, data: pa.Table) -> None:
-    columns = ", ".join(_quote(name) for name in data.column_names)
-    marks = ", ".join("?" for _ in data.column_names)
-    sql = f"INSERT INTO {_quote(table_name)} ({columns}) VALUES ({marks})"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    columns = ", ".join(_quote(name) for name in data.column_names)
     for start in range(0, data.num_rows, SQLITE_BATCH_ROWS):
         chunk = data.slice(start, SQLITE_BATCH_ROWS)
-        cursor.executemany(sql, zip(*(_sqlite_values(col) for col in chunk.columns), strict=True))
+        literals = [_sqlite_literal(column) for column in chunk.columns]
+        values = ", ".join("?" if literal is None else literal for literal in literals)
+        bound = [
+            _sqlite_values(column)
+            for column, literal in zip(chunk.columns, literals, strict=True)
+            if literal is None
+        ]
+        rows = zip(*bound, strict=True) if bound else [()] * chunk.num_rows
+        cursor.executemany(f"INSERT INTO {_quote(table_name)} ({columns}) VALUES ({values})", rows)
 
 
-def read(connection: Connection, table: Table, district_id: str, *, active_only: bool = True) -> pa.Table:
-    """One district's rows of ``table`` as Arrow, typed as the model says."""
-    names = [column.name for column in table.columns]
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
-    where = f"WHERE district_id = {mark}"
-    if active_only and "status" in names:
-        where += " AND status = 'active'"
-    select = f"SELECT {', '.join(_quote(n) for n in names)} FROM {_quote(table.name)} {where}"
-    schema = pa.schema([pa.field(c.name, arrow_type(c.type)) for c in table.columns])
+def _sqlite_literal(column: pa.ChunkedArray) -> str | None:
+    """SQL text for a column that holds one value throughout (the district, a status, all null), else None.
+
+    Such a column is written into the statement once instead of being bound on every row: binding is
+    most of what an executemany costs.
+    """
+    if column.null_count == len(column):
+        return "NULL"
+    if column.null_count or pc.count_distinct(column).as_py() != 1:
+        return None
+    [value] = _sqlite_values(column.slice(0, 1))
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return None  # a float's text form may not round-trip exactly; bind it
+
+
+def read(
+    connection: Connection,
+    table: Table,
+    district_id: str,
+    *,
+    active_only: bool = True,
+    columns: Sequence[str] | None = None,
+    where: ColumnElement[bool] | None = None,
+) -> pa.Table:
+    """One district's rows of ``table`` as Arrow, typed as the model says.
+
+    ``columns`` and ``where`` narrow the read in SQL: a step that needs five columns of ten million rows,
+    or the few rows in some state, should not carry the rest through Python.
+    """
+    query = select(*(table.c[name] for name in columns) if columns else table.c).where(
+        table.c.district_id == district_id
+    )
+    if active_only and "status" in table.c:
+        query = query.where(table.c.status == "active")
+    if where is not None:
+        query = query.where(where)
+    return read_query(connection, query)
+
+
+def read_query(connection: Connection, query: Select) -> pa.Table:
+    """The rows of a Core ``select`` as Arrow, each column typed by its SQL type."""
+    schema = pa.schema([pa.field(column.name, arrow_type(column.type)) for column in query.selected_columns])
     if connection.dialect.name == "postgresql":
-        return _read_postgres(connection, select, district_id, schema)
-    cursor = connection.exec_driver_sql(select, (district_id,))
+        compiled = query.compile(connection, compile_kwargs={"render_postcompile": True})
+        return _read_postgres(connection, str(compiled), compiled.params, schema)
+    # The driver's own cursor: SQLAlchemy's row processing costs more than the fetch itself here.
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(str(query.compile(connection, compile_kwargs={"literal_binds": True})))
     # Chunks, each turned into Arrow at once: Python tuples of a whole large table would not fit.
     batches = []
     while rows := cursor.fetchmany(SQLITE_BATCH_ROWS):
-        columns = list(zip(*rows, strict=True))
+        values = list(zip(*rows, strict=True))
         batches.append(
             pa.RecordBatch.from_arrays(
-                [_from_sqlite(values, field.type) for field, values in zip(schema, columns, strict=True)],
+                [_from_sqlite(column, field.type) for field, column in zip(schema, values, strict=True)],
                 schema=schema,
             )
         )
@@ -95,11 +142,13 @@ def _from_sqlite(values: tuple, kind: pa.DataType) -> pa.Array:
     return pa.array(values, kind)
 
 
-def _read_postgres(connection: Connection, select: str, district_id: str, schema: pa.Schema) -> pa.Table:
+def _read_postgres(
+    connection: Connection, statement: str, params: Mapping[str, Any], schema: pa.Schema
+) -> pa.Table:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     cursor.execute("SET LOCAL TIME ZONE 'UTC'")
     buffer = io.BytesIO()
-    with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv, HEADER true)", (district_id,)) as copy:
+    with cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv, HEADER true)", params) as copy:
         for block in copy:
             buffer.write(block)
     buffer.seek(0)

@@ -15,9 +15,12 @@ from sqlalchemy import Connection, Table, text
 from hub.connector import SyncMode
 from hub.warehouse import bulk
 
-# Tables whose rows belong to a parent row rather than carrying a source_id of their own: a sync
-# replaces a parent's children as a set.
-CHILD_TABLES = {"person_identifier": ("person", "person_source_id")}
+# Tables whose rows belong to a parent row: a sync replaces a parent's children as a set, so a child the
+# source no longer lists (an identifier dropped, a student taken off a re-logged session) goes with it.
+CHILD_TABLES = {
+    "person_identifier": ("person", "person_source_id"),
+    "session_attendance": ("tutoring_session", "session_source_id"),
+}
 
 
 class WarehouseError(Exception):
@@ -116,6 +119,26 @@ def upsert(
     return change
 
 
+def patch(connection: Connection, table: Table, stage: str, columns: list[str]) -> TableChange:
+    """New values for some columns of stored rows (the stage holds district, source_id and those
+    columns); a row the stage names that is not stored is not created."""
+    values = [c for c in columns if c not in ("district_id", "source_id")]
+    if not values:
+        raise WarehouseError(f"{table.name}: a patch must name a column to change besides the key")
+    differs = _distinct_from(connection.dialect.name)
+    assignments = ", ".join([f"{_q(c)} = s.{_q(c)}" for c in values] + ["synced_at = CURRENT_TIMESTAMP"])
+    changed = " OR ".join(f"{table.name}.{_q(c)} {differs} s.{_q(c)}" for c in values)
+    rows = connection.execute(text(f"SELECT COUNT(*) FROM {stage}")).scalar_one()
+    result = connection.execute(
+        text(
+            f"UPDATE {table.name} SET {assignments} FROM {stage} s "
+            f"WHERE {table.name}.district_id = s.district_id AND {table.name}.source_id = s.source_id "
+            f"AND ({changed})"
+        )
+    )
+    return TableChange(rows=rows, updated=result.rowcount)
+
+
 def mark_deleted(connection: Connection, table: Table, doomed: str, district_id: str) -> int:
     result = connection.execute(
         text(
@@ -132,26 +155,29 @@ def replace_children(
     connection: Connection,
     table: Table,
     stage: str,
+    columns: list[str],
     mode: SyncMode,
     district_id: str,
-    doomed_parents: str | None,
+    parents_staged: list[str],
 ) -> TableChange:
+    """Replace the children of every parent the batch names (in the child stage, or in the parents'
+    own stage or doomed set, ``parents_staged``), then insert the staged children."""
     _, parent_column = CHILD_TABLES[table.name]
     params = {"district": district_id}
     if mode is SyncMode.BULK:
         deleted = connection.execute(text(f"DELETE FROM {table.name} WHERE district_id = :district"), params)
     else:
-        parents = f"SELECT {parent_column} FROM {stage}"
-        if doomed_parents:
-            parents += f" UNION SELECT source_id FROM {doomed_parents}"
+        parents = " UNION ".join(
+            [f"SELECT {parent_column} FROM {stage}"] + [f"SELECT source_id FROM {t}" for t in parents_staged]
+        )
         deleted = connection.execute(
             text(
                 f"DELETE FROM {table.name} WHERE district_id = :district AND {parent_column} IN ({parents})"
             ),
             params,
         )
-    columns = ", ".join(_q(c.name) for c in table.columns)
-    inserted = connection.execute(text(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {stage}"))
+    listed = ", ".join(_q(c) for c in columns)
+    inserted = connection.execute(text(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {stage}"))
     return TableChange(rows=inserted.rowcount, inserted=inserted.rowcount, deleted=deleted.rowcount)
 
 

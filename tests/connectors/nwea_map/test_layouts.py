@@ -128,6 +128,8 @@ def _expected(current: dict[str, Any], layout: str, row: dict[str, str]) -> dict
         expected["vendor_most_recent"] = None
         return expected
     expected.update(placement=None, rapid_guessing_percent=None, vendor_school_id=row["SchoolName"])
+    # MeasurementScale in its own words: "Mathematics" where Course says "Math K-12"
+    expected["measure"] = {"Math K-12": "Mathematics"}.get(current["measure"], current["measure"])
     if current["subject"] == "math":
         expected["lexile_or_quantile"] = None
     if layout == "pre-2015":

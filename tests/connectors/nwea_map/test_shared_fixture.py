@@ -52,6 +52,7 @@ def test_math_growth_test_field_by_field(sample: MapSource) -> None:
         None,
     )
     assert (algebra["subject"], algebra["school_year"], algebra["window"]) == ("math", 2022, "fall")
+    assert algebra["measure"] == "Algebra 2"  # Course: the scale within the subject
     assert algebra["test_date"] == date(2021, 9, 16)
     assert algebra["scale_score"] == 233.0
     assert algebra["standard_error"] == 3.3

@@ -57,3 +57,17 @@ def test_rejects_are_recorded_with_the_run(warehouse: Warehouse, logs) -> None: 
     assert [(r["file"], r["line"], r["column"], r["kind"]) for r in rejects] == [
         ("sessions.csv", 4, "minutes", "minutes_range")
     ]
+
+
+def test_a_student_taken_off_a_relogged_session_loses_that_attendance(warehouse: Warehouse, logs) -> None:  # type: ignore[no-untyped-def]
+    sync(warehouse, logs.write("week1/sessions.csv", [logs.session("s-1"), logs.session("s-2")]))
+    before = rows(warehouse, "session_attendance")
+    assert {"s-1:p-1", "s-1:p-2"} <= set(before)
+
+    only_one = logs.session("s-1", students=[{"student_id": "p-1", "attendance": "present"}])
+    sync(warehouse, logs.write("week2/sessions.jsonl", [only_one]))
+
+    after = rows(warehouse, "session_attendance")
+    assert sorted(key for key in after if key.startswith("s-1:")) == ["s-1:p-1"]
+    assert {key for key in after if key.startswith("s-2:")} == {k for k in before if k.startswith("s-2:")}
+    assert after["s-1:p-1"]["status"] == "active"

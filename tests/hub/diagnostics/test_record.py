@@ -255,3 +255,40 @@ def test_no_duplicates_is_an_empty_table(make_results):
     results = make_results([{"source_id": "r1", "person_source_id": "p1", "scale_score": 500.0}])
 
     assert duplicate_tests(results).num_rows == 0
+
+
+def test_map_reading_speaks_for_ela_beside_a_later_language_usage_test(make_results):
+    both = [
+        {
+            "source_id": "reading",
+            "vendor": "nwea_map",
+            "measure": "Reading",
+            "person_source_id": "p1",
+            "test_date": date(2026, 1, 12),
+            "vendor_most_recent": True,
+        },
+        {
+            "source_id": "language",
+            "vendor": "nwea_map",
+            "measure": "Language Usage",
+            "person_source_id": "p1",
+            "test_date": date(2026, 1, 20),
+            "vendor_most_recent": True,
+        },
+    ]
+    assert of_record(mark_test_of_record(make_results(both))) == ["reading"]
+    # without a Reading test in the window, Language Usage is the ELA test of record
+    assert of_record(mark_test_of_record(make_results(both[1:]))) == ["language"]
+
+
+def test_two_measures_with_the_same_score_on_one_day_are_not_duplicates(make_results):
+    same = {"vendor": "nwea_map", "person_source_id": "p1", "scale_score": 210.0}
+    results = make_results(
+        [
+            {**same, "source_id": "reading", "measure": "Reading"},
+            {**same, "source_id": "language", "measure": "Language Usage"},
+            {**same, "source_id": "reading-again", "measure": "Reading"},
+        ]
+    )
+    [repeated] = duplicate_tests(results).to_pylist()
+    assert repeated["measure"] == "Reading" and repeated["source_ids"] == ["reading", "reading-again"]

@@ -206,3 +206,58 @@ def test_typed_round_trip(warehouse: Warehouse) -> None:
     [row] = warehouse.read("enrollment", DISTRICT).to_pylist()
     assert row["begin_date"] == dt.date(2025, 8, 18) and row["is_primary"] is False
     assert row["source_modified_at"] == dt.datetime(2025, 8, 1, 12, 30, tzinfo=dt.UTC)
+
+
+def test_patch_changes_only_the_columns_given_of_stored_rows(warehouse: Warehouse) -> None:
+    warehouse.apply(DISTRICT, "roster", bulk(person=people(range(4))))
+    names = pa.table(
+        {"source_id": ["student-1", "student-2", "student-9"], "given_name": ["Bea", "Ana", "Zed"]}
+    )
+    summary = warehouse.apply(DISTRICT, "fix", NormalizedBatch({"person": names}, {"person": SyncMode.PATCH}))
+    change = summary.result.changes["person"]
+    assert (change.rows, change.inserted, change.updated, change.deleted) == (3, 0, 1, 0)
+    stored = warehouse.read("person", DISTRICT).sort_by("source_id")
+    assert stored.column("source_id").to_pylist() == [f"student-{i}" for i in range(4)]  # student-9 not made
+    assert stored.column("given_name").to_pylist() == ["Ana", "Bea", "Ana", "Ana"]
+    assert set(stored.column("role").to_pylist()) == {"student"}  # columns not given are kept
+
+
+def test_patch_without_a_column_to_change_is_refused(warehouse: Warehouse) -> None:
+    warehouse.apply(DISTRICT, "roster", bulk(person=people(range(2))))
+    keys_only = NormalizedBatch(
+        {"person": pa.table({"source_id": ["student-1"]})}, {"person": SyncMode.PATCH}
+    )
+    with pytest.raises(WarehouseError, match="patch must name a column"):
+        warehouse.apply(DISTRICT, "fix", keys_only)
+
+
+def test_read_narrows_columns_and_rows_in_sql(warehouse: Warehouse) -> None:
+    from hub.model import sql_table
+
+    everyone = pa.concat_tables([people(range(3)), people(range(2), role="teacher")])
+    warehouse.apply(DISTRICT, "roster", bulk(person=everyone))
+    person = sql_table("person")
+    teachers = warehouse.read(
+        "person", DISTRICT, columns=["source_id", "role"], where=person.c.role == "teacher"
+    )
+    assert teachers.column_names == ["source_id", "role"]
+    assert sorted(teachers.column("source_id").to_pylist()) == ["teacher-0", "teacher-1"]
+
+
+def test_constant_and_varying_columns_load_alike(warehouse: Warehouse) -> None:
+    """A first load binds varying columns and writes constant ones (a quote included) into the SQL."""
+    rows = pa.table(
+        {
+            "source_id": ["student-1", "student-2", "student-3"],
+            "role": ["student"] * 3,
+            "family_name": ["O'Neil"] * 3,
+            "given_name": ["Ana", None, "Cy"],
+            "enabled": [True] * 3,
+        }
+    )
+    warehouse.apply(DISTRICT, "roster", bulk(person=rows))
+    stored = warehouse.read("person", DISTRICT).sort_by("source_id")
+    assert stored.column("family_name").to_pylist() == ["O'Neil"] * 3
+    assert stored.column("given_name").to_pylist() == ["Ana", None, "Cy"]
+    assert stored.column("enabled").to_pylist() == [True] * 3
+    assert stored.column("middle_name").to_pylist() == [None] * 3

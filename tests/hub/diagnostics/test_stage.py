@@ -1,0 +1,131 @@
+"""The night's diagnostics stage over a real warehouse (SQLite and PostgreSQL): tonight's files are marked as
+they load, and ``settle_results`` patches only the stored rows that a later file or the roster moved."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import yaml
+
+from hub.connector import NormalizedBatch, SyncMode
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+from hub.plugins import installed
+from hub.settings import load_hub_config
+
+DISTRICT = "d1"
+
+
+@pytest.fixture
+def run(warehouse_url: str, tmp_path: Path) -> Iterator[DistrictRun]:
+    district = {"id": DISTRICT, "name": "D1", "warehouse_url": warehouse_url, "connectors": []}
+    config = tmp_path / "hub.yaml"
+    config.write_text(yaml.safe_dump({"data_dir": "data", "districts": [district]}))
+    hub = load_hub_config(config)
+    district_run = DistrictRun(hub, hub.district(DISTRICT), installed())
+    yield district_run
+    district_run.close()
+
+
+def roster(run: DistrictRun, students: dict[str, str]) -> None:
+    """Students as source_id -> SIS id, applied as the roster connector would."""
+    persons = pa.table({"source_id": list(students), "role": ["student"] * len(students)})
+    identifiers = pa.table(
+        {
+            "person_source_id": list(students),
+            "id_type": ["sis_id"] * len(students),
+            "value": list(students.values()),
+        }
+    )
+    tables = {"person": persons, "person_identifier": identifiers}
+    run.warehouse.apply(DISTRICT, "roster", NormalizedBatch(tables, dict.fromkeys(tables, SyncMode.DELTA)))
+
+
+def night(run: DistrictRun, results: pa.Table, domains: pa.Table) -> None:
+    """What ``apply_extract`` does with a normalized i-Ready batch: the matching transform, then apply."""
+    policy = run.district.diagnostics.model_copy(update={"min_match_rate": 0.5})
+    batch = NormalizedBatch({"assessment_result": results, "domain_result": domains}, {})
+    matched = match_transform(policy, MatchGate())(run, "iready", batch)
+    run.warehouse.apply(DISTRICT, "iready", matched)
+
+
+def stored(run: DistrictRun, column: str) -> dict[str, object]:
+    rows = run.warehouse.read("assessment_result", DISTRICT, columns=["source_id", column])
+    return dict(zip(rows.column("source_id").to_pylist(), rows.column(column).to_pylist(), strict=True))
+
+
+def last_patch(run: DistrictRun) -> dict:
+    runs = run.warehouse.read("sync_run", DISTRICT, active_only=False).sort_by("run_id").to_pylist()
+    [settled] = [r for r in runs if r["connector"] == "diagnostics_results"][-1:]
+    return json.loads(settled["counts"])["assessment_result"]
+
+
+def test_a_later_file_and_a_later_roster_move_only_the_rows_they_concern(
+    run: DistrictRun, make_results: Callable[..., pa.Table], make_domains: Callable[..., pa.Table]
+) -> None:
+    policy = run.district.diagnostics
+    roster(run, {"p1": "101"})
+    fall = {"window": "fall", "school_year": 2026}
+    night(
+        run,
+        make_results(
+            [
+                {**fall, "source_id": "r1", "vendor_student_id": "101", "test_date": date(2025, 9, 10)},
+                {**fall, "source_id": "r2", "vendor_student_id": "101", "test_date": date(2025, 9, 20)},
+                {**fall, "source_id": "r3", "vendor_student_id": "999", "test_date": date(2025, 9, 12)},
+            ],
+            files=["ela.csv"] * 3,
+        ),
+        make_domains(
+            [
+                {"result_source_id": r, "vendor_domain": "Phonics", "canonical_domain": "phonics", **below}
+                for r, below in [
+                    ("r1", {"grade_levels_below": 1}),
+                    ("r2", {"grade_levels_below": 2}),
+                    ("r3", {"grade_levels_below": 3}),
+                ]
+            ]
+        ),
+    )
+    # marked as it loaded: the latest test, and the unmatched student's only one
+    assert stored(run, "is_test_of_record") == {"r1": False, "r2": True, "r3": True}
+    first = settle_results(run, policy)
+    assert (first.rematched, first.tests_of_record) == (0, 2)
+    assert last_patch(run)["updated"] == 0
+    gaps = derive_skill_gaps(run, policy)
+    assert gaps.column("source_id").to_pylist() == ["p1:ela:phonics:2026:fall"]
+    assert gaps.column("severity").to_pylist() == [2]  # from r2, the test of record, not r1
+
+    # Tonight's file holds one earlier test the vendor flags; the roster now knows student 999.
+    roster(run, {"p3": "999"})
+    night(
+        run,
+        make_results(
+            [
+                {
+                    **fall,
+                    "source_id": "r4",
+                    "vendor_student_id": "101",
+                    "test_date": date(2025, 9, 5),
+                    "vendor_most_recent": True,
+                }
+            ],
+            files=["ela-2.csv"],
+        ),
+        make_domains([{"result_source_id": "r4", "vendor_domain": "Phonics", "canonical_domain": "phonics"}]),
+    )
+    assert stored(run, "is_test_of_record")["r2"] is True  # stored, not in tonight's file: not yet settled
+    second = settle_results(run, policy)
+    assert (second.rematched, second.tests_of_record) == (1, 2)
+    assert stored(run, "is_test_of_record") == {"r1": False, "r2": False, "r3": True, "r4": True}
+    assert stored(run, "person_source_id") == {"r1": "p1", "r2": "p1", "r3": "p3", "r4": "p1"}
+    assert last_patch(run)["updated"] == 2  # r2 lost the flag; r3 found its student
+    gaps = derive_skill_gaps(run, policy)
+    # p1's gap closed (r4 is on grade level); p3's opens now that r3 is theirs
+    assert gaps.column("source_id").to_pylist() == ["p3:ela:phonics:2026:fall"]
+    assert run.warehouse.count("skill_gap", DISTRICT) == 1
