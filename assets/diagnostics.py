@@ -1,7 +1,6 @@
 """Diagnostics assets: raw vendor exports, matched and settled results, and the skill gaps they show."""
 
 import dagster as dg
-import pyarrow.compute as pc
 
 from assets.extracts import diagnostics_extract
 from assets.metadata import apply_metadata
@@ -43,6 +42,7 @@ def assessment_results(context: dg.AssetExecutionContext, hub: HubResource):
     metadata = apply_metadata(summaries)
     metadata["tests_of_record"] = dg.MetadataValue.int(record.tests_of_record)
     metadata["rematched_from_earlier_syncs"] = dg.MetadataValue.int(record.rematched)
+    metadata["settled_tonight"] = dg.MetadataValue.bool(record.settled)
     metadata["match_rates"] = dg.MetadataValue.md(
         "| file | results | match rate | unmatched | ambiguous |\n|---|---:|---:|---:|---:|\n"
         + "\n".join(
@@ -58,8 +58,8 @@ def assessment_results(context: dg.AssetExecutionContext, hub: HubResource):
     )
     yield dg.AssetCheckResult(
         check_name="duplicate_tests",
-        passed=record.duplicates.num_rows == 0,
-        metadata={"duplicates": record.duplicates.num_rows},
+        passed=record.duplicates == 0,
+        metadata={"duplicates": record.duplicates},
     )
 
 
@@ -73,19 +73,15 @@ def assessment_results(context: dg.AssetExecutionContext, hub: HubResource):
 def skill_gaps(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
     with hub.opened(context.partition_key) as run:
         gaps = derive_skill_gaps(run, run.district.diagnostics)
-    by_domain = gaps.group_by(["subject", "canonical_domain"]).aggregate([("severity", "count")])
     lines = ["| subject | domain | gaps |", "|---|---|---:|"] + [
-        f"| {row['subject']} | {row['canonical_domain']} | {row['severity_count']} |"
-        for row in by_domain.sort_by(
-            [("subject", "ascending"), ("canonical_domain", "ascending")]
-        ).to_pylist()
+        f"| {row['subject']} | {row['canonical_domain']} | {row['gaps']} |"
+        for row in gaps.by_domain.to_pylist()
     ]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(gaps.num_rows),
-            "students_with_gaps": dg.MetadataValue.int(
-                pc.count_distinct(gaps.column("person_source_id")).as_py()
-            ),
+            "dagster/row_count": dg.MetadataValue.int(gaps.rows),
+            "students_with_gaps": dg.MetadataValue.int(gaps.students),
             "gaps_by_domain": dg.MetadataValue.md("\n".join(lines)),
+            "derived_tonight": dg.MetadataValue.bool(gaps.derived),
         }
     )

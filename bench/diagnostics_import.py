@@ -131,8 +131,8 @@ def import_diagnostics(config: str) -> dict[str, Any]:
         "refused": gate.refused,
         "results": record.results,
         "tests_of_record": record.tests_of_record,
-        "duplicates": record.duplicates.num_rows,
-        "gaps": gaps.num_rows,
+        "duplicates": record.duplicates,
+        "gaps": gaps.rows,
     }
 
 

@@ -135,15 +135,31 @@ class RecordSummary:
     rematched: int
     results: int
     tests_of_record: int
-    duplicates: pa.Table
+    duplicates: int  # tests stored twice (``duplicate_tests``)
+    settled: bool = True  # False: nothing it depends on changed since the last settling, so none was done
+
+
+def _unchanged(run: DistrictRun, derived: str, tables: list[str], policy_key: str) -> dict | None:
+    """The state a derived step saved last time, if neither its input tables nor its policy moved since."""
+    state = run.warehouse.connector_state(run.district_id, derived)
+    if state.get("policy") != policy_key or run.warehouse.changed_since(run.district_id, derived, tables):
+        return None
+    return state
 
 
 def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary:
     """Match again what was unmatched, then mark the test of record over every stored result.
 
     Reads only the columns the rule needs and writes back, as a patch, only the rows whose person or flag
-    moved: on a night whose files were marked as they loaded, that is none.
+    moved: on a night whose files were marked as they loaded, that is none. On a night when no result
+    changed (nor the roster, while some results wait for a match) it reads nothing at all.
     """
+    derived = f"{DERIVED}_results"
+    policy_key = policy.model_dump_json(include={"id_precedence", "rapid_guessing_threshold"})
+    last = run.warehouse.connector_state(run.district_id, derived)
+    inputs = ["assessment_result", *(["person", "person_identifier"] if last.get("pending") else [])]
+    if (state := _unchanged(run, derived, inputs, policy_key)) is not None:
+        return RecordSummary(**state["summary"], rematched=0, settled=False)
     stored = run.warehouse.read("assessment_result", run.district_id, columns=SETTLED_COLUMNS)
     before = stored.select(["source_id", "person_source_id", "is_test_of_record"])
     rematched = 0
@@ -163,17 +179,19 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
     moved = _changed(marked, before).select(
         ["source_id", "person_source_id", "match_status", "is_test_of_record"]
     )
+    summary = {
+        "results": marked.num_rows,
+        "tests_of_record": pc.sum(marked.column("is_test_of_record")).as_py() or 0,
+        "duplicates": duplicate_tests(marked).num_rows,
+    }
+    pending = pc.sum(pc.not_equal(marked.column("match_status"), "matched")).as_py() or 0
     run.warehouse.apply(
         run.district_id,
-        f"{DERIVED}_results",
+        derived,
         NormalizedBatch({"assessment_result": moved}, {"assessment_result": SyncMode.PATCH}),
+        state={"policy": policy_key, "pending": pending, "summary": summary},
     )
-    return RecordSummary(
-        rematched=rematched,
-        results=marked.num_rows,
-        tests_of_record=pc.sum(marked.column("is_test_of_record")).as_py() or 0,
-        duplicates=duplicate_tests(marked),
-    )
+    return RecordSummary(**summary, rematched=rematched)
 
 
 def _changed(marked: pa.Table, before: pa.Table) -> pa.Table:
@@ -191,27 +209,65 @@ def _changed(marked: pa.Table, before: pa.Table) -> pa.Table:
     return joined.filter(moved).drop_columns(["_person_before", "_record_before"])
 
 
-def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> pa.Table:
-    """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) each night.
+@dataclass(frozen=True, slots=True)
+class GapSummary:
+    """What the district's skill_gap table holds after ``derive_skill_gaps``."""
+
+    by_domain: pa.Table  # subject, canonical_domain, gaps
+    students: int
+    derived: bool  # False: nothing the gaps depend on changed since they were last derived
+
+    @property
+    def rows(self) -> int:
+        return pc.sum(self.by_domain.column("gaps")).as_py() or 0
+
+
+def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary:
+    """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) when a result or domain
+    changed since the last time, or the thresholds did.
 
     SQL hands over only tests of record and the domain rows of theirs that are behind by the thresholds:
     most of a district's domain rows are neither, and carrying them through Python is most of the cost.
     """
+    derived = f"{DERIVED}_gaps"
     thresholds = policy.gap_thresholds
-    results = sql_table("assessment_result")
-    of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
-    gaps = skill_gaps(
-        run.warehouse.read("assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record),
-        run.warehouse.query(_domains_behind(run.district_id, of_record, thresholds)),
-        thresholds,
+    policy_key = thresholds.model_dump_json()
+    inputs = ["assessment_result", "domain_result"]
+    unchanged = _unchanged(run, derived, inputs, policy_key) is not None
+    if not unchanged:
+        results = sql_table("assessment_result")
+        of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
+        gaps = skill_gaps(
+            run.warehouse.read(
+                "assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record
+            ),
+            run.warehouse.query(_domains_behind(run.district_id, of_record, thresholds)),
+            thresholds,
+        )
+        run.warehouse.apply(
+            run.district_id,
+            derived,
+            NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK}),
+            state={"policy": policy_key},
+            max_delete_fraction=1.0,  # gaps close as students grow: removals here are the point, not a risk
+        )
+    return _gap_summary(run, derived=not unchanged)
+
+
+def _gap_summary(run: DistrictRun, *, derived: bool) -> GapSummary:
+    """Counted in SQL from the stored gaps, whether derived tonight or kept from an earlier night."""
+    gaps = sql_table("skill_gap")
+    mine = and_(gaps.c.district_id == run.district_id, gaps.c.status == "active")
+    by_domain = run.warehouse.query(
+        select(gaps.c.subject, gaps.c.canonical_domain, func.count().label("gaps"))
+        .where(mine)
+        .group_by(gaps.c.subject, gaps.c.canonical_domain)
+        .order_by(gaps.c.subject, gaps.c.canonical_domain)
     )
-    run.warehouse.apply(
-        run.district_id,
-        f"{DERIVED}_gaps",
-        NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK}),
-        max_delete_fraction=1.0,  # gaps close as students grow: removals here are the point, not a risk
+    students = run.warehouse.query(
+        select(func.count(gaps.c.person_source_id.distinct()).label("students")).where(mine)
     )
-    return gaps
+    return GapSummary(by_domain, students.column("students")[0].as_py(), derived)
 
 
 def _domains_behind(district_id: str, of_record: ColumnElement[bool], thresholds: GapThresholds) -> Select:

@@ -7,12 +7,12 @@ connector, so a night's data lands completely or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, Connection, Engine, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, insert, select, update
 
 from hub.connector import Issue, NormalizedBatch
 from hub.model import ConnectorState, District, SyncRun, sql_table
@@ -135,6 +135,24 @@ class Warehouse:
         """The rows of a Core ``select`` (which must name its district) as Arrow."""
         with self.engine.connect() as connection:
             return bulk.read_query(connection, query)
+
+    def changed_since(self, district_id: str, connector: str, tables: Collection[str]) -> bool:
+        """Whether a committed sync changed any of ``tables`` after ``connector``'s last committed run, or
+        ``connector`` never ran: what a step deriving rows from those tables asks before redoing them."""
+        committed = and_(SyncRun.district_id == district_id, SyncRun.outcome == "committed")
+        with self.engine.connect() as connection:
+            last = connection.execute(
+                select(func.max(SyncRun.run_id)).where(committed, SyncRun.connector == connector)
+            ).scalar_one()
+            if last is None:
+                return True
+            later = connection.execute(select(SyncRun.counts).where(committed, SyncRun.run_id > last))
+            return any(
+                sum(counts[table].get(kind, 0) for kind in ("inserted", "updated", "deleted")) > 0
+                for (counts,) in later
+                for table in tables
+                if table in counts
+            )
 
     def connector_state(self, district_id: str, connector: str) -> dict[str, Any]:
         with self.engine.connect() as connection:

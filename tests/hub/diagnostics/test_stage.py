@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from hub.connector import NormalizedBatch, SyncMode
+from hub.diagnostics import GapThresholds
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
 from hub.plugins import installed
@@ -59,6 +60,11 @@ def stored(run: DistrictRun, column: str) -> dict[str, object]:
     return dict(zip(rows.column("source_id").to_pylist(), rows.column(column).to_pylist(), strict=True))
 
 
+def stored_gaps(run: DistrictRun) -> dict[str, int]:
+    gaps = run.warehouse.read("skill_gap", DISTRICT, columns=["source_id", "severity"])
+    return dict(zip(gaps.column("source_id").to_pylist(), gaps.column("severity").to_pylist(), strict=True))
+
+
 def last_patch(run: DistrictRun) -> dict:
     runs = run.warehouse.read("sync_run", DISTRICT, active_only=False).sort_by("run_id").to_pylist()
     [settled] = [r for r in runs if r["connector"] == "diagnostics_results"][-1:]
@@ -98,8 +104,12 @@ def test_a_later_file_and_a_later_roster_move_only_the_rows_they_concern(
     assert (first.rematched, first.tests_of_record) == (0, 2)
     assert last_patch(run)["updated"] == 0
     gaps = derive_skill_gaps(run, policy)
-    assert gaps.column("source_id").to_pylist() == ["p1:ela:phonics:2026:fall"]
-    assert gaps.column("severity").to_pylist() == [2]  # from r2, the test of record, not r1
+    assert (gaps.derived, gaps.rows, gaps.students) == (True, 1, 1)
+    assert stored_gaps(run) == {"p1:ela:phonics:2026:fall": 2}  # from r2, the test of record, not r1
+
+    # A night on which nothing changed does no work, and says so.
+    assert not settle_results(run, policy).settled and not derive_skill_gaps(run, policy).derived
+    assert settle_results(run, policy).tests_of_record == 2
 
     # Tonight's file holds one earlier test the vendor flags; the roster now knows student 999.
     roster(run, {"p3": "999"})
@@ -125,7 +135,11 @@ def test_a_later_file_and_a_later_roster_move_only_the_rows_they_concern(
     assert stored(run, "is_test_of_record") == {"r1": False, "r2": False, "r3": True, "r4": True}
     assert stored(run, "person_source_id") == {"r1": "p1", "r2": "p1", "r3": "p3", "r4": "p1"}
     assert last_patch(run)["updated"] == 2  # r2 lost the flag; r3 found its student
-    gaps = derive_skill_gaps(run, policy)
+    assert derive_skill_gaps(run, policy).derived
     # p1's gap closed (r4 is on grade level); p3's opens now that r3 is theirs
-    assert gaps.column("source_id").to_pylist() == ["p3:ela:phonics:2026:fall"]
-    assert run.warehouse.count("skill_gap", DISTRICT) == 1
+    assert stored_gaps(run) == {"p3:ela:phonics:2026:fall": 3}
+
+    # Thresholds changed in hub.yaml: the gaps are derived again though no result moved.
+    stricter = policy.model_copy(update={"gap_thresholds": GapThresholds(min_grade_levels_below=3)})
+    assert not derive_skill_gaps(run, policy).derived
+    assert derive_skill_gaps(run, stricter).derived and stored_gaps(run) == {"p3:ela:phonics:2026:fall": 3}
