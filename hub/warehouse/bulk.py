@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -13,30 +13,36 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, select
 
 from hub.model.arrow import arrow_type
 
-SQLITE_BATCH_ROWS = 50_000
+BATCH_ROWS = 50_000  # rows converted at a time: a large table is never copied whole on its way in
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def load(connection: Connection, table_name: str, data: pa.Table) -> None:
-    """Append ``data`` (columns named as the table's) to ``table_name`` in one bulk operation."""
+def load(connection: Connection, table_name: str, data: pa.Table, order: pa.Array | None = None) -> None:
+    """Append ``data`` (columns named as the table's) to ``table_name`` in one bulk operation, in the row
+    ``order`` given (indices into ``data``) or as it stands."""
     if data.num_rows == 0:
         return
-    if connection.dialect.name == "postgresql":
-        _copy_postgres(connection, table_name, data)
-    else:
-        _executemany(connection, table_name, data)
-
-
-def _copy_postgres(connection: Connection, table_name: str, data: pa.Table) -> None:
-    buffer = io.BytesIO()
-    pacsv.write_csv(data, buffer, pacsv.WriteOptions(include_header=False))
     columns = ", ".join(_quote(name) for name in data.column_names)
+    chunks = (
+        data.slice(start, BATCH_ROWS) if order is None else data.take(order.slice(start, BATCH_ROWS))
+        for start in range(0, data.num_rows, BATCH_ROWS)
+    )
+    if connection.dialect.name == "postgresql":
+        _copy_postgres(connection, f"{_quote(table_name)} ({columns})", chunks)
+    else:
+        _executemany(connection, f"{_quote(table_name)} ({columns})", chunks)
+
+
+def _copy_postgres(connection: Connection, target: str, chunks: Iterator[pa.Table]) -> None:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {_quote(table_name)} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-        copy.write(buffer.getbuffer())
+    with cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
+        for chunk in chunks:
+            buffer = io.BytesIO()
+            pacsv.write_csv(chunk, buffer, pacsv.WriteOptions(include_header=False))
+            copy.write(buffer.getbuffer())
 
 
 def _sqlite_values(column: pa.ChunkedArray) -> list:
@@ -51,11 +57,9 @@ def _sqlite_values(column: pa.ChunkedArray) -> list:
     return column.to_pylist()
 
 
-def _executemany(connection: Connection, table_name: str, data: pa.Table) -> None:
+def _executemany(connection: Connection, target: str, chunks: Iterator[pa.Table]) -> None:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    columns = ", ".join(_quote(name) for name in data.column_names)
-    for start in range(0, data.num_rows, SQLITE_BATCH_ROWS):
-        chunk = data.slice(start, SQLITE_BATCH_ROWS)
+    for chunk in chunks:
         literals = [_sqlite_literal(column) for column in chunk.columns]
         values = ", ".join("?" if literal is None else literal for literal in literals)
         bound = [
@@ -64,7 +68,7 @@ def _executemany(connection: Connection, table_name: str, data: pa.Table) -> Non
             if literal is None
         ]
         rows = zip(*bound, strict=True) if bound else [()] * chunk.num_rows
-        cursor.executemany(f"INSERT INTO {_quote(table_name)} ({columns}) VALUES ({values})", rows)
+        cursor.executemany(f"INSERT INTO {target} VALUES ({values})", rows)
 
 
 def _sqlite_literal(column: pa.ChunkedArray) -> str | None:
@@ -120,7 +124,7 @@ def read_query(connection: Connection, query: Select) -> pa.Table:
     cursor.execute(str(query.compile(connection, compile_kwargs={"literal_binds": True})))
     # Chunks, each turned into Arrow at once: Python tuples of a whole large table would not fit.
     batches = []
-    while rows := cursor.fetchmany(SQLITE_BATCH_ROWS):
+    while rows := cursor.fetchmany(BATCH_ROWS):
         values = list(zip(*rows, strict=True))
         batches.append(
             pa.RecordBatch.from_arrays(

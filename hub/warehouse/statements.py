@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Table, text
 
 from hub.connector import SyncMode
@@ -199,7 +200,7 @@ def insert_new(connection: Connection, table: Table, data: pa.Table) -> TableCha
         (column.name, "ascending") for column in table.primary_key.columns if column.name in data.column_names
     ]
     try:
-        bulk.load(connection, table.name, data.sort_by(keys))
+        bulk.load(connection, table.name, data, order=pc.sort_indices(data, sort_keys=keys))
     except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:  # raised by the drivers themselves
         detail = str(error).splitlines()
         raise WarehouseError(f"{table.name}: the batch repeats a key: {' '.join(detail[:2])}") from None
