@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import (
@@ -226,8 +226,8 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
     """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) when a result or domain
     changed since the last time, or the thresholds did.
 
-    SQL hands over only tests of record and the domain rows of theirs that are behind by the thresholds:
-    most of a district's domain rows are neither, and carrying them through Python is most of the cost.
+    SQL hands over only tests of record and the domain rows that are behind by the thresholds: most of a
+    district's domain rows are not, and carrying them through Python is most of the cost.
     """
     derived = f"{DERIVED}_gaps"
     thresholds = policy.gap_thresholds
@@ -241,7 +241,9 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
             run.warehouse.read(
                 "assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record
             ),
-            run.warehouse.query(_domains_behind(run.district_id, of_record, thresholds)),
+            run.warehouse.read(
+                "domain_result", run.district_id, columns=GAP_DOMAIN_COLUMNS, where=_may_be_gaps(thresholds)
+            ),
             thresholds,
         )
         run.warehouse.apply(
@@ -270,27 +272,16 @@ def _gap_summary(run: DistrictRun, *, derived: bool) -> GapSummary:
     return GapSummary(by_domain, students.column("students")[0].as_py(), derived)
 
 
-def _domains_behind(district_id: str, of_record: ColumnElement[bool], thresholds: GapThresholds) -> Select:
-    """Domain rows of tests of record that may be gaps: a superset of what ``skill_gaps`` keeps."""
-    domains, results = sql_table("domain_result"), sql_table("assessment_result")
+def _may_be_gaps(thresholds: GapThresholds) -> ColumnElement[bool]:
+    """Domain rows that may be gaps: a superset of what ``skill_gaps`` keeps. Whether their test is the
+    test of record is left to ``skill_gaps``: nearly every test is, and joining in SQL costs a lookup for
+    each of the district's domain rows."""
+    domains = sql_table("domain_result")
     adjectives = [name.strip().lower() for name in thresholds.adjectives]
-    behind = or_(
-        domains.c.grade_levels_below >= thresholds.min_grade_levels_below,
-        func.lower(func.trim(domains.c.goal_adjective)).in_(adjectives),
-    )
-    tests = and_(
-        results.c.district_id == domains.c.district_id,
-        results.c.source_id == domains.c.result_source_id,
-        results.c.status == "active",
-    )
-    return (
-        select(*(domains.c[name] for name in GAP_DOMAIN_COLUMNS))
-        .join_from(domains, results, tests)
-        .where(
-            domains.c.district_id == district_id,
-            domains.c.status == "active",
-            domains.c.canonical_domain.is_not(None),
-            behind,
-            of_record,
-        )
+    return and_(
+        domains.c.canonical_domain.is_not(None),
+        or_(
+            domains.c.grade_levels_below >= thresholds.min_grade_levels_below,
+            func.lower(func.trim(domains.c.goal_adjective)).in_(adjectives),
+        ),
     )
