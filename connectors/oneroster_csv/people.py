@@ -122,7 +122,7 @@ def _org_roles(users: pa.Table) -> dict[str, pa.Array]:
     role = pc.take(hub_role(rows.column("role")), owner)
     pairs = pa.table(
         {
-            "source_id": _pair_ids(person, orgs, role),
+            "source_id": pair_ids(person, orgs, role),
             "person_source_id": person,
             "org_source_id": orgs,
             "role": role,
@@ -134,7 +134,7 @@ def _org_roles(users: pa.Table) -> dict[str, pa.Array]:
     return _first_of_each(pairs, "source_id")
 
 
-def _pair_ids(person: pa.Array, org: pa.Array, role: pa.Array) -> pa.Array:
+def pair_ids(person: pa.Array, org: pa.Array, role: pa.Array) -> pa.Array:
     """``person:org:role``; hashed in the rare case it would not fit a source_id."""
     ids = pc.binary_join_element_wise(person, org, role, ":")
     too_long = pc.greater(pc.utf8_length(ids), _SOURCE_ID_LENGTH)

@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 import requests
 
 from connectors.oneroster_gradebook import payloads
-from connectors.oneroster_gradebook.auth import ClientCredentials
 from connectors.oneroster_gradebook.config import GradebookConfig
 from hub.connector import DestinationConnector, PushOutcome, PushResult, RenderedReport
 from hub.http import HttpError, build_session, send
+from hub.oauth import ClientCredentials
 from hub.push import SummaryError, student_statuses
 
 REFUSED = (400, 422)

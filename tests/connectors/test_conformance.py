@@ -13,10 +13,14 @@ from connectors.files.destination import FilesConfig, FilesDestination
 from connectors.iready import IReadyConfig, IReadySource
 from connectors.nwea_map.config import MapConfig
 from connectors.nwea_map.source import MapSource
+from connectors.oneroster_api import OneRosterApiConfig, OneRosterApiSource
+from connectors.oneroster_api.fake import FakeRostering
+from connectors.oneroster_api.writer import rest_roster
 from connectors.oneroster_csv import OneRosterCsvSource
 from connectors.oneroster_csv.source import OneRosterCsvConfig
 from hub.connector import RenderedReport, SourceConnector
 from hub.push.fakeserver import LOOPBACK_HTTP
+from hub.synthetic import DistrictSpec, build_district
 from hub.testing import check_destination, check_source
 
 SAMPLES = {
@@ -32,6 +36,22 @@ def test_builtin_sources_conform_on_the_real_samples(name: str, shared_fixtures:
     source: SourceConnector = cls(config(path=shared_fixtures / sample))
     batch = check_source(source)
     assert batch.tables[cls.tables[0]].num_rows > 0  # the sample really reached the model
+
+
+def test_oneroster_api_source_conforms_over_real_http() -> None:
+    """A service has no sample file: the fake rostering service serves a small synthetic district."""
+    district = build_district(DistrictSpec(students=20, seed=5, district_id="north"))
+    with FakeRostering(rest_roster(district), client_secret="conformance-secret") as service:
+        config = OneRosterApiConfig(
+            base_url=service.url,
+            token_url=service.token_url,
+            client_id="tutorhub",
+            client_secret=SecretStr("conformance-secret"),
+            page_size=25,
+            http=LOOPBACK_HTTP,
+        )
+        batch = check_source(OneRosterApiSource(config))
+    assert batch.tables["person"].num_rows == len(service.data["users"])
 
 
 def _reports() -> list[RenderedReport]:

@@ -1,4 +1,5 @@
-"""OAuth 2 client credentials for requests, as the 1EdTech security framework asks of OneRoster 1.2."""
+"""OAuth 2 client credentials for requests (the 1EdTech security framework OneRoster 1.2 asks for), shared
+by every connector that talks to such a service: the gradebook destination, the rostering source."""
 
 from __future__ import annotations
 
