@@ -112,7 +112,7 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
             # evidence of practice, not placement: matched, never gated
             lessons = match_students(tables["lesson_evidence"], identifiers(run), policy.id_precedence)
             tables["lesson_evidence"] = lessons.results
-        if "domain_result" in tables:
+        if refused and "domain_result" in tables:  # a refused file's domains go with its results
             loaded = tables["assessment_result"].column("source_id").combine_chunks()
             domains = tables["domain_result"]
             tables["domain_result"] = domains.filter(pc.is_in(domains.column("result_source_id"), loaded))

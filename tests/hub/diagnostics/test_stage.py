@@ -143,3 +143,34 @@ def test_a_later_file_and_a_later_roster_move_only_the_rows_they_concern(
     stricter = policy.model_copy(update={"gap_thresholds": GapThresholds(min_grade_levels_below=3)})
     assert not derive_skill_gaps(run, policy).derived
     assert derive_skill_gaps(run, stricter).derived and stored_gaps(run) == {"p3:ela:phonics:2026:fall": 3}
+
+
+def test_a_file_below_the_match_rate_is_not_loaded_and_its_neighbour_is(
+    run: DistrictRun, make_results: Callable[..., pa.Table], make_domains: Callable[..., pa.Table]
+) -> None:
+    roster(run, {"p1": "101", "p2": "102"})
+    results = make_results(
+        [
+            {"source_id": "good-1", "vendor_student_id": "101"},
+            {"source_id": "good-2", "vendor_student_id": "102"},
+            {"source_id": "bad-1", "vendor_student_id": "101"},
+            {"source_id": "bad-2", "vendor_student_id": "555"},
+            {"source_id": "bad-3", "vendor_student_id": "556"},
+        ],
+        files=["ela.csv", "ela.csv", "math.csv", "math.csv", "math.csv"],
+    )
+    domains = make_domains(
+        [
+            {"result_source_id": r, "vendor_domain": "Phonics", "canonical_domain": "phonics"}
+            for r in ("good-1", "bad-1", "bad-2")
+        ]
+    )
+    gate = MatchGate()
+    policy = run.district.diagnostics  # 95 %: math.csv matches 1 in 3
+    batch = NormalizedBatch({"assessment_result": results, "domain_result": domains}, {})
+    run.warehouse.apply(DISTRICT, "iready", match_transform(policy, gate)(run, "iready", batch))
+
+    assert list(gate.refused) == ["math.csv"] and "33.3" in gate.refused["math.csv"]
+    assert sorted(stored(run, "person_source_id")) == ["good-1", "good-2"]
+    kept = run.warehouse.read("domain_result", DISTRICT, columns=["result_source_id"])
+    assert kept.column("result_source_id").to_pylist() == ["good-1"]
