@@ -96,6 +96,13 @@ def domain_results(
         "bad_number",
         "goal RIT score is not a number; left blank",
     )
+    standard_error = numbers(goals.column("standard_error"))
+    findings.warn(
+        invalid(goals.column("standard_error"), standard_error),
+        "Goal<n>StdErr",
+        "bad_number",
+        "goal standard error is not a number; left blank",
+    )
     raw_adjective = pc.utf8_trim_whitespace(goals.column("adjective"))
     flagged = pc.ends_with(raw_adjective, "*")
     findings.warn(
@@ -132,6 +139,7 @@ def domain_results(
             "vendor_domain": names,
             "canonical_domain": canonical,
             "scale_score": scale_score,
+            "standard_error": standard_error,
             "goal_adjective": pc.if_else(known, adjective, pa.scalar(None, pa.string())),
             "range_text": pc.utf8_trim_whitespace(goals.column("range")),
         }
@@ -167,6 +175,7 @@ def _melt(
             "subject": subjects,
             "vendor_domain": names,
             "rit": text(f"Goal{n}RitScore"),
+            "standard_error": text(f"Goal{n}StdErr"),
             "range": text(f"Goal{n}Range"),
             "adjective": text(f"Goal{n}Adjective"),
             FILE: files,

@@ -67,6 +67,7 @@ class DomainResult(TenantRow, Base):
     vendor_domain: Mapped[str] = mapped_column(String(255))
     canonical_domain: Mapped[str | None] = mapped_column(String(64))  # hub.skills key, null if none fits
     scale_score: Mapped[float | None] = mapped_column(Float)
+    standard_error: Mapped[float | None] = mapped_column(Float)  # MAP Goal<n>StdErr; i-Ready gives none
     placement: Mapped[str | None] = mapped_column(String(64))
     grade_levels_below: Mapped[int | None] = mapped_column(Integer)
     goal_adjective: Mapped[str | None] = mapped_column(String(16))  # MAP: Low LoAvg Avg HiAvg High

@@ -109,6 +109,7 @@ def test_goals_become_domain_results(sample: MapSource) -> None:
     first = goals[0]
     assert first["source_id"] == "nwea_map:711524321:605001:Number and Algebraic Methods"
     assert (first["scale_score"], first["range_text"], first["goal_adjective"]) == (225.0, "218-232", "Low")
+    assert first["standard_error"] == 7.1  # Goal1StdErr
     assert {goal["canonical_domain"] for goal in goals} == {"algebra_and_algebraic_thinking"}
 
 
