@@ -59,6 +59,7 @@ def test_the_ela_sample_imports_field_by_field(samples: Path, sync) -> None:
         "vendor_domain": "Comprehension: Literature",
         "canonical_domain": "comprehension_literature",
         "scale_score": 640,
+        "standard_error": None,  # i-Ready reports none per domain
         "placement": "Mid 6",
         "grade_levels_below": 0,
         "goal_adjective": None,
