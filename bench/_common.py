@@ -72,7 +72,15 @@ def in_fresh_process(function: Callable[..., T], *args: Any) -> T:
     """Run ``function`` in a new interpreter, so that its peak RSS is its own."""
     sys.stdout.flush()  # what this process printed comes before what the child prints
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(function, *args).result()
+        return pool.submit(_flushed, function, *args).result()
+
+
+def _flushed(function: Callable[..., T], *args: Any) -> T:
+    """``function``'s value once what it printed is out, so it comes before what the caller prints next."""
+    try:
+        return function(*args)
+    finally:
+        sys.stdout.flush()
 
 
 def check(label: str, ok: bool, detail: str) -> bool:

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.tutoring import as_of_date
+from hub.pipeline.tutoring import as_of_date, read_narrowed
 from hub.tutoring.dosage import Dosage, measure_dosage
 from hub.tutoring.impact import Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
@@ -93,7 +93,7 @@ def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
     periods = [ImpactPeriod.for_school_year(years[-1]), *ImpactPeriod.for_cycles(started)]
     people = warehouse.read("person", district)
     impact = measure_impact(
-        warehouse.read("assessment_result", district),
+        read_narrowed(run, "assessment_result"),
         people.filter(pc.equal(people.column("role"), "student")),
         warehouse.read("demographics", district),
         student_weeks,

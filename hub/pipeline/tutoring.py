@@ -7,9 +7,10 @@ decisions a programme running every night would have made.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,6 +26,8 @@ from hub.tutoring import (
     run_cycle_boundary,
     tier_distribution,
 )
+from hub.tutoring.reads import READS
+from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
 
 GROUPS_STATE = "tutoring_groups"
 
@@ -37,6 +40,11 @@ def _apply_derived(
     run.warehouse.apply(run.district_id, name, batch, state=state, max_delete_fraction=1.0)
 
 
+def read_narrowed(run: DistrictRun, table: str) -> pa.Table:
+    """The district's ``table``, only the columns the tutoring steps read (``hub.tutoring.reads``)."""
+    return run.warehouse.read(table, run.district_id, columns=READS[table])
+
+
 def _students(run: DistrictRun) -> pa.Table:
     people = run.warehouse.read("person", run.district_id)
     return people.filter(pc.equal(people.column("role"), "student"))
@@ -45,7 +53,7 @@ def _students(run: DistrictRun) -> pa.Table:
 def decide_tiers(run: DistrictRun) -> tuple[pa.Table, pa.Table]:
     """Tier per student, subject and window from every test of record; and the pyramid per school."""
     policy = run.district.tutoring
-    tiers = assign_tiers(run.warehouse.read("assessment_result", run.district_id), _students(run), policy)
+    tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
     _apply_derived(run, "tutoring_tiers", {"tier_assignment": tiers})
     return tiers, tier_distribution(tiers, policy)
 
@@ -91,12 +99,6 @@ class GroupDecision:
     grouping: Grouping
 
 
-def _known_before(results: pa.Table, domains: pa.Table, boundary: date) -> tuple[pa.Table, pa.Table]:
-    known = results.filter(pc.less(results.column("test_date"), pa.scalar(boundary, pa.date32())))
-    ids = known.column("source_id").combine_chunks()
-    return known, domains.filter(pc.is_in(domains.column("result_source_id"), ids))
-
-
 def replay_boundaries(
     results: pa.Table,
     domains: pa.Table,
@@ -115,27 +117,24 @@ def replay_boundaries(
     decide alike. ``results`` carry the test of record already marked; ``students`` are the roster's
     student person rows now; ``tutors`` are tutor_profile rows and ``cycles`` the plan. ``gaps`` are the
     skill gaps of every test of record (the diagnostics stage stores them): a boundary uses those whose
-    evidence it can see, which are exactly the gaps its own tests would give.
+    evidence it can see, which are exactly the gaps its own tests would give. Of ``domains`` a boundary
+    reads only the rows of the tests it sees (exits weigh each member's latest test).
     """
     if grouping is None:
         grouping = Grouping(_empty("tutoring_group"), _empty("group_membership"))
     active = students.column("source_id").combine_chunks()
     for boundary in boundaries:
-        known, known_domains = _known_before(results, domains, boundary)
+        weighed = weighed_results(results, boundary, grouping.memberships, tutoring_policy)
+        tiers = assign_tiers(weighed, students, tutoring_policy)
         grouping = run_cycle_boundary(
             grouping.memberships if grouping.memberships.num_rows else None,
-            assign_tiers(known, students, tutoring_policy),
-            gaps.filter(
-                pc.is_in(
-                    gaps.column("evidence_result_source_id"),
-                    value_set=known.column("source_id").combine_chunks(),
-                )
-            ),
-            known,
+            tiers,
+            gaps_seen(gaps, tiers, weighed, tutoring_policy),
+            weighed,
             grouping.groups if grouping.groups.num_rows else None,
             tutoring_policy,
             boundary,
-            domain_results=known_domains,
+            domain_results=domains,
             tutors=tutors,
             cycles=cycles,
             active_students=active,
@@ -145,6 +144,40 @@ def replay_boundaries(
 
 def _empty(table: str) -> pa.Table:
     return arrow_schema(table).empty_table()
+
+
+def boundary_inputs(
+    read: Callable[[str], pa.Table], memberships: pa.Table, policy: TutoringPolicy
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Tests, domain results and skill gaps of the students a replay may weigh (``weighed_people``).
+
+    Each table is narrowed as soon as ``read`` (model table name -> rows) hands it over, so that no whole
+    table is held beside the work: most of a district is neither in a group nor in an entry tier.
+    """
+    results = read("assessment_result")
+    people = weighed_people(results, memberships, policy)
+    results = of_people(results, people)
+    gaps = of_people(read("skill_gap"), people)
+    domains = read("domain_result")
+    tests = results.column("source_id").combine_chunks()
+    return results, domains.filter(pc.is_in(domains.column("result_source_id"), value_set=tests)), gaps
+
+
+def decide_boundaries(
+    read: Callable[[str], pa.Table],
+    students: pa.Table,
+    tutors: pa.Table,
+    cycles: pa.Table,
+    boundaries: Sequence[date],
+    tutoring_policy: TutoringPolicy,
+    grouping: Grouping | None = None,
+) -> Grouping:
+    """``replay_boundaries`` over the tables ``read`` hands over, narrowed by ``boundary_inputs``."""
+    history = grouping.memberships if grouping is not None else _empty("group_membership")
+    results, domains, gaps = boundary_inputs(read, history, tutoring_policy)
+    return replay_boundaries(
+        results, domains, students, tutors, cycles, boundaries, tutoring_policy, gaps, grouping
+    )
 
 
 def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
@@ -163,15 +196,13 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     )
     if not boundaries:
         return GroupDecision([], grouping)
-    grouping = replay_boundaries(
-        warehouse.read("assessment_result", district),
-        warehouse.read("domain_result", district),
+    grouping = decide_boundaries(
+        partial(read_narrowed, run),
         _students(run),
         warehouse.read("tutor_profile", district),
         cycles,
         boundaries,
         run.district.tutoring,
-        warehouse.read("skill_gap", district),
         grouping,
     )
     _apply_derived(

@@ -7,8 +7,9 @@
                                  domain_results=..., tutors=..., cycles=cycles, active_students=...)
     outcome.groups, outcome.memberships, outcome.untutored
 
-The caller reads and writes the warehouse; every threshold lives in ``TutoringPolicy``. Inside, one module
-per step: tiers; entry, seating, tutors and grouping (groups); exits and cycles (boundaries).
+The caller reads and writes the warehouse (``reads`` names the columns of the large tables the steps
+read); every threshold lives in ``TutoringPolicy``. Inside, one module per step: tiers; entry, seating,
+tutors and grouping (groups); seen, exits and cycles (boundaries: what one weighs, who leaves, the plan).
 """
 
 from hub.tutoring.cycles import plan_cycles, run_cycle_boundary

@@ -12,16 +12,25 @@ from hub.tutoring._labels import DOMAIN_LABELS, GRADE_ORDER, relabel, window_ran
 from hub.tutoring.policy import TutoringPolicy
 
 WINDOW_KEYS = ["person_source_id", "subject", "school_year", "window"]
+GAP_COLUMNS = [
+    "source_id",
+    *WINDOW_KEYS,
+    "canonical_domain",
+    "severity",
+    "evidence_result_source_id",
+    "evidence",
+]
 
 
-def eligible_students(tiers: pa.Table, gaps: pa.Table, policy: TutoringPolicy) -> pa.Table:
-    """Students meeting the entry criteria, each with the primary gap and the evidence that placed them.
+def admits(tier: pa.Array | pa.ChunkedArray, policy: TutoringPolicy) -> pa.Array | pa.ChunkedArray:
+    """Whether each tier is one the policy's entry criteria let into tutoring."""
+    return pc.is_in(tier, value_set=pa.array(policy.entry_tiers, pa.int64()))
 
-    Each student's latest tier per subject counts, joined to the primary gap of the same window.
-    """
+
+def latest_admitting(tiers: pa.Table, policy: TutoringPolicy) -> pa.Table:
+    """Each student's latest tier per subject, where it admits them: the windows entry draws gaps from."""
     # Only students with an entry tier in some window can be eligible: find their latest tier alone.
-    wanted = pc.is_in(tiers.column("tier"), value_set=pa.array(policy.entry_tiers, pa.int64()))
-    candidates = tiers.filter(wanted).select(["person_source_id", "subject"])
+    candidates = tiers.filter(admits(tiers.column("tier"), policy)).select(["person_source_id", "subject"])
     tiers = tiers.join(candidates, ["person_source_id", "subject"], join_type="left semi")
     ranked = tiers.append_column("_window", window_rank(tiers.column("window")))
     latest = pick_first(
@@ -34,10 +43,16 @@ def eligible_students(tiers: pa.Table, gaps: pa.Table, policy: TutoringPolicy) -
             ("_window", "descending"),
         ],
     )
-    latest = latest.filter(
-        pc.is_in(latest.column("tier"), value_set=pa.array(policy.entry_tiers, pa.int64()))
-    )
-    relevant = gaps.join(latest.select(WINDOW_KEYS), WINDOW_KEYS, join_type="left semi")
+    return latest.filter(admits(latest.column("tier"), policy))
+
+
+def eligible_students(tiers: pa.Table, gaps: pa.Table, policy: TutoringPolicy) -> pa.Table:
+    """Students meeting the entry criteria, each with the primary gap and the evidence that placed them.
+
+    Each student's latest tier per subject counts, joined to the primary gap of the same window.
+    """
+    latest = latest_admitting(tiers, policy)
+    relevant = gaps.select(GAP_COLUMNS).join(latest.select(WINDOW_KEYS), WINDOW_KEYS, join_type="left semi")
     primary = primary_gap(relevant).select(
         [*WINDOW_KEYS, "canonical_domain", "severity", "evidence_result_source_id", "evidence"]
     )

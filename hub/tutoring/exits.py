@@ -58,6 +58,15 @@ LATEST_COLUMNS = [
     "scale_score",
     "percent_progress_typical",
 ]
+DOMAIN_COLUMNS = [
+    "result_source_id",
+    "canonical_domain",
+    "vendor_domain",
+    "grade_levels_below",
+    "goal_adjective",
+    "placement",
+]
+"""What an exit reads of a domain result: the weakest vendor domain and how its placement reads."""
 
 
 def _latest_results(results: pa.Table, pairs: pa.Table, policy: TutoringPolicy) -> pa.Table:
@@ -91,7 +100,7 @@ def _latest_results(results: pa.Table, pairs: pa.Table, policy: TutoringPolicy) 
 def _domain_evidence(domain_results: pa.Table, wanted: pa.Table) -> pa.Table:
     """Per wanted result and canonical domain, the weakest vendor domain: the one an exit must clear."""
     keys = ["result_source_id", "canonical_domain"]
-    relevant = domain_results.join(wanted, keys, join_type="left semi")
+    relevant = domain_results.select(DOMAIN_COLUMNS).join(wanted, keys, join_type="left semi")
     adjective = pc.index_in(relevant.column("goal_adjective"), value_set=pa.array(GOAL_ADJECTIVES))
     weakest = pick_first(
         relevant.append_column("_adjective", adjective),

@@ -10,6 +10,7 @@ where the vendor reports it, is the latest test's percent progress to typical an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -20,6 +21,7 @@ from hub.tutoring._arrow import require
 
 STUDENT = ["person_source_id", "subject"]
 TEST_COLUMNS = ["source_id", *STUDENT, "vendor", "test_date", "scale_score", "proficiency_band", "placement"]
+GROWTH_COLUMNS = [*TEST_COLUMNS, "school_year", "percent_progress_typical", "is_test_of_record"]
 BASELINE = {
     "source_id": "baseline_result_source_id",
     "test_date": "baseline_date",
@@ -35,10 +37,11 @@ LATEST = {
 }
 ROW_BITS = 26  # row numbers up to 67 million ride in the low bits of a rank code
 DAY_SPAN = 1 << 20  # days since 1970 and distances between dates stay below this
+NO_ROW = np.iinfo(np.int64).max  # above every rank code: a key no row has
 
 
 def key_codes(table: pa.Table, columns: list[str]) -> np.ndarray:
-    """One int64 per row that is equal exactly where all ``columns`` are (nulls equal nulls).
+    """One int64 per row, equal exactly where all ``columns`` are (nulls equal nulls): ``dense`` numbers.
 
     Integer keys group and match much faster than several string columns at millions of rows.
     """
@@ -46,18 +49,109 @@ def key_codes(table: pa.Table, columns: list[str]) -> np.ndarray:
     for name in columns:
         encoded = pc.dictionary_encode(table[name].combine_chunks(), null_encoding="encode")
         codes = codes * (len(encoded.dictionary) + 1) + encoded.indices.to_numpy(zero_copy_only=False)
-    return codes
+    return dense(codes)
+
+
+def dense(codes: np.ndarray) -> np.ndarray:
+    """``codes`` numbered 0, 1, ... in order of first appearance, so that they index an array directly."""
+    return pc.dictionary_encode(pa.array(codes)).indices.to_numpy().astype(np.int64)
 
 
 def first_rows(keys: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Row numbers (ascending) of the lowest ``rank`` per key (0 <= rank < 2**37; ties: the earlier row)."""
+    """Row numbers (ascending) of the lowest ``rank`` per key (0 <= rank < 2**37; ties: the earlier row).
+
+    ``keys`` are ``dense`` numbers (any selection of them): one pass over the rows keeps each key's best.
+    """
     code = (rank.astype(np.int64) << ROW_BITS) | np.arange(len(keys), dtype=np.int64)
-    best = pa.table({"key": keys, "code": code}).group_by("key").aggregate([("code", "min")])
-    return np.sort(best["code_min"].to_numpy() & ((1 << ROW_BITS) - 1))
+    best = np.full(int(keys.max(initial=-1)) + 1, NO_ROW)
+    np.minimum.at(best, keys, code)
+    chosen = np.zeros(len(keys), dtype=bool)
+    chosen[best[best != NO_ROW] & ((1 << ROW_BITS) - 1)] = True
+    return np.flatnonzero(chosen)
 
 
 def _days(dates: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return pc.cast(dates, pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _day(day: date) -> int:
+    return int(_days(pa.array([day], pa.date32()))[0])
+
+
+def _of_record(results: pa.Table, school_year: int, end: date | None = None) -> pa.Table:
+    """The year's tests of record with a score and a student (up to ``end`` when given): what growth reads."""
+    require(results, GROWTH_COLUMNS, "assessment_result")
+    kept = pc.and_(
+        pc.and_(
+            pc.fill_null(results["is_test_of_record"], False), pc.equal(results["school_year"], school_year)
+        ),
+        pc.and_(pc.is_valid(results["scale_score"]), pc.is_valid(results["person_source_id"])),
+    )
+    kept = pc.and_(kept, pc.is_valid(results["test_date"]))
+    if end is not None:
+        kept = pc.and_(kept, pc.less_equal(results["test_date"], end))
+    return results.select([*TEST_COLUMNS, "percent_progress_typical"]).filter(kept)
+
+
+@dataclass(frozen=True, slots=True)
+class YearTests:
+    """A school year's tests of record, keyed once and measured over any number of spans.
+
+    Impact measures the year and every cycle in it; selecting the tests and encoding their keys is most
+    of the work, so it is done once per year rather than once per span.
+    """
+
+    tests: pa.Table
+    days: np.ndarray
+    student: np.ndarray
+    same_vendor: np.ndarray
+
+    @classmethod
+    def of(cls, results: pa.Table, school_year: int) -> YearTests:
+        """The tests of record of ``school_year`` among ``results`` (assessment_result rows)."""
+        return cls.keyed(_of_record(results, school_year))
+
+    @classmethod
+    def keyed(cls, tests: pa.Table) -> YearTests:
+        """``tests`` as ``_of_record`` selects them, with their days and student and vendor keys."""
+        student = key_codes(tests, STUDENT)
+        same_vendor = dense(student * 64 + key_codes(tests, ["vendor"]))
+        return cls(tests, _days(tests["test_date"]), student, same_vendor)
+
+    def growth(self, start: date | np.ndarray, end: date | None = None) -> pa.Table:
+        """Growth from ``start`` (a date, or one day number per test) over the tests up to ``end``."""
+        return _grown(self.tests, *self._measured(start, end))
+
+    def grown(self, start: date, end: date) -> pa.Table:
+        """``growth`` of only the students with a newer test than the baseline: those impact counts."""
+        base, latest, newer = self._measured(start, end)
+        return _grown(self.tests, base[newer], latest[newer], newer[newer])
+
+    def _measured(
+        self, start: date | np.ndarray, end: date | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per student, the baseline row, the latest row of its vendor, and whether that one is newer."""
+        rows = np.flatnonzero(self.days <= _day(end)) if end is not None else np.arange(len(self.days))
+        start_days = _day(start) if isinstance(start, date) else start[rows]
+        days, same_vendor = self.days[rows], self.same_vendor[rows]
+        # the last test on or before the start, else the first one after it; and each vendor's last test
+        rank = np.where(days > start_days, DAY_SPAN + days - start_days, start_days - days)
+        base = first_rows(self.student[rows], rank)
+        last = first_rows(same_vendor, DAY_SPAN - days)
+        latest_of = np.zeros(int(same_vendor.max(initial=-1)) + 1, dtype=np.int64)
+        latest_of[same_vendor[last]] = last
+        latest = latest_of[same_vendor[base]]
+        return rows[base], rows[latest], days[latest] > days[base]
+
+
+def _grown(tests: pa.Table, base: np.ndarray, latest: np.ndarray, newer: np.ndarray) -> pa.Table:
+    """The baseline rows beside the latest ones, where a newer test follows the baseline (else null)."""
+    grown = tests.select([*STUDENT, "vendor", *BASELINE]).take(pa.array(base)).rename_columns(BASELINE)
+    taken = [*LATEST, "percent_progress_typical"]
+    later = tests.select(taken).take(pa.array(latest, mask=~newer))  # a masked row number takes a null
+    for name, label in zip(taken, [*LATEST.values(), "percent_progress_typical"], strict=True):
+        grown = grown.append_column(label, later[name])
+    return grown.append_column("growth", pc.subtract(grown["latest_scale"], grown["baseline_scale"]))
 
 
 def growth_between(results: pa.Table, start: date | pa.Table, end: date, school_year: int) -> pa.Table:
@@ -67,32 +161,8 @@ def growth_between(results: pa.Table, start: date | pa.Table, end: date, school_
     weekly pulse: each student's entry into tutoring); only those students are then measured. Shared by
     both, so that a teacher reads the same growth that impact reports.
     """
-    needed = [*TEST_COLUMNS, "school_year", "percent_progress_typical", "is_test_of_record"]
-    require(results, needed, "assessment_result")
-    kept = pc.and_(
-        pc.and_(
-            pc.fill_null(results["is_test_of_record"], False), pc.equal(results["school_year"], school_year)
-        ),
-        pc.and_(pc.is_valid(results["scale_score"]), pc.less_equal(results["test_date"], end)),
-    )
-    kept = pc.and_(kept, pc.is_valid(results["person_source_id"]))
-    tests = results.select([*TEST_COLUMNS, "percent_progress_typical"]).filter(kept)
-    if isinstance(start, pa.Table):
-        tests = tests.join(start.select([*STUDENT, "start"]), STUDENT, join_type="inner")
-        start_days: np.ndarray | int = _days(tests["start"])
-    else:
-        start_days = _days(pa.array([start], pa.date32()))[0]
-    days = _days(tests["test_date"])
-    student = key_codes(tests, STUDENT)
-    same_vendor = student * 64 + key_codes(tests, ["vendor"])
-    # the last test on or before the start, else the first one after it; and each vendor's last test
-    base = first_rows(student, np.where(days > start_days, DAY_SPAN + days - start_days, start_days - days))
-    last = first_rows(same_vendor, DAY_SPAN - days)
-    last = last[np.argsort(same_vendor[last])]
-    latest = last[np.searchsorted(same_vendor[last], same_vendor[base])]
-    newer = pa.array(days[latest] > days[base])
-    grown = tests.take(pa.array(base)).select([*STUDENT, "vendor", *BASELINE]).rename_columns(BASELINE)
-    later = tests.take(pa.array(latest))
-    for name, label in [*LATEST.items(), ("percent_progress_typical", "percent_progress_typical")]:
-        grown = grown.append_column(label, pc.if_else(newer, later[name], pa.scalar(None, later[name].type)))
-    return grown.append_column("growth", pc.subtract(grown["latest_scale"], grown["baseline_scale"]))
+    tests = _of_record(results, school_year, end)
+    if not isinstance(start, pa.Table):
+        return YearTests.keyed(tests).growth(start)
+    tests = tests.join(start.select([*STUDENT, "start"]), STUDENT, join_type="inner")
+    return YearTests.keyed(tests).growth(_days(tests["start"]))

@@ -15,6 +15,7 @@ from datetime import date
 from functools import cache
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hub.tutoring._arrow import require
 from hub.tutoring.errors import TutoringError
@@ -25,13 +26,14 @@ from hub.tutoring.growth import (
     ROW_BITS,
     STUDENT,
     TEST_COLUMNS,
+    YearTests,
     first_rows,
     growth_between,
     key_codes,
 )
 from hub.tutoring.impact_policy import NO_SESSIONS, ImpactPeriod, ImpactPolicy
 from hub.tutoring.impact_rows import CELL, RACE_FLAGS, SUBGROUP_FLAGS, UNKNOWN, student_rows, tutored_between
-from hub.tutoring.impact_tables import SCHOOL_TABLES, SUBGROUPS, SUMMARY_FIGURES, aggregates
+from hub.tutoring.impact_tables import SCHOOL_TABLES, SUBGROUPS, SUMMARY_FIGURES, aggregates, exits_by_school
 from hub.tutoring.suppression import suppress
 
 # The names callers have always imported from here stay importable from here.
@@ -134,11 +136,26 @@ def measure_impact(
     def tutored_in(start: date, end: date) -> pa.Table:
         return tutored_between(student_weeks, memberships, start, end)
 
+    @cache  # a school year's tests serve its own period and each of its cycles
+    def tests_of(school_year: int) -> YearTests:
+        return YearTests.of(results, school_year)
+
+    exits = exits_by_school(memberships, students)
+    reported = _of_tutored(demographics, student_weeks, memberships)
     parts = []
     for period in periods:
-        rows = student_rows(results, students, demographics, tutored_in, period, policy)
-        parts.append(aggregates(rows, memberships, students, period, policy))
+        grown = tests_of(period.school_year).grown(period.start, period.end)
+        rows = student_rows(grown, students, tutored_in, period, policy)
+        parts.append(aggregates(rows, reported, exits, period, policy))
     return Impact(**{name: _stack([part[name] for part in parts]) for name in parts[0]}, min_n=policy.min_n)
+
+
+def _of_tutored(demographics: pa.Table, student_weeks: pa.Table, memberships: pa.Table) -> pa.Table:
+    """The demographics of whoever any period can count as tutored: the only subgroups reported."""
+    tutored = pa.chunked_array(
+        [student_weeks["person_source_id"].unique(), memberships["person_source_id"].unique()], pa.string()
+    )
+    return demographics.filter(pc.is_in(demographics["source_id"], value_set=tutored))
 
 
 def _stack(tables: list[pa.Table]) -> pa.Table:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.tutoring._arrow import overlapping, within
-from hub.tutoring.growth import STUDENT, growth_between, key_codes
+from hub.tutoring.growth import STUDENT, key_codes
 from hub.tutoring.impact_policy import NO_SESSIONS, ImpactPeriod, ImpactPolicy
 
 CELL = ["subject", "vendor", "school_source_id", "grade", "baseline_band"]
@@ -50,22 +50,20 @@ def _student_key(table: pa.Table) -> pa.ChunkedArray:
 
 
 def student_rows(
-    results: pa.Table,
+    grown: pa.Table,
     students: pa.Table,
-    demographics: pa.Table,
     tutored_in: Callable[[date, date], pa.Table],
     period: ImpactPeriod,
     policy: ImpactPolicy,
 ) -> pa.Table:
-    """One row per student and subject with a growth in the period: cohort, dosage, peers, subgroups.
+    """One row per student and subject with a growth in the period: cohort, dosage and peers.
 
-    ``tutored_in(start, end)`` is ``tutored_between`` over the session weeks and memberships; a caller
-    measuring a school year and its cycles hands in one that remembers the year's answer.
+    ``grown`` are the students who grew in the period (``growth.YearTests.grown``); ``tutored_in(start,
+    end)`` is ``tutored_between`` over the session weeks and memberships; a caller measuring a school year
+    and its cycles hands in one that remembers the year's answer.
     Lookups go by position (index_in + take) rather than joins: the rows are many, the columns wanted few.
     """
-    grown = growth_between(results, period.start, period.end, period.school_year)
-    rows = grown.filter(pc.is_valid(grown["growth"]))
-    person = pc.index_in(rows["person_source_id"], students["source_id"])
+    rows, person = grown, pc.index_in(grown["person_source_id"], students["source_id"])
     for name, source in [("school_source_id", "primary_school_source_id"), ("grade", "grade")]:
         rows = rows.append_column(name, pc.fill_null(students[source].take(person), UNKNOWN))
     key = _student_key(rows)
@@ -86,8 +84,7 @@ def student_rows(
     rows = rows.append_column("attendance_rate", rate).append_column(
         "dosage_band", _bands(rows, rate, policy)
     )
-    rows = _with_peers(rows)
-    return _with_subgroups(rows, demographics)
+    return _with_peers(rows)
 
 
 def _bands(rows: pa.Table, rate: pa.ChunkedArray, policy: ImpactPolicy) -> pa.Array:
@@ -108,7 +105,6 @@ def _with_peers(rows: pa.Table) -> pa.Table:
     cell = key_codes(rows, CELL)
     peer = rows["peer"].to_numpy(zero_copy_only=False)
     growth = rows["growth"].to_numpy(zero_copy_only=False)
-    _, cell = np.unique(cell, return_inverse=True)
     count = np.bincount(cell[peer], minlength=cell.max(initial=-1) + 1)
     total = np.bincount(cell[peer], weights=growth[peer], minlength=len(count))
     peer_n, has_peers = count[cell], count[cell] > 0
@@ -122,8 +118,11 @@ def _with_peers(rows: pa.Table) -> pa.Table:
     )
 
 
-def _with_subgroups(rows: pa.Table, demographics: pa.Table) -> pa.Table:
-    """Subgroups as text: yes / no / unknown; race and ethnicity as one reporting category; sex."""
+def with_subgroups(rows: pa.Table, demographics: pa.Table) -> pa.Table:
+    """Subgroups as text: yes / no / unknown; race and ethnicity as one reporting category; sex.
+
+    Only tutored students' subgroups are reported, so only their rows need them.
+    """
     person = pc.index_in(rows["person_source_id"], demographics["source_id"])
     for name in SUBGROUP_FLAGS:
         rows = rows.append_column(

@@ -20,7 +20,7 @@ from hub.tutoring._labels import relabel
 from hub.tutoring.exits import CODE_LABELS, reason_codes
 from hub.tutoring.growth import STUDENT
 from hub.tutoring.impact_policy import NO_SESSIONS, ImpactPeriod, ImpactPolicy
-from hub.tutoring.impact_rows import SUBGROUP_FLAGS, UNKNOWN
+from hub.tutoring.impact_rows import SUBGROUP_FLAGS, UNKNOWN, with_subgroups
 
 SCHOOL = "school_source_id"
 SUBGROUPS = (*SUBGROUP_FLAGS, "race_ethnicity", "sex")
@@ -50,12 +50,15 @@ Made = tuple[list[str], list[str], Callable[[list[str]], pa.Table], dict[str, li
 
 
 def aggregates(
-    rows: pa.Table, memberships: pa.Table, students: pa.Table, period: ImpactPeriod, policy: ImpactPolicy
+    rows: pa.Table, demographics: pa.Table, exits: pa.Table, period: ImpactPeriod, policy: ImpactPolicy
 ) -> dict[str, pa.Table]:
-    """The period's tables from its student rows (``impact_rows.student_rows``) and the exits in it."""
+    """The period's tables from its student rows (``impact_rows.student_rows``) and the ``exits`` in it.
+
+    ``exits`` are every exit's date, subject, school and reason code (``exits_by_school``).
+    """
     label = {"period": period.label, "school_year": period.school_year}
-    tutored = rows.filter(rows["tutored"])
-    left = _exits_in(memberships, students, period)
+    tutored = with_subgroups(rows.filter(rows["tutored"]), demographics)
+    left = within(exits, "exit_date", period.start, period.end)
     moves = _transitions(rows, ["subject", "vendor", SCHOOL, *MOVES])  # rolled up, not counted again
     tested, band = ["subject", "vendor"], ["dosage_band"]
     made: dict[str, Made] = {
@@ -98,7 +101,7 @@ def _summary(tutored: pa.Table, keys: list[str]) -> pa.Table:
         }
     )
     # peers are counted once per comparison cell the key's matched students fall in
-    matched = tutored.filter(pc.is_valid(tutored["difference"]))
+    matched = tutored.select([*keys, "_cell", "peer_n"]).filter(pc.is_valid(tutored["difference"]))
     cells = matched.group_by([*keys, "_cell"]).aggregate([("peer_n", "max")])
     peers = cells.group_by(keys).aggregate([("peer_n_max", "sum")]).rename_columns([*keys, "peer_n"])
     stats = stats.join(peers, keys, join_type="left outer")
@@ -134,13 +137,19 @@ def _rolled_up(counts: pa.Table, keys: list[str]) -> pa.Table:
     return counts.group_by(keys).aggregate([("n", "sum")]).rename_columns([*keys, "n"])
 
 
-def _exits_in(memberships: pa.Table, students: pa.Table, period: ImpactPeriod) -> pa.Table:
-    """Exits in the period: subject, the student's primary school and the reason's code."""
-    left = within(memberships, "exit_date", period.start, period.end)
+def exits_by_school(memberships: pa.Table, students: pa.Table) -> pa.Table:
+    """Every exit: its date, subject, the student's primary school and the reason's code (looked up once
+    for all the periods measured)."""
+    left = memberships.filter(pc.is_valid(memberships["exit_date"]))
     person = pc.index_in(left["person_source_id"], students["source_id"])
     school = pc.fill_null(students["primary_school_source_id"].take(person), UNKNOWN)
     return pa.table(
-        {"subject": left["subject"], SCHOOL: school, "reason_code": reason_codes(left["exit_reason"])}
+        {
+            "exit_date": left["exit_date"],
+            "subject": left["subject"],
+            SCHOOL: school,
+            "reason_code": reason_codes(left["exit_reason"]),
+        }
     )
 
 

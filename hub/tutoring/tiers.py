@@ -53,9 +53,11 @@ RESULT_COLUMNS = [
     "grade_levels_below",
 ]
 DISTRIBUTION_KEYS = ["school_source_id", "grade", "subject", "school_year", "window"]
+TIER_KEYS = ["person_source_id", "subject", "school_year", "window"]
 
 
-def _tier_by_rule(results: pa.Table, policy: TutoringPolicy) -> pa.Array:
+def tier_by_rule(results: pa.Table, policy: TutoringPolicy) -> pa.Array:
+    """Each test's tier by the policy's cut points alone (null for a vendor without one)."""
     below = results.column("grade_levels_below")
     iready = pc.if_else(
         pc.greater_equal(below, policy.iready_tier3_levels_below),
@@ -101,38 +103,43 @@ def _basis(chosen: pa.Table) -> pa.Array:
     )
 
 
+def _deciding_tests(results: pa.Table, policy: TutoringPolicy) -> pa.Table:
+    """The test that decides each tier, with the tier, in key order: of the matched tests of record with
+    a tier by the rule, the vendor first in precedence, then the latest. One copy of the usable rows."""
+    tier = tier_by_rule(results, policy)
+    usable = pc.and_(
+        pc.and_(pc.fill_null(results.column("is_test_of_record"), False), pc.is_valid(tier)),
+        pc.and_(
+            pc.is_valid(results.column("person_source_id")),
+            pc.is_in(results.column("vendor"), value_set=pa.array(policy.vendor_precedence)),
+        ),
+    )
+    tested = results.select(RESULT_COLUMNS).append_column("tier", tier).filter(usable)
+    tested = tested.append_column(
+        "vendor_rank", pc.index_in(tested.column("vendor"), value_set=pa.array(policy.vendor_precedence))
+    )
+    return pick_first(
+        tested,
+        TIER_KEYS,
+        [(key, "ascending") for key in TIER_KEYS]
+        + [("vendor_rank", "ascending"), ("test_date", "descending"), ("source_id", "ascending")],
+    )
+
+
 def assign_tiers(results: pa.Table, students: pa.Table, policy: TutoringPolicy) -> pa.Table:
     """Tier 1/2/3 per student, subject and window, in the ``tier_assignment`` schema.
 
     ``results`` are assessment_result rows; only matched tests of record count. ``students`` are person
     rows: they give the school, and the grade where the test did not record one.
     """
-    usable = results.select(RESULT_COLUMNS).filter(
-        pc.and_(
-            pc.fill_null(results.column("is_test_of_record"), False),
-            pc.and_(
-                pc.is_valid(results.column("person_source_id")),
-                pc.is_in(results.column("vendor"), value_set=pa.array(policy.vendor_precedence)),
-            ),
-        )
-    )
-    usable = usable.append_column("tier", _tier_by_rule(usable, policy))
-    usable = usable.filter(pc.is_valid(usable.column("tier")))
-    usable = usable.append_column(
-        "vendor_rank", pc.index_in(usable.column("vendor"), value_set=pa.array(policy.vendor_precedence))
-    )
-    keys = ["person_source_id", "subject", "school_year", "window"]
-    chosen = pick_first(
-        usable,
-        keys,
-        [(key, "ascending") for key in keys]
-        + [("vendor_rank", "ascending"), ("test_date", "descending"), ("source_id", "ascending")],
-    )
+    chosen = _deciding_tests(results, policy)
     # A lookup, not a join, keeps the rows in key order.
     person = pc.index_in(chosen.column("person_source_id"), value_set=students.column("source_id"))
     school = students.column("primary_school_source_id").take(person)
     grade = pc.coalesce(chosen.column("student_grade"), students.column("grade").take(person))
-    tier_ids = pc.binary_join_element_wise(*(pc.cast(chosen.column(key), pa.string()) for key in keys), ":")
+    tier_ids = pc.binary_join_element_wise(
+        *(pc.cast(chosen.column(key), pa.string()) for key in TIER_KEYS), ":"
+    )
     return conform(
         "tier_assignment",
         pa.table(

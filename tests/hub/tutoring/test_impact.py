@@ -20,6 +20,7 @@ from hub.tutoring.exits import (
     REASON_LABELS,
     reason_codes,
 )
+from hub.tutoring.growth import YearTests
 from hub.tutoring.impact import ImpactPeriod, ImpactPolicy, growth_between, measure_impact, suppress
 
 YEAR = ImpactPeriod.for_school_year(2026)
@@ -358,6 +359,25 @@ def test_growth_between_picks_the_baseline_before_the_start_else_the_first_after
     assert same_start == list(rows.values())  # one date for everybody measures the same
     early = growth_between(results, anchors, date(2025, 12, 31), 2026).to_pylist()
     assert [(r["person_source_id"], r["growth"]) for r in early] == [("a", None)]  # b: no test yet at all
+
+
+def test_a_year_keyed_once_measures_every_span_as_growth_between_does() -> None:
+    cohort = Cohort()
+    cohort.add("a", 30, tests=(FALL, WINTER, SPRING))
+    cohort.add("b", 30, tests=(WINTER, SPRING))
+    cohort.add("c", 12, vendor="nwea_map", tests=(FALL, SPRING))
+    cohort.add("a", 8, subject="ela", tests=(FALL, FALL, WINTER))  # two tests on one day: the first counts
+    results = conform("assessment_result", _table(cohort.results))
+    year = YearTests.of(results, 2026)
+    spans = [
+        (YEAR.start, YEAR.end),
+        (date(2025, 12, 1), date(2026, 6, 30)),
+        (date(2025, 11, 10), date(2025, 12, 31)),
+        (YEAR.start, date(2025, 9, 1)),  # before any test: nobody
+    ]
+    for start, end in spans:
+        assert year.growth(start, end).equals(growth_between(results, start, end, 2026))
+    assert year.growth(*spans[1]).num_rows == 4
 
 
 def test_suppress_blanks_small_cells_and_marks_them() -> None:
