@@ -7,7 +7,9 @@ from assets.metadata import apply_metadata
 from assets.partitions import DISTRICTS
 from assets.resources import HubResource
 from assets.roster import roster
-from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+from hub.pipeline.diagnostics import MatchGate, match_transform
+from hub.pipeline.gaps import derive_skill_gaps
+from hub.pipeline.record import settle_results
 from hub.pipeline.sources import apply_stage
 
 

@@ -85,8 +85,10 @@ def load_roster(config: str) -> dict[str, Any]:
 def import_diagnostics(config: str) -> dict[str, Any]:
     """The diagnostics stage, step by step: the functions ``read_stage`` and ``apply_stage`` call, in
     their order, with the night's matching transform; then the test of record and the skill gaps."""
-    from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+    from hub.pipeline.diagnostics import MatchGate, match_transform
     from hub.pipeline.extracts import extract_dir, latest_extract, load_extract, save_extract
+    from hub.pipeline.gaps import derive_skill_gaps
+    from hub.pipeline.record import settle_results
     from hub.pipeline.sources import apply_extract
 
     run = _district_run(config)

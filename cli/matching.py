@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from hub.connector import NormalizedBatch
-from hub.diagnostics import active_identifiers, match_students
+from hub.diagnostics import match_students
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.diagnostics import roster_identifiers
 from hub.plugins import installed
 from hub.settings import HubConfig
 
@@ -15,9 +16,7 @@ def match_rate_for(hub: HubConfig, district_id: str, batch: NormalizedBatch) -> 
     """Overall and per-file match rate against the district's current roster; reads, never writes."""
     run = DistrictRun(hub, hub.district(district_id), installed())
     try:
-        identifiers = active_identifiers(
-            run.warehouse.read("person_identifier", district_id), run.warehouse.read("person", district_id)
-        )
+        identifiers = roster_identifiers(run)
     finally:
         run.close()
     policy = run.district.diagnostics

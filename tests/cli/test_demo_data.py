@@ -12,7 +12,9 @@ import yaml
 
 from cli.demo import write_demo_data
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+from hub.pipeline.diagnostics import MatchGate, match_transform
+from hub.pipeline.gaps import derive_skill_gaps
+from hub.pipeline.record import settle_results
 from hub.pipeline.sources import apply_stage, read_stage
 from hub.pipeline.tutoring import decide_groups, plan_year
 from hub.plugins import installed

@@ -15,7 +15,9 @@ import yaml
 from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import GapThresholds
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.diagnostics import MatchGate, derive_skill_gaps, match_transform, settle_results
+from hub.pipeline.diagnostics import MatchGate, match_transform
+from hub.pipeline.gaps import derive_skill_gaps
+from hub.pipeline.record import settle_results
 from hub.plugins import installed
 from hub.settings import load_hub_config
 

@@ -1,0 +1,95 @@
+"""Deriving skill gaps from the stored tests of record, and what the district's gap table holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import ColumnElement, and_, func, or_, select
+
+from hub.connector import NormalizedBatch, SyncMode
+from hub.diagnostics import DiagnosticsPolicy, GapThresholds, skill_gaps
+from hub.diagnostics.gaps import DOMAIN_COLUMNS as GAP_DOMAIN_COLUMNS
+from hub.diagnostics.gaps import RESULT_COLUMNS as GAP_RESULT_COLUMNS
+from hub.model import sql_table
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.derived import DERIVED, unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class GapSummary:
+    """What the district's skill_gap table holds after ``derive_skill_gaps``."""
+
+    by_domain: pa.Table  # subject, canonical_domain, gaps
+    students: int
+    derived: bool  # False: nothing the gaps depend on changed since they were last derived
+
+    @property
+    def rows(self) -> int:
+        return pc.sum(self.by_domain.column("gaps")).as_py() or 0
+
+
+def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary:
+    """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) when a result or domain
+    changed since the last time, or the thresholds did.
+
+    SQL hands over only tests of record and the domain rows that are behind by the thresholds: most of a
+    district's domain rows are not, and carrying them through Python is most of the cost.
+    """
+    derived = f"{DERIVED}_gaps"
+    thresholds = policy.gap_thresholds
+    policy_key = thresholds.model_dump_json()
+    inputs = ["assessment_result", "domain_result"]
+    kept = unchanged(run, derived, inputs, policy_key) is not None
+    if not kept:
+        results = sql_table("assessment_result")
+        of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
+        gaps = skill_gaps(
+            run.warehouse.read(
+                "assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record
+            ),
+            run.warehouse.read(
+                "domain_result", run.district_id, columns=GAP_DOMAIN_COLUMNS, where=_may_be_gaps(thresholds)
+            ),
+            thresholds,
+        )
+        run.warehouse.apply(
+            run.district_id,
+            derived,
+            NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK}),
+            state={"policy": policy_key},
+            max_delete_fraction=1.0,  # gaps close as students grow: removals here are the point, not a risk
+        )
+    return _gap_summary(run, derived=not kept)
+
+
+def _gap_summary(run: DistrictRun, *, derived: bool) -> GapSummary:
+    """Counted in SQL from the stored gaps, whether derived tonight or kept from an earlier night."""
+    gaps = sql_table("skill_gap")
+    mine = and_(gaps.c.district_id == run.district_id, gaps.c.status == "active")
+    by_domain = run.warehouse.query(
+        select(gaps.c.subject, gaps.c.canonical_domain, func.count().label("gaps"))
+        .where(mine)
+        .group_by(gaps.c.subject, gaps.c.canonical_domain)
+        .order_by(gaps.c.subject, gaps.c.canonical_domain)
+    )
+    students = run.warehouse.query(
+        select(func.count(gaps.c.person_source_id.distinct()).label("students")).where(mine)
+    )
+    return GapSummary(by_domain, students.column("students")[0].as_py(), derived)
+
+
+def _may_be_gaps(thresholds: GapThresholds) -> ColumnElement[bool]:
+    """Domain rows that may be gaps: a superset of what ``skill_gaps`` keeps. Whether their test is the
+    test of record is left to ``skill_gaps``: nearly every test is, and joining in SQL costs a lookup for
+    each of the district's domain rows."""
+    domains = sql_table("domain_result")
+    adjectives = [name.strip().lower() for name in thresholds.adjectives]
+    return and_(
+        domains.c.canonical_domain.is_not(None),
+        or_(
+            domains.c.grade_levels_below >= thresholds.min_grade_levels_below,
+            func.lower(func.trim(domains.c.goal_adjective)).in_(adjectives),
+        ),
+    )
