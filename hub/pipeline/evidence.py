@@ -75,7 +75,7 @@ def district_pulse(run: DistrictRun) -> Pulse:
         warehouse.read("session_attendance", district),
         warehouse.read("tutoring_group", district),
         warehouse.read("group_membership", district),
-        warehouse.read("assessment_result", district),
+        read_narrowed(run, "assessment_result"),  # the pulse's growth reads what impact's does
         warehouse.read("enrollment", district),
         warehouse.read("section", district),
     )
