@@ -112,7 +112,13 @@ def main() -> None:
             f"difference {shown(row['mean_difference'])}"
         )
     exits = shared["exits"].filter(pc.equal(shared["exits"]["period"], "2025-26"))
-    print("  exits " + ", ".join(f"{r['subject']} {r['reason_code']} {r['n']:,}" for r in exits.to_pylist()))
+    counts = [(r["subject"], r["reason_code"], r["n"]) for r in exits.to_pylist()]
+    print(
+        "  exits "
+        + ", ".join(
+            f"{subject} {code} {'suppressed' if n is None else f'{n:,}'}" for subject, code, n in counts
+        )
+    )
     largest = max(by_school.values(), key=lambda school: school.students.num_rows)
     print(
         f"  schools: {len(by_school):,}; the largest has {largest.students.num_rows:,} tutored student rows "
