@@ -89,20 +89,8 @@ def domain_results(
     """One row per filled goal of the rows of ``tests`` that became results (mask ``results``)."""
     goals, melt_issues = _melt(tests, result_ids, subjects, results)
     findings = Findings(goals)
-    scale_score = numbers(goals.column("rit"))
-    findings.warn(
-        invalid(goals.column("rit"), scale_score),
-        "Goal<n>RitScore",
-        "bad_number",
-        "goal RIT score is not a number; left blank",
-    )
-    standard_error = numbers(goals.column("standard_error"))
-    findings.warn(
-        invalid(goals.column("standard_error"), standard_error),
-        "Goal<n>StdErr",
-        "bad_number",
-        "goal standard error is not a number; left blank",
-    )
+    scale_score = _goal_number(findings, "rit", "Goal<n>RitScore", "goal RIT score")
+    standard_error = _goal_number(findings, "standard_error", "Goal<n>StdErr", "goal standard error")
     raw_adjective = pc.utf8_trim_whitespace(goals.column("adjective"))
     flagged = pc.ends_with(raw_adjective, "*")
     findings.warn(
@@ -145,6 +133,14 @@ def domain_results(
         }
     )
     return table, [*melt_issues, *findings.issues]
+
+
+def _goal_number(findings: Findings, column: str, vendor_column: str, what: str) -> Column:
+    """A goal's number; text that is not one is left blank, with one warning."""
+    raw = findings.table.column(column)
+    values = numbers(raw)
+    findings.warn(invalid(raw, values), vendor_column, "bad_number", f"{what} is not a number; left blank")
+    return values
 
 
 def _melt(
