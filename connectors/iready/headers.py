@@ -95,31 +95,11 @@ MATH_2024_25 = _columns(
     "Mid On Grade Level Scale Score | Proficiency if Student Shows No Additional Growth | "
     "Projection if Student Achieves Typical Growth | Projection if Student Achieves Stretch Growth"
 )
-ELA_2023_24 = _columns(
-    "Last Name | First Name | Student ID | Student Grade | Academic Year | School | Enrolled | "
-    "District State ID | Account State ID | School State ID | Student State ID | User Name | Sex | "
-    "Hispanic or Latino | Race | English Language Learner | Special Education | "
-    "Economically Disadvantaged | Migrant | Class(es) | Class Teacher(s) | Report Group(s) | "
-    "Start Date | Completion Date | Norming Window | Baseline Diagnostic (Y/N) | "
-    "Most Recent Diagnostic YTD (Y/N) | Duration (min) | Rush Flag | Read Aloud | "
-    "Overall Scale Score | Overall Placement | Overall Relative Placement | Percentile | Grouping | "
-    "Lexile Measure | Lexile Range | Phonological Awareness Scale Score | "
-    "Phonological Awareness Placement | Phonological Awareness Relative Placement | "
-    "Phonics Scale Score | Phonics Placement | Phonics Relative Placement | "
-    "High-Frequency Words Scale Score | High-Frequency Words Placement | "
-    "High-Frequency Words Relative Placement | Vocabulary Scale Score | Vocabulary Placement | "
-    "Vocabulary Relative Placement | Comprehension: Overall Scale Score | "
-    "Comprehension: Overall Placement | Comprehension: Overall Relative Placement | "
-    "Comprehension: Literature Scale Score | Comprehension: Literature Placement | "
-    "Comprehension: Literature Relative Placement | Comprehension: Informational Text Scale Score | "
-    "Comprehension: Informational Text Placement | "
-    "Comprehension: Informational Text Relative Placement | Diagnostic Gain | "
-    "Annual Typical Growth Measure | Annual Stretch Growth Measure | "
-    "Percent Progress to Annual Typical Growth (%) | Percent Progress to Annual Stretch Growth (%) | "
-    "Mid On Grade Level Scale Score | Reading Difficulty Indicator (Y/N) | "
+PROJECTIONS = _columns(
     "Proficiency if Student Shows No Additional Growth | "
     "Projection if Student Achieves Typical Growth | Projection if Student Achieves Stretch Growth"
 )
+ELA_2023_24 = (*ELA_2025_26, *PROJECTIONS)  # 2025-26 dropped the three projections at the end
 MATH_2023_24 = _columns(
     "Last Name | First Name | Student ID | Student Grade | Academic Year | School | Enrolled | "
     "District State ID | Account State ID | School State ID | Student State ID | User Name | Sex | "
@@ -266,11 +246,9 @@ LESSONS_WITH_DEMOGRAPHICS = _columns(
     "Lesson Objective | Lesson Language | Completion Date | Total Time on Lesson (min) | Score | "
     "Passed or Not Passed | Teacher-Assigned Lesson"
 )
-LESSONS_WITH_STANDARDS = _columns(
-    "Last Name | First Name | Student ID | Student Grade | Academic Year | School | Subject | Domain | "
-    "Lesson Grade | Lesson Level | Lesson ID | Lesson Name | Lesson Objective | Lesson Language | "
-    "Completion Date | Total Time on Lesson (min) | Score | Passed or Not Passed | "
-    "Teacher-Assigned Lesson | State Standards | Type of Standard | Standard Code | Standard Text"
+LESSONS_WITH_STANDARDS = (
+    *LESSONS_OEA,
+    *_columns("State Standards | Type of Standard | Standard Code | Standard Text"),
 )
 
 INFORM_RENAMES = {
