@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 
 EXPECTED = (ConfigError, ConnectorError, UnknownConnectorError, DeletionGuardError, WarehouseError)
 
+config_option = click.option(
+    "--config", type=click.Path(path_type=Path), help="hub.yaml (default: TUTORHUB_CONFIG or ./hub.yaml)"
+)
+districts_option = click.option(
+    "--district", "district_ids", multiple=True, help="District id (repeatable); default: all."
+)
+
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Errors people can act on become one clear message and exit 2; anything else says how to report it."""
@@ -87,9 +94,7 @@ def plugins(as_json: bool) -> None:
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
 @click.option("--district", help="Also match students against this district's roster (diagnostics).")
-@click.option(
-    "--config", type=click.Path(path_type=Path), help="hub.yaml (default: TUTORHUB_CONFIG or ./hub.yaml)"
-)
+@config_option
 @friendly_errors
 def validate(kind: str, path: Path, as_json: bool, district: str | None, config: Path | None) -> None:
     """Read and check a vendor export without writing anything. Exit 1 when it cannot be imported."""
@@ -118,10 +123,8 @@ def _exit_with(outcomes: list[DistrictOutcome]) -> None:
 
 
 @main.command()
-@click.option("--district", "district_ids", multiple=True, help="District id (repeatable); default: all.")
-@click.option(
-    "--config", type=click.Path(path_type=Path), help="hub.yaml (default: TUTORHUB_CONFIG or ./hub.yaml)"
-)
+@districts_option
+@config_option
 @click.option("--allow-deletions", is_flag=True, help="Approve, for this run only, removals over the guard.")
 @friendly_errors
 def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bool) -> None:
@@ -136,10 +139,8 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
 
 
 @main.command()
-@click.option("--district", "district_ids", multiple=True, help="District id (repeatable); default: all.")
-@click.option(
-    "--config", type=click.Path(path_type=Path), help="hub.yaml (default: TUTORHUB_CONFIG or ./hub.yaml)"
-)
+@districts_option
+@config_option
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing, record nothing.")
 @friendly_errors
 def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> None:
@@ -204,9 +205,7 @@ def demo(students: int, seed: int, directory: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--config", type=click.Path(path_type=Path), help="hub.yaml (default: TUTORHUB_CONFIG or ./hub.yaml)"
-)
+@config_option
 @click.option("--port", default=3000, show_default=True)
 @friendly_errors
 def ui(config: Path | None, port: int) -> None:
