@@ -11,9 +11,9 @@ from hub.pipeline.context import DistrictRun
 DERIVED = "diagnostics"  # the prefix of the connector names the hub's own derived writes are recorded under
 
 
-def unchanged(run: DistrictRun, derived: str, tables: list[str], policy_key: str) -> dict | None:
-    """The state a derived step saved last time, if neither its input tables nor its policy moved since."""
-    state = run.warehouse.connector_state(run.district_id, derived)
-    if state.get("policy") != policy_key or run.warehouse.changed_since(run.district_id, derived, tables):
-        return None
-    return state
+def unchanged(run: DistrictRun, derived: str, state: dict, tables: list[str], policy_key: str) -> bool:
+    """Whether neither the input ``tables`` nor the policy moved since the derived step last ran and saved
+    ``state`` (its connector state)."""
+    return state.get("policy") == policy_key and not run.warehouse.changed_since(
+        run.district_id, derived, tables
+    )

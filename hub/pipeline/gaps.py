@@ -41,7 +41,9 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
     thresholds = policy.gap_thresholds
     policy_key = thresholds.model_dump_json()
     inputs = ["assessment_result", "domain_result"]
-    kept = unchanged(run, derived, inputs, policy_key) is not None
+    kept = unchanged(
+        run, derived, run.warehouse.connector_state(run.district_id, derived), inputs, policy_key
+    )
     if not kept:
         results = sql_table("assessment_result")
         of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))

@@ -50,8 +50,8 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
     policy_key = policy.model_dump_json(include={"id_precedence", "rapid_guessing_threshold"})
     last = run.warehouse.connector_state(run.district_id, derived)
     inputs = ["assessment_result", *(["person", "person_identifier"] if last.get("pending") else [])]
-    if (state := unchanged(run, derived, inputs, policy_key)) is not None:
-        return RecordSummary(**state["summary"], rematched=0, settled=False)
+    if unchanged(run, derived, last, inputs, policy_key):
+        return RecordSummary(**last["summary"], rematched=0, settled=False)
     stored = run.warehouse.read("assessment_result", run.district_id, columns=SETTLED_COLUMNS)
     before = stored.select(["source_id", "person_source_id", "is_test_of_record"])
     rematched = 0
