@@ -112,9 +112,10 @@ def json_objects(columns: Mapping[str, Column], rows: int) -> Column:
     if not columns:
         return repeat(None, rows, pa.string())
     members = [
-        pc.binary_join_element_wise(f"{json.dumps(name)}: ", recode(values, json.dumps, pa.string()), "")
+        pc.binary_join_element_wise(f", {json.dumps(name)}: ", recode(values, json.dumps, pa.string()), "")
         for name, values in columns.items()
     ]
-    joined = pc.binary_join_element_wise(*members, ", ", null_handling="skip")
-    wrapped = pc.binary_join_element_wise("{", joined, "}", "")
+    # Not null_handling="skip": pyarrow drops the rows whose members are all null, shifting every later row.
+    joined = pc.binary_join_element_wise(*members, "", null_handling="replace", null_replacement="")
+    wrapped = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(joined, 2), "}", "")
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), wrapped)

@@ -104,6 +104,25 @@ def test_teachers_are_guarded_separately(warehouse: Warehouse) -> None:
         warehouse.apply(DISTRICT, "roster", bulk(person=without_teachers))
 
 
+def test_tutors_and_every_other_role_are_guarded(warehouse: Warehouse) -> None:
+    roster = pa.concat_tables([people(range(200)), people(range(6), role="aide")])
+    warehouse.apply(DISTRICT, "roster", bulk(person=roster))
+    with pytest.raises(DeletionGuardError, match="6 of 6 active aides"):
+        warehouse.apply(DISTRICT, "roster", bulk(person=people(range(200))))
+    tutors = pa.table(
+        {
+            "source_id": [f"tutor-{i}" for i in range(8)],
+            "subjects": ["math"] * 8,
+            "max_groups": [3] * 8,
+        }
+    )
+    warehouse.apply(DISTRICT, "sessions", bulk(tutor_profile=tutors))
+    with pytest.raises(DeletionGuardError, match="8 of 8 active tutor profiles") as refusal:
+        warehouse.apply(DISTRICT, "sessions", bulk(tutor_profile=tutors.slice(0, 0)))
+    assert "--allow-deletions" in str(refusal.value)
+    assert warehouse.count("tutor_profile", DISTRICT) == 8
+
+
 def test_failure_mid_apply_leaves_previous_state(warehouse: Warehouse) -> None:
     warehouse.apply(DISTRICT, "roster", bulk(person=people(range(10)), enrollment=enrollments(range(10))))
     # person stages and upserts fine; the enrollment table then breaks a NOT NULL column mid-apply.
