@@ -18,7 +18,7 @@ import codecs
 import io
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -36,6 +36,7 @@ __all__ = [
     "read_utf8",
     "to_utf8",
     "utf8_stream",
+    "whole_file_block",
 ]
 
 SAVE_AS_UTF8 = 'save it again from Excel as "CSV UTF-8 (Comma delimited)"'
@@ -68,6 +69,7 @@ class TextEncoding:
     bom: int = 0  # bytes of byte order mark to skip
     nul_bytes: int = 0
     first_nul_line: int | None = None
+    first_foreign_line: int | None = None  # where the first byte that is not UTF-8 sits
 
     @property
     def is_utf8(self) -> bool:
@@ -87,7 +89,7 @@ class TextEncoding:
             found.append(
                 (
                     "encoding",
-                    None,
+                    self.first_foreign_line,
                     f"is not UTF-8: read as {self.label} (detected); to be sure, {SAVE_AS_UTF8}",
                 )
             )
@@ -142,7 +144,10 @@ def first_lines(data: bytes | Path, name: str, count: int = 1) -> list[str]:
         with data.open("rb") as stream:
             data = stream.read(_SNIFF)
     head = data[:_SNIFF]
-    encoding = _detect(lambda: iter((head,)), name, partial=len(data) > _SNIFF)
+    try:
+        encoding = _detect(lambda: iter((head,)), name, partial=len(data) > _SNIFF)
+    except UndecodableFile:  # the read proper refuses the file, with the line and byte
+        encoding = TextEncoding("utf-8", "UTF-8")
     text = codecs.getincrementaldecoder(encoding.codec)("replace").decode(head[encoding.bom :])
     return text.replace("\x00", "").splitlines()[:count]
 
@@ -164,7 +169,8 @@ def _detect(blocks: Blocks, name: str, *, partial: bool = False) -> TextEncoding
         guess = from_bytes(head[:_SNIFF], cp_isolation=list(_CODE_PAGES), threshold=_MESS_THRESHOLD).best()
         if guess is None or guess.encoding not in _CODE_PAGES:
             raise refusal from None
-        return _scan(blocks, name, guess.encoding, _CODE_PAGES[guess.encoding], 0, partial)
+        found = _scan(blocks, name, guess.encoding, _CODE_PAGES[guess.encoding], 0, partial)
+        return replace(found, first_foreign_line=bad.line)
 
 
 class _BadByte(Exception):
@@ -228,3 +234,9 @@ def utf8_stream(open_file: Opener, name: str) -> tuple[Opener, TextEncoding]:
     with open_file() as stream:
         converted = to_utf8(stream.read(), encoding)
     return (lambda: io.BytesIO(converted)), encoding
+
+
+def whole_file_block(size: int) -> int:
+    """A pyarrow CSV block size that holds a whole in-memory file: a cell larger than the block would
+    otherwise fail the file ("straddling object"), where an oversized cell should cost only its row."""
+    return max(1 << 20, min(size + 1, (1 << 31) - 1))

@@ -8,19 +8,17 @@ line, and blank lines do not count.
 from __future__ import annotations
 
 import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
 from connectors.oneroster_csv.report import FileLog
+from hub.decoding import UndecodableFile, detect_bytes, first_lines, to_utf8, whole_file_block
 
-BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 16
 # Past this many rows of another width, re-read the file at that width rather than take a Python call each.
 _ODD_ROWS_BEFORE_REREAD = 20_000
@@ -46,16 +44,21 @@ class _TooManyOddRows(Exception):
 
 
 def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
-    """Parse ``data``; None (with ``log.report.fatal`` set) when it has no header row at all."""
+    """Parse ``data``; None (with ``log.report.fatal`` set) when it has no header row or is not text."""
+    try:
+        encoding = detect_bytes(data, log.file)
+    except UndecodableFile as error:
+        log.fatal(str(error))
+        return None
+    for kind, line, reason in encoding.warnings():
+        log.warn(kind, reason, line=line)
+    data = to_utf8(data, encoding)
     buffer = pa.py_buffer(data)
-    if data.startswith(BOM):
-        buffer = buffer.slice(len(BOM))
-        log.warn("bom", "starts with a UTF-8 byte order mark; ignored")
     prefix = buffer[:_HEADER_PREFIX].to_pybytes()
     if not prefix.strip():
         log.fatal(f"{log.file} is empty: it has no header row")
         return None
-    header = read_header(prefix)
+    header = read_header(prefix, log.file)
     _check_line_ends(data, prefix, log)
     named = len(header)
     while named and not header[named - 1].strip():
@@ -75,10 +78,9 @@ def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
     return CsvTable(header, *fit_rows(parsed.table, parsed.lines, parsed.odd, width, log))
 
 
-def read_header(head: bytes) -> list[str]:
-    """The header cells of a file, from its first bytes (a BOM is ignored)."""
-    text = head.removeprefix(BOM)[:_HEADER_PREFIX].decode("utf-8", errors="replace")
-    return next(csv.reader(io.StringIO(text, newline="")), [])
+def read_header(head: bytes, name: str) -> list[str]:
+    """The header cells of a file, from its first bytes, decoded as the whole file will be."""
+    return next(csv.reader(first_lines(head, name)), [])
 
 
 def _check_line_ends(data: bytes, prefix: bytes, log: FileLog) -> None:
@@ -114,55 +116,29 @@ def _parse(buffer: pa.Buffer, width: int, log: FileLog, give_up_after: int | Non
 
     names = [str(i) for i in range(width)]
     try:
-        table = _arrow_read(buffer, names, pa.string(), on_odd_row)
-    except pa.ArrowInvalid as error:
+        table = _arrow_read(buffer, names, on_odd_row)
+    except pa.ArrowInvalid:
         if give_up_after is not None and len(odd) > give_up_after:
             raise _TooManyOddRows(odd) from None
-        if "invalid UTF8" not in str(error):
-            raise
-        odd.clear()
-        raw = _arrow_read(buffer, names, pa.binary(), on_odd_row)
-        table, lines = _decode(raw, _lines(raw.num_rows, odd), log)
-        return _Parsed(table, lines, odd, raw.num_rows + len(odd))
+        raise
     return _Parsed(table, _lines(table.num_rows, odd), odd, table.num_rows + len(odd))
 
 
-def _arrow_read(buffer: pa.Buffer, names: list[str], kind: pa.DataType, on_odd_row) -> pa.Table:
+def _arrow_read(buffer: pa.Buffer, names: list[str], on_odd_row) -> pa.Table:
     # Single-threaded: only then does pyarrow know an odd row's line (and on 2 cores it is no slower).
+    # One block for the whole buffer: a cell larger than a block would otherwise fail the whole file.
     return pacsv.read_csv(
         pa.BufferReader(buffer),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+        read_options=pacsv.ReadOptions(
+            column_names=names, skip_rows=1, use_threads=False, block_size=whole_file_block(buffer.size)
+        ),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_odd_row),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, kind),
+            column_types=dict.fromkeys(names, pa.string()),
             null_values=[""],  # only a blank is blank: "NA" or "NULL" may be someone's name
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         ),
-    )
-
-
-def _decode(table: pa.Table, lines: pa.ChunkedArray, log: FileLog) -> tuple[pa.Table, pa.ChunkedArray]:
-    """Binary columns to text, rejecting the rows that are not UTF-8 (rare: a file saved as ANSI)."""
-    bad = np.zeros(table.num_rows, dtype=bool)
-    for column in table.columns:
-        try:
-            column.cast(pa.string())
-            continue  # this column is fine; only the failing ones are looked at value by value
-        except pa.ArrowInvalid:
-            pass
-        for index, value in enumerate(column.to_pylist()):
-            if value is not None and not bad[index]:
-                try:
-                    value.decode("utf-8")
-                except UnicodeDecodeError:
-                    bad[index] = True
-    for line in pc.filter(lines, pa.array(bad)).to_pylist():
-        log.reject(line, None, None, "encoding", "is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")
-    kept = pa.array(~bad)
-    text = table.filter(kept)
-    return pa.table({name: text.column(name).cast(pa.string()) for name in text.column_names}), lines.filter(
-        kept
     )
 
 
