@@ -83,8 +83,6 @@ class TextEncoding:
     def warnings(self) -> list[tuple[str, int | None, str]]:
         """(kind, line, reason) of what a person should know about how the file was read."""
         found: list[tuple[str, int | None, str]] = []
-        if self.is_utf8 and self.bom:
-            found.append(("bom", 1, "starts with a UTF-8 byte order mark; ignored"))
         if not self.is_utf8:
             found.append(
                 (
@@ -169,7 +167,10 @@ def _detect(blocks: Blocks, name: str, *, partial: bool = False) -> TextEncoding
         guess = from_bytes(head[:_SNIFF], cp_isolation=list(_CODE_PAGES), threshold=_MESS_THRESHOLD).best()
         if guess is None or guess.encoding not in _CODE_PAGES:
             raise refusal from None
-        found = _scan(blocks, name, guess.encoding, _CODE_PAGES[guess.encoding], 0, partial)
+        try:
+            found = _scan(blocks, name, guess.encoding, _CODE_PAGES[guess.encoding], 0, partial)
+        except UndecodableFile:  # the code page fits the first block only: the first bad byte is the news
+            raise refusal from None
         return replace(found, first_foreign_line=bad.line)
 
 

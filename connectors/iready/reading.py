@@ -8,7 +8,7 @@ physical line, header = 1, so a reject points where a person can look) and ``_su
 from __future__ import annotations
 
 import csv
-import mmap
+import io
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise
 from hub.connector import ConnectorError, Extract, FileReport, Issue
+from hub.decoding import first_lines, read_utf8, whole_file_block
 
 STREAMS = (RESULTS, LESSONS)
 FILE, LINE, SUBJECT = "_file", "_line", "_subject"
@@ -82,19 +83,10 @@ def _not_ours(header: list[str]) -> str:
 
 
 def _header(file: Path, name: str) -> list[str]:
-    with file.open("rb") as stream:
-        first = stream.readline()
-    if not first.strip():
+    first = first_lines(file, name)
+    if not first or not first[0].strip():
         raise ConnectorError(f"{name}: the file is empty; expected a header row first", file=name)
-    try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ConnectorError(
-            f"{name}: the header is not UTF-8 text ({error.reason} at byte {error.start}); "
-            "export the file again as CSV UTF-8",
-            file=name,
-        ) from None
-    return next(csv.reader([text.rstrip("\r\n")]))
+    return next(csv.reader(first))
 
 
 def _check(recognised: Recognised, name: str) -> None:
@@ -127,10 +119,16 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         skipped.append(row.actual_columns)
         return "skip"
 
+    data, encoding = read_utf8(file, name)
+    decoding = [
+        Issue(name, line, None, None, kind, reason, "warning") for kind, line, reason in encoding.warnings()
+    ]
     try:
         table = pacsv.read_csv(
-            file,
-            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(
+                column_names=columns, skip_rows=1, block_size=whole_file_block(len(data))
+            ),
             parse_options=pacsv.ParseOptions(invalid_row_handler=skip_row),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()),
@@ -141,8 +139,8 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         )
     except pa.ArrowInvalid as error:
         raise ConnectorError(f"{name}: cannot be read as CSV: {error}", file=name) from None
-    lines, bad_rows = _line_numbers(file, table.num_rows, len(columns), bool(skipped))
-    issues = [
+    lines, bad_rows = _line_numbers(data, table.num_rows, len(columns), skipped)
+    issues = decoding + [
         Issue(name, line, None, None, "field_count", f"row has {fields} fields, the header {len(columns)}")
         for line, fields in bad_rows
     ]
@@ -157,18 +155,18 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
     return table, report, issues
 
 
-def _line_numbers(file: Path, rows: int, fields: int, had_bad_rows: bool) -> tuple[pa.Array, list[tuple]]:
+def _line_numbers(data: bytes, rows: int, fields: int, skipped: list[int]) -> tuple[pa.Array, list[tuple]]:
     """Physical line of each row read, and (line, field count) of each row skipped.
 
     Arrow skips blank lines and bad rows without saying where they were; only then is the file walked
     again line by line (a rare, already broken input), otherwise row i is simply on line i + 2.
     """
-    if not had_bad_rows and _data_lines(file) == rows:
+    if not skipped and _data_lines(data) == rows:
         return pa.array(np.arange(2, rows + 2, dtype=np.int64)), []
     good: list[int] = []
     bad: list[tuple[int, int]] = []
-    with file.open(encoding="utf-8-sig", newline="") as text:
-        reader = csv.reader(text)
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    try:
         next(reader)
         for row in reader:
             if not row:
@@ -177,19 +175,13 @@ def _line_numbers(file: Path, rows: int, fields: int, had_bad_rows: bool) -> tup
                 good.append(reader.line_num)
             else:
                 bad.append((reader.line_num, len(row)))
+    except csv.Error:  # a cell past the csv module's size limit: Arrow's rows stand, without lines
+        return pa.nulls(rows, pa.int64()), [(None, actual) for actual in skipped]
     if len(good) != rows:  # the two parsers disagree: better no line than a wrong one
         return pa.nulls(rows, pa.int64()), bad
     return pa.array(good, pa.int64()), bad
 
 
-def _data_lines(file: Path) -> int:
-    """Lines after the header, blank ones included: newlines counted in blocks, without decoding."""
-    block = 1 << 26
-    with file.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        octets = np.frombuffer(data, dtype=np.uint8)
-        newlines = sum(
-            int(np.count_nonzero(octets[at : at + block] == 10)) for at in range(0, len(octets), block)
-        )
-        unterminated = int(octets[-1] != 10)
-        del octets  # the mmap cannot close while a view of it is alive
-    return newlines + unterminated - 1
+def _data_lines(data: bytes) -> int:
+    """Lines after the header, blank ones included."""
+    return data.count(b"\n") + int(not data.endswith(b"\n")) - 1

@@ -50,6 +50,8 @@ def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
     except UndecodableFile as error:
         log.fatal(str(error))
         return None
+    if encoding.is_utf8 and encoding.bom:  # the OneRoster spec's files have none; harmless all the same
+        log.warn("bom", "starts with a UTF-8 byte order mark; ignored")
     for kind, line, reason in encoding.warnings():
         log.warn(kind, reason, line=line)
     data = to_utf8(data, encoding)
