@@ -36,48 +36,38 @@ Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 class TextFile:
     table: pa.Table
     header: list[str]
-    encoding: str
     issues: list[Issue] = field(default_factory=list)
 
 
-def read_header(open_file: Opener, name: str) -> tuple[list[str], str, str]:
-    """The header's cells, the delimiter and the encoding (UTF-8, else the Windows code page Excel saves)."""
+def read_header(open_file: Opener, name: str) -> tuple[list[str], str]:
+    """The header's cells and the delimiter, from a file already decoded to UTF-8 (``hub.decoding``)."""
     with open_file() as stream:
         first = stream.read(1 << 20).split(b"\n", 1)[0]
-    encoding = "utf8"
-    try:
-        line = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        line, encoding = first.decode("cp1252"), "cp1252"
+    line = first.decode("utf-8-sig", errors="replace")
     if not line.strip():
         raise ConnectorError(f"{name}: the file is empty (no header row)", file=name)
     delimiter = "\t" if line.count("\t") > line.count(",") else ","
-    return next(csv.reader([line], delimiter=delimiter)), delimiter, encoding
+    return next(csv.reader([line], delimiter=delimiter)), delimiter
 
 
-def read_text_table(
-    open_file: Opener, name: str, header: list[str], delimiter: str, encoding: str
-) -> TextFile:
+def read_text_table(open_file: Opener, name: str, header: list[str], delimiter: str) -> TextFile:
     """Read the rows under ``header`` (already renamed); ragged rows are padded or rejected, never lost."""
     duplicates = sorted({column for column in header if header.count(column) > 1})
     if duplicates:
         raise ConnectorError(f"{name}: the header repeats column(s) {', '.join(duplicates)}", file=name)
     try:
-        table, ragged = _parse(open_file, header, delimiter, encoding, use_threads=True)
+        table, ragged = _parse(open_file, header, delimiter, use_threads=True)
     except pa.ArrowInvalid as error:
-        if encoding != "utf8" or "UTF8" not in str(error):
-            raise ConnectorError(f"{name}: cannot be read as CSV: {error}", file=name) from None
-        encoding = "cp1252"
-        table, ragged = _parse(open_file, header, delimiter, encoding, use_threads=True)
+        raise ConnectorError(f"{name}: cannot be read as CSV: {error}", file=name) from None
     if not ragged:
         lines = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
-        return TextFile(_with_provenance(table, lines, name), header, encoding)
-    table, ragged = _parse(open_file, header, delimiter, encoding, use_threads=False)
-    return _mend_ragged(table, ragged, name, header, delimiter, encoding)
+        return TextFile(_with_provenance(table, lines, name), header)
+    table, ragged = _parse(open_file, header, delimiter, use_threads=False)
+    return _mend_ragged(table, ragged, name, header, delimiter)
 
 
 def _parse(
-    open_file: Opener, header: list[str], delimiter: str, encoding: str, *, use_threads: bool
+    open_file: Opener, header: list[str], delimiter: str, *, use_threads: bool
 ) -> tuple[pa.Table, list[pv.InvalidRow]]:
     ragged: list[pv.InvalidRow] = []
 
@@ -92,7 +82,6 @@ def _parse(
                 column_names=header,
                 skip_rows=1,
                 use_threads=use_threads,
-                encoding=encoding,
                 block_size=_BLOCK_BYTES,
             ),
             # Blank lines stay rows, so that a row's index still gives its line number.
@@ -110,7 +99,7 @@ def _parse(
 
 
 def _mend_ragged(
-    table: pa.Table, ragged: list[pv.InvalidRow], name: str, header: list[str], delimiter: str, encoding: str
+    table: pa.Table, ragged: list[pv.InvalidRow], name: str, header: list[str], delimiter: str
 ) -> TextFile:
     """Short rows (trailing empty fields left off) are padded; long rows cut only if the extra is empty."""
     issues: list[Issue] = []
@@ -159,7 +148,7 @@ def _mend_ragged(
     lines = pa.array(np.concatenate([kept_lines, np.array(mended_lines, dtype=np.int64)]))
     order = pc.sort_indices(lines)
     result = _with_provenance(combined.take(order), lines.take(order), name)
-    return TextFile(result, header, encoding, issues)
+    return TextFile(result, header, issues)
 
 
 def _with_provenance(table: pa.Table, lines: pa.Array, name: str) -> pa.Table:

@@ -12,6 +12,7 @@ from connectors.nwea_map.csvfile import PROVENANCE, read_header, read_text_table
 from connectors.nwea_map.export import export_files
 from connectors.nwea_map.layouts import FILE_KINDS, KNOWN_COLUMNS, canonical_names, guess_layout, kind_of
 from hub.connector import ConnectorError, Extract, FileReport, Issue
+from hub.decoding import utf8_stream
 
 ASSESSMENT_STREAMS = ("AssessmentResults", "ComboStudentAssessment")
 STREAMS = tuple(kind.stream for kind in FILE_KINDS)
@@ -29,7 +30,8 @@ def read_export(path: Path) -> Extract:
         if kind is None:
             ignored.append(export_file.name)
             continue
-        raw_header, delimiter, encoding = read_header(export_file.open, export_file.name)
+        open_text, encoding = utf8_stream(export_file.open, export_file.name)
+        raw_header, delimiter = read_header(open_text, export_file.name)
         layout = guess_layout(kind, raw_header)
         header = canonical_names(raw_header)
         missing = [column for column in kind.required if column not in header]
@@ -39,11 +41,15 @@ def read_export(path: Path) -> Extract:
                 f"lacks the required column(s) {', '.join(missing)}",
                 file=export_file.name,
             )
-        text = read_text_table(export_file.open, export_file.name, header, delimiter, encoding)
+        text = read_text_table(open_text, export_file.name, header, delimiter)
+        decoding = [
+            Issue(export_file.name, line, None, None, kind_, reason, "warning")
+            for kind_, line, reason in encoding.warnings()
+        ]
         parts.setdefault(kind.stream, []).append(text.table)
-        issues.extend(text.issues)
-        reports[export_file.name] = _report(export_file.name, text.table.num_rows, text.issues)
-        files_info[export_file.name] = _file_info(kind.stream, layout, text.table, header, text.encoding)
+        issues.extend(decoding + text.issues)
+        reports[export_file.name] = _report(export_file.name, text.table.num_rows, decoding + text.issues)
+        files_info[export_file.name] = _file_info(kind.stream, layout, text.table, header, encoding.codec)
     if not any(stream in parts for stream in ASSESSMENT_STREAMS):
         raise ConnectorError(
             f"{path}: no AssessmentResults.csv or ComboStudentAssessment.csv in this export", file=str(path)
