@@ -8,6 +8,7 @@ as one session: a CSV file's rows of one session id, or one JSON line.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pyarrow.csv as pacsv
 
 from connectors.session_log.format import SESSION_COLUMNS, STUDENT_COLUMNS
 from hub.connector import ConnectorError, Issue
+from hub.decoding import first_lines, read_utf8, whole_file_block
 
 LINE, INSTANCE = "_line", "_instance"
 FILE_STRIDE = 1_000_000_000  # _instance = file number * stride + JSON line; keeps later files larger
@@ -28,17 +30,22 @@ def blank_to_null(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Ar
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
-def _header(path: Path) -> list[str]:
+def _text_of(path: Path) -> tuple[bytes, list[Issue]]:
+    """The file as UTF-8 (``hub.decoding``), with the warnings of how it was read."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConnectorError(f"{path.name}: cannot be read as UTF-8 text ({error})", file=path.name) from None
+        data, encoding = read_utf8(path, path.name)
+    except OSError as error:
+        raise ConnectorError(f"{path.name}: cannot be opened ({error})", file=path.name) from None
+    warnings = [
+        Issue(path.name, line, None, None, kind, why, "warning") for kind, line, why in encoding.warnings()
+    ]
+    return data, warnings
 
 
 def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[pa.Table, list[Issue]]:
     """All columns as text (blank = null); rows with the wrong number of fields become rejects."""
-    header = _header(path)
+    data, decoding = _text_of(path)
+    header = next(csv.reader(first_lines(data, path.name)), [])
     names = [name.strip().lower() for name in header]
     missing = [column for column in required if column not in names]
     if missing:
@@ -58,8 +65,8 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
 
     try:
         table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(use_threads=False),
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=whole_file_block(len(data))),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header}, strings_can_be_null=False
@@ -70,7 +77,7 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
     table = table.rename_columns(names)
     table = pa.table({name: blank_to_null(table.column(name)) for name in names})
     lines, skipped_lines = _physical_lines(table, skipped)
-    issues = [
+    issues = decoding + [
         Issue(
             file=path.name,
             line=line,
@@ -127,18 +134,9 @@ def read_jsonl(path: Path, file_number: int) -> tuple[pa.Table, list[Issue], set
     """
     rows: dict[str, list[str | None]] = {name: [] for name in SESSION_COLUMNS + STUDENT_COLUMNS}
     lines: list[int] = []
-    issues: list[Issue] = []
+    data, issues = _text_of(path)
     unknown: set[str] = set()
-    try:
-        handle = path.open(encoding="utf-8-sig")
-    except OSError as error:
-        raise ConnectorError(f"{path.name}: cannot be opened ({error})", file=path.name) from None
-    with handle:
-        try:
-            numbered = list(enumerate(handle, start=1))
-        except UnicodeDecodeError as error:
-            raise ConnectorError(f"{path.name}: not UTF-8 text ({error})", file=path.name) from None
-    for line, text in numbered:
+    for line, text in enumerate(io.StringIO(data.decode("utf-8"), newline=None), start=1):
         if not text.strip():
             continue
         session, problem = _session_object(text)
@@ -164,6 +162,10 @@ def _session_object(text: str) -> tuple[dict, str | None]:
         session = json.loads(text)
     except json.JSONDecodeError as error:
         return {}, f"not valid JSON ({error.msg} at character {error.pos + 1})"
+    except RecursionError:
+        return {}, "not a session: the JSON is nested deeper than Python reads"
+    except ValueError as error:  # an integer past Python's digit limit
+        return {}, f"not a session: {error}"
     if not isinstance(session, dict):
         return {}, "each line must be one JSON object (a session)"
     students = session.get("students")
