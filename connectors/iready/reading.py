@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise
+from hub.archives import inside
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.decoding import first_lines, read_utf8, whole_file_block
 
@@ -30,7 +31,7 @@ def find_exports(path: Path, pattern: str) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise ConnectorError(f"{path}: no such file or folder", file=str(path))
-    found = sorted(p for p in path.glob(pattern) if p.is_file())
+    found = sorted(inside(path, p) for p in path.glob(pattern) if p.is_file())
     if not found:
         raise ConnectorError(f"{path}: no file matches {pattern!r}", file=str(path))
     return found

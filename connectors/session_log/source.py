@@ -14,6 +14,7 @@ from connectors.session_log.normalize import attendance_table, latest_sessions, 
 from connectors.session_log.reading import read_csv, read_jsonl
 from connectors.session_log.tutors import check_tutors, tutor_profiles
 from connectors.session_log.validate import check_sessions
+from hub.archives import inside
 from hub.connector import (
     ConfigPath,
     ConnectorConfig,
@@ -49,7 +50,9 @@ class SessionLogSource(SourceConnector):
         if not path.is_dir():
             raise ConnectorError(f"{path}: no such file or folder (session_log path)", file=str(path))
         found = sorted(
-            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in fmt.SESSION_FILE_SUFFIXES
+            inside(path, p)
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in fmt.SESSION_FILE_SUFFIXES
         )
         if not found:
             raise ConnectorError(

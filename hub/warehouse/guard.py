@@ -64,7 +64,9 @@ def planned_deletions(
             ),
             {"district": district_id},
         ).all()
-        plans += [PlannedDeletion(f"{role}s", int(removing or 0), int(active)) for role, active, removing in rows]
+        plans += [
+            PlannedDeletion(f"{role}s", int(removing or 0), int(active)) for role, active, removing in rows
+        ]
     for what, table in GUARDED:
         if table not in doomed:
             continue
