@@ -153,6 +153,8 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
     report = FileReport(
         name, rows=table.num_rows + len(skipped), accepted=table.num_rows, rejected=len(skipped)
     )
+    for warning in decoding:
+        report.warn(warning.kind)
     return table, report, issues
 
 

@@ -105,8 +105,17 @@ def _with_file(table: pa.Table, path: Path) -> pa.Table:
     return table.append_column(FILE, pa.array([path.name] * table.num_rows, pa.string()))
 
 
+def _count_read_issues(found: list[Issue], report: FileReport) -> int:
+    """Warnings of reading (the file's encoding, NUL bytes) go on the report; returns the rows rejected."""
+    for issue in found:
+        if issue.severity == "warning":
+            report.warn(issue.kind)
+    return sum(issue.severity == "reject" for issue in found)
+
+
 def _read_tutors_file(path: Path, report: FileReport, issues: list[Issue]) -> pa.Table:
     checked, report.rows = check_tutors(path)
+    _count_read_issues([issue for issue in checked.issues if issue.severity == "warning"], report)
     report.accepted, report.rejected = checked.table.num_rows, checked.rejected
     issues.extend(checked.issues)
     return _with_file(checked.table, path)
@@ -138,9 +147,10 @@ def _read_session_file(path: Path, number: int, report: FileReport, issues: list
     checked = check_sessions(table, path.name)
     issues.extend(unreadable)
     issues.extend(checked.issues)
-    report.rows = table.num_rows + len(unreadable)
+    unread = _count_read_issues(unreadable, report)
+    report.rows = table.num_rows + unread
     report.accepted = checked.table.num_rows
-    report.rejected = checked.rejected + len(unreadable)
+    report.rejected = checked.rejected + unread
     for kind, count in checked.warnings.items():
         report.warn(kind, count)
     return _with_file(checked.table, path)

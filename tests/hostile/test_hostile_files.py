@@ -1,0 +1,171 @@
+"""Each class of broken file the issue lists, made in every source connector's own export."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.conftest import TARGETS, validate
+
+KINDS = tuple(TARGETS)
+
+
+def _lines(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def _rewrite_row(path: Path, row: int, change) -> None:  # type: ignore[no-untyped-def]
+    lines = _lines(path)
+    lines[row] = change(lines[row])
+    path.write_bytes(b"".join(lines))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_nul_byte_is_removed_with_a_warning_and_the_row_loads(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    _rewrite_row(target, 2, lambda line: line.replace(b",", b"\x00,", 1))
+    outcome = validate(kind, folder)
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.warned(target.name).get("nul_bytes") == 1, outcome.output
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_windows_1252_file_is_read_and_named(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    text = target.read_bytes().decode("utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2].replace(",", ",Zoë ", 1)
+    target.write_bytes("".join(lines).encode("cp1252"))
+    outcome = validate(kind, folder)
+    assert outcome.warned(target.name).get("encoding") == 1, outcome.output
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_utf16_with_bom_is_read(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    target.write_bytes(target.read_bytes().decode("utf-8-sig").encode("utf-16"))
+    outcome = validate(kind, folder)
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.warned(target.name).get("encoding") == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bytes_no_encoding_reads_name_the_line_and_byte(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    _rewrite_row(target, 3, lambda line: line.replace(b",", "é,".encode() + b"\x81\x8d,", 1))
+    outcome = validate(kind, folder)
+    assert outcome.exit_code in (1, 2)
+    assert "line 4" in outcome.output and "CSV UTF-8" in outcome.output, outcome.output
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_ten_megabyte_cell_costs_at_most_its_row(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    rows = len(_lines(target)) - 1
+    _rewrite_row(target, 2, lambda line: line.replace(b",", b"," + b"x" * (10 << 20), 1))
+    outcome = validate(kind, folder)
+    files = (outcome.summary or {}).get("files", {})
+    assert "fatal" not in files.get(target.name, {}), outcome.output
+    assert files[target.name]["accepted"] >= rows - 1, outcome.output
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_unbalanced_quote_is_a_message_or_row_rejects(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    _rewrite_row(target, 2, lambda line: line.replace(b",", b',"', 1))
+    validate(kind, folder)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_cut_mid_row_keeps_the_rows_before(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    data = target.read_bytes()
+    target.write_bytes(data[: len(data) * 2 // 3])
+    outcome = validate(kind, folder)
+    assert outcome.summary is not None, outcome.output
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_header_only_file_is_read_without_a_crash(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    target.write_bytes(_lines(target)[0])
+    validate(kind, folder)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_random_bytes_under_the_name_are_one_message(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    target.write_bytes(bytes(range(256)) * 40)
+    validate(kind, folder)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_link_leaving_the_folder_is_refused(kind: str, copy_of, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    secret = tmp_path / "other-district.csv"
+    secret.write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(secret)
+    outcome = validate(kind, folder)
+    assert outcome.exit_code in (1, 2) and "outside the configured folder" in outcome.output, outcome.output
+
+
+def _zip_of(folder: Path, out: Path, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(out, "w", compression=compression) as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, path.name)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["oneroster", "map"])
+def test_a_zip_bomb_is_refused_before_it_inflates(kind: str, copy_of, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(folder.iterdir()):
+            if path != target:
+                archive.write(path, path.name)
+        with archive.open(target.name, "w", force_zip64=True) as entry:
+            entry.write(_lines(target)[0])
+            block = b"\n" * (1 << 20)
+            for _ in range(1024):  # 1 GiB of blank lines, about 1 MB compressed
+                entry.write(block)
+    assert bomb.stat().st_size < 4 << 20
+    outcome = validate(kind, bomb)
+    assert outcome.exit_code in (1, 2) and "zip bomb" in outcome.output, outcome.output
+
+
+@pytest.mark.parametrize("kind", ["oneroster", "map"])
+@pytest.mark.parametrize(("flag", "method", "words"), [(0x1, None, "password"), (0, 9, "Deflate64")])
+def test_encrypted_or_deflate64_entries_are_a_clear_message(  # type: ignore[no-untyped-def]
+    kind: str, flag: int, method: int | None, words: str, copy_of, tmp_path: Path
+) -> None:
+    folder, target = copy_of(kind)
+    package = _zip_of(folder, tmp_path / "package.zip")
+    data = bytearray(package.read_bytes())
+    with zipfile.ZipFile(package) as archive:
+        info = archive.getinfo(target.name)
+    # Patch the local header and the central directory entry the way a real tool would have written them.
+    for offset in _headers_of(bytes(data), target.name.encode()):
+        flags_at, method_at = offset, offset + 2
+        data[flags_at] |= flag
+        if method is not None:
+            data[method_at : method_at + 2] = method.to_bytes(2, "little")
+    package.write_bytes(bytes(data))
+    assert info.filename == target.name
+    outcome = validate(kind, package)
+    assert outcome.exit_code in (1, 2) and words in outcome.output, outcome.output
+
+
+def _headers_of(data: bytes, name: bytes) -> list[int]:
+    """Offsets of the general-purpose flag field of the local and central headers naming ``name``."""
+    found = []
+    for signature, flag_offset, name_offset in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            if data[at + name_offset : at + name_offset + len(name)] == name:
+                found.append(at + flag_offset)
+            at = data.find(signature, at + 1)
+    return found
