@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from connectors.iready.config import IReadyConfig
+from connectors.iready.source import IReadySource
 
 from tests.hostile.conftest import TARGETS, validate
 
@@ -169,3 +174,23 @@ def _headers_of(data: bytes, name: bytes) -> list[int]:
                 found.append(at + flag_offset)
             at = data.find(signature, at + 1)
     return found
+
+
+@pytest.mark.parametrize("value", ["-50", "1e300", "nan", "inf", "1e20"])
+def test_implausible_i_ready_numbers_are_rejected_or_emptied(value: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of("iready")
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    rows[1][rows[0].index("Overall Scale Score")] = value
+    rows[2][rows[0].index("Percentile")] = value
+    rows[3][rows[0].index("Completion Date")] = "06/01/2099"
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    target.write_text(text.getvalue())
+    outcome = validate("iready", folder)
+    assert outcome.exit_code == 0, outcome.output
+    rejected = {(reject["line"], reject["column"]) for reject in outcome.rejects()}
+    assert {(2, "Overall Scale Score"), (4, "Completion Date")} <= rejected, outcome.output
+    source = IReadySource(IReadyConfig(path=folder))
+    emptied = {"out_of_range", "not_a_number"}  # nan and inf are no number; 1e20 is one, out of range
+    warned = [issue for issue in source.normalize(source.read()).issues if issue.kind in emptied]
+    assert [(issue.file, issue.line, issue.column) for issue in warned] == [(target.name, 3, "Percentile")]

@@ -65,7 +65,7 @@ def test_bad_rows_are_rejected_with_line_column_and_reason(write_export, sync, e
         (7, "Overall Scale Score", None, "missing_required"),
     ]
     reasons = {issue.line: issue.reason for issue in batch.issues}
-    assert reasons[3] == "Overall Scale Score '4OO' is not a number"
+    assert reasons[3] == "Overall Scale Score '4OO' is not a number on i-Ready's scale (100 to 800)"
     assert reasons[4] == "Completion Date '5/32/2026' is not a date (expected M/D/YYYY)"
     assert reasons[5] == "Student ID is empty"
     assert all(issue.file == "diagnostic_results_ela.csv" for issue in batch.issues)
