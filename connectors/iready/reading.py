@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise
 from hub.archives import inside
+from hub.cells import oversized
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.decoding import first_lines, read_utf8, whole_file_block
 
@@ -145,14 +146,20 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         Issue(name, line, None, None, "field_count", f"row has {fields} fields, the header {len(columns)}")
         for line, fields in bad_rows
     ]
+    found = oversized(table)
+    if found:
+        issues += [
+            Issue(name, lines[row].as_py(), found.columns[i], None, "cell_too_long", found.reason(i))
+            for i, row in enumerate(found.rows)
+        ]
+        table, lines = table.filter(found.keep), lines.filter(found.keep)
     table = table.append_column(FILE, pa.repeat(pa.scalar(name), table.num_rows))
     table = table.append_column(LINE, lines)
     table = table.append_column(
         SUBJECT, pa.repeat(pa.scalar(recognised.subject, pa.string()), table.num_rows)
     )
-    report = FileReport(
-        name, rows=table.num_rows + len(skipped), accepted=table.num_rows, rejected=len(skipped)
-    )
+    rejected = len(skipped) + len(found)
+    report = FileReport(name, rows=table.num_rows + rejected, accepted=table.num_rows, rejected=rejected)
     for warning in decoding:
         report.warn(warning.kind)
     return table, report, issues

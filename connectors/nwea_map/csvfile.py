@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
+from hub.cells import oversized
 from hub.connector import ConnectorError, Issue
 
 LINE = "_line"
@@ -51,7 +52,21 @@ def read_header(open_file: Opener, name: str) -> tuple[list[str], str]:
 
 
 def read_text_table(open_file: Opener, name: str, header: list[str], delimiter: str) -> TextFile:
-    """Read the rows under ``header`` (already renamed); ragged rows are padded or rejected, never lost."""
+    """Read the rows under ``header`` (already renamed); ragged rows are padded or rejected, never lost,
+    and a row with a cell no export holds is rejected (``hub.cells``)."""
+    text = _read_rows(open_file, name, header, delimiter)
+    found = oversized(text.table)
+    if not found:
+        return text
+    lines = text.table.column(LINE)
+    rejects = [
+        Issue(name, lines[row].as_py(), found.columns[i], None, "cell_too_long", found.reason(i))
+        for i, row in enumerate(found.rows)
+    ]
+    return TextFile(text.table.filter(found.keep), header, text.issues + rejects)
+
+
+def _read_rows(open_file: Opener, name: str, header: list[str], delimiter: str) -> TextFile:
     duplicates = sorted({column for column in header if header.count(column) > 1})
     if duplicates:
         raise ConnectorError(f"{name}: the header repeats column(s) {', '.join(duplicates)}", file=name)

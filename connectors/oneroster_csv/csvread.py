@@ -17,6 +17,7 @@ import pyarrow.csv as pacsv
 
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
 from connectors.oneroster_csv.report import FileLog
+from hub.cells import oversized
 from hub.decoding import UndecodableFile, detect_bytes, first_lines, to_utf8, whole_file_block
 
 _HEADER_PREFIX = 1 << 16
@@ -77,7 +78,19 @@ def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
         return CsvTable(header, empty, pa.chunked_array([], pa.int64()))
     parsed = _parse_any_width(buffer, width, log)
     log.report.rows = parsed.records
-    return CsvTable(header, *fit_rows(parsed.table, parsed.lines, parsed.odd, width, log))
+    table, lines = fit_rows(parsed.table, parsed.lines, parsed.odd, width, log)
+    return CsvTable(header, *_without_oversized(table, lines, header, log))
+
+
+def _without_oversized(
+    table: pa.Table, lines: pa.ChunkedArray, header: list[str], log: FileLog
+) -> tuple[pa.Table, pa.ChunkedArray]:
+    found = oversized(table, header)
+    if not found:
+        return table, lines
+    for index, row in enumerate(found.rows):
+        log.reject(lines[row].as_py(), found.columns[index], None, "cell_too_long", found.reason(index))
+    return table.filter(found.keep), lines.filter(found.keep)
 
 
 def read_header(head: bytes, name: str) -> list[str]:

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.session_log.format import SESSION_COLUMNS, STUDENT_COLUMNS
+from hub.cells import oversized
 from hub.connector import ConnectorError, Issue
 from hub.decoding import first_lines, read_utf8, whole_file_block
 
@@ -90,7 +91,20 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
     ]
     table = table.append_column(LINE, pa.array(lines, pa.int64()))
     table = table.append_column(INSTANCE, pa.array(np.full(table.num_rows, file_number * FILE_STRIDE)))
-    return table, issues
+    return _without_oversized(table, path.name, issues)
+
+
+def _without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
+    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay."""
+    found = oversized(table)
+    if not found:
+        return table, issues
+    lines = table.column(LINE)
+    issues = issues + [
+        Issue(name, lines[row].as_py(), found.columns[i], None, "cell_too_long", found.reason(i))
+        for i, row in enumerate(found.rows)
+    ]
+    return table.filter(found.keep), issues
 
 
 def _physical_lines(
@@ -154,7 +168,10 @@ def read_jsonl(path: Path, file_number: int) -> tuple[pa.Table, list[Issue], set
     table = pa.table({name: pa.array(values, pa.string()) for name, values in rows.items()})
     table = table.append_column(LINE, pa.array(lines, pa.int64()))
     instances = file_number * FILE_STRIDE + np.asarray(lines, dtype=np.int64)
-    return table.append_column(INSTANCE, pa.array(instances, pa.int64())), issues, unknown
+    table, issues = _without_oversized(
+        table.append_column(INSTANCE, pa.array(instances, pa.int64())), path.name, issues
+    )
+    return table, issues, unknown
 
 
 def _session_object(text: str) -> tuple[dict, str | None]:
