@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 
 from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise
 from hub.archives import inside
-from hub.cells import oversized
+from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.decoding import first_lines, read_utf8, whole_file_block
 
@@ -159,9 +159,12 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         SUBJECT, pa.repeat(pa.scalar(recognised.subject, pa.string()), table.num_rows)
     )
     rejected = len(skipped) + len(found)
+    if not table.num_rows and not rejected:
+        issues.append(Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning"))
     report = FileReport(name, rows=table.num_rows + rejected, accepted=table.num_rows, rejected=rejected)
-    for warning in decoding:
-        report.warn(warning.kind)
+    for warning in issues:
+        if warning.severity == "warning":
+            report.warn(warning.kind)
     return table, report, issues
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
-from hub.cells import oversized
+from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
 
 LINE = "_line"
@@ -55,6 +55,8 @@ def read_text_table(open_file: Opener, name: str, header: list[str], delimiter: 
     """Read the rows under ``header`` (already renamed); ragged rows are padded or rejected, never lost,
     and a row with a cell no export holds is rejected (``hub.cells``)."""
     text = _read_rows(open_file, name, header, delimiter)
+    if not text.table.num_rows and not text.issues:
+        text.issues.append(Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning"))
     found = oversized(text.table)
     if not found:
         return text

@@ -17,7 +17,7 @@ import pyarrow.csv as pacsv
 
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
 from connectors.oneroster_csv.report import FileLog
-from hub.cells import oversized
+from hub.cells import HEADER_ONLY, oversized
 from hub.decoding import UndecodableFile, detect_bytes, first_lines, to_utf8, whole_file_block
 
 _HEADER_PREFIX = 1 << 16
@@ -74,6 +74,7 @@ def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
         return None
     width = len(header)
     if not _has_data(data):
+        log.warn("header_only", HEADER_ONLY, line=1)
         empty = pa.table({str(i): pa.array([], pa.string()) for i in range(width)})
         return CsvTable(header, empty, pa.chunked_array([], pa.int64()))
     parsed = _parse_any_width(buffer, width, log)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.session_log.format import SESSION_COLUMNS, STUDENT_COLUMNS
-from hub.cells import oversized
+from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
 from hub.decoding import first_lines, read_utf8, whole_file_block
 
@@ -95,7 +95,9 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
 
 
 def _without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
-    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay."""
+    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay; no rows is a warning."""
+    if not table.num_rows and not issues:
+        return table, [Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning")]
     found = oversized(table)
     if not found:
         return table, issues

@@ -95,10 +95,11 @@ def test_a_file_cut_mid_row_keeps_the_rows_before(kind: str, copy_of) -> None:  
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_header_only_file_is_read_without_a_crash(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+def test_a_header_only_file_is_a_warning(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
     folder, target = copy_of(kind)
     target.write_bytes(_lines(target)[0])
-    validate(kind, folder)
+    outcome = validate(kind, folder)
+    assert outcome.exit_code == 0 and outcome.warned(target.name).get("header_only") == 1, outcome.output
 
 
 @pytest.mark.parametrize("kind", KINDS)
