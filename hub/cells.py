@@ -18,8 +18,8 @@ __all__ = ["HEADER_ONLY", "MAX_CELL_BYTES", "Oversized", "oversized"]
 
 MAX_CELL_BYTES = 64 << 10  # a session note of a few pages fits; no id, name or score comes near
 HEADER_ONLY = (
-    "holds no rows, a header at most: an export cut short? Nothing of it is loaded, and where the file is the "
-    "whole list (a roster, the tutors) the deletion guard stops it from removing what the hub holds"
+    "holds no rows, a header at most: an export cut short? Nothing of it is loaded, and where the file is "
+    "the whole list (a roster, the tutors) the deletion guard stops it from removing what the hub holds"
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise
@@ -21,6 +22,8 @@ from hub.archives import inside
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.decoding import first_lines, read_utf8, whole_file_block
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
 STREAMS = (RESULTS, LESSONS)
 FILE, LINE, SUBJECT = "_file", "_line", "_subject"
@@ -122,6 +125,8 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         return "skip"
 
     data, encoding = read_utf8(file, name)
+    mended = open_quotes(data, len(columns))
+    data = mended.data
     decoding = [
         Issue(name, line, None, None, kind, reason, "warning") for kind, line, reason in encoding.warnings()
     ]
@@ -146,6 +151,10 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         Issue(name, line, None, None, "field_count", f"row has {fields} fields, the header {len(columns)}")
         for line, fields in bad_rows
     ]
+    if mended.lines:
+        broken = pc.is_in(lines, pa.array(mended.lines, pa.int64()))
+        issues += [Issue(name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
+        table, lines = table.filter(pc.invert(broken)), lines.filter(pc.invert(broken))
     found = oversized(table)
     if found:
         issues += [
@@ -158,7 +167,7 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
     table = table.append_column(
         SUBJECT, pa.repeat(pa.scalar(recognised.subject, pa.string()), table.num_rows)
     )
-    rejected = len(skipped) + len(found)
+    rejected = len(skipped) + len(mended.lines) + len(found)
     if not table.num_rows and not rejected:
         issues.append(Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning"))
     report = FileReport(name, rows=table.num_rows + rejected, accepted=table.num_rows, rejected=rejected)

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO
 
 import numpy as np
@@ -22,6 +23,8 @@ import pyarrow.csv as pv
 
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
 LINE = "_line"
 FILE = "_file"
@@ -79,8 +82,18 @@ def _read_rows(open_file: Opener, name: str, header: list[str], delimiter: str) 
     if not ragged:
         lines = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
         return TextFile(_with_provenance(table, lines, name), header)
+    # Ragged rows: a quote left open is the likeliest cause, so those lines are neutralised first.
+    with open_file() as stream:
+        mended = open_quotes(stream.read(), len(header), delimiter)
+    if mended.lines:
+        open_file = partial(io.BytesIO, mended.data)
     table, ragged = _parse(open_file, header, delimiter, use_threads=False)
-    return _mend_ragged(table, ragged, name, header, delimiter)
+    text = _mend_ragged(table, ragged, name, header, delimiter)
+    if not mended.lines:
+        return text
+    broken = pc.is_in(text.table.column(LINE), pa.array(mended.lines, pa.int64()))
+    opened = [Issue(name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
+    return TextFile(text.table.filter(pc.invert(broken)), header, text.issues + opened)
 
 
 def _parse(

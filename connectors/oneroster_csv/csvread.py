@@ -13,12 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
 from connectors.oneroster_csv.report import FileLog
 from hub.cells import HEADER_ONLY, oversized
 from hub.decoding import UndecodableFile, detect_bytes, first_lines, to_utf8, whole_file_block
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
 _HEADER_PREFIX = 1 << 16
 # Past this many rows of another width, re-read the file at that width rather than take a Python call each.
@@ -62,6 +65,7 @@ def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
         log.fatal(f"{log.file} is empty: it has no header row")
         return None
     header = read_header(prefix, log.file)
+    cells = len(header)  # what a row holds, trailing empty header cells included
     _check_line_ends(data, prefix, log)
     named = len(header)
     while named and not header[named - 1].strip():
@@ -77,10 +81,23 @@ def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
         log.warn("header_only", HEADER_ONLY, line=1)
         empty = pa.table({str(i): pa.array([], pa.string()) for i in range(width)})
         return CsvTable(header, empty, pa.chunked_array([], pa.int64()))
-    parsed = _parse_any_width(buffer, width, log)
+    mended = open_quotes(data, cells)
+    parsed = _parse_any_width(pa.py_buffer(mended.data), width, log)
     log.report.rows = parsed.records
     table, lines = fit_rows(parsed.table, parsed.lines, parsed.odd, width, log)
+    table, lines = _without_open_quotes(table, lines, mended.records, log)
     return CsvTable(header, *_without_oversized(table, lines, header, log))
+
+
+def _without_open_quotes(
+    table: pa.Table, lines: pa.ChunkedArray, broken: list[int], log: FileLog
+) -> tuple[pa.Table, pa.ChunkedArray]:
+    if not broken:
+        return table, lines
+    for line in broken:
+        log.reject(line, None, None, "open_quote", OPEN_QUOTE)
+    keep = pc.invert(pc.is_in(lines, pa.array(broken, pa.int64())))
+    return table.filter(keep), lines.filter(keep)
 
 
 def _without_oversized(

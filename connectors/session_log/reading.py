@@ -21,6 +21,8 @@ from connectors.session_log.format import SESSION_COLUMNS, STUDENT_COLUMNS
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
 from hub.decoding import first_lines, read_utf8, whole_file_block
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
 LINE, INSTANCE = "_line", "_instance"
 FILE_STRIDE = 1_000_000_000  # _instance = file number * stride + JSON line; keeps later files larger
@@ -58,6 +60,7 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
     if len(set(names)) != len(names):
         repeated = sorted({name for name in names if names.count(name) > 1})
         raise ConnectorError(f"{path.name}: column(s) {', '.join(repeated)} appear twice", file=path.name)
+    mended = open_quotes(data, len(header))
     skipped: list[tuple[int, str, int, int]] = []
 
     def skip(row: pacsv.InvalidRow) -> str:
@@ -66,7 +69,7 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
 
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data),
+            pa.BufferReader(mended.data),
             read_options=pacsv.ReadOptions(use_threads=False, block_size=whole_file_block(len(data))),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
@@ -91,6 +94,9 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
     ]
     table = table.append_column(LINE, pa.array(lines, pa.int64()))
     table = table.append_column(INSTANCE, pa.array(np.full(table.num_rows, file_number * FILE_STRIDE)))
+    if mended.lines:
+        issues += [Issue(path.name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
+        table = table.filter(pc.invert(pc.is_in(table.column(LINE), pa.array(mended.lines, pa.int64()))))
     return _without_oversized(table, path.name, issues)
 
 

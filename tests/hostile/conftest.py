@@ -27,13 +27,14 @@ SECONDS_PER_FILE = 30
 @dataclass(frozen=True, slots=True)
 class Outcome:
     exit_code: int
-    output: str
+    output: str  # what a person sees: the JSON, or the message
+    stdout: str
     seconds: float
 
     @property
     def summary(self) -> dict[str, Any] | None:
         try:
-            parsed = json.loads(self.output)
+            parsed = json.loads(self.stdout)
         except json.JSONDecodeError:
             return None
         return parsed if isinstance(parsed, dict) else None
@@ -55,7 +56,7 @@ def validate(kind: str, path: Path) -> Outcome:
         raise AssertionError(f"{kind} {path.name}: an exception escaped") from result.exception
     assert "Traceback" not in result.output, result.output
     assert seconds < SECONDS_PER_FILE, f"{path.name} took {seconds:.1f} s"
-    outcome = Outcome(result.exit_code, result.output, seconds)
+    outcome = Outcome(result.exit_code, result.output, result.stdout, seconds)
     if outcome.summary is None:  # a file-level error: one message naming what to fix
         assert result.exit_code in (1, 2), result.output
         assert len(result.output.strip().splitlines()) <= 3, result.output

@@ -79,10 +79,18 @@ def test_a_ten_megabyte_cell_costs_at_most_its_row(kind: str, copy_of) -> None: 
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_unbalanced_quote_is_a_message_or_row_rejects(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+def test_an_unbalanced_quote_costs_its_row_only(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
     folder, target = copy_of(kind)
+    rows = len(_lines(target)) - 1
     _rewrite_row(target, 2, lambda line: line.replace(b",", b',"', 1))
-    validate(kind, folder)
+    outcome = validate(kind, folder)
+    report = outcome.summary["files"][target.name]
+    assert (report["rows"], report["rejected"]) == (rows, 1) or kind == "sessions", outcome.output
+    assert report["accepted"] >= rows - 2, outcome.output  # sessions: a session row and a student row
+    opened = [
+        (reject["file"], reject["line"]) for reject in outcome.rejects() if reject["kind"] == "open_quote"
+    ]
+    assert opened == [(target.name, 3)], outcome.output
 
 
 @pytest.mark.parametrize("kind", KINDS)
