@@ -15,6 +15,7 @@ holds and PostgreSQL refuses, are removed with a warning, so that both warehouse
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -28,17 +29,21 @@ from hub.connector import ConnectorError
 
 __all__ = [
     "SAVE_AS_UTF8",
+    "UNREADABLE_ROW",
     "TextEncoding",
     "UndecodableFile",
     "detect_bytes",
     "detect_file",
     "first_lines",
+    "header_cells",
     "read_utf8",
+    "record_cells",
     "to_utf8",
     "utf8_stream",
     "whole_file_block",
 ]
 
+UNREADABLE_ROW = "the row cannot be read as CSV (a cell past 128 KiB or a stray carriage return); not loaded"
 SAVE_AS_UTF8 = 'save it again from Excel as "CSV UTF-8 (Comma delimited)"'
 _CHUNK = 16 << 20
 _SNIFF = 1 << 20  # what the detector looks at: enough text to judge, small enough to judge fast
@@ -241,3 +246,24 @@ def whole_file_block(size: int) -> int:
     """A pyarrow CSV block size that holds a whole in-memory file: a cell larger than the block would
     otherwise fail the file ("straddling object"), where an oversized cell should cost only its row."""
     return max(1 << 20, min(size + 1, (1 << 31) - 1))
+
+
+def record_cells(text: str, delimiter: str = ",") -> list[str] | None:
+    """The cells of one CSV record; None where Python's csv module cannot read it (a cell past its 128 KiB
+    limit, a bare carriage return), which the caller rejects rather than crash on."""
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return None
+
+
+def header_cells(lines: list[str], name: str, delimiter: str = ",") -> list[str]:
+    """The cells of a file's header line (``first_lines``); a line no CSV reader reads is a file error."""
+    cells = record_cells(lines[0] if lines else "", delimiter)
+    if cells is None:
+        raise ConnectorError(
+            f"{name}: the header line cannot be read as CSV (a stray quote or carriage return, or a cell "
+            "longer than any column name); is this the right file?",
+            file=name,
+        )
+    return cells

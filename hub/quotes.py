@@ -11,11 +11,11 @@ Counting quotes per line is vectorised, so a clean file costs one pass over its 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from hub.decoding import record_cells
 
 __all__ = ["REASON", "OpenQuotes", "open_quotes"]
 
@@ -73,4 +73,5 @@ def _complete_row(text: bytes, width: int, delimiter: str) -> bool:
     if text.count(b'"') % 2:
         return False
     decoded = text.decode("utf-8", errors="replace").rstrip("\r")
-    return len(next(csv.reader(io.StringIO(decoded), delimiter=delimiter), [])) == width
+    cells = record_cells(decoded, delimiter)
+    return cells is not None and len(cells) == width

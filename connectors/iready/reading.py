@@ -21,7 +21,7 @@ from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise
 from hub.archives import inside
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Extract, FileReport, Issue
-from hub.decoding import first_lines, read_utf8, whole_file_block
+from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
 from hub.quotes import REASON as OPEN_QUOTE
 from hub.quotes import open_quotes
 
@@ -91,7 +91,7 @@ def _header(file: Path, name: str) -> list[str]:
     first = first_lines(file, name)
     if not first or not first[0].strip():
         raise ConnectorError(f"{name}: the file is empty; expected a header row first", file=name)
-    return next(csv.reader(first))
+    return header_cells(first, name)
 
 
 def _check(recognised: Recognised, name: str) -> None:

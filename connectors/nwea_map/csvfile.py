@@ -8,7 +8,6 @@ the row numbers of the rows that were set aside matter.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -23,6 +22,7 @@ import pyarrow.csv as pv
 
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
+from hub.decoding import UNREADABLE_ROW, header_cells, record_cells
 from hub.quotes import REASON as OPEN_QUOTE
 from hub.quotes import open_quotes
 
@@ -51,7 +51,7 @@ def read_header(open_file: Opener, name: str) -> tuple[list[str], str]:
     if not line.strip():
         raise ConnectorError(f"{name}: the file is empty (no header row)", file=name)
     delimiter = "\t" if line.count("\t") > line.count(",") else ","
-    return next(csv.reader([line], delimiter=delimiter)), delimiter
+    return header_cells([line.strip("\r")], name, delimiter), delimiter
 
 
 def read_text_table(open_file: Opener, name: str, header: list[str], delimiter: str) -> TextFile:
@@ -138,7 +138,10 @@ def _mend_ragged(
     short = 0
     for row in ragged:
         line = int(row.number)
-        fields = next(csv.reader(io.StringIO(row.text), delimiter=delimiter), [])
+        fields = record_cells(row.text, delimiter)
+        if fields is None:
+            issues.append(Issue(name, line, None, None, "unreadable_row", UNREADABLE_ROW))
+            continue
         if len(fields) <= 1 and not "".join(fields).strip():
             fields = []  # a whitespace-only line: an empty row, dropped later like any blank row
         if len(fields) > len(header) and any(value.strip() for value in fields[len(header) :]):

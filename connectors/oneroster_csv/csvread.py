@@ -7,7 +7,6 @@ line, and blank lines do not count.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ import pyarrow.csv as pacsv
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
 from connectors.oneroster_csv.report import FileLog
 from hub.cells import HEADER_ONLY, oversized
-from hub.decoding import UndecodableFile, detect_bytes, first_lines, to_utf8, whole_file_block
+from hub.decoding import UndecodableFile, detect_bytes, first_lines, header_cells, to_utf8, whole_file_block
 from hub.quotes import REASON as OPEN_QUOTE
 from hub.quotes import open_quotes
 
@@ -113,7 +112,7 @@ def _without_oversized(
 
 def read_header(head: bytes, name: str) -> list[str]:
     """The header cells of a file, from its first bytes, decoded as the whole file will be."""
-    return next(csv.reader(first_lines(head, name)), [])
+    return header_cells(first_lines(head, name), name)
 
 
 def _check_line_ends(data: bytes, prefix: bytes, log: FileLog) -> None:

@@ -7,7 +7,6 @@ as one session: a CSV file's rows of one session id, or one JSON line.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -20,7 +19,7 @@ import pyarrow.csv as pacsv
 from connectors.session_log.format import SESSION_COLUMNS, STUDENT_COLUMNS
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
-from hub.decoding import first_lines, read_utf8, whole_file_block
+from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
 from hub.quotes import REASON as OPEN_QUOTE
 from hub.quotes import open_quotes
 
@@ -48,7 +47,7 @@ def _text_of(path: Path) -> tuple[bytes, list[Issue]]:
 def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[pa.Table, list[Issue]]:
     """All columns as text (blank = null); rows with the wrong number of fields become rejects."""
     data, decoding = _text_of(path)
-    header = next(csv.reader(first_lines(data, path.name)), [])
+    header = header_cells(first_lines(data, path.name), path.name)
     names = [name.strip().lower() for name in header]
     missing = [column for column in required if column not in names]
     if missing:

@@ -94,6 +94,7 @@ def copy_of(samples: dict[str, Path], tmp_path: Path):
 
     def copy(kind: str) -> tuple[Path, Path]:
         folder = tmp_path / kind
+        shutil.rmtree(folder, ignore_errors=True)  # hypothesis calls again within one test
         shutil.copytree(samples[kind], folder)
         return folder, folder / TARGETS[kind]
 
