@@ -63,14 +63,21 @@ def validate(kind: str, path: Path) -> Outcome:
     return outcome
 
 
-@pytest.fixture
-def samples(tmp_path_factory: pytest.TempPathFactory, shared_fixtures: Path) -> dict[str, Path]:
-    """One clean input per source connector: the shared samples, and the hub's own session log writer."""
+@pytest.fixture(scope="session")
+def _written_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hub's own session log and tutors file, written once for the whole suite."""
     root = tmp_path_factory.mktemp("samples")
     simulation = simulate_tutoring(build_district(DistrictSpec(students=200, seed=14)))
     sessions = root / "session_log"
     simulation.write(sessions)
     write_tutors(simulation.district, sessions)
+    return sessions
+
+
+@pytest.fixture
+def samples(_written_samples: Path, shared_fixtures: Path) -> dict[str, Path]:
+    """One clean input per source connector: the shared samples, and the hub's own session log writer."""
+    sessions = _written_samples
     return {
         "oneroster": shared_fixtures / "oneroster" / "edfi-lms-toolkit-1.1",
         "iready": shared_fixtures / "iready" / "diagnostic-results-2025-26",

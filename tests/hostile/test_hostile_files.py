@@ -146,7 +146,7 @@ def test_a_zip_bomb_is_refused_before_it_inflates(kind: str, copy_of, tmp_path: 
         with archive.open(target.name, "w", force_zip64=True) as entry:
             entry.write(_lines(target)[0])
             block = b"\n" * (1 << 20)
-            for _ in range(1024):  # 1 GiB of blank lines, about 1 MB compressed
+            for _ in range(128):  # 128 MiB of blank lines, about 128 KB compressed
                 entry.write(block)
     assert bomb.stat().st_size < 4 << 20
     outcome = validate(kind, bomb)
@@ -206,3 +206,21 @@ def test_implausible_i_ready_numbers_are_rejected_or_emptied(value: str, copy_of
     issues = source.normalize(source.read()).issues
     warned = [issue for issue in issues if issue.kind in emptied and issue.severity == "warning"]
     assert [(issue.file, issue.line, issue.column) for issue in warned] == [(target.name, 3, "Percentile")]
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested deeper"),
+        ('{"session_id": ' + "9" * 5000 + ', "students": [{}]}', "digits"),
+    ],
+)
+def test_a_json_lines_session_too_deep_or_too_long_is_one_reject(  # type: ignore[no-untyped-def]
+    line: str, words: str, copy_of
+) -> None:
+    folder, _ = copy_of("sessions")
+    (folder / "extra.jsonl").write_text(line + "\n")
+    outcome = validate("sessions", folder)
+    [reject] = [reject for reject in outcome.rejects() if reject["file"] == "extra.jsonl"]
+    assert reject["line"] == 1 and words in reject["reason"], outcome.output
+    assert outcome.summary["files"]["sessions.csv"]["rejected"] == 0
