@@ -1,5 +1,6 @@
-"""A header-only bulk file is what an export cut short looks like: the deletion guard stops it, on both
-warehouses, for the roster's students and for the tutors file alike."""
+"""Hostile files that reach the warehouse, on SQLite and PostgreSQL alike: a header-only bulk file (what an
+export cut short looks like) is stopped by the deletion guard, for students and tutors; a NUL byte in a
+name loads the same on both (PostgreSQL's COPY refuses NULs, so they are removed while reading)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,25 @@ def test_a_header_only_tutors_file_is_refused_by_the_guard(warehouse: Warehouse,
     with pytest.raises(DeletionGuardError, match=f"{tutors} of {tutors} active tutor profiles"):
         _apply(warehouse, "sessions", source)
     assert warehouse.count("tutor_profile", DISTRICT) == tutors
+
+
+def test_a_nul_byte_in_a_name_loads_the_same_on_both_warehouses(
+    warehouse: Warehouse, shared_fixtures: Path, tmp_path: Path
+) -> None:
+    package = tmp_path / "package"
+    shutil.copytree(shared_fixtures / "oneroster" / "edfi-lms-toolkit-1.1", package)
+    users = package / "users.csv"
+    lines = users.read_bytes().splitlines(keepends=True)
+    cells = lines[1].split(b",")
+    given = lines[0].split(b",").index(b"givenName")
+    name = cells[given].strip(b'"')
+    cells[given] = cells[given].replace(name, name[:1] + b"\x00" + name[1:])
+    lines[1] = b",".join(cells)
+    users.write_bytes(b"".join(lines))
+    source = OneRosterCsvSource(OneRosterCsvConfig(path=package))
+    extract = source.read()
+    [warning] = [issue for issue in extract.issues if issue.kind == "nul_bytes"]
+    assert (warning.file, warning.line, warning.severity) == ("users.csv", 2, "warning")
+    warehouse.apply(DISTRICT, "roster", source.normalize(extract), extra_issues=extract.issues)
+    names = warehouse.read("person", DISTRICT).column("given_name").to_pylist()
+    assert len(names) == len(lines) - 1 and name.decode() in names
