@@ -11,6 +11,7 @@ import pytest
 
 from connectors.iready.config import IReadyConfig
 from connectors.iready.source import IReadySource
+from connectors.nwea_map import MapConfig, MapSource
 from tests.hostile.conftest import TARGETS, validate
 
 KINDS = tuple(TARGETS)
@@ -224,3 +225,23 @@ def test_a_json_lines_session_too_deep_or_too_long_is_one_reject(  # type: ignor
     [reject] = [reject for reject in outcome.rejects() if reject["file"] == "extra.jsonl"]
     assert reject["line"] == 1 and words in reject["reason"], outcome.output
     assert outcome.summary["files"]["sessions.csv"]["rejected"] == 0
+
+
+@pytest.mark.parametrize("value", ["1e20", "nan", "-50", "inf"])
+def test_implausible_map_numbers_are_rejected_or_emptied(value: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of("map")
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    rows[1][rows[0].index("TestRITScore")] = value
+    rows[2][rows[0].index("RapidGuessingPercentage")] = "250"
+    rows[3][rows[0].index("TestStartDate")] = "06/01/2099"
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    target.write_text(text.getvalue())
+    outcome = validate("map", folder)
+    assert outcome.exit_code == 0, outcome.output
+    rejected = {(reject["line"], reject["column"]) for reject in outcome.rejects()}
+    assert {(2, "TestRITScore"), (4, "TestStartDate")} <= rejected, outcome.output
+    source = MapSource(MapConfig(path=folder))
+    issues = source.normalize(source.read()).issues
+    warned = [(i.line, i.column) for i in issues if i.kind == "out_of_range" and i.severity == "warning"]
+    assert warned == [(3, "RapidGuessingPercentage")]
