@@ -12,7 +12,7 @@ import pytest
 from connectors.iready.config import IReadyConfig
 from connectors.iready.source import IReadySource
 from connectors.nwea_map import MapConfig, MapSource
-from tests.hostile.conftest import TARGETS, validate
+from tests.hostile.conftest import TARGETS, Outcome, validate
 
 KINDS = tuple(TARGETS)
 
@@ -188,20 +188,28 @@ def _headers_of(data: bytes, name: bytes) -> list[int]:
     return found
 
 
+def _set_cells(path: Path, cells: dict[int, tuple[str, str]]) -> None:
+    """Write ``value`` into ``column`` of data row ``row`` (header = row 0), for each row: column, value."""
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    for row, (column, value) in cells.items():
+        rows[row][rows[0].index(column)] = value
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    path.write_text(text.getvalue())
+
+
+def _rejected_cells(outcome: Outcome) -> set[tuple[int, str]]:
+    assert outcome.exit_code == 0, outcome.output
+    return {(reject["line"], reject["column"]) for reject in outcome.rejects()}
+
+
 @pytest.mark.parametrize("value", ["-50", "1e300", "nan", "inf", "1e20"])
 def test_implausible_i_ready_numbers_are_rejected_or_emptied(value: str, copy_of) -> None:  # type: ignore[no-untyped-def]
     folder, target = copy_of("iready")
-    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
-    rows[1][rows[0].index("Overall Scale Score")] = value
-    rows[2][rows[0].index("Percentile")] = value
-    rows[3][rows[0].index("Completion Date")] = "06/01/2099"
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    target.write_text(text.getvalue())
-    outcome = validate("iready", folder)
-    assert outcome.exit_code == 0, outcome.output
-    rejected = {(reject["line"], reject["column"]) for reject in outcome.rejects()}
-    assert {(2, "Overall Scale Score"), (4, "Completion Date")} <= rejected, outcome.output
+    _set_cells(target, {1: ("Overall Scale Score", value), 2: ("Percentile", value)})
+    _set_cells(target, {3: ("Completion Date", "06/01/2099")})
+    rejected = _rejected_cells(validate("iready", folder))
+    assert {(2, "Overall Scale Score"), (4, "Completion Date")} <= rejected
     source = IReadySource(IReadyConfig(path=folder))
     emptied = {"out_of_range", "not_a_number"}  # nan and inf are no number; 1e20 is one, out of range
     issues = source.normalize(source.read()).issues
@@ -230,17 +238,9 @@ def test_a_json_lines_session_too_deep_or_too_long_is_one_reject(  # type: ignor
 @pytest.mark.parametrize("value", ["1e20", "nan", "-50", "inf"])
 def test_implausible_map_numbers_are_rejected_or_emptied(value: str, copy_of) -> None:  # type: ignore[no-untyped-def]
     folder, target = copy_of("map")
-    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
-    rows[1][rows[0].index("TestRITScore")] = value
-    rows[2][rows[0].index("RapidGuessingPercentage")] = "250"
-    rows[3][rows[0].index("TestStartDate")] = "06/01/2099"
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    target.write_text(text.getvalue())
-    outcome = validate("map", folder)
-    assert outcome.exit_code == 0, outcome.output
-    rejected = {(reject["line"], reject["column"]) for reject in outcome.rejects()}
-    assert {(2, "TestRITScore"), (4, "TestStartDate")} <= rejected, outcome.output
+    _set_cells(target, {1: ("TestRITScore", value), 2: ("RapidGuessingPercentage", "250")})
+    _set_cells(target, {3: ("TestStartDate", "06/01/2099")})
+    assert {(2, "TestRITScore"), (4, "TestStartDate")} <= _rejected_cells(validate("map", folder))
     source = MapSource(MapConfig(path=folder))
     issues = source.normalize(source.read()).issues
     warned = [(i.line, i.column) for i in issues if i.kind == "out_of_range" and i.severity == "warning"]
