@@ -18,7 +18,7 @@ from hub.connector import ConnectorError
 __all__ = ["MAX_ENTRY_BYTES", "MAX_RATIO", "check_entry", "inside"]
 
 MAX_ENTRY_BYTES = 8 << 30  # far past any district's export, short of filling a disk
-MAX_RATIO = 300  # CSV exports inflate 5-60x; a ratio past this is a bomb, not a roster
+MAX_RATIO = 100  # CSV exports inflate 5-30x; past 100x a 10 MB zip would make a gigabyte: a bomb
 _RATIO_FROM_BYTES = 64 << 20  # small entries may compress as well as they like
 _READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 _METHODS = {9: "Deflate64", 12: "BZIP2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES"}
