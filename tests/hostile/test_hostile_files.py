@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pytest
 
 from connectors.iready.config import IReadyConfig
@@ -245,3 +246,21 @@ def test_implausible_map_numbers_are_rejected_or_emptied(value: str, copy_of) ->
     issues = source.normalize(source.read()).issues
     warned = [(i.line, i.column) for i in issues if i.kind == "out_of_range" and i.severity == "warning"]
     assert warned == [(3, "RapidGuessingPercentage")]
+
+
+def test_an_extra_i_ready_column_blank_on_some_rows_keeps_every_row(copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of("iready")
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    rows[0].append("District Intervention Flag")
+    for number, row in enumerate(rows[1:]):
+        row.append("Y" if number % 2 else "")
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    target.write_text(text.getvalue())
+    assert validate("iready", folder).exit_code == 0
+    source = IReadySource(IReadyConfig(path=folder))
+    results = source.normalize(source.read()).tables["assessment_result"]
+    math = results.filter(pc.equal(results.column("subject"), "math"))
+    extras = sorted(math.column("extras").to_pylist(), key=str)
+    assert len(extras) == len(rows) - 1
+    assert extras.count(None) == (len(rows) - 1) // 2 + (len(rows) - 1) % 2
