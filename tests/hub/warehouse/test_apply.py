@@ -280,3 +280,17 @@ def test_constant_and_varying_columns_load_alike(warehouse: Warehouse) -> None:
     assert stored.column("given_name").to_pylist() == ["Ana", None, "Cy"]
     assert stored.column("enabled").to_pylist() == [True] * 3
     assert stored.column("middle_name").to_pylist() == [None] * 3
+
+
+def test_nul_characters_from_any_source_load_the_same_on_both_warehouses(warehouse: Warehouse) -> None:
+    roster = people(range(3), name="A\x00na")
+    summary = warehouse.apply(DISTRICT, "roster", bulk(person=roster))
+    assert set(warehouse.read("person", DISTRICT).column("given_name").to_pylist()) == {"Ana"}
+    [warning] = summary.result.issues
+    assert (warning.file, warning.column, warning.kind, warning.severity) == (
+        "person",
+        "given_name",
+        "nul_bytes",
+        "warning",
+    )
+    assert "3 value(s)" in warning.reason
