@@ -68,6 +68,7 @@ from connectors.iready.reading import FILE, SUBJECT
 from connectors.iready.vocabulary import ceds_grade, end_year, measure, norming_window, yes_no
 from hub.connector import Issue
 from hub.model import arrow_schema, conform
+from hub.schoolyears import outside_labelled_year
 
 VENDOR = "iready"
 SOURCE_FILE = "source_file"
@@ -124,7 +125,15 @@ def normalize_results(rows: pa.Table, bands: Mapping[str, int]) -> NormalizedRes
     completed = _plausible(checks, completed)
     _reject_unusable(checks, student, completed, started, scale)
     fields = _lenient_fields(checks, rows)
-    school_year = pc.coalesce(fields.pop("school_year"), school_year_of(completed))
+    labelled = fields.pop("school_year")
+    checks.warn(
+        outside_labelled_year(completed, labelled),
+        "Completion Date",
+        "outside_school_year",
+        "Completion Date lies outside the Academic Year of the row (by more than a month); the "
+        "Academic Year was kept",
+    )
+    school_year = pc.coalesce(labelled, school_year_of(completed))
     category = fields.pop("category")
     source_id = pc.binary_join_element_wise(
         VENDOR, student, rows.column(SUBJECT), _iso(completed), _iso(pc.coalesce(started, completed)), ":"

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from connectors.nwea_map.findings import Findings
 from connectors.nwea_map.layouts import ASSESSMENT_REQUIRED
 from connectors.nwea_map.values import Column, dates, map_distinct, numbers, terms
+from hub.schoolyears import outside_labelled_year
 
 SUBJECTS = {
     "language arts": "ela",
@@ -73,6 +74,12 @@ def screen(findings: Findings) -> Screened:
         "TestStartDate",
         "implausible_date",
         "TestStartDate is not inside a school year the export can hold (2010 to a month from now)",
+    )
+    findings.warn(
+        outside_labelled_year(test_date, school_year),
+        "TestStartDate",
+        "outside_school_year",
+        "TestStartDate lies outside the school year of TermName (by more than a month); TermName was kept",
     )
     subject = map_distinct(
         text("Subject"), lambda value: SUBJECTS.get(value.strip().casefold(), "other"), pa.string()

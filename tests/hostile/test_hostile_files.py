@@ -264,3 +264,22 @@ def test_an_extra_i_ready_column_blank_on_some_rows_keeps_every_row(copy_of) -> 
     extras = sorted(math.column("extras").to_pylist(), key=str)
     assert len(extras) == len(rows) - 1
     assert extras.count(None) == (len(rows) - 1) // 2 + (len(rows) - 1) % 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "column", "value"),
+    [("iready", "Completion Date", "01/15/2021"), ("map", "TestStartDate", "01/15/2019")],
+)
+def test_a_date_outside_the_labelled_school_year_is_a_warning(  # type: ignore[no-untyped-def]
+    kind: str, column: str, value: str, copy_of
+) -> None:
+    folder, target = copy_of(kind)
+    _set_cells(target, {1: (column, value)})
+    assert (2, column) not in _rejected_cells(validate(kind, folder))
+    source = (
+        IReadySource(IReadyConfig(path=folder)) if kind == "iready" else MapSource(MapConfig(path=folder))
+    )
+    issues = source.normalize(source.read()).issues
+    assert [(i.file, i.line, i.column) for i in issues if i.kind == "outside_school_year"] == [
+        (target.name, 2, column)
+    ]
