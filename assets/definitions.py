@@ -9,6 +9,7 @@ from assets.delivery import alignment_reports, report_pushes
 from assets.diagnostics import assessment_results, skill_gaps
 from assets.evidence import dosage, impact, weekly_pulse
 from assets.extracts import diagnostics_extract, roster_extract, sessions_extract
+from assets.failures import NO_RUN_RETRY_TAGS, RETRY
 from assets.resources import HubResource
 from assets.roster import roster
 from assets.sessions import tutoring_sessions
@@ -34,7 +35,13 @@ ASSETS = [
 
 
 def build_definitions(config_path: Path) -> dg.Definitions:
-    night = dg.define_asset_job("night", selection=dg.AssetSelection.all())
+    night = dg.define_asset_job(
+        "night",
+        selection=dg.AssetSelection.all(),
+        op_retry_policy=RETRY,
+        tags=NO_RUN_RETRY_TAGS,
+        description="A district's whole night: read, normalize, apply, decide, report, push.",
+    )
     try:
         schedules = district_schedules(load_hub_config(config_path, HubSettings()), night)
     except ConfigError:

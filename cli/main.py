@@ -15,7 +15,7 @@ import click
 
 from hub.connector import ConnectorError
 from hub.plugins import UnknownConnectorError, installed
-from hub.settings import ConfigError, HubSettings, load_hub_config
+from hub.settings import ConfigError, HubConfig, HubSettings, load_hub_config
 from hub.warehouse import DeletionGuardError, WarehouseError
 
 if TYPE_CHECKING:
@@ -110,16 +110,40 @@ def validate(kind: str, path: Path, as_json: bool, district: str | None, config:
     sys.exit(0 if summary["importable"] else 1)
 
 
-def _exit_with(outcomes: list[DistrictOutcome]) -> None:
-    """One line per district run, its failures and failed checks under it; exit 1 if any failed."""
+def _exit_with(outcomes: list[DistrictOutcome], command: str) -> None:
+    """One summary per district run; exit 1 if any failed."""
+    from cli.summary import render_outcome
+
     for outcome in outcomes:
-        state = "ok" if outcome.success else "FAILED"
-        click.echo(f"{outcome.district_id}: {state} (Dagster run {outcome.run_id})")
-        for message in outcome.failures:
-            click.echo(f"  {message}")
-        for check in outcome.checks_failed:
-            click.echo(f"  check failed: {check}")
+        click.echo("\n".join(render_outcome(outcome, command)))
     sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
+
+
+def _ready(config: Path | None, district_ids: tuple[str, ...], *, online: bool = False) -> HubConfig:
+    """hub.yaml loaded and checked for the named districts; stops with every problem found (exit 2)."""
+    from hub.preflight import PreflightError, check_hub
+
+    hub = load_hub_config(config)
+    problems = check_hub(hub, installed(), list(district_ids) or None, online=online)
+    if problems:
+        raise PreflightError(problems)
+    return hub
+
+
+@main.command()
+@districts_option
+@config_option
+@click.option("--online", is_flag=True, help="Also ask each connector's servers whether they answer.")
+@friendly_errors
+def check(district_ids: tuple[str, ...], config: Path | None, online: bool) -> None:
+    """Prove hub.yaml can run: connector types installed, settings valid, paths readable, secrets set.
+
+    Exit 0 when every district is ready, 2 with one line per problem when not. Secrets are never printed.
+    """
+    hub = _ready(config, district_ids, online=online)
+    for district_id in district_ids or hub.districts:
+        district = hub.district(district_id)
+        click.echo(f"{district.id}: ready ({len(district.connectors)} connectors)")
 
 
 @main.command()
@@ -131,11 +155,9 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
     """Run districts' assets through Dagster in process (the same runs the UI shows)."""
     from cli.night import run_districts
 
-    hub = load_hub_config(config)
+    hub = _ready(config, district_ids)
     ids = list(district_ids) or list(hub.districts)
-    for district_id in ids:
-        hub.district(district_id)
-    _exit_with(run_districts(hub, ids, allow_deletions=allow_deletions))
+    _exit_with(run_districts(hub, ids, allow_deletions=allow_deletions), "sync")
 
 
 @main.command()
@@ -152,7 +174,7 @@ def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> N
     hub = load_hub_config(config)
     ids = list(district_ids) or list(hub.districts)
     if not dry_run:
-        _exit_with(run_districts(hub, [hub.district(i).id for i in ids], selection=["report_pushes"]))
+        _exit_with(run_districts(hub, [hub.district(i).id for i in ids], selection=["report_pushes"]), "push")
     for district_id in ids:
         run = DistrictRun(hub, hub.district(district_id), installed())
         try:
@@ -209,12 +231,11 @@ def demo(students: int, seed: int, directory: Path) -> None:
 @click.option("--port", default=3000, show_default=True)
 @friendly_errors
 def ui(config: Path | None, port: int) -> None:
-    """Open the Dagster UI (webserver and daemon) on this hub's instance."""
-    from cli.night import dagster_environment
+    """Open the Dagster UI (webserver and daemon) on this hub's instance. Ctrl-C stops both."""
+    from cli.night import dagster_environment, ui_command
 
     hub = load_hub_config(config)
     env = {**os.environ, **dagster_environment(hub)}
-    dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "dev", "-m", "assets.definitions", "-p", str(port)]
-    click.echo(f"Dagster UI on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    command = ui_command(hub, port)
+    click.echo(f"Dagster UI on http://127.0.0.1:{port}; Ctrl-C here stops the webserver and the daemon")
     os.execve(command[0], command, env)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -61,6 +61,10 @@ class DistrictConfig(BaseModel):
     warehouse_url: str | None = None
     data_dir: Path | None = None
     schedule: str = Field(default="0 2 * * *", description="cron, in the district's timezone")
+    schedule_status: Literal["running", "stopped"] = Field(
+        default="running",
+        description="the nightly schedule's state when Dagster first sees it; the UI's toggle wins after",
+    )
     drop_folder: Path | None = None
     max_delete_fraction: float = Field(default=0.10, ge=0.0, le=1.0)
     diagnostics: DiagnosticsPolicy = Field(default_factory=DiagnosticsPolicy)
