@@ -176,7 +176,7 @@ def demo_config(directory: Path, canvas_url: str | None, as_of: date) -> Path:
         ""
         if canvas_url
         else (
-            "# Written by `tutorhub demo`. The fake Canvas stopped with the demo, so later nights send their\n"
+            "# Written by `tutorhub demo`. Its fake Canvas stopped with it, so later nights send their\n"
             "# reports to the files destination (exports/) only.\n"
         )
     )
