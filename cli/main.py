@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.validate import ALIASES as VALIDATE_ALIASES
+from cli.validate import KINDS as VALIDATE_KINDS
 from hub.connector import ConnectorError
 from hub.plugins import UnknownConnectorError, installed
 from hub.settings import ConfigError, HubConfig, HubSettings, load_hub_config
@@ -21,6 +23,7 @@ from hub.warehouse import DeletionGuardError, WarehouseError
 if TYPE_CHECKING:
     from cli.night import DistrictOutcome
 
+log = logging.getLogger(__name__)
 EXPECTED = (ConfigError, ConnectorError, UnknownConnectorError, DeletionGuardError, WarehouseError)
 
 config_option = click.option(
@@ -89,24 +92,49 @@ def plugins(as_json: bool) -> None:
         click.echo(f"FAILED  {failure.plugin} ({failure.package}): {failure.reason}")
 
 
-@main.command()
-@click.argument("kind", type=click.Choice(["oneroster", "iready", "map", "sessions"]))
+EXIT_CODES = """Exit codes: 0 importable; 1 not importable (a fatal file error, or with --district a file the
+match gate refuses); 2 a usage or hub.yaml error; 3 an unexpected error."""
+
+# Errors that mean the export itself cannot be read: the verdict is "not importable" (exit 1).
+FILE_ERRORS = (ConnectorError, UnicodeError, OSError, ValueError)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("kind", type=click.Choice([*VALIDATE_KINDS, *VALIDATE_ALIASES]), metavar="TYPE")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
-@click.option("--district", help="Also match students against this district's roster (diagnostics).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text, always.")
+@click.option("--district", help="Also match students against this district's roster, as sync will.")
 @config_option
 @friendly_errors
 def validate(kind: str, path: Path, as_json: bool, district: str | None, config: Path | None) -> None:
-    """Read and check a vendor export without writing anything. Exit 1 when it cannot be imported."""
-    from cli.validate import render_text
+    """Read and check a vendor export without writing anything.
+
+    TYPE is a connector type (oneroster_csv, iready, nwea_map, session_log) or its short name (oneroster,
+    map, sessions). With --district the verdict is the one `sync` gives, match rate included.
+    """
+    from cli.validate import apply_match_gate, file_error, render_text
     from cli.validate import validate as run_validation
 
-    summary, batch = run_validation(installed(), kind, path)
+    def emit(summary: dict[str, Any]) -> None:
+        click.echo(json.dumps(summary, indent=2, default=str) if as_json else render_text(summary))
+
+    try:
+        summary, batch = run_validation(installed(), kind, path)
+    except FILE_ERRORS as error:
+        log.debug("validate %s %s", kind, path, exc_info=True)
+        emit(file_error(kind, path, error))
+        sys.exit(1)
     if district and batch is not None and "assessment_result" in batch.tables:
         from cli.matching import match_rate_for
 
-        summary["match_rate"] = match_rate_for(load_hub_config(config), district, batch)
-    click.echo(json.dumps(summary, indent=2, default=str) if as_json else render_text(summary))
+        try:
+            apply_match_gate(summary, match_rate_for(load_hub_config(config), district, batch))
+        except EXPECTED as error:
+            if not as_json:
+                raise
+            emit({**summary, "importable": False, "error": str(error)})
+            sys.exit(2)
+    emit(summary)
     sys.exit(0 if summary["importable"] else 1)
 
 
