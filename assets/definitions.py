@@ -34,7 +34,8 @@ ASSETS = [
 ]
 
 
-def build_definitions(config_path: Path) -> dg.Definitions:
+def build_definitions(config_path: Path, *, allow_deletions: bool = False) -> dg.Definitions:
+    """The code location for one hub.yaml; ``allow_deletions`` is the CLI's per-run approval."""
     night = dg.define_asset_job(
         "night",
         selection=dg.AssetSelection.all(),
@@ -51,7 +52,9 @@ def build_definitions(config_path: Path) -> dg.Definitions:
         jobs=[night],
         schedules=schedules,
         sensors=[district_partitions_sensor(config_path), drop_folder_sensor(config_path, night)],
-        resources={"hub": HubResource(config_path=str(config_path.resolve()))},
+        resources={
+            "hub": HubResource(config_path=str(config_path.resolve()), allow_deletions=allow_deletions)
+        },
     )
 
 

@@ -119,21 +119,18 @@ def run_districts(
     """Materialize every asset of each district, one run per district, recorded on the instance."""
     from assets.definitions import build_definitions
     from assets.partitions import DISTRICTS
-    from assets.resources import HubResource
 
     instance = instance or hub_instance(hub)
     known = set(instance.get_dynamic_partitions(DISTRICTS.name))
     missing = [district_id for district_id in district_ids if district_id not in known]
     if missing:
         instance.add_dynamic_partitions(DISTRICTS.name, missing)
-    night = build_definitions(hub.path).resolve_job_def("night")
-    resource = HubResource(config_path=str(hub.path), allow_deletions=allow_deletions)
+    night = build_definitions(hub.path, allow_deletions=allow_deletions).resolve_job_def("night")
     outcomes = []
     for district_id in district_ids:
         result = night.execute_in_process(
             instance=instance,
             partition_key=district_id,
-            resources={"hub": resource},
             raise_on_error=False,
             asset_selection=[dg.AssetKey(name) for name in selection] if selection else None,
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from hub.connector import NormalizedBatch, SourceConnector
+from hub.connector import SKIPPED_PREFIX, Issue, NormalizedBatch, SourceConnector
 from hub.plugins import ConnectorRegistry
 
 # The connector type names hub.yaml uses, and the short names people type for them.
@@ -90,15 +90,29 @@ def validate(
         summary["entities"] = _entities(batch)
         for issue in batch.issues:  # rows a connector could only judge while normalizing
             report = summary["files"].get(issue.file)
-            if report is not None and issue.severity == "reject":
-                report["rejected"] += 1
-                report["accepted"] = max(report["accepted"] - 1, 0)
+            if report is not None:
+                _count(report, issue)
     summary["rejects"] = [
         {"file": i.file, "line": i.line, "column": i.column, "kind": i.kind, "reason": i.reason}
         for i in issues
         if i.severity == "reject"
     ][:50]
     return summary, batch
+
+
+def _count(report: dict[str, Any], issue: Issue) -> None:
+    """A reject or a skip found while normalizing moves its rows out of ``accepted``."""
+    if issue.severity == "reject":
+        moved = "rejected"
+    elif issue.kind.startswith(SKIPPED_PREFIX):
+        moved = "skipped"
+        report.setdefault("skipped_why", []).append(issue.reason)
+    else:
+        report["warnings"] += 1
+        report["warnings_by_kind"][issue.kind] = report["warnings_by_kind"].get(issue.kind, 0) + 1
+        return
+    report[moved] = report.get(moved, 0) + issue.rows
+    report["accepted"] = max(report["accepted"] - issue.rows, 0)
 
 
 def file_error(kind: str, path: Path, error: Exception) -> dict[str, Any]:
@@ -135,6 +149,8 @@ def render_text(summary: dict[str, Any]) -> str:
         line = (
             f"  {name}: {report['rows']} rows, {report['accepted']} accepted, {report['rejected']} rejected"
         )
+        if report.get("skipped"):
+            line += f", {report['skipped']} skipped ({'; '.join(report['skipped_why'])})"
         if report["warnings_by_kind"]:
             kinds = ", ".join(
                 f"{kind} x{count}" for kind, count in sorted(report["warnings_by_kind"].items())

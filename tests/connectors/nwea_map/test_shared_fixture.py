@@ -86,7 +86,7 @@ def test_science_is_skipped_with_one_warning(sample: MapSource) -> None:
     batch = sample.normalize(sample.read())
 
     assert batch.tables["assessment_result"].num_rows == 4
-    [skipped] = [issue for issue in batch.issues if issue.kind == "other_subject"]
+    [skipped] = [issue for issue in batch.issues if issue.kind == "skipped_subject"]
     assert skipped.severity == "warning"
     assert skipped.reason.startswith("3 row(s): Science")
     assert not [issue for issue in batch.issues if issue.severity == "reject"]
