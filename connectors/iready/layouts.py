@@ -46,6 +46,8 @@ LAYOUTS = (
     Layout("2020-21", RESULTS, "ela", headers.ELA_2020_21),
     Layout("2020-21", RESULTS, "math", headers.MATH_2020_21),
     Layout("2020-21 with demographics", RESULTS, "ela", headers.ELA_2020_21_DEMO),
+    Layout("Diagnostic and Instruction", RESULTS, "ela", headers.DNI_ELA),
+    Layout("Diagnostic and Instruction", RESULTS, "math", headers.DNI_MATH),
     Layout("Personalized Instruction by Lesson", LESSONS, None, headers.LESSONS_OEA),
     Layout(
         "Personalized Instruction by Lesson with demographics",
@@ -63,6 +65,7 @@ RENAMES = {
     "Diagnostic used to establish Growth Measures (Y/N)": "Baseline Diagnostic (Y/N)",
     "Most Recent Diagnostic (Y/N)": "Most Recent Diagnostic YTD (Y/N)",
     **{inform: current for current, inform in headers.INFORM_RENAMES.items()},
+    **headers.DNI_RENAMES,
     **{
         f"Reading Comprehension: {part} {measure}": f"Comprehension: {part} {measure}"
         for part in ("Overall", "Literature", "Informational Text")
