@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import mmap
+import tempfile
+import zipfile
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pyarrow as pa
@@ -38,15 +40,34 @@ def find_exports(path: Path, pattern: str) -> list[Path]:
 
 
 def read_exports(path: Path, pattern: str) -> Extract:
-    """Every i-Ready export under ``path``; other files in a folder are skipped with a warning."""
+    """Every i-Ready export under ``path`` (a file, a folder or a zip of them); other files in a folder
+    are skipped with a warning."""
+    if zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory(prefix="tutorhub-iready-") as scratch:
+            return _read_exports(_unzipped(path, pattern, Path(scratch)), pattern)
+    return _read_exports(path, pattern)
+
+
+def _unzipped(archive_path: Path, pattern: str, scratch: Path) -> Path:
+    """The zip's members that match ``pattern``, written out: the reader maps files, not streams."""
+    with zipfile.ZipFile(archive_path) as archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        for info in members:
+            if PurePosixPath(info.filename).match(pattern) or Path(info.filename).match(pattern):
+                archive.extract(info, scratch)  # zipfile drops absolute and ".." parts of names
+    return scratch
+
+
+def _read_exports(path: Path, pattern: str) -> Extract:
     files = find_exports(path, pattern)
     tables: dict[str, list[pa.Table]] = {stream: [] for stream in STREAMS}
     extract = Extract(streams={}, files={}, issues=[], info={"files": {}})
     for file in files:
         name = file.relative_to(path).as_posix() if path.is_dir() else file.name
         header = _header(file, name)
-        wide = is_diagnostic_and_instruction(header)
-        recognised = recognise(one_test_header(header) if wide else header, name)
+        recognised = recognise(
+            one_test_header(header) if is_diagnostic_and_instruction(header) else header, name
+        )
         if recognised is None:
             if path.is_file():
                 raise ConnectorError(f"{name}: {_not_ours(header)}", file=name)
@@ -58,6 +79,7 @@ def read_exports(path: Path, pattern: str) -> Extract:
             )
             continue
         _check(recognised, name)
+        wide = recognised.layout.tests_side_by_side
         table, report, issues = _read_rows(file, name, recognised, header if wide else None)
         tables[recognised.layout.kind].append(table)
         extract.files[name] = report

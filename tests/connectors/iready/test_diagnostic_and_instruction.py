@@ -48,7 +48,7 @@ def _row(student: str, tests: list[dict[str, str]]) -> list[str]:
     for test in range(5):
         taken = tests[test] if test < len(tests) else {}
         cells += [taken.get(name, "") for name in NUMBERED]
-    return cells + ["12", "80"]
+    return [*cells, "12", "80"]
 
 
 def write_export(path: Path) -> Path:
@@ -88,3 +88,15 @@ def test_each_test_taken_becomes_a_result_and_the_latest_is_marked(tmp_path: Pat
         )
     )
     assert lines == {"480": 2, "502": 2, "455": 3}  # each test cites its student's line
+
+
+def test_a_zip_of_exports_is_read_like_the_folder(tmp_path: Path) -> None:
+    import zipfile
+
+    export = write_export(tmp_path / "d_and_i.csv")
+    archive = tmp_path / "from-the-sftp.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(export, "exports/d_and_i.csv")
+    extract = IReadySource(IReadyConfig(path=archive, pattern="**/*.csv")).read()
+    assert list(extract.files) == ["exports/d_and_i.csv"]
+    assert extract.streams["diagnostic_results"].num_rows == 3
