@@ -222,6 +222,30 @@ def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> N
                     )
 
 
+@main.command("settings-reference")
+@click.option(
+    "--write",
+    "target",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Put it between the settings-reference markers of this file (the README) instead of printing.",
+)
+def settings_reference(target: Path | None) -> None:
+    """Every hub.yaml key with its default and meaning, generated from the settings models (Markdown)."""
+    from hub.reference import replace_between_markers
+    from hub.reference import settings_reference as reference
+
+    text = reference(installed())
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        updated = replace_between_markers(target.read_text(encoding="utf-8"), text)
+    except ValueError as error:
+        raise click.ClickException(f"{target}: {error}") from None
+    target.write_text(updated, encoding="utf-8")
+    click.echo(f"wrote the settings reference into {target}")
+
+
 @main.command("demo-data")
 @click.option("--students", default=2000, show_default=True, type=click.IntRange(min=50))
 @click.option("--seed", default=7, show_default=True)
