@@ -222,28 +222,45 @@ def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> N
                     )
 
 
-@main.command("settings-reference")
-@click.option(
+write_option = click.option(
     "--write",
     "target",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Put it between the settings-reference markers of this file (the README) instead of printing.",
+    help="Put it in its generated section of this file (the README) instead of printing it.",
 )
-def settings_reference(target: Path | None) -> None:
-    """Every hub.yaml key with its default and meaning, generated from the settings models (Markdown)."""
-    from hub.reference import replace_between_markers
-    from hub.reference import settings_reference as reference
 
-    text = reference(installed())
+
+def _print_or_write(name: str, content: str, target: Path | None) -> None:
+    from hub.generated import replace_section
+
     if target is None:
-        click.echo(text, nl=False)
+        click.echo(content, nl=False)
         return
     try:
-        updated = replace_between_markers(target.read_text(encoding="utf-8"), text)
+        updated = replace_section(target.read_text(encoding="utf-8"), name, content)
     except ValueError as error:
         raise click.ClickException(f"{target}: {error}") from None
     target.write_text(updated, encoding="utf-8")
-    click.echo(f"wrote the settings reference into {target}")
+    click.echo(f"wrote {name} into {target}")
+
+
+@main.command("settings-reference")
+@write_option
+def settings_reference(target: Path | None) -> None:
+    """Every hub.yaml key with its default and meaning, generated from the settings models (Markdown)."""
+    from hub.reference import SECTION
+    from hub.reference import settings_reference as reference
+
+    _print_or_write(SECTION, reference(installed()), target)
+
+
+@main.command()
+@write_option
+def lineage(target: Path | None) -> None:
+    """The night's asset graph as Dagster defines it: each asset and the assets it reads."""
+    from assets.lineage import SECTION, lineage_text
+
+    _print_or_write(SECTION, lineage_text(), target)
 
 
 @main.command("demo-data")

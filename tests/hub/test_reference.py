@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from hub.generated import markers, replace_section
 from hub.plugins import installed
-from hub.reference import BEGIN, END, replace_between_markers, settings_reference
+from hub.reference import SECTION, settings_reference
 from hub.settings import DistrictConfig, HubFile
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -15,7 +16,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_the_readme_holds_the_current_settings_reference() -> None:
     text = README.read_text(encoding="utf-8")
-    assert replace_between_markers(text, settings_reference(installed())) == text, (
+    assert replace_section(text, SECTION, settings_reference(installed())) == text, (
         "the settings reference is stale: run `tutorhub settings-reference --write README.md`"
     )
 
@@ -35,5 +36,5 @@ def test_every_hub_yaml_key_has_a_row_with_its_default() -> None:
 
 def test_a_file_without_markers_is_refused() -> None:
     with pytest.raises(ValueError, match="markers") as refusal:
-        replace_between_markers("no markers here", "x")
-    assert BEGIN in str(refusal.value) and END in str(refusal.value)
+        replace_section("no markers here", SECTION, "x")
+    assert all(marker in str(refusal.value) for marker in markers(SECTION))
