@@ -65,11 +65,12 @@ class DistrictOutcome:
 
 
 def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """One line per failed step: the user-facing description, else the innermost error's message.
+    """One line per distinct failure: the steps it stopped, then the user-facing description, else the
+    innermost error's message. The same check failing in parallel steps is said once.
 
     The full trace goes to the debug log (and stays in the Dagster event log).
     """
-    messages = []
+    steps_by_message: dict[str, list[str]] = {}
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
             user = event.step_failure_data.user_failure_data
@@ -81,8 +82,8 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
             text = (user.description if user and user.description else None) or (
                 error.message if error else ""
             )
-            messages.append(f"{event.step_key}: {text.strip()}")
-    return messages
+            steps_by_message.setdefault(text.strip(), []).append(event.step_key or "?")
+    return [f"{', '.join(sorted(steps))}: {message}" for message, steps in steps_by_message.items()]
 
 
 def _landed(result: dg.ExecuteInProcessResult) -> dict[str, int]:

@@ -21,6 +21,7 @@ from hub.connector import ConnectorConfig
 from hub.plugins import ConnectorRegistry, UnknownConnectorError
 from hub.settings import ConfigError, ConnectorEntry, DistrictConfig, HubConfig, build_connector_config
 
+SERVER_FAILING = frozenset({500, 502, 503, 504})  # a 501 or 405 still proves someone is there
 ONLINE_TIMEOUT = 5.0  # seconds; a server that answers nothing in this long will not answer a night either
 
 
@@ -169,14 +170,15 @@ def _path_problems(config: ConnectorConfig, *, writes: bool) -> Iterator[tuple[s
 
 
 def _url_problems(config: ConnectorConfig) -> Iterator[tuple[str, str, str]]:
-    """Any answer at all (even 401 or 404) proves the server is there; silence or 5xx does not."""
+    """Any answer (even 401 or 404) proves the server is there; silence or a failing server does not."""
     import requests
 
     for name, value in _fields(config):
         if not (isinstance(value, str) and value.startswith(("http://", "https://"))):
             continue
         try:
-            status = requests.head(value, timeout=ONLINE_TIMEOUT, allow_redirects=True).status_code
+            with requests.get(value, timeout=ONLINE_TIMEOUT, stream=True) as response:  # headers only
+                status = response.status_code
         except requests.RequestException as error:
             yield (
                 name,
@@ -184,7 +186,7 @@ def _url_problems(config: ConnectorConfig) -> Iterator[tuple[str, str, str]]:
                 ("check the address, DNS and firewall from this machine"),
             )
             continue
-        if status >= 500:
+        if status in SERVER_FAILING:
             yield (
                 name,
                 f"a server that answers at {value}, but it says HTTP {status}",
