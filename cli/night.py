@@ -77,6 +77,8 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
             error = event.step_failure_data.error
             if error is not None:
                 log.debug("step %s failed:\n%s", event.step_key, error.to_string())
+            if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # a blocking check: said once, with its reason, among the refusals
             while error is not None and error.cause is not None:
                 error = error.cause
             text = (user.description if user and user.description else None) or (
@@ -134,7 +136,8 @@ def run_districts(
             partition_key=district_id,
             raise_on_error=False,
             asset_selection=[dg.AssetKey(name) for name in selection] if selection else None,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            # the summary says what failed and why; the traces stay in the event log and the debug log
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={"tutorhub/trigger": "cli", "tutorhub/allow_deletions": str(allow_deletions).lower()},
         )
         failed = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
