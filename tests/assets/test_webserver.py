@@ -1,4 +1,5 @@
-"""The Dagster webserver serves this code location: its GraphQL endpoint answers with the asset graph."""
+"""The Dagster webserver serves this code location, named `tutorhub`: its GraphQL endpoint answers with the
+asset graph and the night job."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from cli.night import dagster_environment
+from cli.night import dagster_environment, workspace_file
 from hub.settings import HubConfig
 
 QUERY = "{ assetNodes { assetKey { path } groupName dependencyKeys { path } } }"
+LOCATIONS = "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"
+JOBS = "{ repositoriesOrError { ... on RepositoryConnection { nodes { location { name } jobs { name } } } } }"
 
 
 def _free_port() -> int:
@@ -39,7 +42,7 @@ def test_webserver_answers_the_asset_graph(sample_hub: HubConfig, tmp_path: Path
     env = {**os.environ, **dagster_environment(sample_hub)}
     log = (tmp_path / "webserver.log").open("w")
     process = subprocess.Popen(
-        [str(webserver), "-m", "assets.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        [str(webserver), "-w", str(workspace_file(sample_hub)), "-h", "127.0.0.1", "-p", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -55,6 +58,8 @@ def test_webserver_answers_the_asset_graph(sample_hub: HubConfig, tmp_path: Path
                 assert time.monotonic() < deadline, "the webserver did not come up in 120 s"
                 time.sleep(1)
         nodes = _graphql(port, QUERY)["data"]["assetNodes"]
+        locations = _graphql(port, LOCATIONS)["data"]["workspaceOrError"]["locationEntries"]
+        repositories = _graphql(port, JOBS)["data"]["repositoriesOrError"]["nodes"]
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -67,3 +72,7 @@ def test_webserver_answers_the_asset_graph(sample_hub: HubConfig, tmp_path: Path
     assert "roster" in parents["assessment_results"]
     assert "alignment_reports" in parents["report_pushes"]
     assert graph["tiers"]["groupName"] == "tutoring"
+    assert [location["name"] for location in locations] == ["tutorhub"]
+    [repository] = repositories
+    assert repository["location"]["name"] == "tutorhub"
+    assert "night" in {job["name"] for job in repository["jobs"]}
