@@ -7,14 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from cli.main import main
-from hub.pipeline.context import DistrictRun
-from hub.pipeline.sources import apply_stage, read_stage
-from hub.plugins import installed
-from hub.settings import load_hub_config
+from tests.cli.conftest import district_with_roster
 
 MAP_SAMPLE = Path("nwea-map") / "AssessmentResults.csv"
 
@@ -27,22 +23,11 @@ def _validate(*args: str) -> tuple[int, str]:
 @pytest.fixture
 def district_without_these_students(tmp_path: Path, warehouse_url: str) -> Path:
     """A district whose roster (the synthetic one) knows none of the MAP sample's students."""
-    from connectors.oneroster_csv.writer import write_oneroster
     from hub.synthetic import DistrictSpec, build_district
 
-    write_oneroster(build_district(DistrictSpec(students=60, seed=3)), tmp_path / "drop")
-    roster = {"name": "roster", "type": "oneroster_csv", "settings": {"path": "drop/oneroster-1.2-bulk.zip"}}
-    district = {"id": "d1", "name": "D1", "warehouse_url": warehouse_url, "connectors": [roster]}
-    path = tmp_path / "hub.yaml"
-    path.write_text(yaml.safe_dump({"data_dir": "data", "districts": [district]}))
-    hub = load_hub_config(path)
-    run = DistrictRun(hub, hub.district("d1"), installed())
-    try:
-        read_stage(run, "roster")
-        apply_stage(run, "roster")
-    finally:
-        run.close()
-    return path
+    return district_with_roster(
+        tmp_path, build_district(DistrictSpec(students=60, seed=3)), warehouse_url=warehouse_url
+    )
 
 
 def test_with_a_district_the_match_gate_decides_in_text_and_json(
