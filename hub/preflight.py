@@ -36,7 +36,7 @@ class Problem:
     action: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.key}: {self.expected} (district {self.district}); {self.action}"
+        return f"{self.file}: district {self.district!r}: {self.key}: {self.expected}; {self.action}"
 
 
 class PreflightError(ConfigError):
@@ -47,9 +47,9 @@ class PreflightError(ConfigError):
         self.problems = problems
 
 
-def district_file(hub: HubConfig, district: DistrictConfig) -> Path:
-    """The file that holds ``district``'s settings (hub.yaml, or the include file it came from)."""
-    return getattr(district, "source_file", None) or hub.path
+def district_place(hub: HubConfig, district: DistrictConfig) -> tuple[Path, str]:
+    """The file that holds ``district`` and its key path there."""
+    return hub.path, f"districts[{list(hub.districts).index(district.id)}]"
 
 
 def check_hub(
@@ -74,8 +74,7 @@ def require_ready(hub: HubConfig, district: DistrictConfig, registry: ConnectorR
 def check_district(
     hub: HubConfig, district: DistrictConfig, registry: ConnectorRegistry, *, online: bool
 ) -> list[Problem]:
-    index = list(hub.districts).index(district.id)
-    where = f"districts[{index}]"
+    _, where = district_place(hub, district)
     problems = []
     for number, entry in enumerate(district.connectors):
         problems.extend(_check_entry(hub, district, entry, f"{where}.connectors[{number}]", registry, online))
@@ -88,7 +87,7 @@ def check_district(
 
 
 def _problem(hub: HubConfig, district: DistrictConfig, key: str, expected: str, action: str) -> Problem:
-    return Problem(district.id, district_file(hub, district), key, expected, action)
+    return Problem(district.id, district_place(hub, district)[0], key, expected, action)
 
 
 def _check_entry(
@@ -126,8 +125,10 @@ def _check_entry(
 
 
 def _settings_problem(hub: HubConfig, district: DistrictConfig, key: str, line: str) -> Problem:
-    """A settings error from the connector's model: the key path and message without the file prefix."""
-    _, _, rest = line.partition(f"{hub.path}: ")
+    """A settings error from the connector's model (``<file>: [district 'x': ]<key>: <message>``)."""
+    rest = line.removeprefix(f"{district_place(hub, district)[0]}: ").removeprefix(
+        f"district {district.id!r}: "
+    )
     path, _, expected = rest.partition(": ")
     action = (
         "set it where the message says; the value is never printed"

@@ -51,9 +51,9 @@ def test_a_typo_in_the_type_names_the_key_and_the_likely_type(tmp_path: Path, sh
     code, output = _check(config)
     assert code == 2
     assert output == (
-        f"error: {config}: districts[0].connectors[0].type: an installed connector type, not "
-        "'oneroster_cvs' (district grand_bend); did you mean 'oneroster_csv'? `tutorhub plugins` lists the "
-        "installed ones\n"
+        f"error: {config}: district 'grand_bend': districts[0].connectors[0].type: an installed connector "
+        "type, not 'oneroster_cvs'; did you mean 'oneroster_csv'? `tutorhub plugins` lists the installed "
+        "ones\n"
     )
 
 
@@ -69,13 +69,13 @@ def test_an_unknown_settings_key_and_a_missing_path_are_each_named(tmp_path: Pat
     assert code == 2
     lines = output.splitlines()
     assert lines[0] == (
-        f"error: {config}: districts[0].connectors[0].settings.path: an existing file or folder, but "
-        f"{tmp_path / 'no-such.zip'} does not exist (district grand_bend); correct the path (relative paths "
-        "start at the folder of hub.yaml) or wait for the export"
+        f"error: {config}: district 'grand_bend': districts[0].connectors[0].settings.path: an existing file "
+        f"or folder, but {tmp_path / 'no-such.zip'} does not exist; correct the path (relative paths start "
+        "at the folder of hub.yaml) or wait for the export"
     )
     assert lines[1].startswith(
-        f"{config}: districts[0].connectors[1].settings.pth: Extra inputs are not permitted (district "
-        "grand_bend); correct the setting"
+        f"{config}: district 'grand_bend': districts[0].connectors[1].settings.pth: Extra inputs are not "
+        "permitted; correct the setting"
     )
 
 
@@ -91,7 +91,10 @@ def test_a_missing_secret_is_named_and_a_present_one_never_printed(
     monkeypatch.delenv("GB_CANVAS_TOKEN", raising=False)
     code, output = _check(config)
     assert code == 2
-    assert f"{config}: districts[0].connectors[0].settings: secret(s) GB_CANVAS_TOKEN not set" in output
+    assert (
+        f"{config}: district 'grand_bend': districts[0].connectors[0].settings: secret(s) GB_CANVAS_TOKEN "
+        "not set"
+    ) in output
     assert "the value is never printed" in output
     monkeypatch.setenv("GB_CANVAS_TOKEN", "s3cr3t-value")
     code, output = _check(config)
@@ -136,8 +139,8 @@ def test_online_asks_each_server_whether_it_answers(
     code, output = _check(config, "--online")
     assert code == 2
     assert (
-        f"districts[0].connectors[0].settings.base_url: a server that answers at {silent}, but "
-        "ConnectionError (district grand_bend); check the address, DNS and firewall from this machine"
+        f"district 'grand_bend': districts[0].connectors[0].settings.base_url: a server that answers at "
+        f"{silent}, but ConnectionError; check the address, DNS and firewall from this machine"
     ) in output
 
 
