@@ -78,6 +78,11 @@ def check_district(
     problems = []
     for number, entry in enumerate(district.connectors):
         problems.extend(_check_entry(hub, district, entry, f"{where}.connectors[{number}]", registry, online))
+    if online and district.warehouse_url and (silence := _database_silence(district.warehouse_url)):
+        problems.append(
+            _problem(hub, district, f"{where}.warehouse_url", silence,
+                     "check the server, the database name and this machine's access to it")
+        )  # fmt: skip
     if district.drop_folder is not None and not district.drop_folder.is_dir():
         problems.append(
             _problem(hub, district, f"{where}.drop_folder", f"a folder, but {district.drop_folder} is none",
@@ -193,3 +198,23 @@ def _url_problems(config: ConnectorConfig) -> Iterator[tuple[str, str, str]]:
                 f"a server that answers at {value}, but it says HTTP {status}",
                 ("the service is failing; try later or ask its operator"),
             )
+
+
+def _database_silence(url: str) -> str | None:
+    """Why the warehouse does not answer (its URL shown without a password), or None when it does."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    shown = make_url(url).render_as_string(hide_password=True)
+    arguments = {"connect_timeout": int(ONLINE_TIMEOUT)} if url.startswith("postgresql") else {}
+    engine = create_engine(url, connect_args=arguments)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        return f"a database that answers at {shown}, but: {reason}"
+    finally:
+        engine.dispose()
+    return None

@@ -172,3 +172,21 @@ def test_a_dagster_run_checks_first_and_fails_once(tmp_path: Path, shared_fixtur
         "diagnostics_extract, roster_extract, sessions_extract: " + checked.removeprefix("error: ").strip()
     ]
     assert "STEP_UP_FOR_RETRY" not in events  # a missing file does not heal: no step retry either
+
+
+def test_online_connects_to_the_warehouse_and_never_prints_its_password(
+    tmp_path: Path, shared_fixtures: Path, postgres_url: str
+) -> None:
+    config = _write(tmp_path, [_roster(shared_fixtures / ROSTER)])
+    raw = yaml.safe_load(config.read_text())
+    raw["districts"][0]["warehouse_url"] = postgres_url
+    config.write_text(yaml.safe_dump(raw))
+    assert _check(config, "--online")[0] == 0
+    raw["districts"][0]["warehouse_url"] = (
+        f"postgresql+psycopg://tutorhub:pa55word@127.0.0.1:{_closed_port()}/x"
+    )
+    config.write_text(yaml.safe_dump(raw))
+    code, output = _check(config, "--online")
+    assert code == 2
+    assert "district 'grand_bend': districts[0].warehouse_url: a database that answers at " in output
+    assert "pa55word" not in output
