@@ -1,10 +1,11 @@
-"""The Dagster webserver serves this code location, named `tutorhub`: its GraphQL endpoint answers with the
-asset graph and the night job."""
+"""`tutorhub ui` serves this code location, named `tutorhub`: its GraphQL endpoint answers with the asset
+graph and the night job, and Ctrl-C stops the webserver and the daemon."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,7 +13,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from cli.night import dagster_environment, workspace_file
 from hub.settings import HubConfig
 
 QUERY = "{ assetNodes { assetKey { path } groupName dependencyKeys { path } } }"
@@ -36,33 +36,45 @@ def _graphql(port: int, query: str) -> dict:
         return json.load(response)
 
 
-def test_webserver_answers_the_asset_graph(sample_hub: HubConfig, tmp_path: Path) -> None:
+def _default_signals() -> None:
+    """As in a terminal: Ctrl-C (SIGINT) and SIGTERM act, whatever the test runner's process ignores."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def test_ui_answers_the_asset_graph_and_stops_on_ctrl_c(sample_hub: HubConfig, tmp_path: Path) -> None:
     port = _free_port()
-    webserver = Path(sys.executable).with_name("dagster-webserver")
-    env = {**os.environ, **dagster_environment(sample_hub)}
-    log = (tmp_path / "webserver.log").open("w")
+    tutorhub = Path(sys.executable).with_name("tutorhub")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DAGSTER_")}
+    log = (tmp_path / "ui.log").open("w")
     process = subprocess.Popen(
-        [str(webserver), "-w", str(workspace_file(sample_hub)), "-h", "127.0.0.1", "-p", str(port)],
+        [str(tutorhub), "ui", "--config", str(sample_hub.path), "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=_default_signals,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5):
                     break
             except OSError:
-                assert process.poll() is None, (tmp_path / "webserver.log").read_text()[-2000:]
-                assert time.monotonic() < deadline, "the webserver did not come up in 120 s"
+                assert process.poll() is None, (tmp_path / "ui.log").read_text()[-2000:]
+                assert time.monotonic() < deadline, "the UI did not come up in 180 s"
                 time.sleep(1)
         nodes = _graphql(port, QUERY)["data"]["assetNodes"]
         locations = _graphql(port, LOCATIONS)["data"]["workspaceOrError"]["locationEntries"]
         repositories = _graphql(port, JOBS)["data"]["repositoriesOrError"]["nodes"]
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+        assert process.wait(timeout=120) == 0
+        assert "Dagster services shut down." in (tmp_path / "ui.log").read_text()
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
         log.close()
     graph = {"/".join(node["assetKey"]["path"]): node for node in nodes}
     night = ["roster", "assessment_results", "skill_gaps", "tiers", "tutoring_groups", "dosage", "impact"]
