@@ -124,6 +124,12 @@ def validate(kind: str, path: Path, as_json: bool, district: str | None, config:
         log.debug("validate %s %s", kind, path, exc_info=True)
         emit(file_error(kind, path, error))
         sys.exit(1)
+    except Exception as error:
+        if not as_json or os.environ.get("TUTORHUB_DEBUG"):
+            raise  # friendly_errors says how to report it
+        log.debug("validate %s %s", kind, path, exc_info=True)
+        emit(file_error(kind, path, RuntimeError(f"unexpected error: {type(error).__name__}: {error}")))
+        sys.exit(3)
     if district and batch is not None and "assessment_result" in batch.tables:
         from cli.matching import match_rate_for
 

@@ -100,3 +100,26 @@ def test_short_names_are_aliases_of_the_connector_types(short: str, full: str, s
     by_short = json.loads(_validate(short, str(sample), "--json")[1])
     by_type = json.loads(_validate(full, str(sample), "--json")[1])
     assert by_short == by_type and by_type["connector"] == full
+
+
+def _encrypted_zip(member: Path, archive: Path) -> Path:
+    """A zip whose member is marked encrypted (general-purpose flag bit 0), as a password-protected export."""
+    import zipfile
+
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(member, member.name)
+    data = bytearray(archive.read_bytes())
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature)
+        data[at + flag_offset] |= 0x01
+    archive.write_bytes(bytes(data))
+    return archive
+
+
+def test_json_is_one_object_even_for_an_unexpected_error(shared_fixtures: Path, tmp_path: Path) -> None:
+    archive = _encrypted_zip(shared_fixtures / MAP_SAMPLE, tmp_path / "map-export.zip")
+    code, output = _validate("nwea_map", str(archive), "--json")
+    assert code == 3
+    summary = json.loads(output)
+    assert summary["importable"] is False
+    assert summary["error"].startswith("unexpected error: RuntimeError: ") and "encrypted" in summary["error"]
