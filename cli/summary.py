@@ -19,8 +19,12 @@ def render_outcome(outcome: DistrictOutcome, command: str) -> list[str]:
         lines.append(f"  failed: {first}")
         lines.extend(f"    {line}" for line in rest)
     for check in outcome.checks_failed:
+        reason = outcome.refusals.get(check, "")
+        if reason and any(reason in failure for failure in outcome.failures):
+            lines.append(f"  refused: {check} (why: above)")  # the step's failure already said it
+            continue
         lines.append(f"  refused: {check}")
-        lines.extend(f"    {line}" for line in outcome.refusals.get(check, "").splitlines() if line.strip())
+        lines.extend(f"    {line}" for line in reason.splitlines() if line.strip())
     if outcome.success:
         lines.append("  next: `tutorhub push --dry-run` shows what the reports would send")
     else:

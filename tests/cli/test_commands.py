@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from cli.night import run_districts
+from cli.summary import render_outcome
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
 from hub.settings import load_hub_config
@@ -123,6 +124,9 @@ def test_sync_refused_by_the_deletion_guard_fails_visibly(shared_fixtures: Path,
         [message] = second.failures
         assert "would remove 2 of 8 active students (25.0%); 2 of 2 active teachers (100.0%)" in message
         assert "--allow-deletions" in message
+        summary = render_outcome(second, "sync")
+        assert f"  failed: {message.splitlines()[0]}" in summary
+        assert "  refused: roster:deletion_guard (why: above)" in summary  # said once, not twice
         [third] = run_districts(
             hub,
             ["grand_bend"],
