@@ -108,10 +108,11 @@ def _check_entry(
     except UnknownConnectorError:
         close = difflib.get_close_matches(entry.type, registry.connectors, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
+        broken = f" and the {len(registry.failures)} that failed to load" if registry.failures else ""
         return [
             _problem(hub, district, f"{key}.type",
                      f"an installed connector type, not {entry.type!r}",
-                     f"{hint}`tutorhub plugins` lists the installed ones")
+                     f"{hint}`tutorhub plugins` lists the installed ones{broken}")
         ]  # fmt: skip
     try:
         config = build_connector_config(hub, district, entry, info.cls.config_model)

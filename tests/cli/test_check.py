@@ -190,3 +190,19 @@ def test_online_connects_to_the_warehouse_and_never_prints_its_password(
     assert code == 2
     assert "district 'grand_bend': districts[0].warehouse_url: a database that answers at " in output
     assert "pa55word" not in output
+
+
+def test_a_drop_folder_that_is_not_there_is_named(tmp_path: Path, shared_fixtures: Path) -> None:
+    config = _write(tmp_path, [_roster(shared_fixtures / ROSTER)])
+    raw = yaml.safe_load(config.read_text())
+    raw["districts"][0]["drop_folder"] = "sftp/grand_bend"
+    config.write_text(yaml.safe_dump(raw))
+    code, output = _check(config)
+    assert code == 2
+    assert output == (
+        f"error: {config}: district 'grand_bend': districts[0].drop_folder: a folder, but "
+        f"{tmp_path / 'sftp' / 'grand_bend'} is none; create it or correct the path (relative paths start "
+        "at the folder of hub.yaml)\n"
+    )
+    (tmp_path / "sftp" / "grand_bend").mkdir(parents=True)
+    assert _check(config)[0] == 0
