@@ -81,7 +81,7 @@ class TutoringPolicy(BaseModel):
     entry_tiers: tuple[int, ...] = Field(
         default=(2, 3), min_length=1, description="tiers whose students with a skill gap enter tutoring"
     )
-    max_group_size: int = Field(default=4, ge=1, le=6, description="students per group at most")
+    max_group_size: int = Field(default=4, ge=1, le=6)
     min_group_size: int = Field(
         default=2, ge=1, le=6, description="smaller groups borrow students from an adjacent grade"
     )
