@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from cli.main import main
@@ -123,3 +124,15 @@ def test_json_is_one_object_even_for_an_unexpected_error(shared_fixtures: Path, 
     summary = json.loads(output)
     assert summary["importable"] is False
     assert summary["error"].startswith("unexpected error: RuntimeError: ") and "encrypted" in summary["error"]
+
+
+def test_an_unknown_district_is_a_hub_yaml_error_in_json_too(shared_fixtures: Path, tmp_path: Path) -> None:
+    config = tmp_path / "hub.yaml"
+    config.write_text(yaml.safe_dump({"districts": [{"id": "d1", "name": "D1"}]}))
+    args = ["map", str(shared_fixtures / MAP_SAMPLE), "--district", "d9", "--config", str(config)]
+    code, output = _validate(*args, "--json")
+    summary = json.loads(output)
+    assert code == 2 and summary["importable"] is False
+    assert summary["error"] == f"{config}: no district 'd9'; configured: d1"
+    code, text = _validate(*args)
+    assert (code, text) == (2, f"error: {config}: no district 'd9'; configured: d1\n")
