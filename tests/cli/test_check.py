@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import http.server
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -153,12 +154,14 @@ def test_sync_stops_with_the_same_message_before_any_run(tmp_path: Path, shared_
     assert not (tmp_path / "data" / "dagster").exists()  # Dagster was never started
 
 
-def test_a_dagster_run_checks_first_and_fails_once(tmp_path: Path, shared_fixtures: Path) -> None:
+def test_a_dagster_run_checks_first_and_fails_once(
+    tmp_path: Path, shared_fixtures: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     package = tmp_path / "roster"
     config = _write(tmp_path, [_roster(package)])
     _, checked = _check(config)
     hub = load_hub_config(config)
-    with dg.instance_for_test() as instance:
+    with dg.instance_for_test() as instance, caplog.at_level(logging.DEBUG, logger="cli.night"):
         [outcome] = run_districts(hub, ["grand_bend"], instance=instance)
         events = [
             record.dagster_event.event_type_value
@@ -172,6 +175,8 @@ def test_a_dagster_run_checks_first_and_fails_once(tmp_path: Path, shared_fixtur
         "diagnostics_extract, roster_extract, sessions_extract: " + checked.removeprefix("error: ").strip()
     ]
     assert "STEP_UP_FOR_RETRY" not in events  # a missing file does not heal: no step retry either
+    traces = [record.getMessage() for record in caplog.records if record.levelno == logging.DEBUG]
+    assert any("Stack Trace:" in trace and "require_ready" in trace for trace in traces)  # the debug log
 
 
 def test_online_connects_to_the_warehouse_and_never_prints_its_password(
