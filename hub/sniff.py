@@ -9,8 +9,9 @@ connector's own reader.
 from __future__ import annotations
 
 import codecs
-import csv
 from typing import IO
+
+from hub.decoding import record_cells
 
 _LIMIT = 1 << 20  # a header longer than 1 MiB is no header
 
@@ -19,7 +20,7 @@ def header_cells(stream: IO[bytes]) -> list[str]:
     """The first line's cells, comma- or tab-delimited (whichever the line holds more of)."""
     line = header_line(stream)
     delimiter = "\t" if line.count("\t") > line.count(",") else ","
-    return next(csv.reader([line], delimiter=delimiter), [])
+    return record_cells(line, delimiter) or []  # a line no CSV reader reads is no header we know
 
 
 def header_line(stream: IO[bytes]) -> str:

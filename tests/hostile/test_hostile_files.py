@@ -283,3 +283,10 @@ def test_a_date_outside_the_labelled_school_year_is_a_warning(  # type: ignore[n
     assert [(i.file, i.line, i.column) for i in issues if i.kind == "outside_school_year"] == [
         (target.name, 2, column)
     ]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_carriage_return_inside_the_header_is_a_message(kind: str, copy_of) -> None:  # type: ignore[no-untyped-def]
+    folder, target = copy_of(kind)
+    target.write_bytes(b"\r" + target.read_bytes().replace(b",", b",\r", 1))
+    validate(kind, folder)
