@@ -139,7 +139,7 @@ def _zip_of(folder: Path, out: Path, compression: int = zipfile.ZIP_DEFLATED) ->
     return out
 
 
-@pytest.mark.parametrize("kind", ["oneroster", "map"])
+@pytest.mark.parametrize("kind", ["oneroster", "iready", "map"])
 def test_a_zip_bomb_is_refused_before_it_inflates(kind: str, copy_of, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder, target = copy_of(kind)
     bomb = tmp_path / "bomb.zip"
@@ -157,7 +157,7 @@ def test_a_zip_bomb_is_refused_before_it_inflates(kind: str, copy_of, tmp_path: 
     assert outcome.exit_code in (1, 2) and "zip bomb" in outcome.output, outcome.output
 
 
-@pytest.mark.parametrize("kind", ["oneroster", "map"])
+@pytest.mark.parametrize("kind", ["oneroster", "iready", "map"])
 @pytest.mark.parametrize(("flag", "method", "words"), [(0x1, None, "password"), (0, 9, "Deflate64")])
 def test_encrypted_or_deflate64_entries_are_a_clear_message(  # type: ignore[no-untyped-def]
     kind: str, flag: int, method: int | None, words: str, copy_of, tmp_path: Path
