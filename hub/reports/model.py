@@ -86,6 +86,9 @@ class AlignmentReport:
     audience: str
     district_id: str
     generated_at: datetime
+    """When the report was made (the real time of the night that built it)."""
+    data_as_of: date
+    """The date the warehouse's data is as of: what the report says, as opposed to when it was made."""
     period_start: date
     period_end: date
     sections: tuple[Section, ...]
@@ -103,3 +106,12 @@ class AlignmentReport:
     @property
     def main_table(self) -> DataTable:
         return self.section(self.main).table or DataTable((), ())
+
+
+def generated_stamps(report: AlignmentReport) -> tuple[str, str]:
+    """The generated time as the renderings write it: ISO 8601 (JSON, HTML ``datetime``) and for people.
+
+    Rendered reports carry both as ``volatile``, so the push ledger hashes a report without them.
+    """
+    when = report.generated_at
+    return when.isoformat(), f"{when:%Y-%m-%d %H:%M} {when.tzname()}"

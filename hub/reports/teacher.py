@@ -40,6 +40,7 @@ def build_teacher_reports(
                 audience=f"Teachers of {info.title}" + (f" ({info.teachers})" if info.teachers else ""),
                 district_id=inputs.district_id,
                 generated_at=generated_at,
+                data_as_of=inputs.as_of,
                 period_start=inputs.week_start,
                 period_end=inputs.week_end,
                 sections=(

@@ -40,6 +40,7 @@ def build_tutor_reports(
             audience=f"Tutor {names.person(tutor)}",
             district_id=inputs.district_id,
             generated_at=generated_at,
+            data_as_of=inputs.as_of,
             period_start=inputs.week_start,
             period_end=inputs.week_end,
             sections=_sections(inputs, names, rows.get(tutor, []), gaps),
