@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from hub.reports.directory import Directory
 from hub.reports.dosage_view import dosage_section, weekly
-from hub.reports.figures import NO_DATA, count, share
+from hub.reports.figures import count, missing, share
 from hub.reports.impact_view import growth_figures, headline, impact_sections, test_label
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
@@ -21,6 +21,9 @@ from hub.reports.pyramid import inverted, latest_window, totals
 from hub.reports.pyramid import pyramid_section as _pyramid
 from hub.tutoring.tiers import SUBJECT_LABELS
 
+UNTESTED = missing("not tested this window")
+NO_SESSION = missing("no session logged this week")
+NO_GROWTH = missing("no growth measured yet")
 SUPPRESSION_NOTE = (
     "Figures resting on fewer than {min_n} students are suppressed; n is the number of students."
 )
@@ -136,12 +139,12 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
             (
                 names.schools.get(key[0], "(no school)"),
                 SUBJECT_LABELS.get(key[1], key[1]),
-                share(tier["tier2"] + tier["tier3"], tier["students"], min_n=min_n) if tier else NO_DATA,
-                {None: "suppressed" if tier else "no data", True: "inverted", False: "no"}[flag],
-                count(tutored, min_n=min_n) if week else NO_DATA,
-                share(tutored - week["under_dosed_sum"], tutored, min_n=min_n) if week else NO_DATA,
-                test_label(grown) if grown else "",
-                *(growth_figures(grown, min_n)[::2] if grown else (NO_DATA, NO_DATA)),
+                share(tier["tier2"] + tier["tier3"], tier["students"], min_n=min_n) if tier else UNTESTED,
+                {None: "suppressed" if tier else UNTESTED.absent, True: "inverted", False: "no"}[flag],
+                count(tutored, min_n=min_n) if week else NO_SESSION,
+                share(tutored - week["under_dosed_sum"], tutored, min_n=min_n) if week else NO_SESSION,
+                test_label(grown) if grown else NO_GROWTH.absent,
+                *(growth_figures(grown, min_n)[::2] if grown else (NO_GROWTH, NO_GROWTH)),
             )
         )
     table = DataTable(

@@ -27,6 +27,8 @@ class Figure:
     """The minimum n that was not reached; set only on a suppressed figure."""
     complementary: bool = False
     """Suppressed although large enough, so that a small neighbour cannot be found by subtraction."""
+    absent: str = "no data"
+    """Why there is no value, when there is none (a school that has not tested, a week with no session)."""
 
     @property
     def suppressed(self) -> bool:
@@ -43,13 +45,15 @@ class Figure:
         if self.suppressed:
             return f"suppressed (n < {self.suppressed_below})"
         if self.value is None:
-            return "no data"
+            return self.absent
         return format_value(self.value, self.unit)
 
     def text(self) -> str:
         """The figure as a person reads it: ``78.3 % (n = 41)`` or ``suppressed (n < 10)``."""
         if self.suppressed:
             return self.value_text()
+        if self.value is None:
+            return self.absent
         if self.unit == "" and self.value == self.n:
             return f"{self.n or 0}"  # a count of students is its own n
         return f"{self.value_text()} (n = {self.n or 0})"
@@ -57,6 +61,11 @@ class Figure:
 
 NO_DATA = Figure(None, 0)
 """A figure with nobody behind it (a school that has not started tutoring)."""
+
+
+def missing(reason: str) -> Figure:
+    """A figure with nobody behind it, saying why (``not tested this window``, ``no session logged``)."""
+    return Figure(None, 0, absent=reason)
 
 
 def format_value(value: float, unit: str) -> str:
@@ -95,7 +104,7 @@ def count(n: int | None, *, min_n: int) -> Figure:
 def share(part: int | None, whole: int | None, *, min_n: int) -> Figure:
     """``part`` of ``whole`` in percent; it rests on ``whole`` (the group it describes)."""
     if not whole:
-        return figure(None, whole, min_n=min_n, unit="%")
+        return Figure(None, 0, "%", absent="no students")
     return figure(100.0 * (part or 0) / whole, whole, min_n=min_n, unit="%")
 
 

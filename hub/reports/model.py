@@ -6,6 +6,7 @@ JSON of one report always agree, and a test can check a report's content without
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
@@ -36,6 +37,20 @@ class DataTable:
         for number, row in enumerate(self.rows, start=1):
             if len(row) != width:
                 raise ValueError(f"row {number} has {len(row)} cells for {width} columns")
+            for column, value in zip(self.columns, row, strict=True):
+                if _absent(value):
+                    raise ValueError(
+                        f"row {number}, column {column.key!r} holds {value!r}: an absent value must say "
+                        "why (e.g. 'no session logged'), never None, NaN or a blank"
+                    )
+
+
+def _absent(value: Cell) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ def test_a_figure_is_suppressed_when_any_group_it_rests_on_is_small() -> None:
 def test_nobody_is_not_a_small_cell() -> None:
     empty = share(0, 0, min_n=10)
     assert not empty.suppressed
-    assert empty.text() == "no data (n = 0)"
+    assert empty.text() == "no students"
     assert count(0, min_n=10).text() == "0"
 
 

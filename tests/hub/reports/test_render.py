@@ -141,10 +141,11 @@ def test_the_csv_is_the_main_table_with_a_value_and_an_n_per_figure(
     assert students[0]["In tutoring since"] == "2026-01-05"
 
 
-def test_suppressed_figures_leave_the_n_column_empty_in_csv(small_reports: list[AlignmentReport]) -> None:
+def test_suppressed_figures_say_so_in_both_csv_columns(small_reports: list[AlignmentReport]) -> None:
     district = next(r for r in small_reports if r.kind == "district")
     rows = list(csv.DictReader(io.StringIO(render(district, ["text/csv"])[0].body.decode("utf-8-sig"))))
-    assert rows[0]["Tutored this week"] == "suppressed (n < 10)" and rows[0]["Tutored this week n"] == ""
+    assert rows[0]["Tutored this week"] == "suppressed (n < 10)"
+    assert rows[0]["Tutored this week n"] == "suppressed"
 
 
 def test_json_round_trips_with_iso_dates_and_stable_keys(small_reports: list[AlignmentReport]) -> None:
