@@ -14,7 +14,14 @@ import pyarrow.compute as pc
 from hub.reports.directory import Directory
 from hub.reports.dosage_view import dosage_section, weekly
 from hub.reports.figures import count, missing, share
-from hub.reports.impact_view import growth_figures, headline, impact_sections, test_label
+from hub.reports.impact_view import (
+    MATCHED,
+    RAW_GAIN,
+    growth_figures,
+    headline,
+    impact_sections,
+    test_label,
+)
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.pyramid import inverted, latest_window, totals
@@ -156,8 +163,8 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
             Column("tutored", "Tutored this week"),
             Column("met_plan", "Met dosage plan"),
             Column("test", "Growth measured on"),
-            Column("growth", "Tutored: mean growth"),
-            Column("difference", "Difference from peers"),
+            Column("growth", RAW_GAIN),
+            Column("difference", MATCHED),
         ),
         tuple(rows),
     )

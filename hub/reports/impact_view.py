@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from hub.reports.charts import Bar, BarChart, BarGroup, HeatChart
 from hub.reports.figures import Figure, count, figure, parts_of_total
-from hub.reports.model import Column, DataTable, Section
+from hub.reports.model import Column, DataTable, Note, Section
 from hub.tutoring.impact import Impact
 from hub.tutoring.pulse import school_year_of
 from hub.tutoring.tiers import SUBJECT_LABELS, VENDOR_LABELS, school_year_text
@@ -76,31 +76,45 @@ TITLES = {
 }
 
 
+GROWTH_NOTE = (
+    "Read the matched difference to judge whether tutoring worked: it is tutored students' gain minus the "
+    "gain of untutored peers of the same school, grade, subject and starting band on the same test, "
+    "whereas the raw gain also holds the growth any student makes in a year; scale-score points of "
+    "different tests are never added or compared."
+)
+RAW_GAIN = "Tutored: raw gain (mean)"
+PEER_GAIN = "Peers: gain (mean)"
+MATCHED = "Matched difference from peers"
+
+
 def _growth(rows: pa.Table, min_n: int) -> Section:
-    cells, groups = [], []
+    cells, charts = [], []
     for row in rows.to_pylist():
         tutored, peers, difference, typical = growth_figures(row, min_n)
         cells.append((test_label(row), tutored, peers, difference, typical))
-        groups.append(BarGroup(test_label(row), (Bar("Tutored", tutored, 0), Bar("Peers", peers, 1))))
-    chart = BarChart(
-        "Mean scale-score growth: tutored students and comparison peers",
-        "For each subject and test, the mean growth in scale-score points of tutored students and of "
-        "peers of the same school, grade and starting band who were not tutored.",
-        "points",
-        tuple(groups),
-        series=("Tutored", "Peers"),
-    )
+        charts.append(
+            BarChart(
+                f"{test_label(row)}: scale-score gain, tutored students and peers",
+                f"Mean gain in {test_label(row)} scale-score points of tutored students and of untutored "
+                "peers of the same school, grade and starting band; one chart per test, because the "
+                "points of different tests do not compare.",
+                "points",
+                (BarGroup(test_label(row), (Bar("Tutored", tutored, 0), Bar("Peers", peers, 1))),),
+                series=("Tutored", "Peers"),
+            )
+        )
     table = DataTable(
         (
             Column("test", "Subject (test)"),
-            Column("tutored", "Tutored: mean growth"),
-            Column("peers", "Peers: mean growth"),
-            Column("difference", "Difference (matched)"),
-            Column("typical", "Of typical annual growth"),
+            Column("tutored", RAW_GAIN),
+            Column("peers", PEER_GAIN),
+            Column("difference", MATCHED),
+            Column("typical", "Of typical annual growth (the test's own)"),
         ),
         tuple(cells),
     )
-    return Section("growth", TITLES["growth"], table, (chart,) if groups else ())
+    notes = (Note(GROWTH_NOTE),) if cells else ()
+    return Section("growth", TITLES["growth"], table, tuple(charts), notes)
 
 
 def _bands(rows: pa.Table, min_n: int) -> Section:
@@ -154,8 +168,8 @@ def _by_dosage(rows: pa.Table, min_n: int) -> Section:
         (
             Column("test", "Subject (test)"),
             Column("band", "Sessions attended"),
-            Column("growth", "Mean growth"),
-            Column("difference", "Difference from peers"),
+            Column("growth", RAW_GAIN),
+            Column("difference", MATCHED),
         ),
         tuple(cells),
     )
@@ -188,8 +202,8 @@ def _subgroups(rows: pa.Table, min_n: int) -> Section:
             Column("subgroup", "Subgroup"),
             Column("value", "Value"),
             Column("period", "Period"),
-            Column("growth", "Tutored: mean growth"),
-            Column("difference", "Difference from peers"),
+            Column("growth", RAW_GAIN),
+            Column("difference", MATCHED),
         ),
         tuple(cells),
     )

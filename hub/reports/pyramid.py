@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from hub.reports.charts import Bar, BarChart, BarGroup, StackedChart, StackedRow
 from hub.reports.figures import Figure, share
 from hub.reports.model import Column, DataTable, Note, Section
+from hub.tutoring._labels import GRADE_ORDER
 from hub.tutoring.policy import TutoringPolicy
 from hub.tutoring.tiers import SUBJECT_LABELS, school_year_text, window_rank
 
@@ -36,6 +37,12 @@ def totals(distribution: pa.Table, keys: list[str]) -> list[dict]:
     return sums.sort_by([(key, "ascending") for key in keys]).to_pylist()
 
 
+def grade_key(grade: str | None) -> tuple[int, str]:
+    """School order for CEDS grade codes (PK, KG, 01 ... 12), unknown codes after them by name."""
+    text = grade or ""
+    return (GRADE_ORDER.index(text) if text in GRADE_ORDER else len(GRADE_ORDER), text)
+
+
 def tier_figures(row: dict, min_n: int) -> tuple[Figure, ...]:
     return tuple(share(row[f"tier{tier}"], row["students"], min_n=min_n) for tier in TIERS)
 
@@ -58,7 +65,9 @@ def pyramid_section(distribution: pa.Table | None, policy: TutoringPolicy, min_n
         return Section("pyramid", title)
     latest = latest_window(distribution)
     by_subject = totals(latest, ["subject"])
-    by_grade = totals(latest, ["subject", "grade"])
+    by_grade = sorted(
+        totals(latest, ["subject", "grade"]), key=lambda r: (r["subject"], grade_key(r["grade"]))
+    )
     ranges = {1: policy.tier1_healthy, 2: policy.tier2_healthy, 3: policy.tier3_healthy}
     groups, notes = [], []
     for row in by_subject:
@@ -121,7 +130,7 @@ def pyramid_section(distribution: pa.Table | None, policy: TutoringPolicy, min_n
                 _flag_text(flag),
             )
         )
-    rows.sort(key=lambda cells: (cells[0], cells[1] != ALL_GRADES, cells[1]))
+    rows.sort(key=lambda cells: (cells[0], cells[1] != ALL_GRADES, grade_key(cells[1])))
     table = DataTable(
         (
             Column("subject", "Subject"),

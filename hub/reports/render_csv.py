@@ -1,8 +1,9 @@
 """A report's main table as CSV, for a spreadsheet: one CSV per report.
 
 A figure takes two columns, its value and its n, so a spreadsheet can sort and sum them; a suppressed
-figure says so in both (its exact n would itself disclose a small group), and an absent value says why. UTF-8 with a byte-order mark, because the
-spreadsheet most schools open CSV files with reads names with accents wrongly without one.
+figure says so in both (its exact n would itself disclose a small group), and an absent value says why.
+UTF-8 with a byte-order mark, because the spreadsheet most schools open CSV files with reads names with
+accents wrongly without one.
 """
 
 from __future__ import annotations
