@@ -13,11 +13,10 @@ import pyarrow.compute as pc
 
 from hub.reports.directory import Directory
 from hub.reports.dosage_view import dosage_section, weekly
-from hub.reports.figures import count, missing, share
+from hub.reports.figures import missing, protected_count
 from hub.reports.impact_view import (
     MATCHED,
     RAW_GAIN,
-    growth_figures,
     headline,
     impact_sections,
     test_label,
@@ -26,6 +25,7 @@ from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.pyramid import inverted, latest_window, totals
 from hub.reports.pyramid import pyramid_section as _pyramid
+from hub.reports.school_rows import PLAN, TIERS, hidden_school_cells, school_growth, school_share
 from hub.tutoring.tiers import SUBJECT_LABELS
 
 UNTESTED = missing("not tested this window")
@@ -137,6 +137,8 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
         )
         growth = {_key(row): row for row in ranked}
     min_n = inputs.min_n
+    growth_rows = headline(inputs.impact.schools, inputs.week_start).to_pylist() if inputs.impact else []
+    hidden = hidden_school_cells(tiers, dosage, growth_rows, growth, min_n)
     rows = []
     for key in sorted({*tiers, *dosage, *growth}, key=lambda key: (names.schools.get(key[0], ""), key)):
         tier, week, grown = tiers.get(key), dosage.get(key), growth.get(key)
@@ -146,12 +148,16 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
             (
                 names.schools.get(key[0], "(no school)"),
                 SUBJECT_LABELS.get(key[1], key[1]),
-                share(tier["tier2"] + tier["tier3"], tier["students"], min_n=min_n) if tier else UNTESTED,
+                school_share(tier["tier2"] + tier["tier3"], tier["students"], (key, TIERS), hidden, min_n)
+                if tier
+                else UNTESTED,
                 {None: "suppressed" if tier else UNTESTED.absent, True: "inverted", False: "no"}[flag],
-                count(tutored, min_n=min_n) if week else NO_SESSION,
-                share(tutored - week["under_dosed_sum"], tutored, min_n=min_n) if week else NO_SESSION,
+                protected_count(tutored, (key, "tutored") in hidden, min_n) if week else NO_SESSION,
+                school_share(tutored - week["under_dosed_sum"], tutored, (key, PLAN), hidden, min_n)
+                if week
+                else NO_SESSION,
                 test_label(grown) if grown else NO_GROWTH.absent,
-                *(growth_figures(grown, min_n)[::2] if grown else (NO_GROWTH, NO_GROWTH)),
+                *(school_growth(grown, hidden, min_n) if grown else (NO_GROWTH, NO_GROWTH)),
             )
         )
     table = DataTable(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hub.reports.suppression import Line, hidden_cells, small
+
 DEFAULT_MIN_N = 10
 
 UNITS = ("", "%", "points", "sessions", "minutes")
@@ -102,22 +104,32 @@ def count(n: int | None, *, min_n: int) -> Figure:
 
 
 def share(part: int | None, whole: int | None, *, min_n: int) -> Figure:
-    """``part`` of ``whole`` in percent; it rests on ``whole`` (the group it describes)."""
+    """``part`` of ``whole`` in percent; it rests on ``whole`` (the group it describes).
+
+    A percentage with its n gives back both the part and the rest of the group, so it is suppressed when
+    either of them is a small count, not only when the group is small.
+    """
     if not whole:
         return Figure(None, 0, "%", absent="no students")
-    return figure(100.0 * (part or 0) / whole, whole, min_n=min_n, unit="%")
+    shown = figure(100.0 * (part or 0) / whole, whole, min_n=min_n, unit="%")
+    if shown.suppressed or not (small(part or 0, min_n) or small(whole - (part or 0), min_n)):
+        return shown
+    return hidden_figure("%", min_n, complementary=True)
+
+
+def hidden_figure(unit: str, min_n: int, *, complementary: bool) -> Figure:
+    """A suppressed figure: below the minimum itself, or hidden so that a small neighbour stays hidden."""
+    return Figure(None, None, unit, min_n, complementary=complementary)
 
 
 def parts_of_total(counts: Sequence[int], *, min_n: int) -> tuple[Figure, ...]:
     """Counts shown beside their total: small ones suppressed, and while the suppressed ones add up to a
     small number (found by subtracting the rest from the total), the smallest shown count joins them."""
-    hidden = {index for index, n in enumerate(counts) if 0 < n < min_n}
-    while hidden and 0 < sum(counts[index] for index in hidden) < min_n:
-        shown = sorted((n, index) for index, n in enumerate(counts) if index not in hidden and n > 0)
-        if not shown:
-            break  # the total itself is small, and suppressed as such
-        hidden.add(shown[0][1])
-    return tuple(
-        Figure(None, None, "", min_n, complementary=n >= min_n) if index in hidden else count(n, min_n=min_n)
-        for index, n in enumerate(counts)
-    )
+    keys = list(range(len(counts)))
+    hidden = hidden_cells(dict(enumerate(counts)), [Line(keys)], min_n)
+    return tuple(protected_count(n, index in hidden, min_n) for index, n in enumerate(counts))
+
+
+def protected_count(n: int, hidden: bool, min_n: int) -> Figure:
+    """A count of students, or its suppression as primary (small) or complementary (to protect another)."""
+    return hidden_figure("", min_n, complementary=n >= min_n) if hidden else count(n, min_n=min_n)

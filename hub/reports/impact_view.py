@@ -12,8 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.reports.charts import Bar, BarChart, BarGroup, HeatChart
-from hub.reports.figures import Figure, count, figure, parts_of_total
+from hub.reports.figures import Figure, count, figure, hidden_figure, protected_count
 from hub.reports.model import Column, DataTable, Note, Section
+from hub.reports.suppression import Line, hidden_cells
 from hub.tutoring.impact import Impact
 from hub.tutoring.pulse import school_year_of
 from hub.tutoring.tiers import SUBJECT_LABELS, VENDOR_LABELS, school_year_text
@@ -127,13 +128,9 @@ def _bands(rows: pa.Table, min_n: int) -> Section:
     charts, cells = [], []
     for (subject, vendor), grid in grids.items():
         name = test_label({"subject": subject, "vendor": vendor})
-        total = sum(grid.values())
-        up = sum(n for (start, end), n in grid.items() if end > start)
-        down = sum(n for (start, end), n in grid.items() if end < start)
-        cells.append(
-            (name, count(total, min_n=min_n), *parts_of_total([up, total - up - down, down], min_n=min_n))
-        )
-        flat = parts_of_total([grid.get((start, end), 0) for start in BANDS for end in BANDS], min_n=min_n)
+        shown = _protected_moves(grid, min_n)
+        cells.append((name, *(shown[key] for key in ("total", "up", "same", "down"))))
+        flat = [shown[(start, end)] for start in BANDS for end in BANDS]
         charts.append(
             HeatChart(
                 f"{name}: tutored students by starting and latest band",
@@ -159,10 +156,29 @@ def _bands(rows: pa.Table, min_n: int) -> Section:
     return Section("bands", TITLES["bands"], table, tuple(charts))
 
 
+def _protected_moves(grid: dict[tuple[int, int], int], min_n: int) -> dict[object, Figure]:
+    """Band-to-band counts and their roll-ups (moved up, same band, moved down, all), suppressed together:
+    each roll-up is the sum of its grid cells, and the three add up to all."""
+    pairs = [(start, end) for start in BANDS for end in BANDS]
+    counts: dict[object, int] = {pair: grid.get(pair, 0) for pair in pairs}
+    moves = {
+        "up": [pair for pair in pairs if pair[1] > pair[0]],
+        "same": [pair for pair in pairs if pair[1] == pair[0]],
+        "down": [pair for pair in pairs if pair[1] < pair[0]],
+    }
+    counts.update({move: sum(counts[pair] for pair in cells) for move, cells in moves.items()})
+    counts["total"] = sum(counts[pair] for pair in pairs)
+    lines = [Line(cells, move) for move, cells in moves.items()]
+    hidden = hidden_cells(counts, [*lines, Line(list(moves), "total")], min_n)
+    return {key: protected_count(n, key in hidden, min_n) for key, n in counts.items()}
+
+
 def _by_dosage(rows: pa.Table, min_n: int) -> Section:
     cells = []
-    for row in rows.to_pylist():
-        tutored, _, difference, _ = growth_figures(row, min_n)
+    listed = rows.to_pylist()
+    hidden = protected_rows(listed, ["subject", "vendor"], min_n)
+    for index, row in enumerate(listed):
+        tutored, _, difference, _ = _row_figures(row, index in hidden, min_n)
         cells.append((test_label(row), row["dosage_band"], tutored, difference))
     table = DataTable(
         (
@@ -174,6 +190,27 @@ def _by_dosage(rows: pa.Table, min_n: int) -> Section:
         tuple(cells),
     )
     return Section("growth_by_dosage", TITLES["growth_by_dosage"], table)
+
+
+def protected_rows(rows: list[dict], totalled_by: list[str], min_n: int) -> set[int]:
+    """Rows to suppress whole: rows alike in ``totalled_by`` are parts of a total shown elsewhere (the
+    growth table's), so their tutored students (``n``) and matched students add up to it."""
+    counts, together = {}, []
+    lines: dict[tuple, list[tuple[int, str]]] = {}
+    for index, row in enumerate(rows):
+        for column in ("n", "matched_n"):
+            counts[(index, column)] = row[column] or 0
+            lines.setdefault((*(row[key] for key in totalled_by), column), []).append((index, column))
+        together.append([(index, "n"), (index, "matched_n")])
+    hidden = hidden_cells(counts, [Line(cells) for cells in lines.values()], min_n, together=together)
+    return {index for index, _ in hidden}
+
+
+def _row_figures(row: dict, hidden: bool, min_n: int) -> tuple[Figure, Figure, Figure, Figure]:
+    figures = growth_figures(row, min_n)
+    if not hidden or figures[0].suppressed:
+        return figures
+    return tuple(hidden_figure(fig.unit, min_n, complementary=True) for fig in figures)  # type: ignore[return-value]
 
 
 def _subgroups(rows: pa.Table, min_n: int) -> Section:
@@ -191,8 +228,10 @@ def _subgroups(rows: pa.Table, min_n: int) -> Section:
         if rows.num_rows
         else rows
     )
-    for row in ordered.to_pylist():
-        tutored, _, difference, _ = growth_figures(row, min_n)
+    listed = ordered.to_pylist()
+    hidden = protected_rows(listed, ["subject", "vendor", "period", "subgroup"], min_n)
+    for index, row in enumerate(listed):
+        tutored, _, difference, _ = _row_figures(row, index in hidden, min_n)
         name = SUBGROUP_LABELS.get(row["subgroup"], row["subgroup"])
         value = row["value"].replace("_", " ")
         cells.append((test_label(row), name, value, row["period"], tutored, difference))
