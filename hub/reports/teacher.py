@@ -86,7 +86,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
     no_pulse = (
         "No data yet."
         if inputs.pulse is None
-        else f"None of this class's students are in {subject} tutoring this week."
+        else f"No student of this class is in {subject} tutoring this week."
     )
     student = Column("student", "Student")
     groups = {row["group_source_id"]: row for row in rows}
