@@ -26,6 +26,7 @@ from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.pyramid import inverted, latest_window, totals
 from hub.reports.pyramid import pyramid_section as _pyramid
 from hub.reports.school_rows import PLAN, TIERS, hidden_school_cells, school_growth, school_share
+from hub.reports.unplaced_view import school_mismatch_section
 from hub.tutoring.tiers import SUBJECT_LABELS
 
 UNTESTED = missing("not tested this window")
@@ -73,6 +74,7 @@ def build_school_reports(
                 _of_school(inputs.tier_distribution, school), inputs.policy, inputs.min_n, "this school"
             ),
             dosage_section(weeks, inputs.plan, inputs.week_start, inputs.trend_weeks, inputs.min_n),
+            school_mismatch_section(inputs, names, school),
             *impact_sections(impact, inputs.week_start, inputs.min_n),
             _about(inputs),
         )

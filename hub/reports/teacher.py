@@ -15,7 +15,7 @@ from hub.reports.impact_view import test_label
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.status import Row, exits_by_section, statuses
-from hub.reports.unplaced import NO_SESSION, NOT_TESTED, sessions_held, skills_covered, unplaced_section
+from hub.reports.unplaced_view import NO_SESSION, NOT_TESTED, sessions_held, skills_covered, unplaced_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
 
@@ -43,8 +43,8 @@ def build_teacher_reports(
                 data_as_of=inputs.as_of,
                 period_start=inputs.week_start,
                 period_end=inputs.week_end,
-                sections=(
-                    *_sections(inputs, names, pulse, SUBJECT_LABELS.get(subject, subject)),
+                sections=_with_unplaced(
+                    _sections(inputs, names, pulse, SUBJECT_LABELS.get(subject, subject)),
                     unplaced_section(
                         names,
                         unplaced if inputs.pulse is not None else None,
@@ -58,6 +58,11 @@ def build_teacher_reports(
             )
         )
     return reports
+
+
+def _with_unplaced(sections: tuple[Section, ...], unplaced: Section) -> tuple[Section, ...]:
+    """The mismatch right after the students in tutoring, where a teacher looks first."""
+    return (sections[0], unplaced, *sections[1:])
 
 
 def _rows_by_section(inputs: ReportInputs) -> dict[str, list[Row]]:

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from hub.reports.directory import Directory, skills_text
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
-from hub.reports.unplaced import NO_SESSION, sessions_held, skills_covered, unplaced_section
+from hub.reports.unplaced_view import NO_SESSION, sessions_held, skills_covered, unplaced_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 

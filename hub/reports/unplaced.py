@@ -12,9 +12,7 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.reports.directory import Directory, skills_text
 from hub.reports.inputs import ReportInputs
-from hub.reports.model import Column, DataTable, Note, Section
 
 KEYS = ["person_source_id", "group_source_id"]
 
@@ -87,47 +85,3 @@ def first_logged(row: dict) -> date | None:
 def since_text(row: dict, since: dict[tuple[str, str], date]) -> str:
     day = since.get((row["person_source_id"], row["group_source_id"])) or first_logged(row)
     return f"logged but not placed since {day.isoformat()}" if day else "logged but not placed"
-
-
-NO_SESSION = "no session logged"
-NOT_TESTED = "no test of record this year"
-UNPLACED_NOTE = (
-    "Sessions were logged for these students, but the hub has not placed them in a tutoring group this "
-    "week, so they are not counted as tutoring. Place them (or correct the log) so the log and the "
-    "groups agree."
-)
-
-
-def sessions_held(row: dict) -> str:
-    """A group's sessions this week: "2 of 3" held of logged, or that none was logged."""
-    return f"{row['sessions_held']} of {row['sessions_logged']}" if row["sessions_logged"] else NO_SESSION
-
-
-def skills_covered(row: dict) -> str:
-    if not row["sessions_logged"]:
-        return NO_SESSION
-    return skills_text(row["skills_covered"]) or "none logged"
-
-
-def unplaced_section(names: Directory, rows: list[dict] | None, since: dict, *, show_tutor: bool) -> Section:
-    """Students logged this week without an open membership: who, in which group, since when.
-
-    ``rows`` is None when there is no pulse to read (the section then says there is no data yet)."""
-    columns = [Column("student", "Student"), Column("group", "Group in the log")]
-    if show_tutor:
-        columns.append(Column("tutor", "Tutor"))
-    columns += [Column("since", "Mismatch"), Column("attended", "Attended this week")]
-    cells = []
-    for row in rows or ():
-        cell: list[object] = [names.person(row["person_source_id"]), names.group(row["group_source_id"])]
-        if show_tutor:
-            cell.append(names.tutor(row["tutor_person_source_id"]))
-        cell += [since_text(row, since), f"{row['sessions_attended']} of {row['sessions_scheduled']}"]
-        cells.append(tuple(cell))
-    return Section(
-        "not_placed",
-        "Logged but not placed: to resolve",
-        DataTable(tuple(columns), tuple(cells)),
-        notes=(Note(UNPLACED_NOTE, "warning"),) if rows else (),
-        empty="No data yet." if rows is None else "Every student logged this week is placed in a group.",
-    )
