@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.reports.directory import Directory
-from hub.reports.dosage_view import dosage_section, weekly
+from hub.reports.dosage_view import dosage_section, met_plan, minutes_missing, weekly
 from hub.reports.figures import missing, protected_count
 from hub.reports.impact_view import (
     MATCHED,
@@ -155,7 +155,11 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
                 else UNTESTED,
                 {None: "suppressed" if tier else UNTESTED.absent, True: "inverted", False: "no"}[flag],
                 protected_count(tutored, (key, "tutored") in hidden, min_n) if week else NO_SESSION,
-                school_share(tutored - week["under_dosed_sum"], tutored, (key, PLAN), hidden, min_n)
+                (
+                    met_plan(week, min_n)
+                    if minutes_missing(week)
+                    else school_share(tutored - week["under_dosed_sum"], tutored, (key, PLAN), hidden, min_n)
+                )
                 if week
                 else NO_SESSION,
                 test_label(grown) if grown else NO_GROWTH.absent,

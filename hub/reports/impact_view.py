@@ -6,6 +6,7 @@ with its n and the counts it rests on, so small cells are suppressed here, befor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pyarrow as pa
@@ -53,7 +54,17 @@ def growth_figures(row: dict, min_n: int) -> tuple[Figure, Figure, Figure, Figur
         row["mean_difference"], row["matched_n"], min_n=min_n, unit="points", rests_on=(row["peer_n"],)
     )
     typical = figure(row["mean_pct_typical"], row["pct_typical_n"], min_n=min_n, unit="%")
-    return tutored, peers, difference, typical
+    return (
+        _because(tutored, "no later test yet"),
+        _because(peers, "no comparison peers"),
+        _because(difference, "no matched peers"),
+        _because(typical, "not reported for this test"),
+    )
+
+
+def _because(shown: Figure, reason: str) -> Figure:
+    """A figure with no value says why."""
+    return replace(shown, absent=reason) if shown.value is None and not shown.suppressed else shown
 
 
 def impact_sections(impact: Impact | None, week_start: date, min_n: int) -> tuple[Section, ...]:

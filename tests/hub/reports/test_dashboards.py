@@ -6,10 +6,12 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pyarrow as pa
 import pytest
 
 from hub.reports import AlignmentReport, Figure, ReportInputs, build_reports, render
 from hub.reports.charts import BarChart, HeatChart
+from hub.tutoring.dosage import measure_dosage
 from hub.tutoring.impact import ImpactPolicy
 
 NAMES = ["Ana Test", "Ben Test", "Cleo Test", "Jun Test", "Lea Test", "Teacher ELA", "Tutor ela"]
@@ -198,3 +200,24 @@ def test_every_figure_on_a_dashboard_carries_its_n(large_reports: list[Alignment
     figures = _figures(document)
     assert figures
     assert all(f["suppressed"] or f"(n = {f['n']})" in f["text"] or f["unit"] == "" for f in figures)
+
+
+def test_a_plan_share_that_would_be_0_percent_for_want_of_minutes_says_so(large: ReportInputs) -> None:
+    attendance = large.session_attendance
+    assert attendance is not None
+    column = attendance.schema.get_field_index("minutes_present")
+    unlogged = attendance.set_column(
+        column,
+        attendance.schema.field(column),
+        pa.nulls(attendance.num_rows, attendance.schema.field(column).type),
+    )
+    dosage = measure_dosage(large.tutoring_session, unlogged, large.tutoring_group)
+    school = only(build_reports(replace(large, dosage=dosage), datetime(2026, 1, 17, tzinfo=UTC)), "school")
+    this_week = next(
+        row for row in texts(school, "dosage") if row[1] == "ELA" and row[0].isoformat() == "2026-01-12"
+    )
+    assert this_week[4:6] == ["minutes not logged", "unknown: minutes not logged"]
+    district = only(
+        build_reports(replace(large, dosage=dosage), datetime(2026, 1, 17, tzinfo=UTC)), "district"
+    )
+    assert texts(district, "schools")[0][5] == "unknown: minutes not logged"
