@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.demo_run import run_demo
+
 
 @pytest.mark.slow
 def test_demo_runs_the_whole_night(tmp_path: Path) -> None:
-    tutorhub = Path(sys.executable).with_name("tutorhub")
-    directory = tmp_path / "demo"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DAGSTER_", "TUTORHUB_"))}
-    finished = subprocess.run(
-        [str(tutorhub), "demo", "--students", "600", "--dir", str(directory)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        cwd=tmp_path,
-    )
+    finished = run_demo(tmp_path / "demo")
     output = finished.stdout
     assert finished.returncode == 0, output[-3000:] + finished.stderr[-3000:]
     assert "Traceback" not in output + finished.stderr

@@ -11,10 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from hub.warehouse import Warehouse
+from tests.e2e.demo_run import run_demo
 from tests.e2e.disclosure import derivable_small_counts
 from tests.hub.reports.test_chromium import WIDTHS, cut_off
 
@@ -36,16 +34,7 @@ ABSENT = re.compile(r"\b(None|nan|NaN)\b")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's data folder for the district (reports and warehouse), after one whole night."""
     directory = tmp_path_factory.mktemp("demo-reports") / "demo"
-    tutorhub = Path(sys.executable).with_name("tutorhub")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DAGSTER_", "TUTORHUB_"))}
-    finished = subprocess.run(
-        [str(tutorhub), "demo", "--students", "600", "--dir", str(directory)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        cwd=directory.parent,
-    )
+    finished = run_demo(directory)
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     return directory / "data" / DISTRICT
 
