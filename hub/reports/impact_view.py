@@ -189,7 +189,7 @@ def _by_dosage(rows: pa.Table, min_n: int) -> Section:
     listed = rows.to_pylist()
     hidden = protected_rows(listed, ["subject", "vendor"], min_n)
     for index, row in enumerate(listed):
-        tutored, _, difference, _ = _row_figures(row, index in hidden, min_n)
+        tutored, difference = growth_pair(row, (index, "n") in hidden, (index, "matched_n") in hidden, min_n)
         cells.append((test_label(row), row["dosage_band"], tutored, difference))
     table = DataTable(
         (
@@ -203,25 +203,26 @@ def _by_dosage(rows: pa.Table, min_n: int) -> Section:
     return Section("growth_by_dosage", TITLES["growth_by_dosage"], table)
 
 
-def protected_rows(rows: list[dict], totalled_by: list[str], min_n: int) -> set[int]:
-    """Rows to suppress whole: rows alike in ``totalled_by`` are parts of a total shown elsewhere (the
-    growth table's), so their tutored students (``n``) and matched students add up to it."""
-    counts, together = {}, []
+def protected_rows(rows: list[dict], totalled_by: list[str], min_n: int) -> set[tuple[int, str]]:
+    """Cells ``(row index, "n" | "matched_n")`` to suppress: rows alike in ``totalled_by`` are parts of a
+    total shown elsewhere (the growth table's), so their tutored and their matched students add up to it."""
+    counts = {}
     lines: dict[tuple, list[tuple[int, str]]] = {}
     for index, row in enumerate(rows):
         for column in ("n", "matched_n"):
             counts[(index, column)] = row[column] or 0
             lines.setdefault((*(row[key] for key in totalled_by), column), []).append((index, column))
-        together.append([(index, "n"), (index, "matched_n")])
-    hidden = hidden_cells(counts, [Line(cells) for cells in lines.values()], min_n, together=together)
-    return {index for index, _ in hidden}
+    return hidden_cells(counts, [Line(cells) for cells in lines.values()], min_n)
 
 
-def _row_figures(row: dict, hidden: bool, min_n: int) -> tuple[Figure, Figure, Figure, Figure]:
-    figures = growth_figures(row, min_n)
-    if not hidden or figures[0].suppressed:
-        return figures
-    return tuple(hidden_figure(fig.unit, min_n, complementary=True) for fig in figures)  # type: ignore[return-value]
+def growth_pair(row: dict, hidden: bool, matched_hidden: bool, min_n: int) -> tuple[Figure, Figure]:
+    """The tutored students' growth and the matched difference, each suppressed when its count is hidden."""
+    tutored, _, difference, _ = growth_figures(row, min_n)
+    return _hide(tutored, hidden, min_n), _hide(difference, matched_hidden, min_n)
+
+
+def _hide(shown: Figure, hidden: bool, min_n: int) -> Figure:
+    return hidden_figure(shown.unit, min_n, complementary=True) if hidden and not shown.suppressed else shown
 
 
 def _subgroups(rows: pa.Table, min_n: int) -> Section:
@@ -242,7 +243,7 @@ def _subgroups(rows: pa.Table, min_n: int) -> Section:
     listed = ordered.to_pylist()
     hidden = protected_rows(listed, ["subject", "vendor", "period", "subgroup"], min_n)
     for index, row in enumerate(listed):
-        tutored, _, difference, _ = _row_figures(row, index in hidden, min_n)
+        tutored, difference = growth_pair(row, (index, "n") in hidden, (index, "matched_n") in hidden, min_n)
         name = SUBGROUP_LABELS.get(row["subgroup"], row["subgroup"])
         value = row["value"].replace("_", " ")
         cells.append((test_label(row), name, value, row["period"], tutored, difference))

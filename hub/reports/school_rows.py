@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from hub.reports.figures import Figure, hidden_figure, share
-from hub.reports.impact_view import growth_figures
+from hub.reports.impact_view import growth_pair
 from hub.reports.suppression import Line, grid_lines, hidden_cells
 
 Row = tuple[str, str]
@@ -50,18 +50,17 @@ def hidden_school_cells(
                 counts[(margin, column)] = sum(values[column] for values in cells.values())
                 fixed.add((margin, column))
             lines += grid_lines(list(cells), columns, margin, total)
-    unseen, together = set(), []
+    unseen = set()
     by_test: dict[tuple[str, str], list] = defaultdict(list)
     for row in growth:
         key = (row["school_source_id"] or "", row["subject"], row["vendor"])
         counts.update({(key, "n"): row["n"], (key, "matched_n"): row["matched_n"]})
         by_test[(row["subject"], row["vendor"])].append(key)
-        together.append([(key, "n"), (key, "matched_n")])
         if shown_growth.get(key[:2], {}).get("vendor") != row["vendor"]:
             unseen.update({(key, "n"), (key, "matched_n")})
     for keys in by_test.values():
         lines += [Line([(key, column) for key in keys]) for column in ("n", "matched_n")]
-    return hidden_cells(counts, lines, min_n, fixed, together, unseen)
+    return hidden_cells(counts, lines, min_n, fixed, unseen=unseen)
 
 
 def _tier_counts(row: dict) -> dict[str, int]:
@@ -86,10 +85,6 @@ def school_share(
 
 
 def school_growth(row: dict, hidden: set, min_n: int) -> tuple[Figure, Figure]:
-    """The school's tutored growth and matched difference, both suppressed when its n is hidden."""
-    tutored, _, difference, _ = growth_figures(row, min_n)
+    """The school's tutored growth and matched difference, each suppressed when its count is hidden."""
     key = (row["school_source_id"] or "", row["subject"], row["vendor"])
-    if (key, "n") not in hidden or tutored.suppressed:
-        return tutored, difference
-    hidden_points = hidden_figure("points", min_n, complementary=True)
-    return hidden_points, hidden_points
+    return growth_pair(row, (key, "n") in hidden, (key, "matched_n") in hidden, min_n)

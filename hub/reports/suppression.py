@@ -39,22 +39,16 @@ def hidden_cells(
     lines: Sequence[Line[Key]],
     min_n: int,
     fixed: Collection[Key] = (),
-    together: Sequence[Collection[Key]] = (),
     unseen: Collection[Key] = (),
 ) -> set[Key]:
     """The cells to suppress so that no count of 1 to ``min_n - 1`` can be shown or worked out.
 
-    Each collection in ``together`` is hidden whole once any of it is (the counts one table row shows);
     ``unseen`` cells are not shown at all, and count as hidden from the start.
     """
     hidden = {key for key, n in counts.items() if small(n, min_n)} | set(unseen)
     changed = True
     while changed:
         changed = False
-        for cells in together:
-            if any(key in hidden for key in cells) and not all(key in hidden for key in cells):
-                hidden.update(cells)
-                changed = True
         for line in lines:
             cells = [*line.parts, *([line.total] if line.total is not None else [])]
             shut = [key for key in cells if key in hidden]

@@ -36,13 +36,6 @@ def test_fixed_totals_are_never_chosen_and_unseen_cells_count_as_hidden() -> Non
     assert hidden_cells(counts, [Line(["a", "b"], "total")], 10, fixed={"total"}, unseen={"b"}) == {"a", "b"}
 
 
-def test_cells_shown_together_hide_together() -> None:
-    counts = {("x", "n"): 30, ("x", "m"): 4, ("y", "n"): 30, ("y", "m"): 26}
-    lines = [Line([("x", "n"), ("y", "n")]), Line([("x", "m"), ("y", "m")])]
-    together = [[("x", "n"), ("x", "m")], [("y", "n"), ("y", "m")]]
-    assert hidden_cells(counts, lines, 10, together=together) == set(counts)
-
-
 def _recoverable(counts: dict, lines: list[Line], hidden: set) -> dict:
     """Hidden cells a reader can work out exactly: the only hidden cell left in some line, repeatedly."""
     known = {key: n for key, n in counts.items() if key not in hidden}
