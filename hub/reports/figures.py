@@ -61,10 +61,6 @@ class Figure:
         return f"{self.value_text()} (n = {self.n or 0})"
 
 
-NO_DATA = Figure(None, 0)
-"""A figure with nobody behind it (a school that has not started tutoring)."""
-
-
 def missing(reason: str) -> Figure:
     """A figure with nobody behind it, saying why (``not tested this window``, ``no session logged``)."""
     return Figure(None, 0, absent=reason)
