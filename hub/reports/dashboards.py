@@ -33,7 +33,8 @@ UNTESTED = missing("not tested this window")
 NO_SESSION = missing("no session logged this week")
 NO_GROWTH = missing("no growth measured yet")
 SUPPRESSION_NOTE = (
-    "Figures resting on fewer than {min_n} students are suppressed; n is the number of students."
+    "Figures resting on fewer than {min_n} students are suppressed, and so is any figure from which such a "
+    "count could be worked out (a percentage, or a total minus the parts shown); n is the number of students."
 )
 
 
