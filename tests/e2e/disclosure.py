@@ -243,3 +243,34 @@ def _recover(known: dict, lines: list[Line]) -> list[tuple[object, int]]:
             found.append((key, known[key]))
             progress = True
     return found
+
+
+def derivable_across_reports(district: dict, schools: list[dict], min_n: int) -> list[str]:
+    """Small counts a district reader who also holds every school dashboard can work out: what a school's
+    own dashboard shows of its tiers and this week's tutored students fills in the district's table."""
+    known: dict[object, int] = {}
+    lines: list[Line] = []
+    sections = {section["key"]: section for section in district["sections"]}
+    _pyramid(sections["pyramid"], known, lines)
+    _schools(sections, known, lines)
+    by_name = {school["title"].split(": ", 1)[1]: school for school in schools}
+    table_rows = _rows(sections["schools"])
+    for subject in {row["subject"] for row in table_rows}:
+        mine = [row for row in table_rows if row["subject"] == subject]
+        for index, row in enumerate(mine):
+            own = {section["key"]: section for section in by_name[row["school"]]["sections"]}
+            _own_figures(own, subject, ("schools", subject, index), known)
+    return [f"{key} = {n}, worked out across reports" for key, n in _recover(known, lines) if 0 < n < min_n]
+
+
+def _own_figures(sections: dict, subject: str, row: tuple, known: dict) -> None:
+    for tiers in _rows(sections["pyramid"]):
+        if tiers["subject"] == subject and tiers["grade"] == "All grades":
+            ns = [_n(tiers[f"tier{tier}"]) for tier in (1, 2, 3) if _n(tiers[f"tier{tier}"]) is not None]
+            _remember(known, (*row, "t1"), _count(tiers["tier1"]))
+            _remember(known, (*row, "tested"), ns[0] if ns else None)
+    weeks = _rows(sections["dosage"]) if "dosage" in sections else []
+    latest = max((week["week"] for week in weeks), default=None)
+    for week in weeks:
+        if week["week"] == latest and week["subject"] == subject:
+            _remember(known, (*row, "tutored"), _count(week["students"]))

@@ -22,7 +22,7 @@ import pytest
 
 from hub.warehouse import Warehouse
 from tests.e2e.demo_run import run_demo
-from tests.e2e.disclosure import derivable_small_counts
+from tests.e2e.disclosure import derivable_across_reports, derivable_small_counts
 from tests.hub.reports.test_chromium import WIDTHS, cut_off
 
 DISTRICT = "demo"
@@ -162,6 +162,8 @@ def test_no_figure_of_a_school_or_district_report_gives_a_small_count_away(demo:
         for leak in derivable_small_counts(document, MIN_N)
     ]
     assert leaks == []
+    [district] = documents(demo, "district")
+    assert derivable_across_reports(district, documents(demo, "school"), MIN_N) == []
 
 
 @pytest.mark.slow

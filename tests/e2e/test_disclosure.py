@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.e2e.disclosure import derivable_small_counts
+from tests.e2e.disclosure import derivable_across_reports, derivable_small_counts
+
+
+DOSAGE = ["week", "subject", "students", "met_plan"]
 
 
 def fig(value: float | None, n: int | None, unit: str = "%") -> dict:
@@ -43,3 +46,35 @@ def test_a_hidden_tier_comes_back_from_its_grades_total() -> None:
     ]
     leaks = derivable_small_counts(document(section("pyramid", columns, rows)), 10)
     assert any("'02', 3) = 3" in leak for leak in leaks), leaks
+
+
+def test_a_school_dashboard_can_fill_in_what_the_district_hid() -> None:
+    hidden = fig(None, None, "")
+    schools_columns = ["school", "subject", "tier23", "tutored", "met_plan"]
+    district = document(
+        section(
+            "schools",
+            schools_columns,
+            [
+                ["A", "ELA", hidden, hidden, hidden],  # 7 tutored: small
+                ["B", "ELA", hidden, hidden, hidden],  # 40, hidden so that A's 7 stays hidden
+                ["C", "ELA", hidden, fig(100, 100, ""), hidden],
+            ],
+        ),
+        section("pyramid", ["subject", "grade", "tier1", "tier2", "tier3"], []),
+        section(
+            "dosage", ["week", "subject", "students", "met_plan"], [["w", "ELA", fig(147, 147, ""), hidden]]
+        ),
+    )
+    assert derivable_small_counts(district, 10) == []
+
+    def school(name: str, tutored: dict) -> dict:
+        own = document(
+            section("pyramid", ["subject", "grade", "tier1", "tier2", "tier3"], []),
+            section("dosage", DOSAGE, [["w", "ELA", tutored, hidden]]),
+        )
+        return dict(own, title=f"Tutoring dashboard: {name}")
+
+    dashboards = [school("A", hidden), school("B", fig(40, 40, "")), school("C", fig(100, 100, ""))]
+    leaks = derivable_across_reports(district, dashboards, 10)
+    assert leaks == ["('schools', 'ELA', 0, 'tutored') = 7, worked out across reports"]
