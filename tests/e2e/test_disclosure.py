@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tests.e2e.disclosure import derivable_across_reports, derivable_small_counts
 
-
 DOSAGE = ["week", "subject", "students", "met_plan"]
 
 
