@@ -15,7 +15,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.connector import ConnectorConfig
@@ -69,6 +77,20 @@ class DistrictConfig(BaseModel):
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
     as_of: date | None = Field(default=None, description="decide as of this date, not today (replays, demo)")
     connectors: tuple[ConnectorEntry, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_group_size(self) -> DistrictConfig:
+        """``tutoring.max_group_size`` is the one group size: grouping, the dosage flag and the demo."""
+        size = self.tutoring.max_group_size
+        if "max_group_size" in self.dosage.model_fields_set and self.dosage.max_group_size != size:
+            raise ValueError(
+                f"dosage.max_group_size ({self.dosage.max_group_size}) differs from tutoring.max_group_size "
+                f"({size}); set the group size once, as tutoring.max_group_size"
+            )
+        if self.dosage.max_group_size != size:
+            # frozen: the dosage plan is rebuilt with the one size (validation already ran on both)
+            object.__setattr__(self, "dosage", self.dosage.model_copy(update={"max_group_size": size}))
+        return self
 
     @field_validator("timezone")
     @classmethod
