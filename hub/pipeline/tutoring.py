@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.model import arrow_schema
+from hub.model import arrow_schema, conform
 from hub.pipeline.context import DistrictRun
 from hub.tutoring import (
     Grouping,
@@ -241,8 +241,8 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     grouping = Grouping(
         warehouse.read("tutoring_group", district),
         warehouse.read("group_membership", district),
-        reviews=warehouse.read("tutoring_review", district),
-        unplaced=warehouse.read("unplaced_entrant", district),
+        reviews=conform("tutoring_review", warehouse.read("tutoring_review", district)),
+        unplaced=conform("unplaced_entrant", warehouse.read("unplaced_entrant", district)),
     )
     if not boundaries:
         return GroupDecision([], grouping)

@@ -37,11 +37,20 @@ def roster_tutors(
     at_school = by_role.filter(
         pc.is_in(by_role.column("org_source_id"), value_set=schools.column("source_id"))
     )
-    places = pa.concat_tables(
-        [
-            by_primary.select(["source_id", "primary_school_source_id"]).rename_columns(["person", "school"]),
-            at_school.select(["person_source_id", "org_source_id"]).rename_columns(["person", "school"]),
-        ]
+    places = pa.table(
+        {
+            "person": pa.chunked_array(
+                [*by_primary.column("source_id").chunks, *at_school.column("person_source_id").chunks],
+                pa.string(),
+            ),
+            "school": pa.chunked_array(
+                [
+                    *by_primary.column("primary_school_source_id").chunks,
+                    *at_school.column("org_source_id").chunks,
+                ],
+                pa.string(),
+            ),
+        }
     )
     ids = pa.concat_arrays(
         [by_primary.column("source_id").combine_chunks(), by_role.column("person_source_id").combine_chunks()]
