@@ -217,7 +217,11 @@ def test_primary_gap_equal_scores_go_to_domain_order(make_results, make_domains)
 def test_gaps_carry_their_domain_score_and_the_tie_break_reads_it(tied_window):
     gaps, domains = tied_window
 
-    scores = dict(zip(gaps.column("canonical_domain").to_pylist(), gaps.column("domain_score").to_pylist()))
+    domain_names, scores = (
+        gaps.column("canonical_domain").to_pylist(),
+        gaps.column("domain_score").to_pylist(),
+    )
+    scores = dict(zip(domain_names, scores, strict=True))
     assert scores["vocabulary"] == 410.0 and scores["phonics"] in (430.0, 300.0)
     assert primary_gap(gaps).equals(primary_gap(gaps, domains))
 

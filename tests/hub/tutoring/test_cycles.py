@@ -366,9 +366,8 @@ def test_a_group_all_of_whose_members_exit_closes_at_that_boundary(season: Seaso
     season.domains.append(domain("e", "winter", levels_below=2))
     season.gaps.append(gap("e", "winter"))
     state = season.boundary(C4, TutoringPolicy(max_cycles=2, review_action="exit"))
-    assert all(
-        row["exit_reason"].startswith(MAX_CYCLES_REASON) for person in "abcd" for row in season.membership(person)
-    )
+    reasons = [row["exit_reason"] for person in "abcd" for row in season.membership(person)]
+    assert all(reason.startswith(MAX_CYCLES_REASON) for reason in reasons)
     # The emptied group takes no entrant: the new student starts a group of this cycle, which is open.
     [e] = season.membership("e")
     assert e["exit_date"] is None
