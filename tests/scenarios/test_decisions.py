@@ -11,6 +11,7 @@ issue's 24 students who stay two grade levels behind all year, once under the de
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,6 +102,11 @@ class Night:
         for outcome in outcomes:
             assert outcome.success, outcome.failures + outcome.checks_failed
 
+    def school_reports(self) -> dict[str, dict]:
+        """The school dashboards the night wrote (JSON), by school."""
+        folder = self.hub.district(self.district_id).data_path(self.hub.data_dir) / "reports" / "school"
+        return {path.stem: json.loads(path.read_text()) for path in folder.glob("*.json")}
+
     def read(self, table: str, district_id: str | None = None) -> pa.Table:
         run = DistrictRun(self.hub, self.hub.district(district_id or self.district_id), installed())
         try:
@@ -143,6 +149,7 @@ class Season:
 
     district: HandBuilt
     nights: list[dict[str, pa.Table]]
+    reports: list[dict[str, dict]]
 
     def id(self, key: str) -> str:
         return self.district.source_id(key)
@@ -160,9 +167,10 @@ def season(tmp_path_factory: pytest.TempPathFactory, instance: dg.DagsterInstanc
     district = hand_built(A_PUPILS + B_PUPILS + C_PUPILS, TUTORS)
     write_drop(district, directory / "drop", TUTORS)
     night = Night(hub_yaml(directory, {"known": {}}), "known", instance)
-    nights = []
+    nights, reports = [], []
     night.sync(date(2025, 12, 1))
     nights.append({table: night.read(table) for table in TABLES})
+    reports.append(night.school_reports())
     # tutor a logs ten sessions of tier2's group before winter: tier2 came to four
     memberships = nights[0]["group_membership"]
     [placed] = memberships_of(memberships, district.source_id("tier2"))
@@ -190,13 +198,15 @@ def season(tmp_path_factory: pytest.TempPathFactory, instance: dg.DagsterInstanc
     write_sessions(directory / "drop", rows)
     night.sync(date(2026, 2, 10))
     nights.append({table: night.read(table) for table in TABLES})
+    reports.append(night.school_reports())
     # the third night's roster: the leaver is gone, so is tutor b, and an aide is on it
     later = hand_built(A_PUPILS + B_PUPILS + C_PUPILS, TUTORS_LATER)
     write_drop(later, directory / "drop", TUTORS_LATER, leaving=("leaver",))
     write_sessions(directory / "drop", rows)
     night.sync(date(2026, 6, 1))
     nights.append({table: night.read(table) for table in TABLES})
-    return Season(district, nights)
+    reports.append(night.school_reports())
+    return Season(district, nights, reports)
 
 
 @pytest.mark.slow
@@ -381,3 +391,30 @@ def test_review_action_exit_exits_then_a_new_test_lets_students_back(behind: tup
     unplaced = night.read("unplaced_entrant", "behind_exit")
     at_review = unplaced.filter(pc.equal(unplaced["boundary_date"], C5))
     assert at_review.num_rows == 24 and set(at_review["reason_code"].to_pylist()) == {"awaiting_new_test"}
+
+
+def section_rows(report: dict, key: str) -> list[list]:
+    [section] = [section for section in report["sections"] if section["key"] == key]
+    return section["table"]["rows"] if section["table"] else []
+
+
+@pytest.mark.slow
+def test_small_cells_are_suppressed_in_the_school_report(season: Season) -> None:
+    """School C's dashboard shows why six students wait, without their number (under 10), and the grade 1
+    pyramid (five students) without its shares or its flag."""
+    school = season.district.schools["source_id"][2].as_py()
+    report = season.reports[0][school]
+    [waiting] = section_rows(report, "decisions")
+    assert waiting[:4] == ["Not placed: no tutor capacity", "Math", "Number and Operations", "02"]
+    assert waiting[4]["suppressed"] and waiting[4]["value"] is None and waiting[4]["n"] is None
+    pyramid = {(row[0], row[1]): row for row in section_rows(report, "pyramid")}
+    assert pyramid[("Math", "02")][5] == "inverted"
+    grade_one = pyramid[("Math", "01")]
+    assert grade_one[5] == "suppressed" and all(figure["suppressed"] for figure in grade_one[2:5])
+
+
+@pytest.mark.slow
+def test_the_school_report_shows_a_group_without_a_tutor(season: Season) -> None:
+    school = season.district.schools["source_id"][1].as_py()
+    rows = section_rows(season.reports[2][school], "decisions")
+    assert ["Group without a tutor", "Math", "Geometry", "05"] in [row[:4] for row in rows]
