@@ -15,7 +15,7 @@ import click
 
 from hub.connector import ConnectorError
 from hub.plugins import UnknownConnectorError, installed
-from hub.settings import ConfigError, HubSettings, load_hub_config
+from hub.settings import ConfigError, HubConfig, HubSettings, load_hub_config
 from hub.warehouse import DeletionGuardError, WarehouseError
 
 if TYPE_CHECKING:
@@ -110,8 +110,9 @@ def validate(kind: str, path: Path, as_json: bool, district: str | None, config:
     sys.exit(0 if summary["importable"] else 1)
 
 
-def _exit_with(outcomes: list[DistrictOutcome]) -> None:
-    """One line per district run, its failures and failed checks under it; exit 1 if any failed."""
+def _exit_with(outcomes: list[DistrictOutcome], details: dict[str, list[str]] | None = None) -> None:
+    """One line per district run, its failures and failed checks (or ``details``) under it; exit 1 if
+    any failed."""
     for outcome in outcomes:
         state = "ok" if outcome.success else "FAILED"
         click.echo(f"{outcome.district_id}: {state} (Dagster run {outcome.run_id})")
@@ -119,6 +120,8 @@ def _exit_with(outcomes: list[DistrictOutcome]) -> None:
             click.echo(f"  {message}")
         for check in outcome.checks_failed:
             click.echo(f"  check failed: {check}")
+        for line in (details or {}).get(outcome.district_id, []):
+            click.echo(f"  {line}")
     sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
 
 
@@ -135,7 +138,25 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
     ids = list(district_ids) or list(hub.districts)
     for district_id in ids:
         hub.district(district_id)
-    _exit_with(run_districts(hub, ids, allow_deletions=allow_deletions))
+    outcomes = run_districts(hub, ids, allow_deletions=allow_deletions)
+    details = {
+        outcome.district_id: _tutoring_lines(hub, outcome.district_id)
+        for outcome in outcomes
+        if outcome.success
+    }
+    _exit_with(outcomes, details)
+
+
+def _tutoring_lines(hub: HubConfig, district_id: str) -> list[str]:
+    """What the night decided about tutoring, from the district's warehouse (``tutoring_summary``)."""
+    from hub.pipeline.context import DistrictRun
+    from hub.pipeline.tutoring import tutoring_summary
+
+    run = DistrictRun(hub, hub.district(district_id), installed())
+    try:
+        return tutoring_summary(run).lines()
+    finally:
+        run.close()
 
 
 @main.command()

@@ -277,3 +277,67 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
         state={"last_boundary": boundaries[-1].isoformat()},
     )
     return GroupDecision(boundaries, grouping)
+
+
+@dataclass(frozen=True, slots=True)
+class TutoringSummary:
+    """What the district's tutoring looks like after a night, in the words ``sync`` prints."""
+
+    students: int
+    """students in a group now (open memberships; a student in two subjects counts twice)"""
+    groups: int
+    """groups with a student now"""
+    untutored: int
+    """of those, groups without a tutor"""
+    boundary: date | None
+    """the latest boundary decided"""
+    unplaced: dict[str, int]
+    """entrants not placed at that boundary, by reason code"""
+    reviews: dict[str, int]
+    """reviews at that boundary, by recommended action"""
+
+    def lines(self) -> list[str]:
+        lines = [f"tutoring: {self.students} student(s) in {self.groups} group(s)"]
+        if self.untutored:
+            lines.append(
+                f"  {self.untutored} group(s) without a tutor: they do not meet until one is assigned"
+            )
+        if self.boundary is not None and self.unplaced:
+            reasons = ", ".join(
+                f"{count} {code.replace('_', ' ')}" for code, count in sorted(self.unplaced.items())
+            )
+            lines.append(f"  not placed at the boundary of {self.boundary}: {reasons}")
+        if self.boundary is not None and self.reviews:
+            actions = ", ".join(
+                f"{count} {action.replace('_', ' ')}" for action, count in sorted(self.reviews.items())
+            )
+            lines.append(f"  reviewed at the boundary of {self.boundary}: {actions}")
+        return lines
+
+
+def _at(table: pa.Table, column: str, day: date | None, key: str) -> dict[str, int]:
+    if day is None or not table.num_rows:
+        return {}
+    rows = table.filter(pc.equal(table.column(column), pa.scalar(day, pa.date32())))
+    return {row["values"]: row["counts"] for row in pc.value_counts(rows.column(key)).to_pylist()}
+
+
+def tutoring_summary(run: DistrictRun) -> TutoringSummary:
+    """Counts from the warehouse: groups and students now, the latest boundary's unplaced and reviews."""
+    warehouse, district = run.warehouse, run.district_id
+    memberships = warehouse.read("group_membership", district, columns=["group_source_id", "exit_date"])
+    groups = warehouse.read("tutoring_group", district, columns=["source_id", "tutor_person_source_id"])
+    current = memberships.filter(pc.is_null(memberships.column("exit_date")))
+    meeting = groups.filter(pc.is_in(groups.column("source_id"), value_set=current.column("group_source_id")))
+    unplaced = warehouse.read("unplaced_entrant", district, columns=["boundary_date", "reason_code"])
+    reviews = warehouse.read("tutoring_review", district, columns=["review_date", "action"])
+    state = warehouse.connector_state(district, GROUPS_STATE)
+    boundary = date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
+    return TutoringSummary(
+        students=current.num_rows,
+        groups=meeting.num_rows,
+        untutored=pc.sum(pc.is_null(meeting.column("tutor_person_source_id"))).as_py() or 0,
+        boundary=boundary,
+        unplaced=_at(unplaced, "boundary_date", boundary, "reason_code"),
+        reviews=_at(reviews, "review_date", boundary, "action"),
+    )

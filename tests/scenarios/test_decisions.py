@@ -12,6 +12,7 @@ issue's 24 students who stay two grade levels behind all year, once under the de
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,8 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 import yaml
+from click.testing import CliRunner
 
-from cli.night import run_districts
+from cli.main import main
+from cli.night import dagster_environment, run_districts
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
 from hub.settings import HubConfig, load_hub_config
@@ -92,15 +95,29 @@ class Night:
     district_id: str
     instance: dg.DagsterInstance
 
-    def sync(self, as_of: date) -> None:
+    def _as_of(self, as_of: date) -> None:
         config = yaml.safe_load(self.hub.path.read_text())
         for district in config["districts"]:
             district["as_of"] = as_of.isoformat()
         self.hub.path.write_text(yaml.safe_dump(config))
         self.hub = load_hub_config(self.hub.path)
+
+    def sync(self, as_of: date) -> None:
+        self._as_of(as_of)
         outcomes = run_districts(self.hub, list(self.hub.districts), instance=self.instance)
         for outcome in outcomes:
             assert outcome.success, outcome.failures + outcome.checks_failed
+
+    def sync_command(self, as_of: date) -> str:
+        """``tutorhub sync`` as IT staff run it; its output. (It points Dagster at the embedded instance
+        through the environment, which is put back afterwards.)"""
+        self._as_of(as_of)
+        with pytest.MonkeyPatch.context() as patch:
+            for name in dagster_environment(self.hub):  # recorded, so that undoing puts each back
+                patch.setenv(name, os.environ.get(name, ""))
+            result = CliRunner().invoke(main, ["sync", "--config", str(self.hub.path)])
+        assert result.exit_code == 0, result.output
+        return result.output
 
     def school_reports(self) -> dict[str, dict]:
         """The school dashboards the night wrote (JSON), by school."""
@@ -150,6 +167,7 @@ class Season:
     district: HandBuilt
     nights: list[dict[str, pa.Table]]
     reports: list[dict[str, dict]]
+    last_sync_output: str
 
     def id(self, key: str) -> str:
         return self.district.source_id(key)
@@ -203,10 +221,10 @@ def season(tmp_path_factory: pytest.TempPathFactory, instance: dg.DagsterInstanc
     later = hand_built(A_PUPILS + B_PUPILS + C_PUPILS, TUTORS_LATER)
     write_drop(later, directory / "drop", TUTORS_LATER, leaving=("leaver",))
     write_sessions(directory / "drop", rows)
-    night.sync(date(2026, 6, 1))
+    output = night.sync_command(date(2026, 6, 1))
     nights.append({table: night.read(table) for table in TABLES})
     reports.append(night.school_reports())
-    return Season(district, nights, reports)
+    return Season(district, nights, reports, output)
 
 
 @pytest.mark.slow
@@ -334,6 +352,8 @@ def test_a_group_whose_tutor_left_is_counted_without_a_tutor(season: Season) -> 
     untutored = groups.filter(pc.and_(open_groups, pc.is_null(groups["tutor_person_source_id"])))
     assert untutored.num_rows == 1
     assert untutored["school_source_id"].to_pylist() == [season.district.schools["source_id"][1].as_py()]
+    assert "known: ok" in season.last_sync_output
+    assert "  1 group(s) without a tutor: they do not meet until one is assigned" in season.last_sync_output
 
 
 @pytest.mark.slow
