@@ -132,3 +132,12 @@ def test_unknown_district_lists_configured(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_hub_config(tmp_path / "nope.yaml")
+
+
+def test_one_group_size_drives_grouping_and_the_dosage_flag(tmp_path: Path) -> None:
+    three = VALID.replace("    connectors:", "    tutoring: {max_group_size: 3}\n    connectors:")
+    district = load_hub_config(write(tmp_path, three)).district("springfield")
+    assert district.tutoring.max_group_size == district.dosage.max_group_size == 3
+    both = three.replace("    connectors:", "    dosage: {max_group_size: 5}\n    connectors:")
+    with pytest.raises(ConfigError, match="dosage.max_group_size .5. differs from tutoring.max_group_size .3."):
+        load_hub_config(write(tmp_path, both))

@@ -421,3 +421,39 @@ def test_a_closing_date_round_trips_through_the_warehouse(season: Season, wareho
     batch = NormalizedBatch(tables={"tutoring_group": state.groups}, modes={"tutoring_group": SyncMode.BULK})
     warehouse.apply("test_district", "tutoring", batch)
     assert warehouse.read("tutoring_group", "test_district").column("closed_on").to_pylist() == [C4]
+
+
+def test_review_recommendations_follow_growth_focus_and_history(season: Season) -> None:
+    season.results += [
+        result("a", "winter", levels_below=1, progress=60.0),
+        result("b", "winter", levels_below=1, progress=20.0),
+        result("c", "winter", levels_below=1, progress=20.0),
+    ]
+    season.domains += [domain(person, "winter", levels_below=2) for person in "abc"]
+    season.gaps += [gap("a", "winter"), gap("b", "winter", "geometry"), gap("c", "winter")]
+    for boundary in (C3, C4):
+        season.boundary(boundary)
+    reviews = {row["person_source_id"]: row for row in season.boundary(C5).reviews.to_pylist()}
+    assert (reviews["a"]["action"], reviews["a"]["reason"]) == (
+        "continue",
+        "on track: 60 % of typical growth (i-Ready 2025-26 winter)",
+    )
+    assert (
+        reviews["a"]["percent_progress_typical"] == 60.0
+        and reviews["a"]["latest_result_source_id"] == "a-winter"
+    )
+    assert reviews["b"]["action"] == "change_focus"
+    assert reviews["b"]["reason"].startswith(
+        "the newest test's primary gap is Geometry, not the group's Number"
+    )
+    assert reviews["c"]["action"] == "intensify"
+
+
+def test_a_second_review_of_the_same_stretch_refers(season: Season) -> None:
+    every_two = TutoringPolicy(max_cycles=2)
+    for boundary in (C3, C4, C5):
+        season.boundary(boundary, every_two)
+    assert set(season.reviews["action"].to_pylist()) == {"intensify"}
+    second = season.boundary(C6, every_two).reviews
+    assert set(second["action"].to_pylist()) == {"refer"} and second.num_rows == 4
+    assert set(second["cycles_served"].to_pylist()) == {4}
