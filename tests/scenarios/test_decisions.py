@@ -30,16 +30,14 @@ from cli.night import dagster_environment, run_districts
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
 from hub.settings import HubConfig, load_hub_config
-from hub.tutoring import TutoringPolicy, tier_distribution
+from hub.synthetic import calendar
+from hub.tutoring import TutoringPolicy, plan_cycles, tier_distribution
 from tests.scenarios.handbuilt import HandBuilt, Pupil, Tutor, hand_built, write_drop, write_sessions
 
-C2, C3, C4, C5, C6 = (
-    date(2025, 9, 29),
-    date(2025, 11, 10),
-    date(2025, 12, 22),
-    date(2026, 2, 2),
-    date(2026, 3, 16),
-)
+# the boundaries of the synthetic school year: C2 sees the fall tests, C5 the winter ones, C6 the spring ones
+_, C2, _, _, C5, C6, _ = plan_cycles(calendar.year_start(2026), calendar.year_end(2026))[
+    "start_date"
+].to_pylist()
 NO, GEO = "number_and_operations", "geometry"
 LEVEL_NAMES = {"fall", "winter", "spring"}
 
