@@ -44,6 +44,17 @@ ATTENDANCE_SCHEMA = pa.schema(
     ]
 )
 """What a review counts of the session logs: one row per student and session logged."""
+BLOCK_SCHEMA = pa.schema(
+    [
+        ("person_source_id", pa.string()),
+        ("subject", pa.string()),
+        ("canonical_domain", pa.string()),
+        ("reason_code", pa.string()),
+        ("detail", pa.string()),
+    ]
+)
+"""Entrants held back at a boundary (``form_groups``'s ``blocked``): null domain = any domain, null
+reason code = nothing to tell (off the roster)."""
 
 
 def plan_cycles(school_year_start: date, school_year_end: date, weeks: int = 6) -> pa.Table:
@@ -124,14 +135,7 @@ def _held_back(
         pc.is_in(reason_codes(closed.column("exit_reason")), value_set=pa.array(EXIT_CODES))
     )
     if closed.num_rows == 0:
-        return pa.table(
-            {
-                **{key: pa.array([], pa.string()) for key in PAIR},
-                "canonical_domain": pa.array([], pa.string()),
-                "reason_code": pa.array([], pa.string()),
-                "detail": pa.array([], pa.string()),
-            }
-        )
+        return BLOCK_SCHEMA.empty_table()
     last = pick_first(closed, PAIR, [("exit_date", "descending"), ("source_id", "descending")])
     newest = latest_results(results, last.select(PAIR), policy).select([*PAIR, "source_id"])
     last = last.join(newest.rename_columns([*PAIR, "_newest"]), PAIR, join_type="left outer")
@@ -141,15 +145,27 @@ def _held_back(
     domains = groups.select(["source_id", "canonical_domain"]).rename_columns(["group_source_id", "_domain"])
     held = held.join(domains, "group_source_id", join_type="left outer")
     cleared = pc.equal(reason_codes(held.column("exit_reason")), ON_GRADE_LEVEL)
+    return _blocks(
+        held,
+        pc.if_else(cleared, held.column("_domain"), pa.scalar(None, pa.string())),
+        AWAITING_NEW_TEST,
+        concat(
+            "exited on ", pc.cast(held.column("exit_date"), pa.string()), ", ", held.column("exit_reason")
+        ),
+    )
+
+
+def _blocks(pairs: pa.Table, domains: pa.Array | None, code: str | None, detail: pa.Array | None) -> pa.Table:
+    """``BLOCK_SCHEMA`` rows for the (person, subject) ``pairs``; None: null in every row."""
+    size = pairs.num_rows
     return pa.table(
         {
-            **{key: held.column(key) for key in PAIR},
-            "canonical_domain": pc.if_else(cleared, held.column("_domain"), pa.scalar(None, pa.string())),
-            "reason_code": pa.array([AWAITING_NEW_TEST] * held.num_rows, pa.string()),
-            "detail": concat(
-                "exited on ", pc.cast(held.column("exit_date"), pa.string()), ", ", held.column("exit_reason")
-            ),
-        }
+            **{key: pairs.column(key) for key in PAIR},
+            "canonical_domain": domains if domains is not None else pa.nulls(size, pa.string()),
+            "reason_code": pa.array([code] * size, pa.string()),
+            "detail": detail if detail is not None else pa.nulls(size, pa.string()),
+        },
+        schema=BLOCK_SCHEMA,
     )
 
 
@@ -246,15 +262,7 @@ def run_cycle_boundary(
     blocked = _held_back(updated, groups, results, policy)
     if roster is not None:
         departed = tiers.filter(pc.invert(pc.is_in(tiers.column("person_source_id"), value_set=roster)))
-        blocked = pa.concat_tables(
-            [
-                blocked,
-                departed.select(PAIR)
-                .append_column("canonical_domain", pa.nulls(departed.num_rows, pa.string()))
-                .append_column("reason_code", pa.nulls(departed.num_rows, pa.string()))
-                .append_column("detail", pa.nulls(departed.num_rows, pa.string())),
-            ]
-        )
+        blocked = pa.concat_tables([blocked, _blocks(departed, None, None, None)])
     grouping = form_groups(
         tiers,
         gaps,
