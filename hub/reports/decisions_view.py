@@ -16,11 +16,11 @@ import pyarrow.compute as pc
 from hub.reports.figures import count
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import Column, DataTable, Note, Section
-from hub.tutoring._labels import DOMAIN_LABELS, SUBJECT_LABELS
+from hub.tutoring._labels import DOMAIN_LABELS, GRADE_ORDER, SUBJECT_LABELS
 from hub.tutoring.grouping import UNPLACED_LABELS
 from hub.tutoring.reviews import ACTION_LABELS
 
-ALL = "any"
+ALL = "all"
 
 
 def _of_school(table: pa.Table | None, school: str) -> pa.Table | None:
@@ -40,15 +40,35 @@ def _latest(table: pa.Table | None, column: str, week_end: date) -> tuple[pa.Tab
     return seen.filter(pc.equal(seen[column], pa.scalar(last, pa.date32()))), last
 
 
+def _listed(values: list[str], labels: dict[str, str]) -> str:
+    return ", ".join(sorted({labels.get(value, value) for value in values if value}))
+
+
+def _grades(values: list[str]) -> str:
+    """Grades in school order (KG before 01), else "not recorded"."""
+    rank = {grade: position for position, grade in enumerate(GRADE_ORDER)}
+    known = sorted(
+        {value for value in values if value}, key=lambda grade: (rank.get(grade, len(rank)), grade)
+    )
+    return ", ".join(known) or "not recorded"
+
+
 def _unplaced_rows(unplaced: pa.Table, min_n: int) -> list[tuple]:
-    keys = ["reason_code", "subject", "canonical_domain", "grade"]
-    counts = unplaced.group_by(keys).aggregate([("person_source_id", "count_distinct")])
+    """One line per reason and subject, naming the skills and grades it concerns."""
+    keys = ["reason_code", "subject"]
+    counts = unplaced.group_by(keys).aggregate(
+        [
+            ("person_source_id", "count_distinct"),
+            ("canonical_domain", "distinct"),
+            ("grade", "distinct"),
+        ]
+    )
     return [
         (
             f"Not placed: {UNPLACED_LABELS.get(row['reason_code'], row['reason_code'])}",
             SUBJECT_LABELS.get(row["subject"], row["subject"]),
-            DOMAIN_LABELS.get(row["canonical_domain"], row["canonical_domain"]),
-            row["grade"] or "not recorded",
+            _listed(row["canonical_domain_distinct"], DOMAIN_LABELS),
+            _grades(row["grade_distinct"]),
             count(row["person_source_id_count_distinct"], min_n=min_n),
         )
         for row in counts.sort_by([(key, "ascending") for key in keys]).to_pylist()
@@ -146,8 +166,8 @@ def decisions_section(inputs: ReportInputs, school: str) -> Section:
         (
             Column("decision", "Decision"),
             Column("subject", "Subject"),
-            Column("skill", "Skill"),
-            Column("grade", "Grade"),
+            Column("skill", "Skills"),
+            Column("grade", "Grades"),
             Column("students", "Students"),
         ),
         tuple(rows),

@@ -30,7 +30,7 @@ NO_TUTOR_CAPACITY = "no_tutor_capacity"
 AWAITING_NEW_TEST = "awaiting_new_test"
 UNPLACED_LABELS = {
     NO_TUTOR_CAPACITY: "no tutor capacity",
-    AWAITING_NEW_TEST: "exited on this evidence; re-enters on a new test",
+    AWAITING_NEW_TEST: "waits for a new test",
 }
 """Why a student who meets the entry criteria is not in a group, per reason code."""
 

@@ -222,7 +222,7 @@ def test_exit_by_domain_on_grade_level_and_by_typical_growth(season: Season) -> 
     ]
     [held] = state.unplaced.filter(pc.equal(state.unplaced["person_source_id"], "b")).to_pylist()
     assert held["reason_code"] == "awaiting_new_test"
-    assert held["reason"].startswith("exited on this evidence; re-enters on a new test: exited on 2025-12-22")
+    assert held["reason"].startswith("waits for a new test: exited on 2025-12-22, typical growth met: 104 %")
     assert state.groups.num_rows == 2
 
 
