@@ -109,52 +109,81 @@ def merge_remnants(grouping: Grouping, policy: TutoringPolicy, on: date) -> Grou
     source_ids = pa.array(list(moves), pa.string())
     target_ids = pa.array([target["source_id"] for target in moves.values()], pa.string())
     moving = current.filter(pc.is_in(current.column("group_source_id"), value_set=source_ids))
-    target = target_ids.take(pc.index_in(moving.column("group_source_id"), value_set=source_ids))
-    day = pa.array([on] * moving.num_rows, pa.date32())
-    closing = pc.is_in(grouping.memberships.column("source_id"), value_set=moving.column("source_id"))
-    memberships = grouping.memberships
+    moving = moving.append_column(
+        "_target", target_ids.take(pc.index_in(moving.column("group_source_id"), value_set=source_ids))
+    )
+    # Placed at this very boundary: the placement simply names the other group, leaving no day-long stay.
+    today = pc.equal(moving.column("entry_date"), pa.scalar(on, pa.date32()))
+    placed_today, staying = moving.filter(today), moving.filter(pc.invert(today))
+    kept = grouping.memberships.filter(
+        pc.invert(
+            pc.is_in(grouping.memberships.column("source_id"), value_set=placed_today.column("source_id"))
+        )
+    )
+    memberships = pa.concat_tables(
+        [
+            _close_moves(kept, staying, policy, on),
+            _rejoin(placed_today, placed_today.column("tutored_since"), on),
+            _rejoin(staying, pc.coalesce(staying.column("tutored_since"), staying.column("entry_date")), on),
+        ]
+    ).sort_by("source_id")
+    grades = {row["source_id"]: row["grades"] for row in moves.values()}
+    groups = grouping.groups
+    group_grades = pc.coalesce(
+        pa.array([grades.get(group_id) for group_id in groups.column("source_id").to_pylist()], pa.string()),
+        groups.column("grades"),
+    )
+    groups = put_column(groups, "grades", group_grades)
+    # A group formed at this boundary whose students all moved never met: it is not kept.
+    unused = pc.and_(
+        pc.equal(groups.column("formed_on"), pa.scalar(on, pa.date32())),
+        pc.invert(pc.is_in(groups.column("source_id"), value_set=memberships.column("group_source_id"))),
+    )
+    return Grouping(
+        groups=groups.filter(pc.invert(unused)),
+        memberships=memberships,
+        reviews=grouping.reviews,
+        unplaced=grouping.unplaced,
+    )
+
+
+def _close_moves(memberships: pa.Table, moving: pa.Table, policy: TutoringPolicy, on: date) -> pa.Table:
+    """``memberships`` with the ``moving`` ones closed on ``on``: "moved to group <target> (...)"."""
+    closing = pc.is_in(memberships.column("source_id"), value_set=moving.column("source_id"))
+    reasons = pc.binary_join_element_wise(
+        pa.array([REASON_LABELS[REGROUPED]] * moving.num_rows, pa.string()),
+        moving.column("_target"),
+        pa.array([f"(its group fell below {policy.min_group_size})"] * moving.num_rows, pa.string()),
+        " ",
+    )
+    at = pc.index_in(memberships.column("source_id"), value_set=moving.column("source_id"))
     memberships = put_column(
         memberships,
         "exit_date",
         pc.if_else(closing, pa.scalar(on, pa.date32()), memberships.column("exit_date")),
     )
-    label = pc.binary_join_element_wise(
-        pa.array([REASON_LABELS[REGROUPED]] * moving.num_rows, pa.string()), target, " "
+    return put_column(
+        memberships, "exit_reason", pc.if_else(closing, reasons.take(at), memberships.column("exit_reason"))
     )
-    reasons = pc.binary_join_element_wise(
-        label, pa.array([f"(its group fell below {policy.min_group_size})"] * moving.num_rows), " "
-    )
-    memberships = put_column(
-        memberships,
-        "exit_reason",
-        pc.if_else(
-            closing,
-            reasons.take(pc.index_in(memberships.column("source_id"), value_set=moving.column("source_id"))),
-            memberships.column("exit_reason"),
+
+
+def _rejoin(moving: pa.Table, since: pa.ChunkedArray | pa.Array, on: date) -> pa.Table:
+    """Memberships of the ``moving`` students in their ``_target`` groups from ``on``, evidence kept."""
+    day = pa.array([on] * moving.num_rows, pa.date32())
+    return conform(
+        "group_membership",
+        pa.table(
+            {
+                "source_id": pc.binary_join_element_wise(
+                    moving.column("_target"), moving.column("person_source_id"), day.cast(pa.string()), ":"
+                ),
+                "group_source_id": moving.column("_target"),
+                "person_source_id": moving.column("person_source_id"),
+                "subject": moving.column("subject"),
+                "entry_date": day,
+                "entry_result_source_id": moving.column("entry_result_source_id"),
+                "entry_evidence": moving.column("entry_evidence"),
+                "tutored_since": since,
+            }
         ),
-    )
-    moved = pa.table(
-        {
-            "source_id": pc.binary_join_element_wise(
-                target, moving.column("person_source_id"), day.cast(pa.string()), ":"
-            ),
-            "group_source_id": target,
-            "person_source_id": moving.column("person_source_id"),
-            "subject": moving.column("subject"),
-            "entry_date": day,
-            "entry_result_source_id": moving.column("entry_result_source_id"),
-            "entry_evidence": moving.column("entry_evidence"),
-            "tutored_since": pc.coalesce(moving.column("tutored_since"), moving.column("entry_date")),
-        }
-    )
-    grades = {row["source_id"]: row["grades"] for row in moves.values()}
-    group_grades = pc.coalesce(
-        pa.array([grades.get(group_id) for group_id in groups.column("source_id").to_pylist()], pa.string()),
-        groups.column("grades"),
-    )
-    return Grouping(
-        groups=put_column(groups, "grades", group_grades),
-        memberships=pa.concat_tables([memberships, conform("group_membership", moved)]).sort_by("source_id"),
-        reviews=grouping.reviews,
-        unplaced=grouping.unplaced,
     )

@@ -117,3 +117,17 @@ def test_an_adjacent_grade_joins_and_the_group_says_so() -> None:
         TutoringPolicy(max_grade_span=2),
     )
     assert where(wider)["a"] == "g2"
+
+
+def test_a_student_placed_at_this_boundary_is_placed_in_the_other_group_outright() -> None:
+    fresh = dict(group("new", grades="05"), formed_on=ON, cycle_source_id="2026-c5")
+    today = [
+        dict(row, entry_date=ON, tutored_since=ON, source_id=f"new:z:{ON}") for row in members("new", "z")
+    ]
+    grouping = regroup([group("g2"), fresh], members("g2", "b", "c") + today)
+    rows = grouping.memberships.filter(pc.equal(grouping.memberships["person_source_id"], "z")).to_pylist()
+    assert [(row["group_source_id"], row["entry_date"], row["exit_date"]) for row in rows] == [
+        ("g2", ON, None)
+    ]
+    # the group formed for z alone never met, so it is not kept
+    assert grouping.groups["source_id"].to_pylist() == ["g2"]
