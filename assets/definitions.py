@@ -9,6 +9,7 @@ from assets.delivery import alignment_reports, report_pushes
 from assets.diagnostics import assessment_results, skill_gaps
 from assets.evidence import dosage, impact, weekly_pulse
 from assets.extracts import diagnostics_extract, roster_extract, sessions_extract
+from assets.failures import NO_RUN_RETRY_TAGS, RETRY
 from assets.resources import HubResource
 from assets.roster import roster
 from assets.sessions import tutoring_sessions
@@ -33,8 +34,15 @@ ASSETS = [
 ]
 
 
-def build_definitions(config_path: Path) -> dg.Definitions:
-    night = dg.define_asset_job("night", selection=dg.AssetSelection.all())
+def build_definitions(config_path: Path, *, allow_deletions: bool = False) -> dg.Definitions:
+    """The code location for one hub.yaml; ``allow_deletions`` is the CLI's per-run approval."""
+    night = dg.define_asset_job(
+        "night",
+        selection=dg.AssetSelection.all(),
+        op_retry_policy=RETRY,
+        tags=NO_RUN_RETRY_TAGS,
+        description="A district's whole night: read, normalize, apply, decide, report, push.",
+    )
     try:
         schedules = district_schedules(load_hub_config(config_path, HubSettings()), night)
     except ConfigError:
@@ -44,7 +52,9 @@ def build_definitions(config_path: Path) -> dg.Definitions:
         jobs=[night],
         schedules=schedules,
         sensors=[district_partitions_sensor(config_path), drop_folder_sensor(config_path, night)],
-        resources={"hub": HubResource(config_path=str(config_path.resolve()))},
+        resources={
+            "hub": HubResource(config_path=str(config_path.resolve()), allow_deletions=allow_deletions)
+        },
     )
 
 

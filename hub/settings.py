@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -55,28 +55,61 @@ class ConnectorEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="unique within the district")
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{0,62}$",
+        description="unique within the district; names the connector's raw extracts and state",
+    )
     type: str = Field(description="a registered connector name, see `tutorhub plugins`")
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
 class DistrictConfig(BaseModel):
+    """One district: where its data lives, when its night runs, its connectors and its policies.
+
+    Nothing one district configures can read from or push to another.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=DISTRICT_ID.pattern)
-    name: str
-    timezone: str = "America/New_York"
-    warehouse_url: str | None = None
-    data_dir: Path | None = None
+    id: str = Field(pattern=DISTRICT_ID.pattern, description="lower-case id; also the Dagster partition key")
+    name: str = Field(description="shown in reports and in the Dagster UI")
+    timezone: str = Field(
+        default="America/New_York", description="IANA zone the schedule and the week boundaries run in"
+    )
+    warehouse_url: str | None = Field(
+        default=None,
+        description="postgresql://user@host/db for production; default: SQLite in the district's data dir",
+    )
+    data_dir: Path | None = Field(
+        default=None, description="raw extracts, reports, embedded warehouse; default: <data_dir>/<id>"
+    )
     schedule: str = Field(default="0 2 * * *", description="cron, in the district's timezone")
-    drop_folder: Path | None = None
-    max_delete_fraction: float = Field(default=0.10, ge=0.0, le=1.0)
+    schedule_status: Literal["running", "stopped"] = Field(
+        default="running",
+        description="the nightly schedule's state when Dagster first sees it; the UI's toggle wins after",
+    )
+    drop_folder: Path | None = Field(
+        default=None, description="a sensor starts the night once new files here have settled"
+    )
+    max_delete_fraction: float = Field(
+        default=0.10,
+        ge=0.0,
+        le=1.0,
+        description="deletion guard: a bulk roster removing more of the active students, teachers or "
+        "enrollments than this stops before anything changes",
+    )
     diagnostics: DiagnosticsPolicy = Field(default_factory=DiagnosticsPolicy)
     tutoring: TutoringPolicy = Field(default_factory=TutoringPolicy)
     dosage: DosagePlan = Field(default_factory=DosagePlan)
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
-    as_of: date | None = Field(default=None, description="decide as of this date, not today (replays, demo)")
-    connectors: tuple[ConnectorEntry, ...] = ()
+    as_of: date | None = Field(
+        default=None,
+        description="decide as of this date instead of today: the cycle boundaries passed, the week "
+        "reported and the school year chosen all follow it (replays of a past night, the demo)",
+    )
+    connectors: tuple[ConnectorEntry, ...] = Field(
+        default=(), description="sources and destinations; each type's settings are listed below"
+    )
 
     @model_validator(mode="after")
     def _one_group_size(self) -> DistrictConfig:
@@ -118,10 +151,15 @@ class DistrictConfig(BaseModel):
 
 
 class HubFile(BaseModel):
+    """hub.yaml: everything but secrets. Relative paths are taken from the folder of the file; a secret is
+    written ``{env: NAME}`` and read from the environment, a ``.env`` file or ``TUTORHUB_SECRETS_DIR``."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    data_dir: Path | None = None
-    districts: tuple[DistrictConfig, ...] = Field(min_length=1)
+    data_dir: Path | None = Field(
+        default=None, description="where every district's data lives; default: TUTORHUB_DATA_DIR or .tutorhub"
+    )
+    districts: tuple[DistrictConfig, ...] = Field(min_length=1, description="one entry per district")
 
     @field_validator("districts")
     @classmethod
