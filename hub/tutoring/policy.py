@@ -52,10 +52,13 @@ class TutoringPolicy(BaseModel):
     Cycles of ``cycle_weeks`` weeks follow each other from its first day; a last cycle shorter than two
     weeks joins the one before it. Each cycle boundary decides exits, reviews and entries.
 
-    Tutors: the ``session_log`` connector's tutors list (a CSV with ``tutor_id``, ``subjects``,
-    ``max_groups`` and optional ``schools``) says who tutors what, where, and how many groups at most. A
-    continuing group keeps its tutor; a new group gets a tutor of its subject at its school first, then one
-    who serves any school, while anyone has capacity; a group left without one is listed as untutored.
+    Tutors: people on the roster with one of ``tutor_roles`` tutor; the ``session_log`` connector's tutors
+    list (a CSV with ``tutor_id``, ``subjects``, ``max_groups`` and optional ``schools``) sets what, where
+    and how many groups at most for each (a roster tutor it leaves out: every subject, their roster
+    schools, ``tutor_max_groups``), and adds tutors the roster does not hold. A continuing group keeps its
+    tutor; a new group gets a tutor of its subject at its school first, then one who serves any school,
+    while anyone has capacity, and is not formed without one (its students are recorded as not placed); a
+    continuing group whose tutor left and found no other is counted as a group without a tutor.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
