@@ -3,18 +3,15 @@ warehouse after `tutorhub demo`."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
 from hub.warehouse import Warehouse
+from tests.e2e.demo_run import run_demo
 
 DISTRICT = "demo"
 
@@ -22,22 +19,7 @@ DISTRICT = "demo"
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     directory = tmp_path_factory.mktemp("demo-decisions") / "demo"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DAGSTER_", "TUTORHUB_"))}
-    finished = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("tutorhub")),
-            "demo",
-            "--students",
-            "600",
-            "--dir",
-            str(directory),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        cwd=directory.parent,
-    )
+    finished = run_demo(directory)
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     store = Warehouse(f"sqlite:///{directory / 'data' / DISTRICT / 'warehouse.db'}")
     yield store
