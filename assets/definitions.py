@@ -8,6 +8,7 @@ from assets.automation import district_partitions_sensor, district_schedules, dr
 from assets.delivery import alignment_reports, report_pushes
 from assets.diagnostics import assessment_results, skill_gaps
 from assets.evidence import dosage, impact, weekly_pulse
+from assets.executors import night_executor
 from assets.extracts import diagnostics_extract, roster_extract, sessions_extract
 from assets.resources import HubResource
 from assets.roster import roster
@@ -34,11 +35,13 @@ ASSETS = [
 
 
 def build_definitions(config_path: Path) -> dg.Definitions:
-    night = dg.define_asset_job("night", selection=dg.AssetSelection.all())
     try:
-        schedules = district_schedules(load_hub_config(config_path, HubSettings()), night)
+        hub = load_hub_config(config_path, HubSettings())
     except ConfigError:
-        schedules = []  # the partitions sensor reports the config error in the UI
+        hub = None  # the partitions sensor reports the config error in the UI
+    executor = night_executor(hub.executor) if hub else None
+    night = dg.define_asset_job("night", selection=dg.AssetSelection.all(), executor_def=executor)
+    schedules = district_schedules(hub, night) if hub else []
     return dg.Definitions(
         assets=ASSETS,
         jobs=[night],

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+from dagster._core.definitions.reconstruct import ReconstructableRepository
 
+from assets.definitions import ASSETS
+from assets.resources import HubResource
 from hub.settings import HubConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+CODE_LOCATION_MODULE = "assets.definitions"  # pyproject [tool.dagster] module_name
 
 
 def dagster_environment(hub: HubConfig) -> dict[str, str]:
-    """The variables that point Dagster at the embedded instance (dagster.yaml in the repo root)."""
+    """The variables that point Dagster at its instance: the one DAGSTER_HOME names where the environment
+    sets it (a production instance such as deploy/celery's), else the embedded one in the repo root."""
     storage = hub.data_dir / "dagster"
     storage.mkdir(parents=True, exist_ok=True)
     return {
-        "DAGSTER_HOME": str(REPO_ROOT),
+        "DAGSTER_HOME": os.environ.get("DAGSTER_HOME") or str(REPO_ROOT),
         "TUTORHUB_DAGSTER_STORAGE": str(storage),
         "TUTORHUB_CONFIG": str(hub.path),
         "DAGSTER_DISABLE_TELEMETRY": "1",
@@ -34,7 +42,7 @@ class DistrictOutcome:
     checks_failed: list[str]
 
 
-def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
+def _failures(result: dg.ExecuteInProcessResult | dg.ExecuteJobResult) -> list[str]:
     """One line per failed step: the user-facing description, else the innermost error's message."""
     messages = []
     for event in result.all_events:
@@ -51,7 +59,7 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def hub_instance(hub: HubConfig) -> dg.DagsterInstance:
-    """The embedded instance the UI reads (see dagster.yaml)."""
+    """The instance the UI reads (see dagster.yaml)."""
     os.environ.update(dagster_environment(hub))
     return dg.DagsterInstance.get()
 
@@ -65,9 +73,7 @@ def run_districts(
     selection: list[str] | None = None,
 ) -> list[DistrictOutcome]:
     """Materialize every asset of each district, one run per district, recorded on the instance."""
-    from assets.definitions import ASSETS
     from assets.partitions import DISTRICTS
-    from assets.resources import HubResource
 
     instance = instance or hub_instance(hub)
     known = set(instance.get_dynamic_partitions(DISTRICTS.name))
@@ -75,30 +81,58 @@ def run_districts(
     if missing:
         instance.add_dynamic_partitions(DISTRICTS.name, missing)
     resource = HubResource(config_path=str(hub.path), allow_deletions=allow_deletions)
+    tags = {"tutorhub/trigger": "cli", "tutorhub/allow_deletions": str(allow_deletions).lower()}
     outcomes = []
     for district_id in district_ids:
-        result = dg.materialize(
+        with _night(hub, district_id, instance, resource, selection, tags) as result:
+            outcomes.append(_outcome(district_id, result))
+    return outcomes
+
+
+@contextmanager
+def _night(
+    hub: HubConfig,
+    district_id: str,
+    instance: dg.DagsterInstance,
+    resource: HubResource,
+    selection: list[str] | None,
+    tags: dict[str, str],
+) -> Iterator[dg.ExecuteInProcessResult | dg.ExecuteJobResult]:
+    """One district's night: in this process on the embedded default; where hub.yaml names an executor,
+    the code location's ``night`` job, rebuilt by import wherever that executor runs its steps (Celery
+    workers), with this run's resource settings passed as run config."""
+    run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    if hub.executor is None:
+        yield dg.materialize(
             ASSETS,
             instance=instance,
             partition_key=district_id,
             resources={"hub": resource},
             raise_on_error=False,
             selection=selection,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-            tags={"tutorhub/trigger": "cli", "tutorhub/allow_deletions": str(allow_deletions).lower()},
+            run_config=run_config,
+            tags=tags,
         )
-        checks_failed = [
-            f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            for evaluation in result.get_asset_check_evaluations()
-            if not evaluation.passed
-        ]
-        outcomes.append(
-            DistrictOutcome(
-                district_id,
-                result.success and not checks_failed,
-                result.run_id,
-                _failures(result),
-                checks_failed,
-            )
-        )
-    return outcomes
+        return
+    run_config["resources"] = {"hub": {"config": resource.model_dump()}}
+    night = ReconstructableRepository.for_module(CODE_LOCATION_MODULE, "defs", str(REPO_ROOT))
+    with dg.execute_job(
+        night.get_reconstructable_job("night"),
+        instance,
+        run_config=run_config,
+        tags={**tags, "dagster/partition": district_id},
+        raise_on_error=False,
+        asset_selection=[dg.AssetKey(name) for name in selection] if selection else None,
+    ) as result:
+        yield result
+
+
+def _outcome(district_id: str, result: dg.ExecuteInProcessResult | dg.ExecuteJobResult) -> DistrictOutcome:
+    checks_failed = [
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    return DistrictOutcome(
+        district_id, result.success and not checks_failed, result.run_id, _failures(result), checks_failed
+    )
