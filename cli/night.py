@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,6 +116,8 @@ def _night(
         )
         return
     run_config["resources"] = {"hub": {"config": resource.model_dump()}}
+    # dagster-celery registers its step task again for every step it sends; Celery warns each time.
+    warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
     night = ReconstructableRepository.for_module(CODE_LOCATION_MODULE, "defs", str(REPO_ROOT))
     with dg.execute_job(
         night.get_reconstructable_job("night"),

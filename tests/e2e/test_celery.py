@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 from datetime import UTC, datetime
@@ -195,6 +196,18 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
             }
             assert executed == {"report_pushes"}, "only the failed step runs again"
 
+            # `tutorhub sync` on this hub.yaml sends its night's steps to the same workers.
+            synced = profile.run([str(BIN / "tutorhub"), "sync", "--district", DISTRICTS[0]])
+            run_id = synced.split("(Dagster run ")[1].split(")")[0]
+            assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+            engine_events = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
+            workers = {
+                record.event_log_entry.dagster_event.engine_event_data.metadata["Celery worker"].value
+                for record in engine_events.records
+                if "in celery worker" in record.event_log_entry.message
+            }
+            assert workers and workers <= {f"worker_{n}@{socket.gethostname()}" for n in (1, 2)}, workers
+
         # Pushes stayed exactly-once across the kill and the re-execution: every page created once; the
         # page whose answer was lost is sent again as an update, never created twice.
         created = canvas.write_counts("page", "create")
@@ -210,7 +223,7 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
             for table in (*DECISIONS, "person", "assessment_result"):
                 model = sql_table(table)
                 counts = select(model.c.district_id, func.count()).group_by(model.c.district_id)
-                by_district = dict(connection.execute(counts).tuples().all())
+                by_district = {district: n for district, n in connection.execute(counts)}
                 alone = {d: _count(reference, table, d) for d in DISTRICTS}
                 assert by_district == alone, table
     finally:
