@@ -16,6 +16,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import dagster as dg
 import pytest
 import yaml
 from dagster._core.storage.dagster_run import RunsFilter
-from sqlalchemy import func, select
+from sqlalchemy import Connection, create_engine, func, select, text
 
 from cli.demo import write_demo_data
 from cli.night import run_districts
@@ -36,7 +37,11 @@ from tests.conftest import fresh_postgres_database
 from tests.e2e.celery_profile import BIN, Profile, celery_profile, require_broker, wait_for
 
 DISTRICTS = [f"district_{n:02}" for n in range(10)]
-VICTIM = DISTRICTS[3]
+PUSH_VICTIM = DISTRICTS[3]  # its worker is killed in the middle of its push to Canvas
+APPLY_VICTIM = DISTRICTS[
+    6
+]  # its worker is killed in the middle of its roster apply, in a database of its own
+ROSTER_TABLES = ("school", "section", "person", "enrollment", "person_identifier")
 STUDENTS = 50
 DECISIONS = ("skill_gap", "tier_assignment", "tutoring_group", "group_membership")
 DECIDING = [  # the steps that write DECISIONS: the reference runs stop there
@@ -44,7 +49,7 @@ DECIDING = [  # the steps that write DECISIONS: the reference runs stop there
     *("sessions_extract", "tutoring_sessions", "tiers", "tutoring_groups", "group_memberships"),
 ]
 CONFIRMED_BEFORE_KILL = 4
-TOKEN_VARIABLE = "TUTORHUB_TEST_VICTIM_CANVAS_TOKEN"
+TOKEN_VARIABLE = "TUTORHUB_TEST_PUSH_VICTIM_CANVAS_TOKEN"
 REEXECUTE = Path(__file__).with_name("celery_reexecute.py")
 
 
@@ -100,20 +105,51 @@ def finished(instance: dg.DagsterInstance, backfill_id: str) -> dict[str, dg.Dag
     return by_district if len(by_district) == len(DISTRICTS) and all(r.is_finished for r in runs) else None
 
 
-def kill_the_worker_pushing(profile: Profile, canvas: FakeCanvas, instance: dg.DagsterInstance) -> dict:
-    """When the victim's Canvas holds a page's answer, SIGKILL the worker process running that step."""
-    assert canvas.stalled.wait(timeout=600), "the victim's push never reached the held answer"
-    victim_runs = instance.get_runs(filters=RunsFilter(tags={"dagster/partition": VICTIM}))
-    run_ids = {run.run_id for run in victim_runs}
+def kill_the_worker_running(
+    profile: Profile, instance: dg.DagsterInstance, district_id: str, step: str
+) -> str:
+    """SIGKILL the Celery worker process running ``step`` of the district's night; return the worker."""
+    run_ids = {
+        run.run_id for run in instance.get_runs(filters=RunsFilter(tags={"dagster/partition": district_id}))
+    }
     app = profile.celery_app()
     for _ in range(30):
         for worker, tasks in (app.control.inspect(timeout=2).active() or {}).items():
             for task in tasks:
                 text = json.dumps(task.get("kwargs"), default=str)
-                if "report_pushes" in text and any(run_id in text for run_id in run_ids):
+                if f'"{step}"' in text and any(run_id in text for run_id in run_ids):
                     os.kill(task["worker_pid"], signal.SIGKILL)
-                    return {"worker": worker, "pid": task["worker_pid"]}
-    raise AssertionError("no worker was found running the victim's report_pushes step")
+                    return worker
+    raise AssertionError(f"no worker was found running {district_id}'s {step} step")
+
+
+def kill_mid_push(profile: Profile, instance: dg.DagsterInstance, canvas: FakeCanvas) -> str:
+    """When the victim's Canvas holds a page's answer (the page applied, the answer not sent), kill."""
+    assert canvas.stalled.wait(timeout=600), "the victim's push never reached the held answer"
+    return kill_the_worker_running(profile, instance, PUSH_VICTIM, "report_pushes")
+
+
+def kill_mid_apply(profile: Profile, instance: dg.DagsterInstance, holder: Connection) -> str:
+    """While the roster apply waits on the lock the test holds on sync_run, its last insert, every roster
+    row already written in its open transaction: kill, then let go of the lock."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO sync_run%'"
+    )
+    probe = create_engine(holder.engine.url)
+    try:
+        for _ in range(600):
+            with probe.connect() as connection:
+                if connection.execute(waiting).scalar_one():
+                    break
+            time.sleep(1)
+        else:
+            raise AssertionError("the apply victim's roster apply never reached its last insert")
+        return kill_the_worker_running(profile, instance, APPLY_VICTIM, "roster")
+    finally:
+        holder.rollback()
+        holder.close()
+        probe.dispose()
 
 
 @pytest.mark.slow
@@ -126,6 +162,7 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
 
     with (
         fresh_postgres_database("tutorhub_dagster", driver="postgresql+psycopg2") as dagster_url,
+        fresh_postgres_database("tutorhub_apply_victim") as apply_victim_url,
         FakeCanvas(create_unknown_courses=True) as canvas,
         celery_profile(tmp_path / "celery", dagster_url, {TOKEN_VARIABLE: canvas.token}) as profile,
     ):
@@ -134,12 +171,17 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
         folder = profile.root / "districts"
         folder.mkdir()
         for district_id in DISTRICTS:
-            url = canvas.url if district_id == VICTIM else None
-            config = district_file(district_id, drops[district_id], postgres_url, url)
+            url = apply_victim_url if district_id == APPLY_VICTIM else postgres_url
+            config = district_file(
+                district_id, drops[district_id], url, canvas.url if district_id == PUSH_VICTIM else None
+            )
             (folder / f"{district_id}.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         hub = load_hub_config(profile.hub_path)
         assert hub.executor is not None and hub.executor.type == "celery"
         canvas.stall_after(CONFIRMED_BEFORE_KILL, delay=600)
+        Warehouse(apply_victim_url).dispose()  # migrated, as any earlier night leaves it
+        holder = create_engine(apply_victim_url).connect()
+        holder.execute(text("LOCK TABLE sync_run IN EXCLUSIVE MODE"))  # held until the kill
 
         logs = [profile.log(name) for name in ("worker_1", "worker_2", "daemon")]
         profile.start_worker("worker_1")
@@ -156,14 +198,21 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
             )
             backfill = [str(BIN / "dagster"), "job", "backfill", "-m", "assets.definitions", "-j", "night"]
             backfill += ["--partitions", ",".join(DISTRICTS), "--noprompt"]
-            backfill += ["--tags", json.dumps({"dagster/max_retries": "0"})]  # the re-execution is the retry
+            backfill += [
+                "--tags",
+                json.dumps({"dagster/max_retries": "0"}),
+            ]  # the re-executions are the retry
             launched = profile.run(backfill)
             backfill_id = launched.split("Launched backfill job `")[1].split("`")[0]
-            killed: dict = {}
-            killer = threading.Thread(
-                target=lambda: killed.update(kill_the_worker_pushing(profile, canvas, instance)), daemon=True
-            )
-            killer.start()
+            killed: dict[str, str] = {}
+            killers = [
+                threading.Thread(target=lambda: killed.update(push=kill_mid_push(profile, instance, canvas))),
+                threading.Thread(
+                    target=lambda: killed.update(apply=kill_mid_apply(profile, instance, holder))
+                ),
+            ]
+            for killer in killers:
+                killer.start()
 
             # Meanwhile, the same districts in this process, each in a SQLite warehouse of its own.
             reference = _reference_hub(tmp_path / "reference", drops)
@@ -171,30 +220,40 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
                 outcomes = run_districts(reference, DISTRICTS, instance=scratch, selection=DECIDING)
             assert all(outcome.success for outcome in outcomes), [o.failures for o in outcomes]
 
-            killer.join(timeout=600)
-            assert killed, "the victim's worker was not killed"
+            for killer in killers:
+                killer.join(timeout=600)
+            assert set(killed) == {"push", "apply"}, f"workers killed: {killed}"
             canvas.stall_after(None)
             runs = wait_for("the ten nights to finish", lambda: finished(instance, backfill_id), 600, logs)
             failed = sorted(d for d, run in runs.items() if run.status != dg.DagsterRunStatus.SUCCESS)
-            assert failed == [VICTIM], f"only the victim's night fails; failed: {failed}"
-            assert all(run.tags.get("dagster/backfill") == backfill_id for run in runs.values())
+            assert failed == sorted([PUSH_VICTIM, APPLY_VICTIM]), (
+                f"only the two victims fail; failed: {failed}"
+            )
 
-            # Killed in its push, the victim's warehouse is complete: every decision already landed.
-            assert decisions(hub, VICTIM) == decisions(reference, VICTIM)
-            pushed_before = canvas.write_counts("page", "create")
-            assert sum(pushed_before.values()) == CONFIRMED_BEFORE_KILL + 1  # the in-flight page landed
+            # Killed in its roster apply, the district's warehouse is exactly as before: nothing of it.
+            apply_victim = Warehouse(apply_victim_url)
+            try:
+                for table in (*ROSTER_TABLES, *DECISIONS):
+                    assert apply_victim.count(table, APPLY_VICTIM, active_only=False) == 0, table
+            finally:
+                apply_victim.dispose()
+            # Killed in its push, the district's warehouse is exactly as after: every decision landed.
+            assert decisions(hub, PUSH_VICTIM) == decisions(reference, PUSH_VICTIM)
+            assert sum(canvas.write_counts("page", "create").values()) == CONFIRMED_BEFORE_KILL + 1
 
-            rerun = profile.run([sys.executable, str(REEXECUTE), runs[VICTIM].run_id])
-            reexecution = instance.get_run_by_id(rerun.strip().splitlines()[-1])
-            assert reexecution.status == dg.DagsterRunStatus.SUCCESS
-            assert reexecution.parent_run_id == runs[VICTIM].run_id
-            executed = {
-                record.event_log_entry.step_key
-                for record in instance.get_records_for_run(
+            # Re-executed from failure (as the UI's button does), each night completes, from its failed step.
+            for victim, first_step in ((APPLY_VICTIM, "roster"), (PUSH_VICTIM, "report_pushes")):
+                rerun = profile.run([sys.executable, str(REEXECUTE), runs[victim].run_id])
+                reexecution = instance.get_run_by_id(rerun.strip().splitlines()[-1])
+                assert reexecution.status == dg.DagsterRunStatus.SUCCESS, victim
+                assert reexecution.parent_run_id == runs[victim].run_id
+                done = instance.get_records_for_run(
                     reexecution.run_id, of_type=dg.DagsterEventType.STEP_SUCCESS
-                ).records
-            }
-            assert executed == {"report_pushes"}, "only the failed step runs again"
+                )
+                executed = {record.event_log_entry.step_key for record in done.records}
+                assert first_step in executed and not executed & {"roster_extract", "sessions_extract"}, (
+                    executed
+                )
 
             # `tutorhub sync` on this hub.yaml sends its night's steps to the same workers.
             synced = profile.run([str(BIN / "tutorhub"), "sync", "--district", DISTRICTS[0]])
@@ -214,22 +273,29 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
         assert set(created.values()) == {1} and len(created) > CONFIRMED_BEFORE_KILL + 1
         assert sum(canvas.write_counts("page", "update").values()) == 1
 
-    # Every district's decisions equal the same district's in process; none holds another's rows.
-    for district_id in DISTRICTS:
-        assert decisions(hub, district_id) == decisions(reference, district_id), district_id
-    shared = Warehouse(postgres_url)
+        # Every district's decisions equal the same district's in process; none holds another's rows.
+        for district_id in DISTRICTS:
+            assert decisions(hub, district_id) == decisions(reference, district_id), district_id
+        shared_districts = [d for d in DISTRICTS if d != APPLY_VICTIM]
+        _assert_rows_are_their_districts(postgres_url, reference, shared_districts)
+        _assert_rows_are_their_districts(apply_victim_url, reference, [APPLY_VICTIM])
+        for district_id in DISTRICTS:
+            assert list((folder / "exports" / district_id).glob("school-*.html")), district_id
+
+
+def _assert_rows_are_their_districts(url: str, reference: HubConfig, districts: list[str]) -> None:
+    """The database holds rows of these districts only, each as many as the district alone makes."""
+    shared = Warehouse(url)
     try:
         with shared.engine.connect() as connection:
             for table in (*DECISIONS, "person", "assessment_result"):
                 model = sql_table(table)
                 counts = select(model.c.district_id, func.count()).group_by(model.c.district_id)
                 by_district = {district: n for district, n in connection.execute(counts)}
-                alone = {d: _count(reference, table, d) for d in DISTRICTS}
+                alone = {d: n for d in districts if (n := _count(reference, table, d))}
                 assert by_district == alone, table
     finally:
         shared.dispose()
-    for district_id in DISTRICTS:
-        assert list((folder / "exports" / district_id).glob("school-*.html")), district_id
 
 
 def _count(hub: HubConfig, table: str, district_id: str) -> int:
