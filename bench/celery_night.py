@@ -15,7 +15,6 @@ Needs RabbitMQ on 127.0.0.1:5672 and PostgreSQL on 127.0.0.1:5432 (TUTORHUB_TEST
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -31,24 +30,7 @@ sys.path.insert(0, str(REPO))  # the test suite's PostgreSQL and Celery helpers,
 
 from cli.demo import write_demo_data  # noqa: E402
 from tests.conftest import fresh_postgres_database  # noqa: E402
-from tests.e2e.celery_profile import BIN, celery_profile, wait_for  # noqa: E402
-
-
-def district_file(district_id: str, drop: Path, warehouse_url: str) -> dict:
-    sources = {"roster": ("oneroster_csv", "oneroster-1.2-bulk.zip"), "iready": ("iready", "iready")}
-    sources |= {"map": ("nwea_map", "map"), "sessions": ("session_log", "sessions")}
-    connectors = [
-        {"name": name, "type": kind, "settings": {"path": str(drop / path)}}
-        for name, (kind, path) in sources.items()
-    ]
-    connectors.append({"name": "sftp_drop", "type": "files", "settings": {"directory": "exports"}})
-    return {
-        "id": district_id,
-        "name": district_id,
-        "as_of": "2026-06-01",
-        "warehouse_url": warehouse_url,
-        "connectors": connectors,
-    }
+from tests.e2e.celery_profile import celery_profile, district_file, wait_for  # noqa: E402
 
 
 def one_round(root: Path, drop: Path, districts: int, workers: int) -> tuple[float, int]:
@@ -70,15 +52,8 @@ def one_round(root: Path, drop: Path, districts: int, workers: int) -> tuple[flo
         logs = [profile.log(name) for name in profile.processes]
         os.environ["DAGSTER_PG_URL"] = dagster_url
         with dg.DagsterInstance.from_config(str(profile.home)) as instance:
-            wait_for(
-                "the districts sensor",
-                lambda: set(instance.get_dynamic_partitions("districts")) == set(ids) or None,
-                300,
-                logs,
-            )
-            backfill = [str(BIN / "dagster"), "job", "backfill", "-m", "assets.definitions", "-j", "night"]
-            backfill += ["--partitions", ",".join(ids), "--noprompt", "--tags", json.dumps({"bench": "1"})]
-            profile.run(backfill)
+            profile.await_partitions(instance, ids)
+            profile.backfill(ids, {"bench": "1"})
 
             def finished() -> list[dg.RunRecord] | None:
                 records = instance.get_run_records(filters=RunsFilter(tags={"bench": "1"}))

@@ -4,6 +4,7 @@ so that other runs sharing the broker never take its tasks."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -127,12 +128,44 @@ class Profile:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
 
+    def await_partitions(self, instance: Any, district_ids: list[str], timeout: float = 300) -> None:
+        """Until the districts sensor, in the daemon, has added a partition for every district file."""
+        wanted = set(district_ids)
+        logs = [self.log(name) for name in self.processes]
+        probe = lambda: set(instance.get_dynamic_partitions("districts")) == wanted or None  # noqa: E731
+        wait_for("the districts sensor to add every district file's partition", probe, timeout, logs)
+
+    def backfill(self, district_ids: list[str], tags: dict[str, str]) -> str:
+        """The nights of these districts as one backfill of the ``night`` job, queued; its id."""
+        command = [str(BIN / "dagster"), "job", "backfill", "-m", "assets.definitions", "-j", "night"]
+        command += ["--partitions", ",".join(district_ids), "--noprompt", "--tags", json.dumps(tags)]
+        return self.run(command).split("Launched backfill job `")[1].split("`")[0]
+
     def celery_app(self) -> Any:
         from dagster_celery.executor import CeleryExecutor
         from dagster_celery.make_app import make_app
 
         executor = CeleryExecutor.for_cli(broker=BROKER, config_source={"task_default_queue": self.queue})
         return make_app(executor.app_args())
+
+
+def district_file(district_id: str, drop: Path, warehouse_url: str, *extra: dict[str, Any]) -> dict:
+    """A district reading the synthetic exports in ``drop`` (written by ``tutorhub demo-data``), with a
+    files destination and any ``extra`` connectors."""
+    sources = {"roster": ("oneroster_csv", "oneroster-1.2-bulk.zip"), "iready": ("iready", "iready")}
+    sources |= {"map": ("nwea_map", "map"), "sessions": ("session_log", "sessions")}
+    connectors = [
+        {"name": name, "type": kind, "settings": {"path": str(drop / path)}}
+        for name, (kind, path) in sources.items()
+    ]
+    connectors.append({"name": "sftp_drop", "type": "files", "settings": {"directory": "exports"}})
+    return {
+        "id": district_id,
+        "name": district_id.replace("_", " ").title(),
+        "as_of": "2026-06-01",
+        "warehouse_url": warehouse_url,
+        "connectors": [*connectors, *extra],
+    }
 
 
 @contextmanager

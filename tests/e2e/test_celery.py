@@ -34,7 +34,7 @@ from hub.model import sql_table
 from hub.settings import HubConfig, load_hub_config
 from hub.warehouse import Warehouse
 from tests.conftest import fresh_postgres_database
-from tests.e2e.celery_profile import BIN, Profile, celery_profile, require_broker, wait_for
+from tests.e2e.celery_profile import BIN, Profile, celery_profile, district_file, require_broker, wait_for
 
 DISTRICTS = [f"district_{n:02}" for n in range(10)]
 PUSH_VICTIM = DISTRICTS[3]  # its worker is killed in the middle of its push to Canvas
@@ -53,26 +53,11 @@ TOKEN_VARIABLE = "TUTORHUB_TEST_PUSH_VICTIM_CANVAS_TOKEN"
 REEXECUTE = Path(__file__).with_name("celery_reexecute.py")
 
 
-def district_file(district_id: str, drop: Path, warehouse_url: str | None, canvas_url: str | None) -> dict:
-    connectors: list[dict[str, Any]] = [
-        {
-            "name": "roster",
-            "type": "oneroster_csv",
-            "settings": {"path": str(drop / "oneroster-1.2-bulk.zip")},
-        },
-        {"name": "iready", "type": "iready", "settings": {"path": str(drop / "iready")}},
-        {"name": "map", "type": "nwea_map", "settings": {"path": str(drop / "map")}},
-        {"name": "sessions", "type": "session_log", "settings": {"path": str(drop / "sessions")}},
-        {"name": "sftp_drop", "type": "files", "settings": {"directory": "exports"}},
-    ]
-    if canvas_url:
-        settings = {"base_url": canvas_url, "token": {"env": TOKEN_VARIABLE}}
-        connectors.append({"name": "canvas", "type": "canvas", "settings": settings})
-    district = {"id": district_id, "name": district_id.replace("_", " ").title(), "as_of": "2026-06-01"}
+def canvas_connector(url: str) -> dict[str, Any]:
     return {
-        **district,
-        **({"warehouse_url": warehouse_url} if warehouse_url else {}),
-        "connectors": connectors,
+        "name": "canvas",
+        "type": "canvas",
+        "settings": {"base_url": url, "token": {"env": TOKEN_VARIABLE}},
     }
 
 
@@ -172,9 +157,8 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
         folder.mkdir()
         for district_id in DISTRICTS:
             url = apply_victim_url if district_id == APPLY_VICTIM else postgres_url
-            config = district_file(
-                district_id, drops[district_id], url, canvas.url if district_id == PUSH_VICTIM else None
-            )
+            extra = [canvas_connector(canvas.url)] if district_id == PUSH_VICTIM else []
+            config = district_file(district_id, drops[district_id], url, *extra)
             (folder / f"{district_id}.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
         hub = load_hub_config(profile.hub_path)
         assert hub.executor is not None and hub.executor.type == "celery"
@@ -189,21 +173,8 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
         profile.start_daemon()
         os.environ["DAGSTER_PG_URL"] = dagster_url
         with dg.DagsterInstance.from_config(str(profile.home)) as instance:
-            # The districts sensor, in the daemon, adds a partition per district file.
-            wait_for(
-                "the districts sensor to add every district file's partition",
-                lambda: set(instance.get_dynamic_partitions("districts")) == set(DISTRICTS) or None,
-                180,
-                logs,
-            )
-            backfill = [str(BIN / "dagster"), "job", "backfill", "-m", "assets.definitions", "-j", "night"]
-            backfill += ["--partitions", ",".join(DISTRICTS), "--noprompt"]
-            backfill += [
-                "--tags",
-                json.dumps({"dagster/max_retries": "0"}),
-            ]  # the re-executions are the retry
-            launched = profile.run(backfill)
-            backfill_id = launched.split("Launched backfill job `")[1].split("`")[0]
+            profile.await_partitions(instance, DISTRICTS)  # the districts sensor, in the daemon
+            backfill_id = profile.backfill(DISTRICTS, {"dagster/max_retries": "0"})  # re-executed below
             killed: dict[str, str] = {}
             killers = [
                 threading.Thread(target=lambda: killed.update(push=kill_mid_push(profile, instance, canvas))),
@@ -308,6 +279,7 @@ def _count(hub: HubConfig, table: str, district_id: str) -> int:
 
 def _reference_hub(root: Path, drops: dict[str, Path]) -> HubConfig:
     root.mkdir(parents=True)
-    config = {"data_dir": "data", "districts": [district_file(d, drops[d], None, None) for d in DISTRICTS]}
+    districts = [district_file(d, drops[d], f"sqlite:///{root}/data/{d}/warehouse.db") for d in DISTRICTS]
+    config = {"data_dir": "data", "districts": districts}
     (root / "hub.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return load_hub_config(root / "hub.yaml")
