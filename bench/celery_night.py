@@ -49,6 +49,7 @@ def one_round(root: Path, drop: Path, districts: int, workers: int) -> tuple[flo
         for number in range(1, workers + 1):
             profile.start_worker(f"worker_{number}")
         profile.start_daemon()
+        profile.await_workers([f"worker_{number}" for number in range(1, workers + 1)])
         logs = [profile.log(name) for name in profile.processes]
         os.environ["DAGSTER_PG_URL"] = dagster_url
         with dg.DagsterInstance.from_config(str(profile.home)) as instance:

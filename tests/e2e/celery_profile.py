@@ -102,10 +102,26 @@ class Profile:
         return process
 
     def start_worker(self, name: str) -> None:
-        """dagster-celery's documented worker CLI; one task at a time, so two workers are two slots."""
+        """dagster-celery's documented worker CLI; one task at a time, so two workers are two slots. The
+        node name carries the queue: names must be unique on the broker."""
         command = [str(BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app"]
-        command += ["-y", str(self.worker_yaml), "-n", name, "-q", self.queue, "--", "--concurrency=1"]
-        self.start(name, command)
+        command += ["-y", str(self.worker_yaml), "-n", self.worker_name(name), "-q", self.queue]
+        self.start(name, [*command, "--", "--concurrency=1"])
+
+    def worker_name(self, name: str) -> str:
+        return f"{name}.{self.queue}"
+
+    def await_workers(self, names: list[str], timeout: float = 180) -> None:
+        """Until every named worker answers a ping through the broker."""
+        wanted = {f"{self.worker_name(name)}@{socket.gethostname()}" for name in names}
+        app = self.celery_app()
+        logs = [self.log(name) for name in self.processes]
+
+        def answering() -> bool | None:
+            replies = app.control.inspect(timeout=2).ping() or {}
+            return wanted <= set(replies) or None
+
+        wait_for(f"the workers {sorted(wanted)} to answer", answering, timeout, logs)
 
     def start_daemon(self) -> None:
         self.start("daemon", [str(BIN / "dagster-daemon"), "run", "-m", "assets.definitions"])

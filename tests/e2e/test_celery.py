@@ -61,6 +61,18 @@ def canvas_connector(url: str) -> dict[str, Any]:
     }
 
 
+def celery_workers_of(instance: dg.DagsterInstance, run_id: str) -> set[str]:
+    """The Celery workers that ran the run's steps, as Dagster's engine events name them."""
+    events = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT).records
+    workers = {
+        record.event_log_entry.dagster_event.engine_event_data.metadata["Celery worker"].value
+        for record in events
+        if "in celery worker" in record.event_log_entry.message
+    }
+    assert workers, f"run {run_id} ran no step on a Celery worker"
+    return workers
+
+
 def decisions(hub: HubConfig, district_id: str) -> dict[str, list[dict[str, Any]]]:
     """The district's decision tables as rows, sorted, without the time each row was written."""
     house = Warehouse(hub.district(district_id).database_url(hub.data_dir))
@@ -171,6 +183,7 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
         profile.start_worker("worker_1")
         profile.start_worker("worker_2")
         profile.start_daemon()
+        profile.await_workers(["worker_1", "worker_2"])
         os.environ["DAGSTER_PG_URL"] = dagster_url
         with dg.DagsterInstance.from_config(str(profile.home)) as instance:
             profile.await_partitions(instance, DISTRICTS)  # the districts sensor, in the daemon
@@ -230,13 +243,14 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
             synced = profile.run([str(BIN / "tutorhub"), "sync", "--district", DISTRICTS[0]])
             run_id = synced.split("(Dagster run ")[1].split(")")[0]
             assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
-            engine_events = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
-            workers = {
-                record.event_log_entry.dagster_event.engine_event_data.metadata["Celery worker"].value
-                for record in engine_events.records
-                if "in celery worker" in record.event_log_entry.message
+            names = {
+                f"{profile.worker_name(name)}@{socket.gethostname()}" for name in ("worker_1", "worker_2")
             }
-            assert workers and workers <= {f"worker_{n}@{socket.gethostname()}" for n in (1, 2)}, workers
+            assert celery_workers_of(instance, run_id) <= names
+            backfill_workers = set().union(
+                *(celery_workers_of(instance, run.run_id) for run in runs.values())
+            )
+            assert backfill_workers == names, "both workers ran steps of the backfill"
 
         # Pushes stayed exactly-once across the kill and the re-execution: every page created once; the
         # page whose answer was lost is sent again as an update, never created twice.
