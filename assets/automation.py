@@ -26,7 +26,7 @@ def district_schedules(hub: HubConfig, job: "UnresolvedAssetJobDefinition") -> l
             cron_schedule=district.schedule,
             execution_timezone=district.timezone,
             job=job,
-            default_status=dg.DefaultScheduleStatus.RUNNING,
+            default_status=dg.DefaultScheduleStatus(district.schedule_status.upper()),
             description=f"The night for {district.name}, at {district.schedule} {district.timezone}.",
         )
         def _nightly(context: dg.ScheduleEvaluationContext, district_id: str = district.id) -> dg.RunRequest:

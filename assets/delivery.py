@@ -79,7 +79,8 @@ def report_pushes(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Mat
         raise dg.Failure(
             description="Push held: the night's checks failed for this district: "
             + "; ".join(failed)
-            + ". Fix the input (or approve it) and rerun; nothing was sent."
+            + ". Fix the input (or approve it) and rerun; nothing was sent.",
+            allow_retries=False,  # a failed check does not heal by waiting
         )
     with hub.opened(context.partition_key) as run:
         pushed = push_district(run)

@@ -2,12 +2,11 @@
 
 import dagster as dg
 
+from assets.failures import RETRY
 from assets.metadata import extract_metadata
 from assets.partitions import DISTRICTS
 from assets.resources import HubResource
 from hub.pipeline.sources import read_stage
-
-RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
 def extract_asset(stage: str, description: str) -> dg.AssetsDefinition:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.failures import failing_once
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
+from hub.preflight import require_ready
 from hub.settings import HubSettings, load_hub_config
 
 
@@ -23,13 +25,19 @@ class HubResource(dg.ConfigurableResource):
 
     def district_run(self, district_id: str) -> DistrictRun:
         hub = load_hub_config(Path(self.config_path), HubSettings())
-        return DistrictRun(hub, hub.district(district_id), installed(), allow_deletions=self.allow_deletions)
+        district, registry = hub.district(district_id), installed()
+        require_ready(hub, district, registry)  # the same check as `tutorhub check`, before any work
+        return DistrictRun(hub, district, registry, allow_deletions=self.allow_deletions)
 
     @contextmanager
     def opened(self, district_id: str) -> Iterator[DistrictRun]:
-        """The district's run, its warehouse connections closed when the step is done."""
-        run = self.district_run(district_id)
-        try:
-            yield run
-        finally:
-            run.close()
+        """The district's run, checked first; its warehouse connections closed when the step is done.
+
+        Errors inside become the step's one-line failure, retried only when transient.
+        """
+        with failing_once():
+            run = self.district_run(district_id)
+            try:
+                yield run
+            finally:
+                run.close()

@@ -41,14 +41,14 @@ REFERENCE_REJECT_LIMIT = 0.01  # more than 1 % of rows pointing at nothing means
     "demographics, identifiers), applied to the warehouse in one transaction.",
 )
 def roster(context: dg.AssetExecutionContext, hub: HubResource):
-    try:
-        with hub.opened(context.partition_key) as run:
+    with hub.opened(context.partition_key) as run:
+        try:
             summaries = apply_stage(run, "roster")
-    except DeletionGuardError as refusal:
-        yield dg.AssetCheckResult(
-            check_name="deletion_guard", passed=False, metadata={"refused": str(refusal)}
-        )
-        raise dg.Failure(description=str(refusal)) from None
+        except DeletionGuardError as refusal:
+            yield dg.AssetCheckResult(
+                check_name="deletion_guard", passed=False, metadata={"refused": str(refusal)}
+            )
+            raise dg.Failure(description=str(refusal), allow_retries=False) from None
     rows = sum(change.rows for s in summaries for change in s.changes.values())
     reference_rejects = sum(s.reference_rejects for s in summaries)
     fatal = {f"{s.connector}/{name}": reason for s in summaries for name, reason in s.fatal.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -17,6 +18,7 @@ Echo = Callable[[str], None]
 MARKER = ".tutorhub-demo"  # a demo directory carries this, so `demo` only ever wipes its own folders
 CANVAS_TOKEN_VARIABLE = "TUTORHUB_DEMO_CANVAS_TOKEN"
 DISTRICT = "demo"
+KEPT = Path("data/dagster")  # the Dagster instance's storage under the demo's data_dir
 
 
 def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Path]:
@@ -112,35 +114,48 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
     return written
 
 
-def _fresh_directory(directory: Path) -> None:
+def _fresh_directory(directory: Path, echo: Echo) -> None:
+    """Rebuild a demo folder, keeping its Dagster run history so the UI shows every demo night."""
     if directory.exists() and any(directory.iterdir()):
         if not (directory / MARKER).exists():
             raise FileExistsError(
                 f"{directory} exists and is not a tutorhub demo folder; choose another --dir"
             )
-        shutil.rmtree(directory)
+        echo(f"    {directory} holds an earlier demo: replacing its exports, warehouse, reports and "
+             f"hub.yaml; keeping its Dagster run history ({KEPT})")  # fmt: skip
+        _remove_all_but(directory, {MARKER, KEPT.parent.name})
+        if (directory / KEPT.parent).is_dir():
+            _remove_all_but(directory / KEPT.parent, {KEPT.name})
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / MARKER).write_text("made by `tutorhub demo`; deleted and rebuilt by the next one\n")
+    (directory / MARKER).write_text(
+        f"made by `tutorhub demo`; the next one rebuilds everything here but {KEPT}\n"
+    )
 
 
-def demo_config(directory: Path, canvas_url: str, as_of: date) -> Path:
-    """hub.yaml for the demo district: every built-in source, the fake Canvas and a files drop."""
+def _remove_all_but(folder: Path, keep: set[str]) -> None:
+    for child in folder.iterdir():
+        if child.name not in keep:
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def demo_config(directory: Path, canvas_url: str | None, as_of: date) -> Path:
+    """hub.yaml for the demo district: every built-in source, a files drop and, while the demo's fake
+    Canvas runs, that Canvas.
+
+    The schedule starts stopped: a demo folder should not start nights on its own when the UI opens.
+    """
     connectors = [
         {"name": "roster", "type": "oneroster_csv", "settings": {"path": "drop/oneroster-1.2-bulk.zip"}},
         {"name": "iready", "type": "iready", "settings": {"path": "drop/iready"}},
         {"name": "map", "type": "nwea_map", "settings": {"path": "drop/map"}},
         {"name": "sessions", "type": "session_log", "settings": {"path": "drop/sessions"}},
-        {
-            "name": "canvas",
-            "type": "canvas",
-            "settings": {
-                "base_url": canvas_url,
-                "token": {"env": CANVAS_TOKEN_VARIABLE},
-                "gradebook_column": True,
-            },
-        },
         {"name": "sftp_drop", "type": "files", "settings": {"directory": "exports"}},
     ]
+    if canvas_url is not None:
+        canvas_settings = {"base_url": canvas_url, "token": {"env": CANVAS_TOKEN_VARIABLE}}
+        connectors.insert(
+            4, {"name": "canvas", "type": "canvas", "settings": {**canvas_settings, "gradebook_column": True}}
+        )
     config = {
         "data_dir": "data",
         "districts": [
@@ -149,6 +164,7 @@ def demo_config(directory: Path, canvas_url: str, as_of: date) -> Path:
                 "name": "Demo Unified School District",
                 "timezone": "America/Chicago",
                 "schedule": "0 2 * * *",
+                "schedule_status": "stopped",
                 "drop_folder": "drop",
                 "as_of": as_of.isoformat(),
                 "connectors": connectors,
@@ -156,7 +172,15 @@ def demo_config(directory: Path, canvas_url: str, as_of: date) -> Path:
         ],
     }
     path = directory / "hub.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    header = (
+        ""
+        if canvas_url
+        else (
+            "# Written by `tutorhub demo`. Its fake Canvas stopped with it, so later nights send their\n"
+            "# reports to the files destination (exports/) only.\n"
+        )
+    )
+    path.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -176,13 +200,13 @@ def _landed(hub: HubConfig, echo: Echo) -> None:
 
 
 def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
-    from cli.night import dagster_environment, run_districts
+    from cli.night import run_districts
     from connectors.canvas.fake import FakeCanvas
     from hub.synthetic import DistrictSpec
 
     directory = directory.resolve()
     os.environ.pop("DAGSTER_HOME", None)  # the demo runs on the embedded instance, whatever the shell names
-    _fresh_directory(directory)
+    _fresh_directory(directory, echo)
     echo("1/4 writing the synthetic district's exports")
     write_demo_data(students, seed, directory / "drop", echo)
     as_of = date(DistrictSpec(students=students, seed=seed).school_year, 6, 1)
@@ -193,6 +217,7 @@ def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
         started = time.perf_counter()
         [outcome] = run_districts(hub, [DISTRICT])
         pages = len(canvas.pages)
+    hub = load_hub_config(demo_config(directory, None, as_of))  # the fake Canvas is gone
     echo(f"    {'done' if outcome.success else 'FAILED'} in {time.perf_counter() - started:.1f} s "
          f"(Dagster run {outcome.run_id})")  # fmt: skip
     for message in outcome.failures + outcome.checks_failed:
@@ -206,10 +231,17 @@ def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
     echo(f"    reports:            {reports}")
     if dashboards:
         echo(f"    a school dashboard: {dashboards[0]}")
-    env = dagster_environment(hub)
-    echo("    the Dagster UI (lineage, checks, runs):")
-    echo(f"        tutorhub ui --config {hub.path}")
-    echo(f"    or: DAGSTER_HOME={env['DAGSTER_HOME']} \\")
-    echo(f"        TUTORHUB_DAGSTER_STORAGE={env['TUTORHUB_DAGSTER_STORAGE']} \\")
-    echo(f"        TUTORHUB_CONFIG={hub.path} dagster dev -m assets.definitions")
+    tutorhub = _command_path()
+    echo(f"    in {directory} (hub.yaml is there; its schedule starts stopped, reports now go to exports/):")
+    echo(f"        cd {directory}")
+    echo(f"        {tutorhub} ui            # the Dagster UI (lineage, checks, runs); Ctrl-C stops it")
+    echo(f"        {tutorhub} check         # prove hub.yaml can run")
+    echo(f"        {tutorhub} sync          # run the night again")
+    echo(f"        {tutorhub} push --dry-run  # what the reports would send")
     return 0 if outcome.success else 1
+
+
+def _command_path() -> str:
+    """``tutorhub`` as it can be typed without activating the venv this process runs from."""
+    beside = Path(sys.executable).with_name("tutorhub")
+    return str(beside) if beside.exists() else "tutorhub"

@@ -13,14 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.validate import ALIASES as VALIDATE_ALIASES
+from cli.validate import KINDS as VALIDATE_KINDS
 from hub.connector import ConnectorError
 from hub.plugins import UnknownConnectorError, installed
-from hub.settings import ConfigError, HubSettings, load_hub_config
+from hub.settings import ConfigError, HubConfig, HubSettings, load_hub_config
 from hub.warehouse import DeletionGuardError, WarehouseError
 
 if TYPE_CHECKING:
     from cli.night import DistrictOutcome
 
+log = logging.getLogger(__name__)
 EXPECTED = (ConfigError, ConnectorError, UnknownConnectorError, DeletionGuardError, WarehouseError)
 
 config_option = click.option(
@@ -89,37 +92,92 @@ def plugins(as_json: bool) -> None:
         click.echo(f"FAILED  {failure.plugin} ({failure.package}): {failure.reason}")
 
 
-@main.command()
-@click.argument("kind", type=click.Choice(["oneroster", "iready", "map", "sessions"]))
+EXIT_CODES = """Exit codes: 0 importable; 1 not importable (a fatal file error, or with --district a file the
+match gate refuses); 2 a usage or hub.yaml error; 3 an unexpected error."""
+
+# Errors that mean the export itself cannot be read: the verdict is "not importable" (exit 1).
+FILE_ERRORS = (ConnectorError, UnicodeError, OSError, ValueError)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("kind", type=click.Choice([*VALIDATE_KINDS, *VALIDATE_ALIASES]), metavar="TYPE")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
-@click.option("--district", help="Also match students against this district's roster (diagnostics).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text, always.")
+@click.option("--district", help="Also match students against this district's roster, as sync will.")
 @config_option
 @friendly_errors
 def validate(kind: str, path: Path, as_json: bool, district: str | None, config: Path | None) -> None:
-    """Read and check a vendor export without writing anything. Exit 1 when it cannot be imported."""
-    from cli.validate import render_text
+    """Read and check a vendor export without writing anything.
+
+    TYPE is a connector type (oneroster_csv, iready, nwea_map, session_log) or its short name (oneroster,
+    map, sessions). With --district the verdict is the one `sync` gives, match rate included.
+    """
+    from cli.validate import apply_match_gate, file_error, render_text
     from cli.validate import validate as run_validation
 
-    summary, batch = run_validation(installed(), kind, path)
+    def emit(summary: dict[str, Any]) -> None:
+        click.echo(json.dumps(summary, indent=2, default=str) if as_json else render_text(summary))
+
+    try:
+        summary, batch = run_validation(installed(), kind, path)
+    except FILE_ERRORS as error:
+        log.debug("validate %s %s", kind, path, exc_info=True)
+        emit(file_error(kind, path, error))
+        sys.exit(1)
+    except Exception as error:
+        if not as_json or os.environ.get("TUTORHUB_DEBUG"):
+            raise  # friendly_errors says how to report it
+        log.debug("validate %s %s", kind, path, exc_info=True)
+        emit(file_error(kind, path, RuntimeError(f"unexpected error: {type(error).__name__}: {error}")))
+        sys.exit(3)
     if district and batch is not None and "assessment_result" in batch.tables:
         from cli.matching import match_rate_for
 
-        summary["match_rate"] = match_rate_for(load_hub_config(config), district, batch)
-    click.echo(json.dumps(summary, indent=2, default=str) if as_json else render_text(summary))
+        try:
+            apply_match_gate(summary, match_rate_for(load_hub_config(config), district, batch))
+        except EXPECTED as error:
+            if not as_json:
+                raise
+            emit({**summary, "importable": False, "error": str(error)})
+            sys.exit(2)
+    emit(summary)
     sys.exit(0 if summary["importable"] else 1)
 
 
-def _exit_with(outcomes: list[DistrictOutcome]) -> None:
-    """One line per district run, its failures and failed checks under it; exit 1 if any failed."""
+def _exit_with(outcomes: list[DistrictOutcome], command: str) -> None:
+    """One summary per district run; exit 1 if any failed."""
+    from cli.summary import render_outcome
+
     for outcome in outcomes:
-        state = "ok" if outcome.success else "FAILED"
-        click.echo(f"{outcome.district_id}: {state} (Dagster run {outcome.run_id})")
-        for message in outcome.failures:
-            click.echo(f"  {message}")
-        for check in outcome.checks_failed:
-            click.echo(f"  check failed: {check}")
+        click.echo("\n".join(render_outcome(outcome, command)))
     sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
+
+
+def _ready(config: Path | None, district_ids: tuple[str, ...], *, online: bool = False) -> HubConfig:
+    """hub.yaml loaded and checked for the named districts; stops with every problem found (exit 2)."""
+    from hub.preflight import PreflightError, check_hub
+
+    hub = load_hub_config(config)
+    problems = check_hub(hub, installed(), list(district_ids) or None, online=online)
+    if problems:
+        raise PreflightError(problems)
+    return hub
+
+
+@main.command()
+@districts_option
+@config_option
+@click.option("--online", is_flag=True, help="Also ask each connector's servers whether they answer.")
+@friendly_errors
+def check(district_ids: tuple[str, ...], config: Path | None, online: bool) -> None:
+    """Prove hub.yaml can run: connector types installed, settings valid, paths readable, secrets set.
+
+    Exit 0 when every district is ready, 2 with one line per problem when not. Secrets are never printed.
+    """
+    hub = _ready(config, district_ids, online=online)
+    for district_id in district_ids or hub.districts:
+        district = hub.district(district_id)
+        click.echo(f"{district.id}: ready ({len(district.connectors)} connectors)")
 
 
 @main.command()
@@ -131,11 +189,9 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
     """Run districts' assets through Dagster in process (the same runs the UI shows)."""
     from cli.night import run_districts
 
-    hub = load_hub_config(config)
+    hub = _ready(config, district_ids)
     ids = list(district_ids) or list(hub.districts)
-    for district_id in ids:
-        hub.district(district_id)
-    _exit_with(run_districts(hub, ids, allow_deletions=allow_deletions))
+    _exit_with(run_districts(hub, ids, allow_deletions=allow_deletions), "sync")
 
 
 @main.command()
@@ -152,7 +208,7 @@ def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> N
     hub = load_hub_config(config)
     ids = list(district_ids) or list(hub.districts)
     if not dry_run:
-        _exit_with(run_districts(hub, [hub.district(i).id for i in ids], selection=["report_pushes"]))
+        _exit_with(run_districts(hub, [hub.district(i).id for i in ids], selection=["report_pushes"]), "push")
     for district_id in ids:
         run = DistrictRun(hub, hub.district(district_id), installed())
         try:
@@ -170,6 +226,47 @@ def push(district_ids: tuple[str, ...], config: Path | None, dry_run: bool) -> N
                         f"  {record.action:<8} {record.kind:<9} {record.content_type:<17} "
                         f"{record.bytes:>8} bytes  {record.content_hash[:12]}"
                     )
+
+
+write_option = click.option(
+    "--write",
+    "target",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Put it in its generated section of this file (the README) instead of printing it.",
+)
+
+
+def _print_or_write(name: str, content: str, target: Path | None) -> None:
+    from hub.generated import replace_section
+
+    if target is None:
+        click.echo(content, nl=False)
+        return
+    try:
+        updated = replace_section(target.read_text(encoding="utf-8"), name, content)
+    except ValueError as error:
+        raise click.ClickException(f"{target}: {error}") from None
+    target.write_text(updated, encoding="utf-8")
+    click.echo(f"wrote {name} into {target}")
+
+
+@main.command("settings-reference")
+@write_option
+def settings_reference(target: Path | None) -> None:
+    """Every hub.yaml key with its default and meaning, generated from the settings models (Markdown)."""
+    from hub.reference import SECTION
+    from hub.reference import settings_reference as reference
+
+    _print_or_write(SECTION, reference(installed()), target)
+
+
+@main.command()
+@write_option
+def lineage(target: Path | None) -> None:
+    """The night's asset graph as Dagster defines it: each asset and the assets it reads."""
+    from assets.lineage import SECTION, lineage_text
+
+    _print_or_write(SECTION, lineage_text(), target)
 
 
 @main.command("demo-data")
@@ -209,12 +306,11 @@ def demo(students: int, seed: int, directory: Path) -> None:
 @click.option("--port", default=3000, show_default=True)
 @friendly_errors
 def ui(config: Path | None, port: int) -> None:
-    """Open the Dagster UI (webserver and daemon) on this hub's instance."""
-    from cli.night import dagster_environment
+    """Open the Dagster UI (webserver and daemon) on this hub's instance. Ctrl-C stops both."""
+    from cli.night import dagster_environment, ui_command
 
     hub = load_hub_config(config)
     env = {**os.environ, **dagster_environment(hub)}
-    dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "dev", "-m", "assets.definitions", "-p", str(port)]
-    click.echo(f"Dagster UI on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    command = ui_command(hub, port)
+    click.echo(f"Dagster UI on http://127.0.0.1:{port}; Ctrl-C here stops the webserver and the daemon")
     os.execve(command[0], command, env)

@@ -7,11 +7,12 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from hub.connector import NormalizedBatch, SourceConnector
+from hub.connector import SKIPPED_PREFIX, Issue, NormalizedBatch, SourceConnector
 from hub.plugins import ConnectorRegistry
 
-# Short names people type, for the connector that reads each vendor's files.
-ALIASES = {"oneroster": "oneroster_csv", "iready": "iready", "map": "nwea_map", "sessions": "session_log"}
+# The connector type names hub.yaml uses, and the short names people type for them.
+KINDS = ("oneroster_csv", "iready", "nwea_map", "session_log")
+ALIASES = {"oneroster": "oneroster_csv", "map": "nwea_map", "sessions": "session_log"}
 
 
 def _entities(batch: NormalizedBatch) -> dict[str, int]:
@@ -81,15 +82,16 @@ def validate(
         "entities": {},
     }
     summary.update(_layout_and_subject(extract.info))
+    if not summary["version"] and isinstance(summary.get("layout"), str):
+        summary["version"] = summary["layout"]  # one name for what the export is, in text and JSON alike
     batch = source.normalize(extract) if extract.importable else None
     issues = [*extract.issues, *(batch.issues if batch is not None else [])]
     if batch is not None:
         summary["entities"] = _entities(batch)
         for issue in batch.issues:  # rows a connector could only judge while normalizing
             report = summary["files"].get(issue.file)
-            if report is not None and issue.severity == "reject":
-                report["rejected"] += 1
-                report["accepted"] = max(report["accepted"] - 1, 0)
+            if report is not None:
+                _count(report, issue)
     summary["rejects"] = [
         {"file": i.file, "line": i.line, "column": i.column, "kind": i.kind, "reason": i.reason}
         for i in issues
@@ -98,12 +100,57 @@ def validate(
     return summary, batch
 
 
+def _count(report: dict[str, Any], issue: Issue) -> None:
+    """A reject or a skip found while normalizing moves its rows out of ``accepted``."""
+    if issue.severity == "reject":
+        moved = "rejected"
+    elif issue.kind.startswith(SKIPPED_PREFIX):
+        moved = "skipped"
+        report.setdefault("skipped_why", []).append(issue.reason)
+    else:
+        report["warnings"] += 1
+        report["warnings_by_kind"][issue.kind] = report["warnings_by_kind"].get(issue.kind, 0) + 1
+        return
+    report[moved] = report.get(moved, 0) + issue.rows
+    report["accepted"] = max(report["accepted"] - issue.rows, 0)
+
+
+def file_error(kind: str, path: Path, error: Exception) -> dict[str, Any]:
+    """The summary of an export that could not be read at all: the same keys, and ``error``."""
+    return {
+        "connector": ALIASES.get(kind, kind),
+        "importable": False,
+        "version": "",
+        "files": {},
+        "entities": {},
+        "rejects": [],
+        "error": str(error),
+        "path": str(path),
+    }
+
+
+def apply_match_gate(summary: dict[str, Any], match_rate: dict[str, Any]) -> None:
+    """With a district, the match gate decides, as it will in `sync`: a refused file is not importable."""
+    summary["match_rate"] = match_rate
+    refused = [name for name, report in match_rate["files"].items() if not report["loads"]]
+    if refused:
+        summary["importable"] = False
+        summary["refused_by_match_rate"] = refused
+
+
 def render_text(summary: dict[str, Any]) -> str:
-    lines = [f"{summary['connector']} export, version {summary['version'] or 'unknown'}"]
+    if "error" in summary:
+        return f"{summary['connector']} export {summary['path']}\n  ERROR: {summary['error']}\nimportable: NO"
+    described = ", ".join(
+        f"{key} {_shown(summary[key])}" for key in ("version", "subject") if summary.get(key)
+    )
+    lines = [f"{summary['connector']} export, {described or 'version unknown'}"]
     for name, report in summary["files"].items():
         line = (
             f"  {name}: {report['rows']} rows, {report['accepted']} accepted, {report['rejected']} rejected"
         )
+        if report.get("skipped"):
+            line += f", {report['skipped']} skipped ({'; '.join(report['skipped_why'])})"
         if report["warnings_by_kind"]:
             kinds = ", ".join(
                 f"{kind} x{count}" for kind, count in sorted(report["warnings_by_kind"].items())
@@ -121,7 +168,32 @@ def render_text(summary: dict[str, Any]) -> str:
                 f" [{reject['column']}]" if reject["column"] else ""
             )
             lines.append(f"    {where}: {reject['reason']}")
-    lines.append(
-        "importable: yes" if summary["importable"] else "importable: NO (fix the fatal errors above)"
-    )
+    lines += _match_lines(summary.get("match_rate"))
+    if summary["importable"]:
+        lines.append("importable: yes")
+    elif summary.get("refused_by_match_rate"):
+        lines.append("importable: NO (below the district's minimum match rate; sync would refuse it)")
+    else:
+        lines.append("importable: NO (fix the fatal errors above)")
     return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{name}: {item}" for name, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _match_lines(match_rate: dict[str, Any] | None) -> list[str]:
+    if match_rate is None:
+        return []
+    lines = [f"  match rate: {match_rate['rate']:.1%} (minimum {match_rate['minimum']:.1%})"]
+    for name, report in match_rate["files"].items():
+        verdict = "loads" if report["loads"] else "REFUSED"
+        line = f"    {name}: {report['rate']:.1%}, {report['unmatched']} unmatched: {verdict}"
+        if report["first_unmatched_ids"]:
+            line += f"; first unmatched vendor ids: {', '.join(report['first_unmatched_ids'])}"
+        lines.append(line)
+    return lines

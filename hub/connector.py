@@ -25,6 +25,7 @@ import pyarrow as pa
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo
 
 __all__ = [
+    "SKIPPED_PREFIX",
     "ConfigPath",
     "ConnectorConfig",
     "ConnectorError",
@@ -86,6 +87,13 @@ class Issue:
     kind: str
     reason: str
     severity: Literal["reject", "warning"] = "reject"
+    rows: int = 1
+    """How many rows the finding stands for (a warning counts every row of its kind in its file)."""
+
+
+SKIPPED_PREFIX = "skipped_"
+"""Warnings of a kind named ``skipped_<why>`` stand for valid rows the model does not hold (a subject
+tutoring does not decide on); `validate` counts them as skipped."""
 
 
 @dataclass(slots=True)

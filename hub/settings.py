@@ -49,28 +49,61 @@ class ConnectorEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="unique within the district")
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{0,62}$",
+        description="unique within the district; names the connector's raw extracts and state",
+    )
     type: str = Field(description="a registered connector name, see `tutorhub plugins`")
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
 class DistrictConfig(BaseModel):
+    """One district: where its data lives, when its night runs, its connectors and its policies.
+
+    Nothing one district configures can read from or push to another.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=DISTRICT_ID.pattern)
-    name: str
-    timezone: str = "America/New_York"
-    warehouse_url: str | None = None
-    data_dir: Path | None = None
+    id: str = Field(pattern=DISTRICT_ID.pattern, description="lower-case id; also the Dagster partition key")
+    name: str = Field(description="shown in reports and in the Dagster UI")
+    timezone: str = Field(
+        default="America/New_York", description="IANA zone the schedule and the week boundaries run in"
+    )
+    warehouse_url: str | None = Field(
+        default=None,
+        description="postgresql://user@host/db for production; default: SQLite in the district's data dir",
+    )
+    data_dir: Path | None = Field(
+        default=None, description="raw extracts, reports, embedded warehouse; default: <data_dir>/<id>"
+    )
     schedule: str = Field(default="0 2 * * *", description="cron, in the district's timezone")
-    drop_folder: Path | None = None
-    max_delete_fraction: float = Field(default=0.10, ge=0.0, le=1.0)
+    schedule_status: Literal["running", "stopped"] = Field(
+        default="running",
+        description="the nightly schedule's state when Dagster first sees it; the UI's toggle wins after",
+    )
+    drop_folder: Path | None = Field(
+        default=None, description="a sensor starts the night once new files here have settled"
+    )
+    max_delete_fraction: float = Field(
+        default=0.10,
+        ge=0.0,
+        le=1.0,
+        description="deletion guard: a bulk roster removing more of the active students, teachers or "
+        "enrollments than this stops before anything changes",
+    )
     diagnostics: DiagnosticsPolicy = Field(default_factory=DiagnosticsPolicy)
     tutoring: TutoringPolicy = Field(default_factory=TutoringPolicy)
     dosage: DosagePlan = Field(default_factory=DosagePlan)
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
-    as_of: date | None = Field(default=None, description="decide as of this date, not today (replays, demo)")
-    connectors: tuple[ConnectorEntry, ...] = ()
+    as_of: date | None = Field(
+        default=None,
+        description="decide as of this date instead of today: the cycle boundaries passed, the week "
+        "reported and the school year chosen all follow it (replays of a past night, the demo)",
+    )
+    connectors: tuple[ConnectorEntry, ...] = Field(
+        default=(), description="sources and destinations; each type's settings are listed below"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -112,16 +145,25 @@ class ExecutorConfig(BaseModel):
 
 
 class HubFile(BaseModel):
-    """The top level of hub.yaml; districts are validated one by one (see ``load_hub_config``)."""
+    """hub.yaml: everything but secrets. Relative paths are taken from the folder of the file; a secret is
+    written ``{env: NAME}`` and read from the environment, a ``.env`` file or ``TUTORHUB_SECRETS_DIR``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    data_dir: Path | None = None
-    executor: ExecutorConfig | None = None
-    include: tuple[str, ...] = Field(
-        default=(), description="district files or globs, relative to hub.yaml: one district or a list each"
+    data_dir: Path | None = Field(
+        default=None, description="where every district's data lives; default: TUTORHUB_DATA_DIR or .tutorhub"
     )
-    districts: tuple[dict[str, Any], ...] = ()
+    executor: ExecutorConfig | None = Field(
+        default=None, description="how a night's steps run; absent: Dagster's default, on one machine"
+    )
+    include: tuple[str, ...] = Field(
+        default=(),
+        description="district files or globs (** for subfolders), relative to hub.yaml; each file holds one "
+        "district, a list of districts, or a `districts:` list; its paths are taken from its own folder",
+    )
+    districts: tuple[DistrictConfig, ...] = Field(
+        default=(), description="one entry per district (at least one here or in the included files)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,11 +255,13 @@ def _included(base: Path, patterns: tuple[str, ...]) -> Iterator[tuple[Path, Any
             yield file.resolve(), _read_yaml(file, "named by include")
 
 
-def _raw_districts(hub_path: Path, parsed: HubFile) -> Iterator[tuple[Any, DistrictOrigin]]:
+def _raw_districts(
+    hub_path: Path, written: list[Any], include: tuple[str, ...]
+) -> Iterator[tuple[Any, DistrictOrigin]]:
     """Every district as written, with its file and key path: hub.yaml's own, then the included files'."""
-    for index, raw in enumerate(parsed.districts):
+    for index, raw in enumerate(written):
         yield raw, DistrictOrigin(hub_path, f"districts[{index}]")
-    for file, content in _included(hub_path.parent, parsed.include):
+    for file, content in _included(hub_path.parent, include):
         prefix = "[{}]"
         if isinstance(content, Mapping) and set(content) == {"districts"}:
             content, prefix = content["districts"], "districts[{}]"
@@ -230,10 +274,12 @@ def _raw_districts(hub_path: Path, parsed: HubFile) -> Iterator[tuple[Any, Distr
             raise ConfigError(f"{file}: expected one district (a mapping with an id) or a list of districts")
 
 
-def _validated_districts(hub_path: Path, parsed: HubFile) -> list[tuple[DistrictConfig, DistrictOrigin]]:
+def _validated_districts(
+    hub_path: Path, written: list[Any], include: tuple[str, ...]
+) -> list[tuple[DistrictConfig, DistrictOrigin]]:
     """All districts, each checked on its own so one pass reports every problem, naming district and file."""
     districts, problems = [], []
-    for raw, origin in _raw_districts(hub_path, parsed):
+    for raw, origin in _raw_districts(hub_path, written, include):
         district_id = raw.get("id", "?") if isinstance(raw, Mapping) else "?"
         try:
             districts.append((DistrictConfig.model_validate(raw), origin))
@@ -262,12 +308,15 @@ def load_hub_config(path: Path | str | None = None, settings: HubSettings | None
     raw = _read_yaml(path, "set --config or TUTORHUB_CONFIG")
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{path}: expected a mapping with a 'districts' list at the top level")
-    try:
-        parsed = HubFile.model_validate(raw)
+    written = raw.get("districts") or []
+    if not isinstance(written, list):
+        raise ConfigError(f"{path}: districts: expected a list of districts")
+    try:  # the districts are checked one by one below, so that each problem names its district and file
+        parsed = HubFile.model_validate({key: value for key, value in raw.items() if key != "districts"})
     except ValidationError as error:
         raise ConfigError(format_validation_error(path, error)) from None
     path = path.resolve()
-    return HubConfig(path, parsed, _validated_districts(path, parsed), settings)
+    return HubConfig(path, parsed, _validated_districts(path, written, parsed.include), settings)
 
 
 class SecretResolver:

@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 from hub.warehouse import Warehouse
 
 PG_ADMIN_URL = os.environ.get("TUTORHUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-FIXTURES = SHARED / "fixtures"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# The real vendor samples: TUTORHUB_FIXTURES, or ../shared/fixtures from the repository root.
+FIXTURES = (REPO_ROOT / os.environ.get("TUTORHUB_FIXTURES", "../shared/fixtures")).resolve()
 
 
 def _postgres_reachable() -> str | None:
@@ -92,7 +93,7 @@ def warehouse(warehouse_url: str) -> Iterator[Warehouse]:
 
 @pytest.fixture
 def shared_fixtures() -> Path:
-    """The real vendor samples in ../shared/fixtures; tests that need them skip only when it is absent."""
+    """The real vendor samples (``TUTORHUB_FIXTURES``); tests that need them skip only when it is absent."""
     if not FIXTURES.is_dir():
-        pytest.skip(f"shared vendor samples not present at {FIXTURES}")
+        pytest.skip(f"vendor samples not found at {FIXTURES}; set TUTORHUB_FIXTURES to their folder")
     return FIXTURES

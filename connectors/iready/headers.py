@@ -267,3 +267,46 @@ def _inform(columns: tuple[str, ...]) -> tuple[str, ...]:
 
 ELA_2026_27 = _inform(ELA_2025_26)
 MATH_2026_27 = _inform(MATH_2025_26)
+
+# Diagnostic and Instruction (year-to-date window): one row per student and subject, a fixed prefix, then
+# the most recent test and up to five numbered tests side by side, each column written
+# ``Diagnostic: <name> (<test>)``, then lesson totals (``Instruction: ...``). Listed here are the prefix and
+# the most recent test's columns with their ``Diagnostic: `` / ``(Most Recent)`` wrapping taken off: the
+# names one test's columns have once a row per test is made of them.
+_DNI_PREFIX = (
+    "Last Name | First Name | Student ID | Enrolled | Student Grade | Academic Year | School | Subject | "
+    "User Name | Gender | Hispanic or Latino | Race | English Language Learner | Special Education | "
+    "Economically Disadvantaged | Migrant | Class(es) | Class Teacher(s) | Report Group(s) | "
+    "Number of Completed Diagnostics during the time frame | Annual Typical Growth Measure | "
+    "Annual Stretch Growth Measure | Diagnostic Gain (Note: negative gains=zero) | "
+    "Start Date | Completion Date | Time on Task (min) | Rush Flag | Overall Scale Score | "
+    "Overall Placement | Percentile | Overall Relative Placement | Tier | "
+)
+DNI_ELA = _columns(
+    _DNI_PREFIX,
+    "Lexile Measure | Lexile Range | Grouping | Language | Phonological Awareness Scale Score | "
+    "Phonological Awareness Placement | Phonological Awareness Relative Placement | Phonics Scale Score | "
+    "Phonics Placement | Phonics Relative Placement | High-Frequency Words Scale Score | "
+    "High-Frequency Words Placement | High-Frequency Words Relative Placement | Vocabulary Scale Score | "
+    "Vocabulary Placement | Vocabulary Relative Placement | "
+    "Reading Comprehension: Literature Scale Score | Reading Comprehension: Literature Placement | "
+    "Reading Comprehension: Literature Relative Placement | "
+    "Reading Comprehension: Informational Text Scale Score | "
+    "Reading Comprehension: Informational Text Placement | "
+    "Reading Comprehension: Informational Text Relative Placement",
+)
+DNI_MATH = _columns(
+    _DNI_PREFIX,
+    "Quantile Measure | Quantile Range | Grouping | Language | Number and Operations Scale Score | "
+    "Number and Operations Placement | Number and Operations Relative Placement | "
+    "Algebra and Algebraic Thinking Scale Score | Algebra and Algebraic Thinking Placement | "
+    "Algebra and Algebraic Thinking Relative Placement | Measurement and Data Scale Score | "
+    "Measurement and Data Placement | Measurement and Data Relative Placement | Geometry Scale Score | "
+    "Geometry Placement | Geometry Relative Placement",
+)
+DNI_RENAMES = {
+    "Time on Task (min)": "Duration (min)",
+    "Diagnostic Gain (Note: negative gains=zero)": "Diagnostic Gain",
+    "Language": "Diagnostic Language",
+}
+"""Diagnostic and Instruction names -> the 2025-26 name of the same column."""

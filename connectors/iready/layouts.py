@@ -28,6 +28,8 @@ class Layout:
     """``ela`` or ``math``; None where each row says (lesson exports)."""
     columns: tuple[str, ...]
     """The vendor's header, names as written that year."""
+    tests_side_by_side: bool = False
+    """Diagnostic and Instruction: ``columns`` are one test's, unwrapped (see ``instruction``)."""
 
 
 LAYOUTS = (
@@ -46,6 +48,8 @@ LAYOUTS = (
     Layout("2020-21", RESULTS, "ela", headers.ELA_2020_21),
     Layout("2020-21", RESULTS, "math", headers.MATH_2020_21),
     Layout("2020-21 with demographics", RESULTS, "ela", headers.ELA_2020_21_DEMO),
+    Layout("Diagnostic and Instruction", RESULTS, "ela", headers.DNI_ELA, tests_side_by_side=True),
+    Layout("Diagnostic and Instruction", RESULTS, "math", headers.DNI_MATH, tests_side_by_side=True),
     Layout("Personalized Instruction by Lesson", LESSONS, None, headers.LESSONS_OEA),
     Layout(
         "Personalized Instruction by Lesson with demographics",
@@ -63,6 +67,7 @@ RENAMES = {
     "Diagnostic used to establish Growth Measures (Y/N)": "Baseline Diagnostic (Y/N)",
     "Most Recent Diagnostic (Y/N)": "Most Recent Diagnostic YTD (Y/N)",
     **{inform: current for current, inform in headers.INFORM_RENAMES.items()},
+    **headers.DNI_RENAMES,
     **{
         f"Reading Comprehension: {part} {measure}": f"Comprehension: {part} {measure}"
         for part in ("Overall", "Literature", "Informational Text")

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import csv
 import mmap
+import tempfile
+import zipfile
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise
+from connectors.iready.instruction import LINE_COLUMN as ROW
+from connectors.iready.instruction import is_diagnostic_and_instruction, one_test_header, tests_as_rows
+from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise, vendor_name
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 
 STREAMS = (RESULTS, LESSONS)
@@ -36,14 +40,34 @@ def find_exports(path: Path, pattern: str) -> list[Path]:
 
 
 def read_exports(path: Path, pattern: str) -> Extract:
-    """Every i-Ready export under ``path``; other files in a folder are skipped with a warning."""
+    """Every i-Ready export under ``path`` (a file, a folder or a zip of them); other files in a folder
+    are skipped with a warning."""
+    if zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory(prefix="tutorhub-iready-") as scratch:
+            return _read_exports(_unzipped(path, pattern, Path(scratch)), pattern)
+    return _read_exports(path, pattern)
+
+
+def _unzipped(archive_path: Path, pattern: str, scratch: Path) -> Path:
+    """The zip's members that match ``pattern``, written out: the reader maps files, not streams."""
+    with zipfile.ZipFile(archive_path) as archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        for info in members:
+            if PurePosixPath(info.filename).match(pattern) or Path(info.filename).match(pattern):
+                archive.extract(info, scratch)  # zipfile drops absolute and ".." parts of names
+    return scratch
+
+
+def _read_exports(path: Path, pattern: str) -> Extract:
     files = find_exports(path, pattern)
     tables: dict[str, list[pa.Table]] = {stream: [] for stream in STREAMS}
     extract = Extract(streams={}, files={}, issues=[], info={"files": {}})
     for file in files:
         name = file.relative_to(path).as_posix() if path.is_dir() else file.name
         header = _header(file, name)
-        recognised = recognise(header, name)
+        recognised = recognise(
+            one_test_header(header) if is_diagnostic_and_instruction(header) else header, name
+        )
         if recognised is None:
             if path.is_file():
                 raise ConnectorError(f"{name}: {_not_ours(header)}", file=name)
@@ -55,7 +79,8 @@ def read_exports(path: Path, pattern: str) -> Extract:
             )
             continue
         _check(recognised, name)
-        table, report, issues = _read_rows(file, name, recognised)
+        wide = recognised.layout.tests_side_by_side
+        table, report, issues = _read_rows(file, name, recognised, header if wide else None)
         tables[recognised.layout.kind].append(table)
         extract.files[name] = report
         extract.issues.extend(issues)
@@ -119,8 +144,11 @@ def _check(recognised: Recognised, name: str) -> None:
         raise ConnectorError(f"{name}: column(s) {repeated} appear more than once in the header", file=name)
 
 
-def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table, FileReport, list[Issue]]:
-    columns = list(recognised.columns)
+def _read_rows(
+    file: Path, name: str, recognised: Recognised, wide_header: list[str] | None = None
+) -> tuple[pa.Table, FileReport, list[Issue]]:
+    """The file's rows as text; a Diagnostic and Instruction file (``wide_header``) becomes a row per test."""
+    columns = [column.strip() for column in wide_header] if wide_header else list(recognised.columns)
     skipped: list[int] = []
 
     def skip_row(row: pacsv.InvalidRow) -> str:
@@ -146,6 +174,8 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         Issue(name, line, None, None, "field_count", f"row has {fields} fields, the header {len(columns)}")
         for line, fields in bad_rows
     ]
+    if wide_header:
+        table, lines = _one_row_per_test(table, lines)
     table = table.append_column(FILE, pa.repeat(pa.scalar(name), table.num_rows))
     table = table.append_column(LINE, lines)
     table = table.append_column(
@@ -155,6 +185,14 @@ def _read_rows(file: Path, name: str, recognised: Recognised) -> tuple[pa.Table,
         name, rows=table.num_rows + len(skipped), accepted=table.num_rows, rejected=len(skipped)
     )
     return table, report, issues
+
+
+def _one_row_per_test(wide: pa.Table, lines: pa.Array) -> tuple[pa.Table, pa.Array]:
+    """A Diagnostic and Instruction table as Diagnostic Results rows, each keeping its student's line."""
+    wide = wide.append_column(ROW, pa.array(np.arange(wide.num_rows, dtype=np.int64)))
+    tests = tests_as_rows(wide)
+    tests = tests.rename_columns([vendor_name(column) or column for column in tests.column_names])
+    return tests.drop_columns([ROW]), lines.take(tests.column(ROW))
 
 
 def _line_numbers(file: Path, rows: int, fields: int, had_bad_rows: bool) -> tuple[pa.Array, list[tuple]]:

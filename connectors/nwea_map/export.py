@@ -1,4 +1,4 @@
-"""Finding the files of one MAP export, in a folder or in the zip NWEA delivers."""
+"""Finding the files of one MAP export: a folder, the zip NWEA delivers, or a single file."""
 
 from __future__ import annotations
 
@@ -39,9 +39,11 @@ def export_files(path: Path) -> list[ExportFile]:
         found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
         # A native file, not a Python one: pyarrow then reads without taking the GIL per block.
         return [ExportFile(p.relative_to(path).as_posix(), partial(pa.OSFile, str(p))) for p in found]
-    if path.exists():
-        raise ConnectorError(f"{path} is neither a folder nor a zip of a MAP data export", file=str(path))
-    raise ConnectorError(f"{path} does not exist (expected a MAP data export folder or zip)", file=str(path))
+    if path.is_file():  # one file of the export on its own, under whatever name it was saved
+        return [ExportFile(path.name, partial(pa.OSFile, str(path)))]
+    raise ConnectorError(
+        f"{path} does not exist (expected a MAP data export: a folder, a zip or one file)", file=str(path)
+    )
 
 
 @contextmanager

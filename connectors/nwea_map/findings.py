@@ -60,7 +60,7 @@ class Findings:
         for row in grouped.sort_by("file").to_pylist():
             count, line = row["line_count"], row["line_min"]
             self.issues.append(
-                Issue(row["file"], line, column, None, kind, f"{count} row(s): {reason}", "warning")
+                Issue(row["file"], line, column, None, kind, f"{count} row(s): {reason}", "warning", count)
             )
 
     def text(self, name: str) -> Column:

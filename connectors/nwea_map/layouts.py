@@ -246,9 +246,22 @@ _CANONICAL = {
 
 
 def kind_of(file_name: str) -> FileKind | None:
-    """The file kind by name: NWEA prefixes nothing, but districts do (``Fall2013AssessmentResults.csv``)."""
+    """The file kind a name suggests (``Fall2013AssessmentResults.csv``): used only when the header fits
+    no kind, so that a damaged header of a named file says what it lacks."""
     folded = file_name.casefold()
     return next((kind for kind in FILE_KINDS if kind.stream.casefold() in folded), None)
+
+
+def kind_by_header(header: list[str]) -> FileKind | None:
+    """The file kind whose required columns the header holds, the closest layout deciding between kinds
+    that share them (AssessmentResults and the Combined file)."""
+    present = set(canonical_names(header))
+    fitting = [kind for kind in FILE_KINDS if set(kind.required) <= present]
+
+    def likeness(kind: FileKind) -> float:
+        return max(len(present & set(cols)) / len(present | set(cols)) for cols in kind.layouts.values())
+
+    return max(fitting, key=likeness, default=None)
 
 
 def canonical_names(header: list[str]) -> list[str]:

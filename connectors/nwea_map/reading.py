@@ -10,8 +10,16 @@ import pyarrow.compute as pc
 
 from connectors.nwea_map.csvfile import PROVENANCE, read_header, read_text_table
 from connectors.nwea_map.export import export_files
-from connectors.nwea_map.layouts import FILE_KINDS, KNOWN_COLUMNS, canonical_names, guess_layout, kind_of
+from connectors.nwea_map.layouts import (
+    FILE_KINDS,
+    KNOWN_COLUMNS,
+    canonical_names,
+    guess_layout,
+    kind_by_header,
+    kind_of,
+)
 from hub.connector import ConnectorError, Extract, FileReport, Issue
+from hub.sniff import header_cells
 
 ASSESSMENT_STREAMS = ("AssessmentResults", "ComboStudentAssessment")
 STREAMS = tuple(kind.stream for kind in FILE_KINDS)
@@ -25,7 +33,8 @@ def read_export(path: Path) -> Extract:
     files_info: dict[str, dict[str, Any]] = {}
     ignored: list[str] = []
     for export_file in export_files(path):
-        kind = kind_of(Path(export_file.name).name)
+        with export_file.open() as stream:
+            kind = kind_by_header(header_cells(stream)) or kind_of(Path(export_file.name).name)
         if kind is None:
             ignored.append(export_file.name)
             continue
@@ -46,7 +55,9 @@ def read_export(path: Path) -> Extract:
         files_info[export_file.name] = _file_info(kind.stream, layout, text.table, header, text.encoding)
     if not any(stream in parts for stream in ASSESSMENT_STREAMS):
         raise ConnectorError(
-            f"{path}: no AssessmentResults.csv or ComboStudentAssessment.csv in this export", file=str(path)
+            f"{path}: no MAP assessment results in this export (no file has the header of "
+            "AssessmentResults.csv or ComboStudentAssessment.csv)",
+            file=str(path),
         )
     streams = {
         stream: pa.concat_tables(tables, promote_options="default") for stream, tables in parts.items()

@@ -68,6 +68,6 @@ def screen(findings: Findings) -> Screened:
     other = pc.and_(pc.fill_null(pc.equal(subject, "other"), False), findings.kept)
     if pc.any(other).as_py():
         names = ", ".join(sorted(pc.unique(pc.filter(text("Subject"), other)).to_pylist()))
-        findings.warn(other, "Subject", "other_subject", f"{names}: neither ELA nor math, skipped")
+        findings.warn(other, "Subject", "skipped_subject", f"{names}: neither ELA nor math, skipped")
     keep = pc.and_not(findings.kept, other)
     return Screened(keep, window, school_year, subject, scale_score, test_date)

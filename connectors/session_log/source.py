@@ -25,6 +25,7 @@ from hub.connector import (
     SourceConnector,
     SyncMode,
 )
+from hub.sniff import header_cells
 
 FILE = "_file"
 
@@ -65,7 +66,7 @@ class SessionLogSource(SourceConnector):
         for number, path in enumerate(self.files()):
             report = reports[path.name] = FileReport(path.name)
             try:
-                if path.stem.lower() == fmt.TUTORS_STEM and path.suffix.lower() == ".csv":
+                if _is_tutors_file(path):
                     streams["tutors"] = _read_tutors_file(path, report, issues)
                 else:
                     session_rows.append(_read_session_file(path, number, report, issues))
@@ -96,6 +97,15 @@ class SessionLogSource(SourceConnector):
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])
             modes["tutor_profile"] = SyncMode.BULK
         return NormalizedBatch(tables=tables, modes=modes)
+
+
+def _is_tutors_file(path: Path) -> bool:
+    """The tutors list is told by its header (tutor columns, no session columns), under any name."""
+    if path.suffix.lower() != ".csv":
+        return False
+    with path.open("rb") as stream:
+        header = {cell.strip().lower() for cell in header_cells(stream)}
+    return set(fmt.TUTOR_REQUIRED) <= header and "session_id" not in header
 
 
 def _with_file(table: pa.Table, path: Path) -> pa.Table:

@@ -19,7 +19,11 @@ class DestinationConfig(ConnectorConfig):
     agree. The push driver refuses to hand a destination any other district's reports.
     """
 
-    district_id: str = Field(pattern=DISTRICT_ID.pattern)
+    district_id: str = Field(
+        pattern=DISTRICT_ID.pattern,
+        description="filled in by the hub; leave it out",
+        json_schema_extra={"reference_default": "the district's id"},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -20,7 +20,7 @@ FLAGS = ("under_delivered", "under_dosed", "oversized_group", "tutor_change")
 
 
 class DosagePlan(BaseModel):
-    """What one student should receive each week (hub.yaml ``tutoring.dosage``)."""
+    """What one student should receive each week (hub.yaml ``dosage:`` per district)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -17,7 +17,7 @@ NO_SESSIONS = "no sessions logged"
 
 
 class ImpactPolicy(BaseModel):
-    """How impact is reported (hub.yaml ``tutoring.impact``)."""
+    """How impact is reported (hub.yaml ``impact:`` per district)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -42,7 +42,18 @@ class HealthyRange(BaseModel):
 
 
 class TutoringPolicy(BaseModel):
-    """Every threshold of the tiering, grouping and exit rules (hub.yaml ``tutoring:`` per district)."""
+    """Every threshold of the tiering, grouping and exit rules (hub.yaml ``tutoring:`` per district).
+
+    Cycle dates: the school year is the roster's ``schoolYear`` academic session holding the district's
+    ``as_of`` date (today unless set; else the latest such session; without one, 1 August to 30 June).
+    Cycles of ``cycle_weeks`` weeks follow each other from its first day; a last cycle shorter than two
+    weeks joins the one before it. Each cycle boundary decides exits, reviews and entries.
+
+    Tutors: the ``session_log`` connector's tutors list (a CSV with ``tutor_id``, ``subjects``,
+    ``max_groups`` and optional ``schools``) says who tutors what, where, and how many groups at most. A
+    continuing group keeps its tutor; a new group gets a tutor of its subject at its school first, then one
+    who serves any school, while anyone has capacity; a group left without one is listed as untutored.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -58,24 +69,32 @@ class TutoringPolicy(BaseModel):
     map_tier1_min_percentile: int = Field(default=40, ge=1, le=99, description="MAP: at or above -> Tier 1")
     map_tier2_min_percentile: int = Field(default=20, ge=1, le=99, description="MAP: at or above -> Tier 2")
 
-    tier1_healthy: HealthyRange = HealthyRange(low=75, high=85)
-    tier2_healthy: HealthyRange = HealthyRange(low=10, high=15)
-    tier3_healthy: HealthyRange = HealthyRange(low=3, high=5)
+    tier1_healthy: HealthyRange = Field(
+        default=HealthyRange(low=75, high=85), description="expected share in Tier 1, shown beside it"
+    )
+    tier2_healthy: HealthyRange = Field(default=HealthyRange(low=10, high=15), description="in Tier 2")
+    tier3_healthy: HealthyRange = Field(default=HealthyRange(low=3, high=5), description="in Tier 3")
     inverted_pyramid_percent: float = Field(
         default=25, ge=0, le=100, description="Tier 2 + Tier 3 above this share flags core instruction"
     )
 
-    entry_tiers: tuple[int, ...] = Field(default=(2, 3), min_length=1)
+    entry_tiers: tuple[int, ...] = Field(
+        default=(2, 3), min_length=1, description="tiers whose students with a skill gap enter tutoring"
+    )
     max_group_size: int = Field(default=4, ge=1, le=6)
     min_group_size: int = Field(
         default=2, ge=1, le=6, description="smaller groups borrow students from an adjacent grade"
     )
 
-    cycle_weeks: int = Field(default=6, ge=6, le=8)
+    cycle_weeks: int = Field(
+        default=6, ge=6, le=8, description="length of a progress-monitoring cycle (see cycle dates above)"
+    )
     exit_max_grade_levels_below: int = Field(
         default=0, ge=0, description="domain this close -> on grade level"
     )
-    exit_min_goal_adjective: GoalAdjective = "Avg"
+    exit_min_goal_adjective: GoalAdjective = Field(
+        default="Avg", description="MAP: the targeted goal at this adjective or above -> exit"
+    )
     exit_min_percent_progress_typical: float | None = Field(
         default=100, gt=0, description="vendor's typical growth met; null turns the rule off"
     )

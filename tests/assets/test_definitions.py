@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import yaml
+from dagster._core.definitions.dependency import NodeHandle
 
 from assets.definitions import build_definitions
 from cli.night import run_districts
@@ -21,9 +22,26 @@ def test_definitions_load_with_schedules_per_district(sample_hub: HubConfig) -> 
     dg.Definitions.validate_loadable(defs)
     schedule = defs.resolve_schedule_def("nightly_grand_bend")
     assert schedule.execution_timezone == "America/Chicago" and schedule.cron_schedule == "0 2 * * *"
+    assert schedule.job_name == "night" and schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert {s.name for s in defs.sensors} == {"districts_from_hub_yaml", "vendor_files_landed"}
     graph = defs.resolve_asset_graph()
     assert dg.AssetKey("roster_extract") in graph.get(dg.AssetKey("roster")).parent_keys
+
+
+def test_a_district_may_start_its_schedule_stopped(tmp_path: Path, sample_hub: HubConfig) -> None:
+    raw = yaml.safe_load(sample_hub.path.read_text())
+    raw["districts"][0]["schedule_status"] = "stopped"
+    sample_hub.path.write_text(yaml.safe_dump(raw))
+    schedule = build_definitions(sample_hub.path).resolve_schedule_def("nightly_grand_bend")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+def test_the_night_job_retries_only_inside_steps(sample_hub: HubConfig) -> None:
+    night = build_definitions(sample_hub.path).resolve_job_def("night")
+    assert night.tags["dagster/retry_on_asset_or_op_failure"] == "false"
+    for step in ("roster", "assessment_results", "tiers"):  # every step, not only the extracts
+        policy = night.get_retry_policy_for_handle(NodeHandle(step, None))
+        assert policy is not None and policy.max_retries == 2
 
 
 def test_district_partitions_follow_hub_yaml(sample_hub: HubConfig, instance: dg.DagsterInstance) -> None:
@@ -39,6 +57,7 @@ def test_roster_materializes_from_the_real_sample(
 ) -> None:
     [outcome] = run_districts(sample_hub, ["grand_bend"], instance=instance)
     assert outcome.success, outcome.failures + outcome.checks_failed
+    assert instance.get_run_by_id(outcome.run_id).job_name == "night"  # as the UI lists it
     run = DistrictRun(sample_hub, sample_hub.district("grand_bend"), installed())
     try:
         people = run.warehouse.read("person", "grand_bend")

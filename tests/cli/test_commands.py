@@ -13,9 +13,11 @@ from click.testing import CliRunner
 
 from cli.main import main
 from cli.night import run_districts
+from cli.summary import render_outcome
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
 from hub.settings import load_hub_config
+from tests.cli.conftest import district_with_roster
 
 ROSTER = Path("oneroster") / "edfi-lms-toolkit-1.1"
 
@@ -122,6 +124,9 @@ def test_sync_refused_by_the_deletion_guard_fails_visibly(shared_fixtures: Path,
         [message] = second.failures
         assert "would remove 2 of 8 active students (25.0%); 2 of 2 active teachers (100.0%)" in message
         assert "--allow-deletions" in message
+        summary = render_outcome(second, "sync")
+        assert f"  failed: {message.splitlines()[0]}" in summary
+        assert "  refused: roster:deletion_guard (why: above)" in summary  # said once, not twice
         [third] = run_districts(
             hub,
             ["grand_bend"],
@@ -143,24 +148,11 @@ def test_validate_diagnostics_reports_layout_subject_and_match_rate(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     from connectors.iready.writer import write_iready
-    from connectors.oneroster_csv.writer import write_oneroster
-    from hub.pipeline.sources import apply_stage, read_stage
     from hub.synthetic import DistrictSpec, build_district
 
     district = build_district(DistrictSpec(students=300, seed=3))
-    write_oneroster(district, tmp_path / "drop")
+    path = district_with_roster(tmp_path, district)
     [ela, _math] = sorted(write_iready(district, tmp_path / "iready"))
-    roster = {"name": "roster", "type": "oneroster_csv", "settings": {"path": "drop/oneroster-1.2-bulk.zip"}}
-    config = {"data_dir": "data", "districts": [{"id": "d1", "name": "D1", "connectors": [roster]}]}
-    path = tmp_path / "hub.yaml"
-    path.write_text(yaml.safe_dump(config))
-    hub = load_hub_config(path)
-    run = DistrictRun(hub, hub.district("d1"), installed())
-    try:
-        read_stage(run, "roster")
-        apply_stage(run, "roster")
-    finally:
-        run.close()
     result = runner.invoke(
         main, ["validate", "iready", str(ela), "--json", "--district", "d1", "--config", str(path)]
     )

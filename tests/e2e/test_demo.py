@@ -16,14 +16,7 @@ def test_demo_runs_the_whole_night(tmp_path: Path) -> None:
     tutorhub = Path(sys.executable).with_name("tutorhub")
     directory = tmp_path / "demo"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DAGSTER_", "TUTORHUB_"))}
-    finished = subprocess.run(
-        [str(tutorhub), "demo", "--students", "600", "--dir", str(directory)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        cwd=tmp_path,
-    )
+    finished = _demo(tutorhub, directory, env)
     output = finished.stdout
     assert finished.returncode == 0, output[-3000:] + finished.stderr[-3000:]
     assert "Traceback" not in output + finished.stderr
@@ -49,4 +42,48 @@ def test_demo_runs_the_whole_night(tmp_path: Path) -> None:
         and "<svg" in page
         and "http://" not in page.replace("http://www.w3.org", "")
     )
-    assert "dagster dev -m assets.definitions" in output
+    # the printed commands name the venv's tutorhub, so they work without activating it
+    assert f"        cd {directory}\n" in output
+    for command in ("ui", "check", "sync", "push --dry-run"):
+        assert f"        {tutorhub} {command} " in output, command
+    _the_folder_stays_a_working_hub(tutorhub, directory, env)
+    again = _demo(tutorhub, directory, env)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert (
+        f"    {directory} holds an earlier demo: replacing its exports, warehouse, reports and hub.yaml; "
+        "keeping its Dagster run history (data/dagster)"
+    ) in again.stdout
+    runs = directory / "data" / "dagster" / "history" / "runs"
+    assert len(list(runs.glob("*.db"))) >= 3  # the first demo, the sync in its folder, the second demo
+
+
+def _demo(tutorhub: Path, directory: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(tutorhub), "demo", "--students", "600", "--dir", str(directory)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=directory.parent,
+    )
+
+
+def _the_folder_stays_a_working_hub(tutorhub: Path, directory: Path, env: dict[str, str]) -> None:
+    """check, sync and push --dry-run run in the demo folder after the demo, its fake Canvas gone."""
+    hub_yaml = (directory / "hub.yaml").read_text(encoding="utf-8")
+    assert "schedule_status: stopped" in hub_yaml and "canvas" not in hub_yaml
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(tutorhub), *args], capture_output=True, text=True, env=env, timeout=600, cwd=directory
+        )
+
+    checked = run("check")
+    assert (checked.returncode, checked.stdout) == (0, "demo: ready (5 connectors)\n"), checked.stderr
+    synced = run("sync")
+    assert synced.returncode == 0, synced.stdout[-3000:] + synced.stderr[-3000:]
+    assert synced.stdout.startswith("demo: ok (Dagster run ")
+    assert "Traceback" not in synced.stdout + synced.stderr
+    dry = run("push", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("demo -> sftp_drop: 0 create, 0 update, ")

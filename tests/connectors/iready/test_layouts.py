@@ -8,7 +8,8 @@ import pytest
 
 from connectors.iready.layouts import LAYOUTS, RESULTS, Layout
 
-RESULT_LAYOUTS = [layout for layout in LAYOUTS if layout.kind == RESULTS]
+# Flat layouts, a row per test (Diagnostic and Instruction has its own tests)
+RESULT_LAYOUTS = [layout for layout in LAYOUTS if layout.kind == RESULTS and not layout.tests_side_by_side]
 CURRENT = {layout.subject: layout for layout in RESULT_LAYOUTS if layout.label == "2025-26"}
 
 # Column counts as the reference states them (vendor columns only: the 2023-24 district flags and the

@@ -58,7 +58,7 @@ def test_roster_without_grade_is_refused(
     [
         (
             {"StudentsBySchool.csv": "TermName,StudentID,Grade\n"},
-            "no AssessmentResults.csv or ComboStudentAssessment.csv",
+            "no MAP assessment results in this export",
         ),
         ({"AssessmentResults.csv": ""}, r"AssessmentResults\.csv: the file is empty"),
     ],

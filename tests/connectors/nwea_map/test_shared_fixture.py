@@ -86,7 +86,7 @@ def test_science_is_skipped_with_one_warning(sample: MapSource) -> None:
     batch = sample.normalize(sample.read())
 
     assert batch.tables["assessment_result"].num_rows == 4
-    [skipped] = [issue for issue in batch.issues if issue.kind == "other_subject"]
+    [skipped] = [issue for issue in batch.issues if issue.kind == "skipped_subject"]
     assert skipped.severity == "warning"
     assert skipped.reason.startswith("3 row(s): Science")
     assert not [issue for issue in batch.issues if issue.severity == "reject"]
@@ -129,3 +129,23 @@ def test_the_batch_loads_into_the_warehouse(sample: MapSource, warehouse: Wareho
         date(2021, 9, 16),
         False,
     )
+
+
+def test_the_file_is_recognised_by_its_header_alone_in_a_folder_or_a_zip(
+    shared_fixtures: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import zipfile
+
+    sample = shared_fixtures / "nwea-map" / "AssessmentResults.csv"
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    shutil.copy(sample, folder / "fall_2021_scores.csv")
+    (folder / "readme.csv").write_text("note,by\nfrom the district,IT\n")
+    archive = tmp_path / "map.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(sample, "exports/scores.csv")
+    for path in (folder / "fall_2021_scores.csv", folder, archive):
+        extract = MapSource(MapConfig(path=path)).read()
+        assert extract.streams["AssessmentResults"].num_rows == 7, path
+    assert MapSource(MapConfig(path=folder)).read().info["ignored_files"] == ["readme.csv"]

@@ -163,3 +163,11 @@ def test_the_connector_meets_the_contract_and_is_registered(logs) -> None:  # ty
 def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None:
     config = SessionLogConfig.model_validate({"path": "logs"}, context={"base_dir": tmp_path})
     assert config.path == (tmp_path / "logs").resolve()
+
+
+def test_the_tutors_list_is_told_by_its_header_under_any_name(logs) -> None:  # type: ignore[no-untyped-def]
+    logs.write("a.csv", [logs.session()])
+    logs.write("Tutor roster (fall).csv", "\ufefftutor_id,subjects,max_groups\nt-9,ela,2\n")
+    batch = source(logs.folder).normalize(source(logs.folder).read())
+    assert batch.tables["tutor_profile"].column("source_id").to_pylist() == ["t-9"]
+    assert batch.tables["tutoring_session"].num_rows == 1
