@@ -195,6 +195,9 @@ class RenderedReport:
     content_type: str  # "text/html", "text/csv", "application/json"
     body: bytes
     summary: Mapping[str, Any] = field(default_factory=dict)  # short structured status (e.g. per student)
+    volatile: tuple[str, ...] = ()
+    """Text in ``body`` that changes every night without changing what the report says (when it was
+    generated); the push ledger's content hash leaves it out, so an unchanged report is not sent again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ failure) sends exactly what was rendered, without building the reports again.
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def reports_dir(run: DistrictRun) -> Path:
     return run.data_dir / "reports"
 
 
-def _impact_periods(cycles: pa.Table, today: datetime) -> list[ImpactPeriod]:
+def _impact_periods(cycles: pa.Table, today: date) -> list[ImpactPeriod]:
     years = sorted(set(cycles.column("school_year").to_pylist()))
     year = years[-1] if years else today.year + (today.month >= 7)
     return [ImpactPeriod.for_school_year(year)]
@@ -51,12 +51,13 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     warehouse, district = run.warehouse, run.district_id
     tables = {name: warehouse.read(name, district) for name in TABLES}
     students = tables["person"].filter(pc.equal(tables["person"].column("role"), "student"))
-    week = pulse_week(tables["tutoring_session"], as_of_date(run))
-    # The reported week fixes the "generated" stamp, so a report whose data did not change is byte-identical
-    # and the push ledger sends nothing.
-    generated_at = datetime.combine(week, time(0), ZoneInfo(run.district.timezone))
+    as_of = as_of_date(run)
+    week = pulse_week(tables["tutoring_session"], as_of)
+    # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
+    # a report whose data did not change is still not sent again.
+    generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
     dosage = Dosage(**load_tables(analytics_dir(run, "dosage")))
-    periods = _impact_periods(tables["cycle"], generated_at)
+    periods = _impact_periods(tables["cycle"], as_of)
     impact_args = (
         tables["assessment_result"], students, tables["demographics"], dosage.student_weeks,
         tables["group_membership"], periods, run.district.impact,
@@ -76,6 +77,7 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
         policy=run.district.tutoring,
         plan=run.district.dosage,
         impact_policy=run.district.impact,
+        data_as_of=as_of,
     )
     rendered = render_all(build_reports(inputs, generated_at))
     write_reports(rendered, reports_dir(run))
@@ -92,6 +94,7 @@ def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
             "content_type": [r.content_type for r in reports],
             "body": pa.array([r.body for r in reports], pa.binary()),
             "summary": [json.dumps(dict(r.summary), sort_keys=True) for r in reports],
+            "volatile": pa.array([list(r.volatile) for r in reports], pa.list_(pa.string())),
         }
     )
     partial = path.with_suffix(".partial")
@@ -113,6 +116,7 @@ def load_rendered(run: DistrictRun) -> list[RenderedReport]:
             row["content_type"],
             row["body"],
             json.loads(row["summary"]),
+            tuple(row.get("volatile") or ()),
         )
         for row in pq.read_table(path).to_pylist()
     ]

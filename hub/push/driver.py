@@ -97,12 +97,19 @@ def push_reports(
 
 
 def content_hash(report: RenderedReport, fingerprint: str = "") -> str:
-    """sha256 over everything a destination may send: body, title, summary, and the destination's settings."""
+    """sha256 over everything a destination may send: body, title, summary, and the destination's settings.
+
+    The report's ``volatile`` text (its generated stamp) is left out of the body: a report whose content
+    did not change hashes the same on every night, whenever it was generated.
+    """
     digest = hashlib.sha256()
     summary = json.dumps(report.summary, sort_keys=True, separators=(",", ":"), default=str).encode()
     for part in (report.kind, report.target, report.title, report.content_type, fingerprint):
         digest.update(_framed(part.encode()))
-    digest.update(_framed(report.body))
+    body = report.body
+    for text in report.volatile:
+        body = body.replace(text.encode(), b"")
+    digest.update(_framed(body))
     digest.update(_framed(summary))
     return digest.hexdigest()
 

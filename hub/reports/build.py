@@ -10,6 +10,7 @@ from hub.reports.inputs import ReportError, ReportInputs
 from hub.reports.model import AlignmentReport
 from hub.reports.teacher import build_teacher_reports
 from hub.reports.tutor import build_tutor_reports
+from hub.reports.unplaced import logged_since, unplaced_pairs
 
 
 def build_reports(inputs: ReportInputs, generated_at: datetime) -> list[AlignmentReport]:
@@ -19,7 +20,7 @@ def build_reports(inputs: ReportInputs, generated_at: datetime) -> list[Alignmen
     """
     if generated_at.tzinfo is None:
         raise ReportError("generated_at must carry a time zone (e.g. datetime.now(timezone.utc))")
-    names = directory(inputs)
+    names = directory(inputs, logged_since(inputs, unplaced_pairs(inputs)))
     return [
         *build_teacher_reports(inputs, names, generated_at),
         *build_tutor_reports(inputs, names, generated_at),

@@ -12,17 +12,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.reports.directory import Directory
-from hub.reports.dosage_view import dosage_section, weekly
-from hub.reports.figures import NO_DATA, count, share
-from hub.reports.impact_view import growth_figures, headline, impact_sections, test_label
+from hub.reports.dosage_view import dosage_section, met_plan, minutes_missing, weekly
+from hub.reports.figures import missing, protected_count
+from hub.reports.impact_view import (
+    MATCHED,
+    RAW_GAIN,
+    headline,
+    impact_sections,
+    test_label,
+)
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.pyramid import inverted, latest_window, totals
 from hub.reports.pyramid import pyramid_section as _pyramid
+from hub.reports.school_rows import PLAN, TIERS, hidden_school_cells, school_growth, school_share
+from hub.reports.unplaced_view import school_mismatch_section
 from hub.tutoring.tiers import SUBJECT_LABELS
 
+UNTESTED = missing("not tested this window")
+NO_SESSION = missing("no session logged this week")
+NO_GROWTH = missing("no growth measured yet")
 SUPPRESSION_NOTE = (
-    "Figures resting on fewer than {min_n} students are suppressed; n is the number of students."
+    "Figures resting on fewer than {min_n} students are suppressed, and so is any figure from which such a "
+    "count could be worked out (a percentage, or a total minus the parts shown); n is the number of students."
 )
 
 
@@ -63,6 +75,7 @@ def build_school_reports(
                 _of_school(inputs.tier_distribution, school), inputs.policy, inputs.min_n, "this school"
             ),
             dosage_section(weeks, inputs.plan, inputs.week_start, inputs.trend_weeks, inputs.min_n),
+            school_mismatch_section(inputs, names, school),
             *impact_sections(impact, inputs.week_start, inputs.min_n),
             _about(inputs),
         )
@@ -74,6 +87,7 @@ def build_school_reports(
                 audience=f"Administrators of {names.schools.get(school, school)}",
                 district_id=inputs.district_id,
                 generated_at=generated_at,
+                data_as_of=inputs.as_of,
                 period_start=inputs.week_start,
                 period_end=inputs.week_end,
                 sections=sections,
@@ -101,6 +115,7 @@ def build_district_report(inputs: ReportInputs, names: Directory, generated_at: 
         audience=f"District leaders of {district}",
         district_id=inputs.district_id,
         generated_at=generated_at,
+        data_as_of=inputs.as_of,
         period_start=inputs.week_start,
         period_end=inputs.week_end,
         sections=sections,
@@ -125,6 +140,8 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
         )
         growth = {_key(row): row for row in ranked}
     min_n = inputs.min_n
+    growth_rows = headline(inputs.impact.schools, inputs.week_start).to_pylist() if inputs.impact else []
+    hidden = hidden_school_cells(tiers, dosage, growth_rows, growth, min_n)
     rows = []
     for key in sorted({*tiers, *dosage, *growth}, key=lambda key: (names.schools.get(key[0], ""), key)):
         tier, week, grown = tiers.get(key), dosage.get(key), growth.get(key)
@@ -134,12 +151,20 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
             (
                 names.schools.get(key[0], "(no school)"),
                 SUBJECT_LABELS.get(key[1], key[1]),
-                share(tier["tier2"] + tier["tier3"], tier["students"], min_n=min_n) if tier else NO_DATA,
-                {None: "suppressed" if tier else "no data", True: "inverted", False: "no"}[flag],
-                count(tutored, min_n=min_n) if week else NO_DATA,
-                share(tutored - week["under_dosed_sum"], tutored, min_n=min_n) if week else NO_DATA,
-                test_label(grown) if grown else "",
-                *(growth_figures(grown, min_n)[::2] if grown else (NO_DATA, NO_DATA)),
+                school_share(tier["tier2"] + tier["tier3"], tier["students"], (key, TIERS), hidden, min_n)
+                if tier
+                else UNTESTED,
+                {None: "suppressed" if tier else UNTESTED.absent, True: "inverted", False: "no"}[flag],
+                protected_count(tutored, (key, "tutored") in hidden, min_n) if week else NO_SESSION,
+                (
+                    met_plan(week, min_n)
+                    if minutes_missing(week)
+                    else school_share(tutored - week["under_dosed_sum"], tutored, (key, PLAN), hidden, min_n)
+                )
+                if week
+                else NO_SESSION,
+                test_label(grown) if grown else NO_GROWTH.absent,
+                *(school_growth(grown, hidden, min_n) if grown else (NO_GROWTH, NO_GROWTH)),
             )
         )
     table = DataTable(
@@ -151,8 +176,8 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
             Column("tutored", "Tutored this week"),
             Column("met_plan", "Met dosage plan"),
             Column("test", "Growth measured on"),
-            Column("growth", "Tutored: mean growth"),
-            Column("difference", "Difference from peers"),
+            Column("growth", RAW_GAIN),
+            Column("difference", MATCHED),
         ),
         tuple(rows),
     )

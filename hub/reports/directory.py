@@ -49,9 +49,14 @@ class Directory:
     classes_of_student: dict[tuple[str, str], list[ClassInfo]]
     """(student, subject) -> the student's sections in that subject."""
     groups: dict[str, str]
+    unplaced_since: dict[tuple[str, str], date]
+    """(student, group) -> first session logged while the hub had not placed them (hub.reports.unplaced)."""
 
     def person(self, source_id: str | None) -> str:
         return self.people.get(source_id or "", "(not on the roster)")
+
+    def tutor(self, source_id: str | None) -> str:
+        return self.person(source_id) if source_id else "no tutor assigned"
 
     def group(self, source_id: str | None) -> str:
         return self.groups.get(source_id or "", "(unknown group)")
@@ -141,7 +146,7 @@ def _group_labels(groups: pa.Table | None) -> dict[str, str]:
     return labels
 
 
-def directory(inputs: ReportInputs) -> Directory:
+def directory(inputs: ReportInputs, unplaced_since: dict[tuple[str, str], date]) -> Directory:
     people = _names(inputs.person)
     classes = _classes(inputs, people)
     subjects = section_subjects(inputs.section)
@@ -162,6 +167,7 @@ def directory(inputs: ReportInputs) -> Directory:
         class_subject=class_subject,
         classes_of_student=_classes_of_students(inputs.enrollment, class_subject, classes),
         groups=_group_labels(inputs.tutoring_group),
+        unplaced_since=unplaced_since,
     )
 
 

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.reports.charts import Bar, BarChart, BarGroup
-from hub.reports.figures import count, figure, share
+from hub.reports.figures import Figure, count, figure, missing, share
 from hub.reports.model import Column, DataTable, Section
 from hub.tutoring.dosage import DosagePlan
 from hub.tutoring.tiers import SUBJECT_LABELS
@@ -22,7 +22,9 @@ def weekly(student_weeks: pa.Table, first_week: date, last_week: date, keys: lis
             pc.less_equal(student_weeks["week_start"], last_week),
         )
     )
-    counted = weeks.select([*keys, "person_source_id", "sessions_attended", "minutes_present"])
+    counted = weeks.select(
+        [*keys, "person_source_id", "sessions_attended", "minutes_present", "tutor_person_source_id"]
+    )
     for flag in ("under_dosed", "under_delivered", "tutor_change"):
         counted = counted.append_column(flag, pc.fill_null(weeks[flag], False).cast(pa.int64()))
     sums = counted.group_by(keys).aggregate(
@@ -30,12 +32,34 @@ def weekly(student_weeks: pa.Table, first_week: date, last_week: date, keys: lis
             ("person_source_id", "count"),
             ("sessions_attended", "mean"),
             ("minutes_present", "mean"),
+            ("minutes_present", "count"),
+            ("tutor_person_source_id", "count"),
             ("under_dosed", "sum"),
             ("under_delivered", "sum"),
             ("tutor_change", "sum"),
         ]
     )
     return sums.sort_by([(key, "ascending") for key in keys]).to_pylist()
+
+
+MINUTES_MISSING = "minutes not logged"
+TUTOR_MISSING = "tutor not logged"
+
+
+def minutes_missing(row: dict) -> bool:
+    """True when the week's minutes are absent from the log (none given, or 0 beside attended sessions):
+    minutes and the plan, which counts minutes, then show that the data is missing rather than 0."""
+    return row["minutes_present_count"] == 0 or (
+        not row["minutes_present_mean"] and bool(row["sessions_attended_mean"])
+    )
+
+
+def met_plan(row: dict, min_n: int) -> Figure:
+    """Share of the row's tutored students who met the plan, or why it cannot be told."""
+    n = row["person_source_id_count"]
+    if minutes_missing(row):
+        return missing(f"unknown: {MINUTES_MISSING}")
+    return share(n - row["under_dosed_sum"], n, min_n=min_n)
 
 
 def dosage_section(
@@ -51,8 +75,10 @@ def dosage_section(
     cells, groups = [], {}
     for row in rows:
         n = row["person_source_id_count"]
-        met = share(n - row["under_dosed_sum"], n, min_n=min_n)
+        met = met_plan(row, min_n)
         sessions = figure(row["sessions_attended_mean"], n, min_n=min_n, unit="sessions")
+        minutes = figure(row["minutes_present_mean"], n, min_n=min_n, unit="minutes")
+        changed = share(row["tutor_change_sum"], n, min_n=min_n)
         subject = SUBJECT_LABELS.get(row["subject"], row["subject"])
         cells.append(
             (
@@ -60,10 +86,10 @@ def dosage_section(
                 subject,
                 count(n, min_n=min_n),
                 sessions,
-                figure(row["minutes_present_mean"], n, min_n=min_n, unit="minutes"),
+                missing(MINUTES_MISSING) if minutes_missing(row) else minutes,
                 met,
                 share(n - row["under_delivered_sum"], n, min_n=min_n),
-                share(row["tutor_change_sum"], n, min_n=min_n),
+                changed if row["tutor_person_source_id_count"] else missing(TUTOR_MISSING),
             )
         )
         target = float(plan.sessions_per_week)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hub.reports.suppression import Line, hidden_cells, small
+
 DEFAULT_MIN_N = 10
 
 UNITS = ("", "%", "points", "sessions", "minutes")
@@ -27,6 +29,8 @@ class Figure:
     """The minimum n that was not reached; set only on a suppressed figure."""
     complementary: bool = False
     """Suppressed although large enough, so that a small neighbour cannot be found by subtraction."""
+    absent: str = "no data"
+    """Why there is no value, when there is none (a school that has not tested, a week with no session)."""
 
     @property
     def suppressed(self) -> bool:
@@ -43,20 +47,23 @@ class Figure:
         if self.suppressed:
             return f"suppressed (n < {self.suppressed_below})"
         if self.value is None:
-            return "no data"
+            return self.absent
         return format_value(self.value, self.unit)
 
     def text(self) -> str:
         """The figure as a person reads it: ``78.3 % (n = 41)`` or ``suppressed (n < 10)``."""
         if self.suppressed:
             return self.value_text()
+        if self.value is None:
+            return self.absent
         if self.unit == "" and self.value == self.n:
             return f"{self.n or 0}"  # a count of students is its own n
         return f"{self.value_text()} (n = {self.n or 0})"
 
 
-NO_DATA = Figure(None, 0)
-"""A figure with nobody behind it (a school that has not started tutoring)."""
+def missing(reason: str) -> Figure:
+    """A figure with nobody behind it, saying why (``not tested this window``, ``no session logged``)."""
+    return Figure(None, 0, absent=reason)
 
 
 def format_value(value: float, unit: str) -> str:
@@ -93,22 +100,32 @@ def count(n: int | None, *, min_n: int) -> Figure:
 
 
 def share(part: int | None, whole: int | None, *, min_n: int) -> Figure:
-    """``part`` of ``whole`` in percent; it rests on ``whole`` (the group it describes)."""
+    """``part`` of ``whole`` in percent; it rests on ``whole`` (the group it describes).
+
+    A percentage with its n gives back both the part and the rest of the group, so it is suppressed when
+    either of them is a small count, not only when the group is small.
+    """
     if not whole:
-        return figure(None, whole, min_n=min_n, unit="%")
-    return figure(100.0 * (part or 0) / whole, whole, min_n=min_n, unit="%")
+        return Figure(None, 0, "%", absent="no students")
+    shown = figure(100.0 * (part or 0) / whole, whole, min_n=min_n, unit="%")
+    if shown.suppressed or not (small(part or 0, min_n) or small(whole - (part or 0), min_n)):
+        return shown
+    return hidden_figure("%", min_n, complementary=True)
+
+
+def hidden_figure(unit: str, min_n: int, *, complementary: bool) -> Figure:
+    """A suppressed figure: below the minimum itself, or hidden so that a small neighbour stays hidden."""
+    return Figure(None, None, unit, min_n, complementary=complementary)
 
 
 def parts_of_total(counts: Sequence[int], *, min_n: int) -> tuple[Figure, ...]:
     """Counts shown beside their total: small ones suppressed, and while the suppressed ones add up to a
     small number (found by subtracting the rest from the total), the smallest shown count joins them."""
-    hidden = {index for index, n in enumerate(counts) if 0 < n < min_n}
-    while hidden and 0 < sum(counts[index] for index in hidden) < min_n:
-        shown = sorted((n, index) for index, n in enumerate(counts) if index not in hidden and n > 0)
-        if not shown:
-            break  # the total itself is small, and suppressed as such
-        hidden.add(shown[0][1])
-    return tuple(
-        Figure(None, None, "", min_n, complementary=n >= min_n) if index in hidden else count(n, min_n=min_n)
-        for index, n in enumerate(counts)
-    )
+    keys = list(range(len(counts)))
+    hidden = hidden_cells(dict(enumerate(counts)), [Line(keys)], min_n)
+    return tuple(protected_count(n, index in hidden, min_n) for index, n in enumerate(counts))
+
+
+def protected_count(n: int, hidden: bool, min_n: int) -> Figure:
+    """A count of students, or its suppression as primary (small) or complementary (to protect another)."""
+    return hidden_figure("", min_n, complementary=n >= min_n) if hidden else count(n, min_n=min_n)

@@ -6,14 +6,16 @@ with its n and the counts it rests on, so small cells are suppressed here, befor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.reports.charts import Bar, BarChart, BarGroup, HeatChart
-from hub.reports.figures import Figure, count, figure, parts_of_total
-from hub.reports.model import Column, DataTable, Section
+from hub.reports.figures import Figure, count, figure, hidden_figure, protected_count
+from hub.reports.model import Column, DataTable, Note, Section
+from hub.reports.suppression import Line, hidden_cells
 from hub.tutoring.impact import Impact
 from hub.tutoring.pulse import school_year_of
 from hub.tutoring.tiers import SUBJECT_LABELS, VENDOR_LABELS, school_year_text
@@ -52,7 +54,17 @@ def growth_figures(row: dict, min_n: int) -> tuple[Figure, Figure, Figure, Figur
         row["mean_difference"], row["matched_n"], min_n=min_n, unit="points", rests_on=(row["peer_n"],)
     )
     typical = figure(row["mean_pct_typical"], row["pct_typical_n"], min_n=min_n, unit="%")
-    return tutored, peers, difference, typical
+    return (
+        _because(tutored, "no later test yet"),
+        _because(peers, "no comparison peers"),
+        _because(difference, "no matched peers"),
+        _because(typical, "not reported for this test"),
+    )
+
+
+def _because(shown: Figure, reason: str) -> Figure:
+    """A figure with no value says why."""
+    return replace(shown, absent=reason) if shown.value is None and not shown.suppressed else shown
 
 
 def impact_sections(impact: Impact | None, week_start: date, min_n: int) -> tuple[Section, ...]:
@@ -76,31 +88,45 @@ TITLES = {
 }
 
 
+GROWTH_NOTE = (
+    "Read the matched difference to judge whether tutoring worked: it is tutored students' gain minus the "
+    "gain of untutored peers of the same school, grade, subject and starting band on the same test, "
+    "whereas the raw gain also holds the growth any student makes in a year; scale-score points of "
+    "different tests are never added or compared."
+)
+RAW_GAIN = "Tutored: raw gain (mean)"
+PEER_GAIN = "Peers: gain (mean)"
+MATCHED = "Matched difference from peers"
+
+
 def _growth(rows: pa.Table, min_n: int) -> Section:
-    cells, groups = [], []
+    cells, charts = [], []
     for row in rows.to_pylist():
         tutored, peers, difference, typical = growth_figures(row, min_n)
         cells.append((test_label(row), tutored, peers, difference, typical))
-        groups.append(BarGroup(test_label(row), (Bar("Tutored", tutored, 0), Bar("Peers", peers, 1))))
-    chart = BarChart(
-        "Mean scale-score growth: tutored students and comparison peers",
-        "For each subject and test, the mean growth in scale-score points of tutored students and of "
-        "peers of the same school, grade and starting band who were not tutored.",
-        "points",
-        tuple(groups),
-        series=("Tutored", "Peers"),
-    )
+        charts.append(
+            BarChart(
+                f"{test_label(row)}: scale-score gain, tutored students and peers",
+                f"Mean gain in {test_label(row)} scale-score points of tutored students and of untutored "
+                "peers of the same school, grade and starting band; one chart per test, because the "
+                "points of different tests do not compare.",
+                "points",
+                (BarGroup(test_label(row), (Bar("Tutored", tutored, 0), Bar("Peers", peers, 1))),),
+                series=("Tutored", "Peers"),
+            )
+        )
     table = DataTable(
         (
             Column("test", "Subject (test)"),
-            Column("tutored", "Tutored: mean growth"),
-            Column("peers", "Peers: mean growth"),
-            Column("difference", "Difference (matched)"),
-            Column("typical", "Of typical annual growth"),
+            Column("tutored", RAW_GAIN),
+            Column("peers", PEER_GAIN),
+            Column("difference", MATCHED),
+            Column("typical", "Of typical annual growth (the test's own)"),
         ),
         tuple(cells),
     )
-    return Section("growth", TITLES["growth"], table, (chart,) if groups else ())
+    notes = (Note(GROWTH_NOTE),) if cells else ()
+    return Section("growth", TITLES["growth"], table, tuple(charts), notes)
 
 
 def _bands(rows: pa.Table, min_n: int) -> Section:
@@ -113,13 +139,9 @@ def _bands(rows: pa.Table, min_n: int) -> Section:
     charts, cells = [], []
     for (subject, vendor), grid in grids.items():
         name = test_label({"subject": subject, "vendor": vendor})
-        total = sum(grid.values())
-        up = sum(n for (start, end), n in grid.items() if end > start)
-        down = sum(n for (start, end), n in grid.items() if end < start)
-        cells.append(
-            (name, count(total, min_n=min_n), *parts_of_total([up, total - up - down, down], min_n=min_n))
-        )
-        flat = parts_of_total([grid.get((start, end), 0) for start in BANDS for end in BANDS], min_n=min_n)
+        shown = _protected_moves(grid, min_n)
+        cells.append((name, *(shown[key] for key in ("total", "up", "same", "down"))))
+        flat = [shown[(start, end)] for start in BANDS for end in BANDS]
         charts.append(
             HeatChart(
                 f"{name}: tutored students by starting and latest band",
@@ -145,21 +167,62 @@ def _bands(rows: pa.Table, min_n: int) -> Section:
     return Section("bands", TITLES["bands"], table, tuple(charts))
 
 
+def _protected_moves(grid: dict[tuple[int, int], int], min_n: int) -> dict[object, Figure]:
+    """Band-to-band counts and their roll-ups (moved up, same band, moved down, all), suppressed together:
+    each roll-up is the sum of its grid cells, and the three add up to all."""
+    pairs = [(start, end) for start in BANDS for end in BANDS]
+    counts: dict[object, int] = {pair: grid.get(pair, 0) for pair in pairs}
+    moves = {
+        "up": [pair for pair in pairs if pair[1] > pair[0]],
+        "same": [pair for pair in pairs if pair[1] == pair[0]],
+        "down": [pair for pair in pairs if pair[1] < pair[0]],
+    }
+    counts.update({move: sum(counts[pair] for pair in cells) for move, cells in moves.items()})
+    counts["total"] = sum(counts[pair] for pair in pairs)
+    lines = [Line(cells, move) for move, cells in moves.items()]
+    hidden = hidden_cells(counts, [*lines, Line(list(moves), "total")], min_n)
+    return {key: protected_count(n, key in hidden, min_n) for key, n in counts.items()}
+
+
 def _by_dosage(rows: pa.Table, min_n: int) -> Section:
     cells = []
-    for row in rows.to_pylist():
-        tutored, _, difference, _ = growth_figures(row, min_n)
+    listed = rows.to_pylist()
+    hidden = protected_rows(listed, ["subject", "vendor"], min_n)
+    for index, row in enumerate(listed):
+        tutored, difference = growth_pair(row, (index, "n") in hidden, (index, "matched_n") in hidden, min_n)
         cells.append((test_label(row), row["dosage_band"], tutored, difference))
     table = DataTable(
         (
             Column("test", "Subject (test)"),
             Column("band", "Sessions attended"),
-            Column("growth", "Mean growth"),
-            Column("difference", "Difference from peers"),
+            Column("growth", RAW_GAIN),
+            Column("difference", MATCHED),
         ),
         tuple(cells),
     )
     return Section("growth_by_dosage", TITLES["growth_by_dosage"], table)
+
+
+def protected_rows(rows: list[dict], totalled_by: list[str], min_n: int) -> set[tuple[int, str]]:
+    """Cells ``(row index, "n" | "matched_n")`` to suppress: rows alike in ``totalled_by`` are parts of a
+    total shown elsewhere (the growth table's), so their tutored and their matched students add up to it."""
+    counts = {}
+    lines: dict[tuple, list[tuple[int, str]]] = {}
+    for index, row in enumerate(rows):
+        for column in ("n", "matched_n"):
+            counts[(index, column)] = row[column] or 0
+            lines.setdefault((*(row[key] for key in totalled_by), column), []).append((index, column))
+    return hidden_cells(counts, [Line(cells) for cells in lines.values()], min_n)
+
+
+def growth_pair(row: dict, hidden: bool, matched_hidden: bool, min_n: int) -> tuple[Figure, Figure]:
+    """The tutored students' growth and the matched difference, each suppressed when its count is hidden."""
+    tutored, _, difference, _ = growth_figures(row, min_n)
+    return _hide(tutored, hidden, min_n), _hide(difference, matched_hidden, min_n)
+
+
+def _hide(shown: Figure, hidden: bool, min_n: int) -> Figure:
+    return hidden_figure(shown.unit, min_n, complementary=True) if hidden and not shown.suppressed else shown
 
 
 def _subgroups(rows: pa.Table, min_n: int) -> Section:
@@ -177,8 +240,10 @@ def _subgroups(rows: pa.Table, min_n: int) -> Section:
         if rows.num_rows
         else rows
     )
-    for row in ordered.to_pylist():
-        tutored, _, difference, _ = growth_figures(row, min_n)
+    listed = ordered.to_pylist()
+    hidden = protected_rows(listed, ["subject", "vendor", "period", "subgroup"], min_n)
+    for index, row in enumerate(listed):
+        tutored, difference = growth_pair(row, (index, "n") in hidden, (index, "matched_n") in hidden, min_n)
         name = SUBGROUP_LABELS.get(row["subgroup"], row["subgroup"])
         value = row["value"].replace("_", " ")
         cells.append((test_label(row), name, value, row["period"], tutored, difference))
@@ -188,8 +253,8 @@ def _subgroups(rows: pa.Table, min_n: int) -> Section:
             Column("subgroup", "Subgroup"),
             Column("value", "Value"),
             Column("period", "Period"),
-            Column("growth", "Tutored: mean growth"),
-            Column("difference", "Difference from peers"),
+            Column("growth", RAW_GAIN),
+            Column("difference", MATCHED),
         ),
         tuple(cells),
     )

@@ -61,6 +61,8 @@ class ReportInputs:
     """Its ``min_n`` is the small-cell minimum of every aggregate in every report."""
     trend_weeks: int = 6
     """Weeks of dosage the dashboards show, ending with the reported week."""
+    data_as_of: date | None = None
+    """The date the district's data is as of (the night's as-of date); else the reported week's end."""
 
     def __post_init__(self) -> None:
         if self.trend_weeks < 1:
@@ -81,6 +83,10 @@ class ReportInputs:
     @property
     def min_n(self) -> int:
         return self.impact_policy.min_n
+
+    @property
+    def as_of(self) -> date:
+        return self.data_as_of or self.week_end
 
     @property
     def week_end(self) -> date:

@@ -6,6 +6,7 @@ JSON of one report always agree, and a test can check a report's content without
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
@@ -36,6 +37,20 @@ class DataTable:
         for number, row in enumerate(self.rows, start=1):
             if len(row) != width:
                 raise ValueError(f"row {number} has {len(row)} cells for {width} columns")
+            for column, value in zip(self.columns, row, strict=True):
+                if _absent(value):
+                    raise ValueError(
+                        f"row {number}, column {column.key!r} holds {value!r}: an absent value must say "
+                        "why (e.g. 'no session logged'), never None, NaN or a blank"
+                    )
+
+
+def _absent(value: Cell) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +101,9 @@ class AlignmentReport:
     audience: str
     district_id: str
     generated_at: datetime
+    """When the report was made (the real time of the night that built it)."""
+    data_as_of: date
+    """The date the warehouse's data is as of: what the report says, as opposed to when it was made."""
     period_start: date
     period_end: date
     sections: tuple[Section, ...]
@@ -103,3 +121,12 @@ class AlignmentReport:
     @property
     def main_table(self) -> DataTable:
         return self.section(self.main).table or DataTable((), ())
+
+
+def generated_stamps(report: AlignmentReport) -> tuple[str, str]:
+    """The generated time as the renderings write it: ISO 8601 (JSON, HTML ``datetime``) and for people.
+
+    Rendered reports carry both as ``volatile``, so the push ledger hashes a report without them.
+    """
+    when = report.generated_at
+    return when.isoformat(), f"{when:%Y-%m-%d %H:%M} {when.tzname()}"

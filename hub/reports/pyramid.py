@@ -6,12 +6,16 @@ whole-district) totals for the latest window and turns them into figures with th
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.reports.charts import Bar, BarChart, BarGroup, StackedChart, StackedRow
-from hub.reports.figures import Figure, share
+from hub.reports.figures import Figure, hidden_figure, share
 from hub.reports.model import Column, DataTable, Note, Section
+from hub.reports.suppression import grid_lines, hidden_cells, small
+from hub.tutoring._labels import GRADE_ORDER
 from hub.tutoring.policy import TutoringPolicy
 from hub.tutoring.tiers import SUBJECT_LABELS, school_year_text, window_rank
 
@@ -36,8 +40,31 @@ def totals(distribution: pa.Table, keys: list[str]) -> list[dict]:
     return sums.sort_by([(key, "ascending") for key in keys]).to_pylist()
 
 
-def tier_figures(row: dict, min_n: int) -> tuple[Figure, ...]:
-    return tuple(share(row[f"tier{tier}"], row["students"], min_n=min_n) for tier in TIERS)
+def grade_key(grade: str | None) -> tuple[int, str]:
+    """School order for CEDS grade codes (PK, KG, 01 ... 12), unknown codes after them by name."""
+    text = grade or ""
+    return (GRADE_ORDER.index(text) if text in GRADE_ORDER else len(GRADE_ORDER), text)
+
+
+def tier_figures(row: dict, min_n: int, hidden: Collection[tuple[str, str]] = ()) -> tuple[Figure, ...]:
+    """The row's tier shares; a share whose count or whose row's n is ``hidden`` is suppressed."""
+    return tuple(
+        hidden_figure("%", min_n, complementary=not small(row[f"tier{tier}"], min_n))
+        if {(row["grade"], f"tier{tier}"), (row["grade"], "students")} & set(hidden)
+        and not small(row["students"], min_n)
+        else share(row[f"tier{tier}"], row["students"], min_n=min_n)
+        for tier in TIERS
+    )
+
+
+def protected_tiers(total: dict, grades: list[dict], min_n: int) -> set:
+    """The ``(grade, tierN | students)`` cells of one subject to suppress: its grades' tier counts add up
+    across (to the grade's students) and down (to the whole school's or district's tier counts)."""
+    columns = [f"tier{tier}" for tier in TIERS]
+    rows = [*grades, total]
+    counts = {(row["grade"], column): row[column] for row in rows for column in [*columns, "students"]}
+    lines = grid_lines([row["grade"] for row in grades], columns, ALL_GRADES, "students")
+    return hidden_cells(counts, lines, min_n)
 
 
 def inverted(row: dict, policy: TutoringPolicy, min_n: int) -> bool | None:
@@ -58,12 +85,19 @@ def pyramid_section(distribution: pa.Table | None, policy: TutoringPolicy, min_n
         return Section("pyramid", title)
     latest = latest_window(distribution)
     by_subject = totals(latest, ["subject"])
-    by_grade = totals(latest, ["subject", "grade"])
+    by_grade = sorted(
+        totals(latest, ["subject", "grade"]), key=lambda r: (r["subject"], grade_key(r["grade"]))
+    )
     ranges = {1: policy.tier1_healthy, 2: policy.tier2_healthy, 3: policy.tier3_healthy}
     groups, notes = [], []
+    by_subject = [dict(row, grade=ALL_GRADES) for row in by_subject]
+    hidden = {
+        row["subject"]: protected_tiers(row, [r for r in by_grade if r["subject"] == row["subject"]], min_n)
+        for row in by_subject
+    }
     for row in by_subject:
         subject = SUBJECT_LABELS.get(row["subject"], row["subject"])
-        figures = tier_figures(row, min_n)
+        figures = tier_figures(row, min_n, hidden[row["subject"]])
         groups.append(
             BarGroup(
                 subject,
@@ -104,24 +138,24 @@ def pyramid_section(distribution: pa.Table | None, policy: TutoringPolicy, min_n
                 f"Each bar is one grade's students in {name}, split into Tier 1, 2 and 3 (100 % per grade).",
                 ("Tier 1", "Tier 2", "Tier 3"),
                 tuple(
-                    StackedRow(f"Grade {row['grade']}", tier_figures(row, min_n))
+                    StackedRow(f"Grade {row['grade']}", tier_figures(row, min_n, hidden[subject]))
                     for row in by_grade
                     if row["subject"] == subject
                 ),
             )
         )
     rows = []
-    for row in [*(dict(r, grade=ALL_GRADES) for r in by_subject), *by_grade]:
+    for row in [*by_subject, *by_grade]:
         flag = inverted(row, policy, min_n)
         rows.append(
             (
                 SUBJECT_LABELS.get(row["subject"], row["subject"]),
                 row["grade"],
-                *tier_figures(row, min_n),
+                *tier_figures(row, min_n, hidden[row["subject"]]),
                 _flag_text(flag),
             )
         )
-    rows.sort(key=lambda cells: (cells[0], cells[1] != ALL_GRADES, cells[1]))
+    rows.sort(key=lambda cells: (cells[0], cells[1] != ALL_GRADES, grade_key(cells[1])))
     table = DataTable(
         (
             Column("subject", "Subject"),

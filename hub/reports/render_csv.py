@@ -1,8 +1,9 @@
 """A report's main table as CSV, for a spreadsheet: one CSV per report.
 
 A figure takes two columns, its value and its n, so a spreadsheet can sort and sum them; a suppressed
-figure says so in the value column and leaves its n empty. UTF-8 with a byte-order mark, because the
-spreadsheet most schools open CSV files with reads names with accents wrongly without one.
+figure says so in both (its exact n would itself disclose a small group), and an absent value says why.
+UTF-8 with a byte-order mark, because the spreadsheet most schools open CSV files with reads names with
+accents wrongly without one.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def _cells(value: Cell) -> list[str]:
     if not isinstance(value, Figure):
         return [cell_text(value)]
     if value.suppressed:
-        return [value.value_text(), ""]
-    return ["" if value.value is None else f"{value.value:g}", str(value.n or 0)]
+        return [value.value_text(), "suppressed"]
+    return [value.absent if value.value is None else f"{value.value:g}", str(value.n or 0)]
 
 
 def render_csv(report: AlignmentReport) -> bytes:
@@ -55,6 +56,6 @@ def render_csv(report: AlignmentReport) -> bytes:
             elif isinstance(value, Figure):
                 cells += _cells(value)
             else:
-                cells += [cell_text(value), ""]
+                cells += [cell_text(value), "not a figure"]
         writer.writerow(cells)
     return buffer.getvalue().encode("utf-8-sig")

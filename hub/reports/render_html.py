@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from hub.reports.charts import Chart
 from hub.reports.figures import Figure
-from hub.reports.model import AlignmentReport, Cell, DataTable
+from hub.reports.model import AlignmentReport, Cell, DataTable, generated_stamps
 from hub.reports.svg import draw
 
 KIND_LABELS = {
@@ -91,6 +91,11 @@ def render_html(report: AlignmentReport) -> bytes:
     page = (
         environment()
         .get_template("report.html.j2")
-        .render(report=report, kind_label=KIND_LABELS[report.kind], charts=_charts(report))
+        .render(
+            report=report,
+            kind_label=KIND_LABELS[report.kind],
+            charts=_charts(report),
+            stamps=generated_stamps(report),
+        )
     )
     return page.encode("utf-8")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from hub.connector import RenderedReport
-from hub.reports.model import AlignmentReport
+from hub.reports.model import AlignmentReport, generated_stamps
 from hub.reports.render_csv import render_csv
 from hub.reports.render_html import render_html
 from hub.reports.render_json import render_json
@@ -45,7 +45,13 @@ def render(report: AlignmentReport, content_types: Sequence[str] = tuple(RENDERE
     details = summary(report)
     return [
         RenderedReport(
-            report.kind, report.target, report.title, content_type, RENDERERS[content_type](report), details
+            report.kind,
+            report.target,
+            report.title,
+            content_type,
+            RENDERERS[content_type](report),
+            details,
+            generated_stamps(report),
         )
         for content_type in content_types
     ]

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from hub.reports.directory import Directory, weekdays
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import STATUS_LIMIT, StudentFocus
+from hub.reports.unplaced import since_text
 from hub.skills import label
 
 Row = dict[str, Any]
@@ -39,8 +40,11 @@ def exits_by_section(inputs: ReportInputs, names: Directory) -> dict[str, list[R
 def _status(row: Row, names: Directory) -> str:
     days = weekdays(row["attended_dates"], row["missed_dates"])
     where = names.group(row["group_source_id"]) + (f", {days}" if days else "")
-    text = f"Tutoring: {label(row['canonical_domain'])} ({where}); "
-    text += f"attended {row['sessions_attended']}/{row['sessions_scheduled']} this week"
+    text = f"Tutoring since {row['entry_date'].isoformat()}: {label(row['canonical_domain'])} ({where}); "
+    if row["sessions_scheduled"]:
+        text += f"attended {row['sessions_attended']}/{row['sessions_scheduled']} this week"
+    else:
+        text += "no session logged this week"
     if row["growth_since_entry"] is not None:
         text += f"; {row['growth_since_entry']:+.0f} points since entry"
     return _fit(text)
@@ -50,14 +54,21 @@ def _fit(text: str) -> str:
     return text if len(text) <= STATUS_LIMIT else text[: STATUS_LIMIT - 1] + "\u2026"
 
 
-def statuses(rows: list[Row], exits: list[Row], names: Directory) -> tuple[StudentFocus, ...]:
-    """The section's tutored students this week, then those who left tutoring in its subject before."""
+def statuses(
+    rows: list[Row], unplaced: list[Row], exits: list[Row], names: Directory
+) -> tuple[StudentFocus, ...]:
+    """The section's tutored students this week, those logged without a placement, then those who left
+    tutoring in its subject before."""
     found = {
         row["person_source_id"]: StudentFocus(
             row["person_source_id"], _status(row, names), (row["canonical_domain"],)
         )
         for row in rows
     }
+    for row in unplaced:
+        if row["person_source_id"] not in found:
+            text = f"Not in tutoring: sessions {since_text(row, names.unplaced_since)} (to resolve)"
+            found[row["person_source_id"]] = StudentFocus(row["person_source_id"], _fit(text))
     for row in exits:  # latest exit first; a student back in tutoring keeps the current status
         if row["person_source_id"] not in found:
             reason = f" ({row['exit_reason']})" if row["exit_reason"] else ""

@@ -134,13 +134,14 @@ def stacked_chart(chart: StackedChart, chart_id: str) -> Markup:
     body, y = _legend(legend, 16.0)
     for row in chart.rows:
         n = next((figure.n for figure in row.segments if figure.n is not None), None)
-        hidden = any(figure.suppressed for figure in row.segments)
-        caption = f"{row.label}: " + (row.segments[0].value_text() if hidden else f"n = {n or 0}")
+        caption = f"{row.label}: " + (f"n = {n}" if n is not None else row.segments[0].value_text())
+        if n is not None and any(figure.suppressed for figure in row.segments):
+            caption += ", some parts suppressed"
         body.append(_text(PAD, y + 12, caption))
         top = y + 17
-        if hidden or not any(figure.shown for figure in row.segments):
-            body.append(_rect(PAD, top, TRACK, 16, f"url(#{chart_id}-hatch)"))
-        else:
+        # the hatched track shows through wherever a part is suppressed
+        body.append(_rect(PAD, top, TRACK, 16, f"url(#{chart_id}-hatch)"))
+        if any(figure.shown for figure in row.segments):
             x = PAD
             for index, figure in enumerate(row.segments):
                 width = TRACK * (figure.value or 0) / 100

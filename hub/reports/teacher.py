@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from hub.reports.directory import Directory, skills_text, weekdays
+from hub.reports.directory import Directory, weekdays
+from hub.reports.impact_view import test_label
 from hub.reports.inputs import ReportInputs
-from hub.reports.model import AlignmentReport, Column, DataTable, Section
+from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.status import Row, exits_by_section, statuses
+from hub.reports.unplaced_view import NO_SESSION, NOT_TESTED, sessions_held, skills_covered, unplaced_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
 
@@ -28,7 +30,8 @@ def build_teacher_reports(
     for section_id in sorted(names.class_subject):
         info = names.classes[section_id]
         subject = names.class_subject[section_id]
-        pulse = rows.get(section_id, [])
+        pulse = [row for row in rows.get(section_id, []) if row["member"]]
+        unplaced = [row for row in rows.get(section_id, []) if not row["member"]]
         reports.append(
             AlignmentReport(
                 kind="teacher",
@@ -37,15 +40,29 @@ def build_teacher_reports(
                 audience=f"Teachers of {info.title}" + (f" ({info.teachers})" if info.teachers else ""),
                 district_id=inputs.district_id,
                 generated_at=generated_at,
+                data_as_of=inputs.as_of,
                 period_start=inputs.week_start,
                 period_end=inputs.week_end,
-                sections=_sections(inputs, names, pulse, SUBJECT_LABELS.get(subject, subject)),
+                sections=_with_unplaced(
+                    _sections(inputs, names, pulse, SUBJECT_LABELS.get(subject, subject)),
+                    unplaced_section(
+                        names,
+                        unplaced if inputs.pulse is not None else None,
+                        names.unplaced_since,
+                        show_tutor=True,
+                    ),
+                ),
                 main="in_tutoring",
                 school_source_id=info.school_source_id,
-                students=statuses(pulse, exits.get(section_id, []), names),
+                students=statuses(pulse, unplaced, exits.get(section_id, []), names),
             )
         )
     return reports
+
+
+def _with_unplaced(sections: tuple[Section, ...], unplaced: Section) -> tuple[Section, ...]:
+    """The mismatch right after the students in tutoring, where a teacher looks first."""
+    return (sections[0], unplaced, *sections[1:])
 
 
 def _rows_by_section(inputs: ReportInputs) -> dict[str, list[Row]]:
@@ -74,7 +91,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
     no_pulse = (
         "No data yet."
         if inputs.pulse is None
-        else f"None of this class's students are in {subject} tutoring this week."
+        else f"No student of this class is in {subject} tutoring this week."
     )
     student = Column("student", "Student")
     groups = {row["group_source_id"]: row for row in rows}
@@ -95,7 +112,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                         names.person(row["person_source_id"]),
                         label(row["canonical_domain"]),
                         names.group(row["group_source_id"]),
-                        names.person(row["tutor_person_source_id"]),
+                        names.tutor(row["tutor_person_source_id"]),
                         row["entry_date"],
                     )
                     for row in rows
@@ -114,16 +131,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                     Column("minutes", "Minutes"),
                     Column("missed", "Missed"),
                 ),
-                tuple(
-                    (
-                        names.person(row["person_source_id"]),
-                        weekdays(row["attended_dates"], row["missed_dates"]),
-                        f"{row['sessions_attended']} of {row['sessions_scheduled']}",
-                        row["minutes_present"],
-                        weekdays(row["missed_dates"]) or "none",
-                    )
-                    for row in rows
-                ),
+                tuple(_attendance_row(row, names) for row in rows),
             ),
             empty=no_pulse,
         ),
@@ -137,11 +145,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                     Column("sessions", "Sessions held"),
                 ),
                 tuple(
-                    (
-                        names.group(group_id),
-                        skills_text(row["skills_covered"]) or "none logged",
-                        f"{row['sessions_held']} of {row['sessions_logged']}",
-                    )
+                    (names.group(group_id), skills_covered(row), sessions_held(row))
                     for group_id, row in groups.items()
                 ),
             ),
@@ -149,19 +153,21 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
         ),
         Section(
             "growth",
-            "Growth (latest evidence)",
+            "Growth since entering tutoring",
             DataTable(
                 (
                     student,
+                    Column("test", "Test"),
                     Column("at_entry", "At entry"),
                     Column("latest", "Latest"),
-                    Column("change", "Change"),
+                    Column("change", "Raw gain since entry"),
                     Column("typical", "Of typical annual growth"),
                     Column("placement", "Latest placement"),
                 ),
-                tuple(_growth_row(row, names) for row in rows if row["entry_scale"] is not None),
+                tuple(_growth_row(row, names) for row in rows),
             ),
-            empty="No test of record yet." if inputs.pulse is not None else no_pulse,
+            notes=(Note(GROWTH_NOTE),) if rows else (),
+            empty=no_pulse,
         ),
         Section(
             "next_steps",
@@ -179,18 +185,40 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
     )
 
 
+GROWTH_NOTE = (
+    "The raw gain is the change in the student's own scale score on the named test since entering "
+    "tutoring; it does not say tutoring caused it: the school dashboard compares tutored students with "
+    "similar students who were not tutored."
+)
+
+
+def _attendance_row(row: Row, names: Directory) -> tuple[object, ...]:
+    if not row["sessions_scheduled"]:
+        return (names.person(row["person_source_id"]), *([NO_SESSION] * 4))
+    return (
+        names.person(row["person_source_id"]),
+        weekdays(row["attended_dates"], row["missed_dates"]) or "cancelled",
+        f"{row['sessions_attended']} of {row['sessions_scheduled']}",
+        row["minutes_present"],
+        weekdays(row["missed_dates"]) or "none",
+    )
+
+
 def _score(scale: float | None, day: object) -> str:
-    return "n/a" if scale is None else f"{scale:.0f} ({day})"
+    return "no test of record" if scale is None else f"{scale:.0f} ({day})"
 
 
 def _growth_row(row: Row, names: Directory) -> tuple[object, ...]:
     change = row["growth_since_entry"]
     typical = row["percent_progress_typical"]
+    if row["entry_scale"] is None:
+        return (names.person(row["person_source_id"]), *([NOT_TESTED] * 6))
     return (
         names.person(row["person_source_id"]),
+        test_label(row),
         _score(row["entry_scale"], row["entry_test_date"]),
         _score(row["latest_scale"], row["latest_test_date"]),
         "no later test yet" if change is None else f"{change:+.0f} points",
-        "n/a" if typical is None else f"{typical:.0f} %",
-        row["latest_placement"] or "",
+        "not reported by the test" if typical is None else f"{typical:.0f} %",
+        row["latest_placement"] or "not reported by the test",
     )

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from hub.reports.directory import Directory, skills_text
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
+from hub.reports.unplaced_view import NO_SESSION, sessions_held, skills_covered, unplaced_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
@@ -39,6 +40,7 @@ def build_tutor_reports(
             audience=f"Tutor {names.person(tutor)}",
             district_id=inputs.district_id,
             generated_at=generated_at,
+            data_as_of=inputs.as_of,
             period_start=inputs.week_start,
             period_end=inputs.week_end,
             sections=_sections(inputs, names, rows.get(tutor, []), gaps),
@@ -105,9 +107,10 @@ def _class_text(row: Row, names: Directory) -> str:
 
 
 def _sections(
-    inputs: ReportInputs, names: Directory, rows: list[Row], gaps: dict[tuple[str, str], list[str]]
+    inputs: ReportInputs, names: Directory, logged: list[Row], gaps: dict[tuple[str, str], list[str]]
 ) -> tuple[Section, ...]:
     empty = "No data yet." if inputs.pulse is None else "No tutoring group this week."
+    rows = [row for row in logged if row["member"]]
     groups: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         groups[row["group_source_id"]].append(row)
@@ -128,9 +131,9 @@ def _sections(
                     (
                         names.group(group_id),
                         SUBJECT_LABELS.get(members[0]["subject"], members[0]["subject"]),
-                        sum(1 for member in members if member["member"]),
-                        f"{members[0]['sessions_held']} of {members[0]['sessions_logged']}",
-                        skills_text(members[0]["skills_covered"]) or "none logged",
+                        len(members),
+                        sessions_held(members[0]),
+                        skills_covered(members[0]),
                     )
                     for group_id, members in groups.items()
                 ),
@@ -145,6 +148,7 @@ def _sections(
                     group,
                     Column("student", "Student"),
                     Column("grade", "Grade"),
+                    Column("since", "In tutoring since"),
                     Column("targets", "Target skills"),
                     Column("attended", "Attended this week"),
                     Column("class", "Their class is covering"),
@@ -153,9 +157,10 @@ def _sections(
                     (
                         names.group(row["group_source_id"]),
                         names.person(row["person_source_id"]),
-                        names.grades.get(row["person_source_id"], ""),
+                        names.grades.get(row["person_source_id"]) or "not on the roster",
+                        row["entry_date"],
                         _target_skills(row, gaps),
-                        f"{row['sessions_attended']} of {row['sessions_scheduled']}",
+                        _attended(row),
                         _class_text(row, names),
                     )
                     for row in rows
@@ -163,13 +168,23 @@ def _sections(
             ),
             empty=empty,
         ),
+        unplaced_section(
+            names,
+            [row for row in logged if not row["member"]] if inputs.pulse is not None else None,
+            names.unplaced_since,
+            show_tutor=False,
+        ),
         Section(
             "plans",
             "Your latest notes and next steps",
             DataTable(
                 (group, Column("notes", "Notes"), Column("next_steps", "Next steps")),
                 tuple(
-                    (names.group(group_id), members[0]["notes"] or "", members[0]["next_steps"] or "")
+                    (
+                        names.group(group_id),
+                        members[0]["notes"] or "no notes logged",
+                        members[0]["next_steps"] or "no next steps logged",
+                    )
                     for group_id, members in groups.items()
                     if members[0]["notes"] or members[0]["next_steps"]
                 ),
@@ -177,3 +192,9 @@ def _sections(
             empty="No notes logged yet." if inputs.pulse is not None else empty,
         ),
     )
+
+
+def _attended(row: Row) -> str:
+    if not row["sessions_scheduled"]:
+        return NO_SESSION
+    return f"{row['sessions_attended']} of {row['sessions_scheduled']}"

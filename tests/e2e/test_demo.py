@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.demo_run import demo_environment, run_demo
+
 
 @pytest.mark.slow
 def test_demo_runs_the_whole_night(tmp_path: Path) -> None:
-    tutorhub = Path(sys.executable).with_name("tutorhub")
+    tutorhub, env = demo_environment()
     directory = tmp_path / "demo"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DAGSTER_", "TUTORHUB_"))}
-    finished = _demo(tutorhub, directory, env)
+    finished = run_demo(directory)
     output = finished.stdout
     assert finished.returncode == 0, output[-3000:] + finished.stderr[-3000:]
     assert "Traceback" not in output + finished.stderr
@@ -47,7 +46,7 @@ def test_demo_runs_the_whole_night(tmp_path: Path) -> None:
     for command in ("ui", "check", "sync", "push --dry-run"):
         assert f"        {tutorhub} {command} " in output, command
     _the_folder_stays_a_working_hub(tutorhub, directory, env)
-    again = _demo(tutorhub, directory, env)
+    again = run_demo(directory)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert (
         f"    {directory} holds an earlier demo: replacing its exports, warehouse, reports and hub.yaml; "
@@ -55,17 +54,6 @@ def test_demo_runs_the_whole_night(tmp_path: Path) -> None:
     ) in again.stdout
     runs = directory / "data" / "dagster" / "history" / "runs"
     assert len(list(runs.glob("*.db"))) >= 3  # the first demo, the sync in its folder, the second demo
-
-
-def _demo(tutorhub: Path, directory: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(tutorhub), "demo", "--students", "600", "--dir", str(directory)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        cwd=directory.parent,
-    )
 
 
 def _the_folder_stays_a_working_hub(tutorhub: Path, directory: Path, env: dict[str, str]) -> None:

@@ -6,10 +6,12 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pyarrow as pa
 import pytest
 
 from hub.reports import AlignmentReport, Figure, ReportInputs, build_reports, render
 from hub.reports.charts import BarChart, HeatChart
+from hub.tutoring.dosage import measure_dosage
 from hub.tutoring.impact import ImpactPolicy
 
 NAMES = ["Ana Test", "Ben Test", "Cleo Test", "Jun Test", "Lea Test", "Teacher ELA", "Tutor ela"]
@@ -26,10 +28,9 @@ def texts(report: AlignmentReport, key: str) -> list[list[str]]:
     return [[cell.text() if isinstance(cell, Figure) else cell for cell in row] for row in table.rows]
 
 
-def test_the_pyramid_shows_each_tiers_share_with_its_n_and_the_inverted_flag(
-    small_reports: list[AlignmentReport],
-) -> None:
-    school = only(small_reports, "school")
+def test_the_pyramid_shows_each_tiers_share_with_its_n_and_the_inverted_flag(small: ReportInputs) -> None:
+    unsuppressed = replace(small, impact_policy=ImpactPolicy(min_n=1))
+    school = only(build_reports(unsuppressed, datetime(2026, 1, 17, tzinfo=UTC)), "school")
     assert school.target == "sch-1" and school.title == "Tutoring dashboard: Maple Elementary"
     assert texts(school, "pyramid") == [
         ["ELA", "All grades", "50.0 % (n = 12)", "33.3 % (n = 12)", "16.7 % (n = 12)", "inverted"],
@@ -42,10 +43,10 @@ def test_the_pyramid_shows_each_tiers_share_with_its_n_and_the_inverted_flag(
     assert all(note.level == "warning" for note in school.section("pyramid").notes)
 
 
-def test_the_pyramid_chart_draws_each_tier_against_its_healthy_range(
-    small_reports: list[AlignmentReport],
-) -> None:
-    chart = only(small_reports, "school").section("pyramid").charts[0]
+def test_the_pyramid_chart_draws_each_tier_against_its_healthy_range(small: ReportInputs) -> None:
+    unsuppressed = replace(small, impact_policy=ImpactPolicy(min_n=1))
+    reports = build_reports(unsuppressed, datetime(2026, 1, 17, tzinfo=UTC))
+    chart = only(reports, "school").section("pyramid").charts[0]
     assert isinstance(chart, BarChart)
     ela = chart.groups[0]
     assert [(bar.label, bar.band) for bar in ela.bars] == [
@@ -58,10 +59,27 @@ def test_the_pyramid_chart_draws_each_tier_against_its_healthy_range(
 
 def test_a_healthy_pyramid_raises_no_flag(build_district, make_student) -> None:  # type: ignore[no-untyped-def]
     student = make_student
-    healthy = [student(1, 1)] * 16 + [student(2, 1)] * 3 + [student(3, 1)]
+    healthy = [student(1, 1)] * 160 + [student(2, 1)] * 30 + [student(3, 1)] * 10
     school = only(build_reports(build_district(healthy), datetime(2026, 1, 17, tzinfo=UTC)), "school")
     assert school.section("pyramid").notes == ()
-    assert texts(school, "pyramid")[0][2:] == ["80.0 % (n = 20)", "15.0 % (n = 20)", "5.0 % (n = 20)", "no"]
+    assert texts(school, "pyramid")[0][2:] == [
+        "80.0 % (n = 200)",
+        "15.0 % (n = 200)",
+        "5.0 % (n = 200)",
+        "no",
+    ]
+
+
+def test_a_small_tier_takes_a_neighbour_with_it_across_and_down_the_pyramid(
+    build_district, make_student
+) -> None:  # type: ignore[no-untyped-def]
+    student = make_student
+    healthy = [student(1, 1)] * 160 + [student(2, 1)] * 30 + [student(3, 1)] * 3
+    school = only(build_reports(build_district(healthy), datetime(2026, 1, 17, tzinfo=UTC)), "school")
+    hidden = "suppressed (protects a small cell)"
+    # Tier 3 is 3 students; Tier 2 (the smallest other tier) hides too, else 100 % minus the rest gives it
+    expected = ["82.9 % (n = 193)", hidden, "suppressed (n < 10)", "no"]
+    assert [row[2:] for row in texts(school, "pyramid")[:2]] == [expected, expected]  # all grades, grade 03
 
 
 def test_small_groups_are_suppressed_in_the_report_data_not_only_on_screen(
@@ -74,13 +92,14 @@ def test_small_groups_are_suppressed_in_the_report_data_not_only_on_screen(
     assert texts(school, "growth")[0][1] == "suppressed (n < 10)"
 
 
-def test_a_subgroup_of_seven_tutored_students_is_suppressed_and_one_of_ten_is_shown(
+def test_a_subgroup_of_seven_tutored_students_is_suppressed_with_the_ten_that_would_give_it_away(
     large_reports: list[AlignmentReport],
 ) -> None:
     school = only(large_reports, "school")
     rows = {(row[0], row[1], row[2]): row for row in texts(school, "subgroups")}
     assert rows[("ELA (i-Ready)", "English learners", "no")][4] == "suppressed (n < 10)"
-    assert rows[("ELA (i-Ready)", "English learners", "yes")][4] == "+20.0 points (n = 10)"
+    # 17 tutored students: showing the 10 English learners would give the 7 others away
+    assert rows[("ELA (i-Ready)", "English learners", "yes")][4] == "suppressed (protects a small cell)"
     html = render(school, ["text/html"])[0].body.decode()
     assert "suppressed (n &lt; 10)" in html and "(n = 7)" not in html
 
@@ -91,7 +110,9 @@ def test_dosage_is_measured_against_the_plan_week_by_week(large_reports: list[Al
     assert weeks == ["2025-12-22", "2025-12-29", "2026-01-05", "2026-01-12"]
     this_week = next(row for row in rows if row[1] == "ELA" and row[0].isoformat() == "2026-01-12")
     # 17 ELA students; 3 of them (i % 6 == 0) missed Wednesday: 14 met the plan, mean 48/17 sessions
-    assert this_week[2:6] == ["17", "2.8 sessions (n = 17)", "85 minutes (n = 17)", "82.4 % (n = 17)"]
+    # 82.4 % of 17 would show that 3 did not: the share is suppressed, its n stays
+    hidden = "suppressed (protects a small cell)"
+    assert this_week[2:6] == ["17", "2.8 sessions (n = 17)", "85 minutes (n = 17)", hidden]
 
 
 def test_growth_compares_tutored_students_with_their_peers(large_reports: list[AlignmentReport]) -> None:
@@ -151,13 +172,13 @@ def test_the_district_rolls_up_school_by_school(
         "Tutoring across Test District",
         "schools",
     )
-    no = "suppressed (n < 10)"
+    no, hidden = "suppressed (n < 10)", "suppressed (protects a small cell)"
     assert texts(district, "schools") == [
-        ["Maple Elementary", "ELA", "50.0 % (n = 12)", "inverted", no, no, "ELA (i-Ready)", no, no],
-        ["Maple Elementary", "Math", "33.3 % (n = 12)", "inverted", no, no, "Math (i-Ready)", no, no],
+        ["Maple Elementary", "ELA", hidden, "inverted", no, no, "ELA (i-Ready)", no, no],
+        ["Maple Elementary", "Math", hidden, "inverted", no, no, "Math (i-Ready)", no, no],
     ]
     assert texts(only(large_reports, "district"), "schools")[0] == [
-        "Maple Elementary", "ELA", "42.5 % (n = 40)", "inverted", "17", "82.4 % (n = 17)", "ELA (i-Ready)",
+        "Maple Elementary", "ELA", "42.5 % (n = 40)", "inverted", "17", hidden, "ELA (i-Ready)",
         "+20.0 points (n = 17)", "+10.0 points (n = 13)",
     ]  # fmt: skip
     assert [s.key for s in district.sections][1:] == [
@@ -179,3 +200,24 @@ def test_every_figure_on_a_dashboard_carries_its_n(large_reports: list[Alignment
     figures = _figures(document)
     assert figures
     assert all(f["suppressed"] or f"(n = {f['n']})" in f["text"] or f["unit"] == "" for f in figures)
+
+
+def test_a_plan_share_that_would_be_0_percent_for_want_of_minutes_says_so(large: ReportInputs) -> None:
+    attendance = large.session_attendance
+    assert attendance is not None
+    column = attendance.schema.get_field_index("minutes_present")
+    unlogged = attendance.set_column(
+        column,
+        attendance.schema.field(column),
+        pa.nulls(attendance.num_rows, attendance.schema.field(column).type),
+    )
+    dosage = measure_dosage(large.tutoring_session, unlogged, large.tutoring_group)
+    school = only(build_reports(replace(large, dosage=dosage), datetime(2026, 1, 17, tzinfo=UTC)), "school")
+    this_week = next(
+        row for row in texts(school, "dosage") if row[1] == "ELA" and row[0].isoformat() == "2026-01-12"
+    )
+    assert this_week[4:6] == ["minutes not logged", "unknown: minutes not logged"]
+    district = only(
+        build_reports(replace(large, dosage=dosage), datetime(2026, 1, 17, tzinfo=UTC)), "district"
+    )
+    assert texts(district, "schools")[0][5] == "unknown: minutes not logged"

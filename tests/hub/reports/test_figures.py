@@ -28,17 +28,23 @@ def test_a_figure_is_suppressed_when_any_group_it_rests_on_is_small() -> None:
 def test_nobody_is_not_a_small_cell() -> None:
     empty = share(0, 0, min_n=10)
     assert not empty.suppressed
-    assert empty.text() == "no data (n = 0)"
+    assert empty.text() == "no students"
     assert count(0, min_n=10).text() == "0"
 
 
 def test_the_minimum_is_configurable() -> None:
-    assert not share(1, 5, min_n=5).suppressed
-    assert share(1, 5, min_n=6).suppressed
+    assert not share(1, 5, min_n=1).suppressed
+    assert share(1, 5, min_n=2).suppressed
 
 
 def test_share_rests_on_the_whole_group() -> None:
-    assert share(2, 40, min_n=10).text() == "5.0 % (n = 40)"
+    assert share(2, 40, min_n=10).text() == "suppressed (protects a small cell)"  # 5 % of 40 is 2 students
+    assert share(12, 40, min_n=10).text() == "30.0 % (n = 40)"
+
+
+def test_a_share_hides_a_small_rest_of_the_group_as_well() -> None:
+    assert share(37, 40, min_n=10).suppressed  # 92.5 % of 40 leaves 3 students
+    assert not share(0, 40, min_n=10).suppressed and not share(40, 40, min_n=10).suppressed
 
 
 def test_a_lone_small_part_of_a_shown_total_takes_a_neighbour_with_it() -> None:

@@ -134,17 +134,19 @@ def test_the_csv_is_the_main_table_with_a_value_and_an_n_per_figure(
         "Subject", "Grade", "Tier 1 (75-85 %) (%)", "Tier 1 (75-85 %) n", "Tier 2 (10-15 %) (%)",
         "Tier 2 (10-15 %) n", "Tier 3 (3-5 %) (%)", "Tier 3 (3-5 %) n", "Inverted pyramid",
     ]  # fmt: skip
-    assert rows[1] == ["ELA", "All grades", "50", "12", "33.3", "12", "16.7", "12", "inverted"]
+    hidden = ["suppressed (n < 10)", "suppressed"]  # 6, 4 and 2 of the 12 students
+    assert rows[1] == ["ELA", "All grades", *hidden, *hidden, *hidden, "inverted"]
     teacher = next(r for r in small_reports if r.kind == "teacher")
     students = list(csv.DictReader(io.StringIO(render(teacher, ["text/csv"])[0].body.decode("utf-8-sig"))))
     assert [row["Student"] for row in students][:2] == ["Ana Test", "Ben Test"]
     assert students[0]["In tutoring since"] == "2026-01-05"
 
 
-def test_suppressed_figures_leave_the_n_column_empty_in_csv(small_reports: list[AlignmentReport]) -> None:
+def test_suppressed_figures_say_so_in_both_csv_columns(small_reports: list[AlignmentReport]) -> None:
     district = next(r for r in small_reports if r.kind == "district")
     rows = list(csv.DictReader(io.StringIO(render(district, ["text/csv"])[0].body.decode("utf-8-sig"))))
-    assert rows[0]["Tutored this week"] == "suppressed (n < 10)" and rows[0]["Tutored this week n"] == ""
+    assert rows[0]["Tutored this week"] == "suppressed (n < 10)"
+    assert rows[0]["Tutored this week n"] == "suppressed"
 
 
 def test_json_round_trips_with_iso_dates_and_stable_keys(small_reports: list[AlignmentReport]) -> None:
@@ -161,7 +163,8 @@ def test_json_round_trips_with_iso_dates_and_stable_keys(small_reports: list[Ali
     )
     chart = school["sections"][0]["charts"][0]
     assert (
-        chart["type"] == "BarChart" and chart["groups"][0]["bars"][0]["figure"]["text"] == "50.0 % (n = 12)"
+        chart["type"] == "BarChart"
+        and chart["groups"][0]["bars"][0]["figure"]["text"] == "suppressed (n < 10)"
     )
 
 

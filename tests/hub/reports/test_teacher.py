@@ -75,7 +75,7 @@ def test_skills_growth_and_next_steps_come_from_the_week(small: ReportInputs) ->
         ("Vocabulary group 1", "Vocabulary", "3 of 3"),
     )
     growth = report.section("growth").table.rows[0]  # type: ignore[union-attr]
-    assert growth[:4] == ("Ana Test", "410 (2025-09-15)", "430 (2026-01-08)", "+20 points")
+    assert growth[:5] == ("Ana Test", "ELA (i-Ready)", "410 (2025-09-15)", "430 (2026-01-08)", "+20 points")
     assert column(report, "next_steps", 1) == ["More phonics practice", "More vocabulary practice"]
 
 
@@ -91,7 +91,8 @@ def test_each_student_gets_a_short_status_the_push_layer_accepts(small: ReportIn
     statuses = {status.student: status for status in student_statuses(rendered)}
     assert sorted(statuses) == [f"stu-0{i}" for i in range(1, 7)]
     assert statuses["stu-01"].status == (
-        "Tutoring: Phonics (Phonics group 1, Mon/Wed/Fri); attended 2/3 this week; +20 points since entry"
+        "Tutoring since 2026-01-05: Phonics (Phonics group 1, Mon/Wed/Fri); attended 2/3 this week; "
+        "+20 points since entry"
     )
     assert statuses["stu-05"].skills == ("vocabulary",)
     assert all(len(status.status) <= STATUS_LIMIT for status in statuses.values())

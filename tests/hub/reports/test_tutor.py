@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
@@ -31,8 +31,15 @@ def test_each_student_shows_target_skills_attendance_and_their_class(
 ) -> None:
     rows = tutor_report(small_reports, "tut-1").section("students").table.rows  # type: ignore[union-attr]
     first = rows[0]
-    assert first[:5] == ("Phonics group 1", "Ana Test", "03", "Phonics (group focus)", "2 of 3")
-    assert first[5] == "English Language Arts Grade 3 (Teacher ELA)"
+    assert first[:6] == (
+        "Phonics group 1",
+        "Ana Test",
+        "03",
+        date(2026, 1, 5),
+        "Phonics (group focus)",
+        "2 of 3",
+    )
+    assert first[6] == "English Language Arts Grade 3 (Teacher ELA)"
     assert [row[1] for row in rows] == [
         "Ana Test",
         "Ben Test",
@@ -76,7 +83,7 @@ def test_other_gaps_of_the_latest_window_join_the_target_skills(small: ReportInp
     inputs = replace(small, skill_gap=pa.concat_tables([small.skill_gap, extra]))
     reports = build_reports(inputs, datetime(2026, 1, 17, tzinfo=UTC))
     row = tutor_report(reports, "tut-1").section("students").table.rows[0]  # type: ignore[union-attr]
-    assert row[3] == "Phonics (group focus); also Vocabulary"  # the fall gap is superseded
+    assert row[4] == "Phonics (group focus); also Vocabulary"  # the fall gap is superseded
 
 
 def test_a_tutor_without_a_group_this_week_is_told_so(small: ReportInputs) -> None:
