@@ -35,7 +35,8 @@ def read_export(path: Path) -> Extract:
     ignored: list[str] = []
     for export_file in export_files(path):
         with export_file.open() as stream:
-            kind = kind_by_header(header_cells(stream)) or kind_of(Path(export_file.name).name)
+            header = header_cells(stream, export_file.name)
+        kind = kind_by_header(header) or kind_of(Path(export_file.name).name)
         if kind is None:
             ignored.append(export_file.name)
             continue

@@ -107,7 +107,7 @@ def _is_tutors_file(path: Path) -> bool:
     if path.suffix.lower() != ".csv":
         return False
     with path.open("rb") as stream:
-        header = {cell.strip().lower() for cell in header_cells(stream)}
+        header = {cell.strip().lower() for cell in header_cells(stream, path.name)}
     return set(fmt.TUTOR_REQUIRED) <= header and "session_id" not in header
 
 
