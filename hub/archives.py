@@ -10,12 +10,15 @@ folder is refused, as is an entry name that climbs out of its folder.
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from hub.connector import ConnectorError
 
-__all__ = ["MAX_ENTRY_BYTES", "MAX_RATIO", "check_entry", "inside"]
+__all__ = ["MAX_ENTRY_BYTES", "MAX_RATIO", "check_entry", "inside", "unzipped"]
 
 MAX_ENTRY_BYTES = 8 << 30  # far past any district's export, short of filling a disk
 MAX_RATIO = 100  # CSV exports inflate 5-30x; past 100x a 10 MB zip would make a gigabyte: a bomb
@@ -66,3 +69,16 @@ def inside(folder: Path, path: Path) -> Path:
             file=str(shown),
         )
     return path
+
+
+@contextmanager
+def unzipped(archive_path: Path, wanted: Callable[[str], bool]) -> Iterator[Path]:
+    """A scratch folder holding the zip's ``wanted`` members (by entry name), each checked before a byte of
+    it is written out: the readers map files, not streams. The folder is gone when the block ends."""
+    scratch = tempfile.TemporaryDirectory(prefix="tutorhub-zip-")
+    with scratch, zipfile.ZipFile(archive_path) as archive:
+        for info in archive.infolist():
+            if not info.is_dir() and wanted(info.filename):
+                check_entry(archive_path.name, info)
+                archive.extract(info, scratch.name)  # zipfile drops absolute and ".." parts of names
+        yield Path(scratch.name)

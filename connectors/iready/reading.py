@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 import zipfile
 from collections import Counter
 from pathlib import Path, PurePosixPath
@@ -22,7 +21,7 @@ import pyarrow.csv as pacsv
 from connectors.iready.instruction import LINE_COLUMN as ROW
 from connectors.iready.instruction import is_diagnostic_and_instruction, one_test_header, tests_as_rows
 from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise, vendor_name
-from hub.archives import check_entry, inside
+from hub.archives import inside, unzipped
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
@@ -49,20 +48,9 @@ def read_exports(path: Path, pattern: str) -> Extract:
     """Every i-Ready export under ``path`` (a file, a folder or a zip of them); other files in a folder
     are skipped with a warning."""
     if zipfile.is_zipfile(path):
-        with tempfile.TemporaryDirectory(prefix="tutorhub-iready-") as scratch:
-            return _read_exports(_unzipped(path, pattern, Path(scratch)), pattern)
+        with unzipped(path, lambda name: PurePosixPath(name).match(pattern)) as folder:
+            return _read_exports(folder, pattern)
     return _read_exports(path, pattern)
-
-
-def _unzipped(archive_path: Path, pattern: str, scratch: Path) -> Path:
-    """The zip's members that match ``pattern``, written out: the reader maps files, not streams."""
-    with zipfile.ZipFile(archive_path) as archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        for info in members:
-            if PurePosixPath(info.filename).match(pattern) or Path(info.filename).match(pattern):
-                check_entry(archive_path.name, info)  # before a byte of it is written out
-                archive.extract(info, scratch)  # zipfile drops absolute and ".." parts of names
-    return scratch
 
 
 def _read_exports(path: Path, pattern: str) -> Extract:

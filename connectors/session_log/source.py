@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -14,7 +15,7 @@ from connectors.session_log.normalize import attendance_table, latest_sessions, 
 from connectors.session_log.reading import read_csv, read_jsonl
 from connectors.session_log.tutors import check_tutors, tutor_profiles
 from connectors.session_log.validate import check_sessions
-from hub.archives import inside
+from hub.archives import inside, unzipped
 from hub.connector import (
     ConfigPath,
     ConnectorConfig,
@@ -33,7 +34,8 @@ FILE = "_file"
 
 class SessionLogConfig(ConnectorConfig):
     path: ConfigPath
-    """A session log file, or a folder of them (``*.csv``, ``*.jsonl``, ``*.ndjson``, and ``tutors.csv``)."""
+    """A session log file, or a folder or zip of them (``*.csv``, ``*.jsonl``, ``*.ndjson``, and the tutors
+    list, told by its header)."""
 
 
 class SessionLogSource(SourceConnector):
@@ -43,18 +45,16 @@ class SessionLogSource(SourceConnector):
     config_model: ClassVar[type[ConnectorConfig]] = SessionLogConfig
     config: SessionLogConfig
 
-    def files(self) -> list[Path]:
-        """Every file this source reads, in the order later copies of a session win (by name)."""
-        path = self.config.path
+    def files(self, unzipped_to: Path | None = None) -> list[Path]:
+        """Every file this source reads, in the order later copies of a session win (by name): the
+        configured file or folder's own files, or every file of a zip written out to ``unzipped_to``."""
+        path = unzipped_to or self.config.path
         if path.is_file():
             return [path]
         if not path.is_dir():
             raise ConnectorError(f"{path}: no such file or folder (session_log path)", file=str(path))
-        found = sorted(
-            inside(path, p)
-            for p in path.iterdir()
-            if p.is_file() and p.suffix.lower() in fmt.SESSION_FILE_SUFFIXES
-        )
+        listed = path.rglob("*") if unzipped_to else path.iterdir()
+        found = sorted(inside(path, p) for p in listed if p.is_file() and _is_session_file(p.name))
         if not found:
             raise ConnectorError(
                 f"{path}: no session log files (*.csv, *.jsonl) in this folder", file=str(path)
@@ -62,11 +62,17 @@ class SessionLogSource(SourceConnector):
         return found
 
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
+        if zipfile.is_zipfile(self.config.path):
+            with unzipped(self.config.path, _is_session_file) as folder:
+                return self._read(self.files(folder))
+        return self._read(self.files())
+
+    def _read(self, files: list[Path]) -> Extract:
         streams: dict[str, pa.Table] = {}
         reports: dict[str, FileReport] = {}
         issues: list[Issue] = []
         session_rows: list[pa.Table] = []
-        for number, path in enumerate(self.files()):
+        for number, path in enumerate(files):
             report = reports[path.name] = FileReport(path.name)
             try:
                 if _is_tutors_file(path):
@@ -100,6 +106,10 @@ class SessionLogSource(SourceConnector):
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])
             modes["tutor_profile"] = SyncMode.BULK
         return NormalizedBatch(tables=tables, modes=modes)
+
+
+def _is_session_file(name: str) -> bool:
+    return PurePosixPath(name).suffix.lower() in fmt.SESSION_FILE_SUFFIXES
 
 
 def _is_tutors_file(path: Path) -> bool:

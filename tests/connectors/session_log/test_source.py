@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -171,3 +172,33 @@ def test_the_tutors_list_is_told_by_its_header_under_any_name(logs) -> None:  # 
     batch = source(logs.folder).normalize(source(logs.folder).read())
     assert batch.tables["tutor_profile"].column("source_id").to_pylist() == ["t-9"]
     assert batch.tables["tutoring_session"].num_rows == 1
+
+
+def test_a_zip_of_logs_reads_as_the_folder_it_holds(logs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    logs.write("week1.csv", sessions(logs))
+    logs.write("weeks/week2.jsonl", [logs.session("s-1", minutes=50)])
+    logs.write("Tutor roster.csv", "tutor_id,subjects,max_groups\nt-9,ela,2\n")
+    archive = tmp_path / "session logs.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in logs.folder.rglob("*"):
+            zipped.write(path, path.relative_to(logs.folder).as_posix())
+        zipped.writestr("README.txt", "not a log")
+    extract = source(archive).read()
+    assert not extract.issues and sorted(extract.files) == ["Tutor roster.csv", "week1.csv", "week2.jsonl"]
+    batch = source(archive).normalize(extract)
+    minutes = {row["source_id"]: row["minutes"] for row in batch.tables["tutoring_session"].to_pylist()}
+    assert minutes["s-1"] == 50  # the later file's copy of the session wins, as in a folder
+    assert batch.tables["tutor_profile"].column("source_id").to_pylist() == ["t-9"]
+
+
+def test_a_password_protected_zip_entry_is_refused_by_name(logs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("week1.csv", logs.csv_text(sessions(logs)))
+    data = bytearray(archive.read_bytes())
+    data[6] |= 0x1  # the local header's "encrypted" flag
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 8] |= 0x1  # and the central directory's
+    archive.write_bytes(bytes(data))
+    with pytest.raises(ConnectorError, match=r"logs\.zip: week1\.csv is password-protected"):
+        source(archive).read()
