@@ -229,7 +229,7 @@ def _record_run(
                 "file": pa.array([i.file for i in issues], pa.string()),
                 "line": pa.array([i.line for i in issues], pa.int64()),
                 "column": pa.array([i.column for i in issues], pa.string()),
-                "value": pa.array([i.value for i in issues], pa.string()),
+                "value": pa.array([_kept(i.value) for i in issues], pa.string()),
                 "kind": pa.array([i.kind for i in issues], pa.string()),
                 "reason": pa.array([i.reason for i in issues], pa.string()),
                 "severity": pa.array([i.severity for i in issues], pa.string()),
@@ -237,3 +237,14 @@ def _record_run(
         )
         bulk.load(connection, "sync_reject", rejects)
     return run_id
+
+
+REJECT_VALUE_CHARS = 1_000
+"""A rejected value is kept for the person who fixes the export, cut past this many characters: a 10 MB
+cell or a whole broken row would otherwise be stored whole, once per night."""
+
+
+def _kept(value: str | None) -> str | None:
+    if value is None or len(value) <= REJECT_VALUE_CHARS:
+        return value
+    return f"{value[:REJECT_VALUE_CHARS]}… (cut; {len(value):,} characters in all)"

@@ -7,7 +7,7 @@ import pytest
 
 from hub.connector import Issue, NormalizedBatch, SyncMode
 from hub.model import SyncReject, SyncRun
-from hub.warehouse import DeletionGuardError, Warehouse, WarehouseError
+from hub.warehouse import REJECT_VALUE_CHARS, DeletionGuardError, Warehouse, WarehouseError
 
 DISTRICT = "test_district"
 
@@ -194,6 +194,17 @@ def test_rejects_are_stored_with_file_line_column_reason(warehouse: Warehouse) -
         "wizard",
     )
     assert stored.reason.startswith("role 'wizard'") and stored.severity == "reject"
+
+
+def test_a_huge_rejected_value_is_stored_cut_with_its_length(warehouse: Warehouse) -> None:
+    huge = "x" * 10_000_000  # a 10 MB cell, or a whole broken row
+    issue = Issue("users.csv", 9, "givenName", huge, "oversized_cell", "a cell past 64 KiB")
+    warehouse.apply(DISTRICT, "roster", bulk(person=people(range(3))), extra_issues=[issue])
+    with warehouse.engine.connect() as connection:
+        stored = connection.execute(SyncReject.__table__.select()).one()
+    assert stored.value.startswith("x" * REJECT_VALUE_CHARS)
+    assert stored.value.endswith("(cut; 10,000,000 characters in all)")
+    assert len(stored.value) < REJECT_VALUE_CHARS + 60
 
 
 def test_districts_never_see_each_other(warehouse: Warehouse) -> None:
