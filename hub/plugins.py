@@ -26,7 +26,13 @@ from functools import cache
 
 import pluggy
 
-from hub.connector import ConnectorConfig, DestinationConnector, SourceConnector
+from hub.connector import (
+    ConnectorConfig,
+    DestinationConfig,
+    DestinationConnector,
+    SourceConnector,
+    Stage,
+)
 
 ENTRY_POINT_GROUP = "tutorhub.connectors"
 PROJECT = "tutorhub"
@@ -91,7 +97,7 @@ class ConnectorRegistry:
             self.failures.append(PluginFailure(plugin_name, package, f"{type(error).__name__}: {error}"))
             return
         for cls in provided:
-            problem = _contract_problem(cls)
+            problem = contract_problem(cls)
             if problem:
                 self.failures.append(PluginFailure(plugin_name, package, problem))
             elif cls.name in self.connectors:
@@ -105,16 +111,32 @@ class ConnectorRegistry:
                 self.connectors[cls.name] = ConnectorInfo(cls.name, cls.kind, version, package, cls)
 
 
-def _contract_problem(cls: object) -> str | None:
+def contract_problem(cls: object) -> str | None:
+    """What keeps ``cls`` from registering as a connector, in a sentence; None when it meets the contract."""
     if not isinstance(cls, type) or not issubclass(cls, SourceConnector | DestinationConnector):
         return f"{cls!r} is not a SourceConnector or DestinationConnector subclass"
     if not isinstance(getattr(cls, "name", None), str):
         return f"{cls.__name__} has no `name`"
+    base = DestinationConfig if issubclass(cls, DestinationConnector) else ConnectorConfig
     config_model = getattr(cls, "config_model", None)
-    if not (isinstance(config_model, type) and issubclass(config_model, ConnectorConfig)):
-        return f"{cls.__name__}.config_model is not a ConnectorConfig subclass"
+    if not (isinstance(config_model, type) and issubclass(config_model, base)):
+        return f"{cls.__name__}.config_model is not a {base.__name__} subclass"
     if getattr(cls, "__abstractmethods__", None):
         return f"{cls.__name__} does not implement {sorted(cls.__abstractmethods__)}"
+    return _source_problem(cls) if issubclass(cls, SourceConnector) else None
+
+
+def _source_problem(cls: type[SourceConnector]) -> str | None:
+    """A source must say where in the night it runs and what it writes, or the night would skip it."""
+    stages = ", ".join(stage.value for stage in Stage)
+    stage = getattr(cls, "stage", None)
+    if stage is None:
+        return f"{cls.__name__} does not declare its `stage` (one of {stages})"
+    if not isinstance(stage, Stage):
+        return f"{cls.__name__}.stage is {stage!r}; declare one of hub.connector.Stage ({stages})"
+    tables = getattr(cls, "tables", None)
+    if not (isinstance(tables, tuple) and tables and all(isinstance(name, str) for name in tables)):
+        return f"{cls.__name__} does not declare the model `tables` its normalize() produces"
     return None
 
 

@@ -7,7 +7,6 @@ pydantic-settings from the environment, a ``.env`` file or a secrets directory, 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -18,13 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hub.connector import ConnectorConfig
+from hub.connector import DISTRICT_ID, ConnectorConfig
 from hub.diagnostics.config import DiagnosticsPolicy
 from hub.tutoring.dosage import DosagePlan
 from hub.tutoring.impact import ImpactPolicy
 from hub.tutoring.policy import TutoringPolicy
-
-DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 class ConfigError(Exception):

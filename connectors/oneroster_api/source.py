@@ -25,7 +25,7 @@ from connectors.oneroster_csv.references import check_references
 from connectors.oneroster_csv.report import FileLog
 from connectors.oneroster_csv.rows import Rows
 from connectors.oneroster_csv.schema import ORDER, file_specs
-from hub.connector import ConnectorConfig, Extract, NormalizedBatch, SourceConnector
+from hub.connector import ConnectorConfig, Extract, NormalizedBatch, SourceConnector, Stage
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ ROLES_LOG = "users.roles"  # findings about the roles inside users[], at the pos
 
 class OneRosterApiSource(SourceConnector):
     name: ClassVar[str] = "oneroster_api"
+    stage: ClassVar[Stage] = Stage.ROSTER
     streams: ClassVar[tuple[str, ...]] = ORDER
     tables: ClassVar[tuple[str, ...]] = OneRosterCsvSource.tables
     config_model: ClassVar[type[ConnectorConfig]] = OneRosterApiConfig

@@ -33,6 +33,7 @@ from hub.connector import (
     Extract,
     NormalizedBatch,
     SourceConnector,
+    Stage,
 )
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class OneRosterCsvConfig(ConnectorConfig):
 
 class OneRosterCsvSource(SourceConnector):
     name: ClassVar[str] = "oneroster_csv"
+    stage: ClassVar[Stage] = Stage.ROSTER
     streams: ClassVar[tuple[str, ...]] = ORDER
     tables: ClassVar[tuple[str, ...]] = (
         "school", "academic_session", "course", "section", "person", "person_role", "enrollment",

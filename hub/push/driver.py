@@ -124,7 +124,7 @@ def _check_district(connector: DestinationConnector, district_id: str, destinati
     if owner is None:
         raise PushRefused(
             f"destination {destination_name!r} ({connector.name}) does not name its district; "
-            "its settings must derive from hub.push.DestinationConfig"
+            "its settings must derive from hub.connector.DestinationConfig"
         )
     if owner != district_id:
         raise PushRefused(
