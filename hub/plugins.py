@@ -23,6 +23,7 @@ import importlib.metadata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import pluggy
 
@@ -85,30 +86,18 @@ class ConnectorRegistry:
                 f"no connector named {name!r} is installed (installed: {known}; see `tutorhub plugins`)"
             ) from None
 
-    def add_plugin(self, plugin: object, plugin_name: str, package: str, version: str) -> None:
-        """Register one plugin module or object, recording instead of raising when it is broken."""
-        manager = pluggy.PluginManager(PROJECT)
-        manager.add_hookspecs(HookSpecs)
-        try:
-            manager.register(plugin, name=plugin_name)
-            manager.check_pending()
-            provided = [cls for batch in manager.hook.tutorhub_connectors() for cls in batch]
-        except Exception as error:  # a plugin's bug must not stop the hub
-            self.failures.append(PluginFailure(plugin_name, package, f"{type(error).__name__}: {error}"))
-            return
-        for cls in provided:
-            problem = contract_problem(cls)
-            if problem:
-                self.failures.append(PluginFailure(plugin_name, package, problem))
-            elif cls.name in self.connectors:
-                other = self.connectors[cls.name].package
-                self.failures.append(
-                    PluginFailure(
-                        plugin_name, package, f"connector name {cls.name!r} already taken by {other}"
-                    )
-                )
-            else:
-                self.connectors[cls.name] = ConnectorInfo(cls.name, cls.kind, version, package, cls)
+    def add(self, cls: object, plugin: str, package: str, version: str) -> None:
+        """Register one connector class a plugin provided, or record why it cannot be."""
+        problem = contract_problem(cls)
+        if problem is None:
+            connector = cast(ConnectorClass, cls)
+            if connector.name not in self.connectors:
+                info = ConnectorInfo(connector.name, connector.kind, version, package, connector)
+                self.connectors[connector.name] = info
+                return
+            other = self.connectors[connector.name].package
+            problem = f"connector name {connector.name!r} already taken by {other}"
+        self.failures.append(PluginFailure(plugin, package, problem))
 
 
 def contract_problem(cls: object) -> str | None:
@@ -141,8 +130,16 @@ def _source_problem(cls: type[SourceConnector]) -> str | None:
 
 
 def discover(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> ConnectorRegistry:
-    """Load every plugin in the entry-point group (or the ones given, for tests)."""
+    """Load every plugin in the entry-point group (or the ones given, for tests) into one PluginManager.
+
+    pluggy's own ``load_setuptools_entrypoints`` stops at the first plugin that fails to import; here each
+    failure (import, unknown hook, a hook that raises, a class that breaks the contract) is recorded and
+    the rest still load.
+    """
     registry = ConnectorRegistry()
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(HookSpecs)
+    origins: dict[str, tuple[str, str]] = {}  # plugin name -> (package, version)
     if entry_points is None:
         entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     for entry_point in entry_points:
@@ -156,8 +153,35 @@ def discover(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None
                 PluginFailure(entry_point.name, package, f"import failed: {type(error).__name__}: {error}")
             )
             continue
-        registry.add_plugin(plugin, entry_point.name, package, version)
+        if _registered(manager, plugin, entry_point.name, package, registry):
+            origins[entry_point.name] = (package, version)
+    for impl in manager.hook.tutorhub_connectors.get_hookimpls():  # in registration order
+        package, version = origins[impl.plugin_name]
+        try:
+            provided = list(impl.function())
+        except Exception as error:  # a plugin's bug must not stop the hub
+            registry.failures.append(
+                PluginFailure(impl.plugin_name, package, f"{type(error).__name__}: {error}")
+            )
+            continue
+        for cls in provided:
+            registry.add(cls, impl.plugin_name, package, version)
     return registry
+
+
+def _registered(
+    manager: pluggy.PluginManager, plugin: object, name: str, package: str, registry: ConnectorRegistry
+) -> bool:
+    """Register one plugin, taking it back out (and recording why) if its hooks do not match the spec."""
+    try:
+        manager.register(plugin, name=name)
+        manager.check_pending()
+    except Exception as error:
+        if manager.is_registered(plugin):
+            manager.unregister(plugin)
+        registry.failures.append(PluginFailure(name, package, f"{type(error).__name__}: {error}"))
+        return False
+    return True
 
 
 @cache

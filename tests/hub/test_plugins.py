@@ -70,12 +70,17 @@ def test_broken_plugins_are_reported_and_skipped(plugin_dir: Path) -> None:
     (plugin_dir / "fake_vendor_typo.py").write_text(
         "from hub.plugins import hookimpl\n@hookimpl\ndef tutorhub_conectors():\n    return []\n"
     )
+    (plugin_dir / "fake_vendor_raises.py").write_text(
+        "from hub.plugins import hookimpl\n"
+        "@hookimpl\ndef tutorhub_connectors():\n    raise KeyError('licence')\n"
+    )
     registry = discover(
         [
             entry_point("syntax", "fake_vendor_syntax"),
             entry_point("missing", "fake_vendor_not_installed"),
             entry_point("notconn", "fake_vendor_not_connector"),
             entry_point("typo", "fake_vendor_typo"),
+            entry_point("raises", "fake_vendor_raises"),
             entry_point("acme", "fake_vendor_good"),
         ]
     )
@@ -84,6 +89,7 @@ def test_broken_plugins_are_reported_and_skipped(plugin_dir: Path) -> None:
     assert reasons["missing"].startswith("import failed: ModuleNotFoundError")
     assert "not a SourceConnector or DestinationConnector" in reasons["notconn"]
     assert "unknown hook 'tutorhub_conectors'" in reasons["typo"]
+    assert reasons["raises"] == "KeyError: 'licence'"
     assert list(registry.connectors) == ["acme"]
 
 
