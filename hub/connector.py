@@ -31,6 +31,8 @@ from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 import pyarrow as pa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from hub.errors import HubError
+
 __all__ = [
     "DISTRICT_ID",
     "SKIPPED_PREFIX",
@@ -57,15 +59,12 @@ DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 """A district's id: lower-case, also its Dagster partition key and the folder of its data."""
 
 
-class ConnectorError(Exception):
+class ConnectorError(HubError):
     """A whole input cannot be trusted (missing manifest, missing required header, unreadable file).
 
-    The message is written for the IT person who will fix the export: it names the file and what is wrong.
+    The message is written for the IT person who will fix the export: it names the file and what is wrong;
+    ``file`` (and ``line``, ``column`` where one place is at fault) say the same for tools.
     """
-
-    def __init__(self, message: str, *, file: str | None = None) -> None:
-        super().__init__(message)
-        self.file = file
 
 
 class ConnectorConfig(BaseModel):

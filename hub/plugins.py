@@ -34,6 +34,7 @@ from hub.connector import (
     SourceConnector,
     Stage,
 )
+from hub.errors import HubError
 
 ENTRY_POINT_GROUP = "tutorhub.connectors"
 PROJECT = "tutorhub"
@@ -66,8 +67,8 @@ class PluginFailure:
     reason: str
 
 
-class UnknownConnectorError(LookupError):
-    pass
+class UnknownConnectorError(HubError, LookupError):
+    """hub.yaml names a connector ``type`` that no installed plugin provides."""
 
 
 class ConnectorRegistry:

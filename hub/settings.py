@@ -19,12 +19,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.connector import DISTRICT_ID, ConnectorConfig
 from hub.diagnostics.config import DiagnosticsPolicy
+from hub.errors import HubError
 from hub.tutoring.dosage import DosagePlan
 from hub.tutoring.impact import ImpactPolicy
 from hub.tutoring.policy import TutoringPolicy
 
 
-class ConfigError(Exception):
+class ConfigError(HubError):
     """hub.yaml or the environment is wrong; the message says where and what was expected."""
 
 
@@ -169,7 +170,9 @@ class HubConfig:
             return self.districts[district_id]
         except KeyError:
             known = ", ".join(sorted(self.districts))
-            raise ConfigError(f"{self.path}: no district {district_id!r}; configured: {known}") from None
+            raise ConfigError(
+                f"{self.path}: no district {district_id!r}; configured: {known}", file=str(self.path)
+            ) from None
 
 
 def _resolve(base: Path, value: Path) -> Path:
@@ -194,15 +197,25 @@ def load_hub_config(path: Path | str | None = None, settings: HubSettings | None
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (set --config or TUTORHUB_CONFIG)") from None
+        raise ConfigError(
+            f"{path}: file not found (set --config or TUTORHUB_CONFIG)", file=str(path)
+        ) from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        raise ConfigError(
+            f"{path}: not valid YAML: {error}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+            column=str(mark.column + 1) if mark else None,
+        ) from None
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{path}: expected a mapping with a 'districts' list at the top level")
+        raise ConfigError(
+            f"{path}: expected a mapping with a 'districts' list at the top level", file=str(path)
+        )
     try:
         parsed = HubFile.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(format_validation_error(path, error)) from None
+        raise ConfigError(format_validation_error(path, error), file=str(path)) from None
     return HubConfig(path.resolve(), parsed, settings)
 
 
@@ -268,7 +281,9 @@ def build_connector_config(
     if missing:
         raise ConfigError(
             f"{hub.path}: {position}: secret(s) {', '.join(missing)} not set; put them in the environment, "
-            f"a .env file or the secrets directory ({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})"
+            f"a .env file or the secrets directory ({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})",
+            file=str(hub.path),
+            key=position,
         )
     settings = _substitute(entry.settings, values)
     context = {
@@ -279,4 +294,6 @@ def build_connector_config(
     try:
         return config_model.model_validate(settings, context=context)
     except ValidationError as error:
-        raise ConfigError(format_validation_error(hub.path, error, prefix=position)) from None
+        raise ConfigError(
+            format_validation_error(hub.path, error, prefix=position), file=str(hub.path), key=position
+        ) from None

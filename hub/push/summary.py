@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hub.connector import RenderedReport
+from hub.errors import HubError
 
 
-class SummaryError(ValueError):
+class SummaryError(HubError, ValueError):
     """A report's summary is not in the shape above; the report cannot be pushed as it is."""
 
 

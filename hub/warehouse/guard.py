@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from hub.errors import HubError
+
 # What the guard watches: a name people use, the table, and which rows of it count.
 GUARDED = (
     ("students", "person", "role = 'student'"),
@@ -29,7 +31,7 @@ class PlannedDeletion:
         return self.removing / self.active if self.active else 0.0
 
 
-class DeletionGuardError(Exception):
+class DeletionGuardError(HubError):
     """Raised before any change; the message says what would go and how to approve it."""
 
     def __init__(self, district_id: str, over: list[PlannedDeletion], limit: float) -> None:

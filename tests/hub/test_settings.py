@@ -132,3 +132,19 @@ def test_unknown_district_lists_configured(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_hub_config(tmp_path / "nope.yaml")
+
+
+def test_config_errors_carry_their_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The place is in the message and, for tools, in the error's attributes too."""
+    path = write(
+        tmp_path, VALID.replace("    timezone: America/Chicago\n", "    timezone: [America/Chicago\n")
+    )
+    with pytest.raises(ConfigError) as broken:
+        load_hub_config(path)
+    assert (broken.value.file, broken.value.line) == (str(path), 7)
+    monkeypatch.setenv("SPRINGFIELD_CANVAS_TOKEN", "t")
+    hub = load_hub_config(write(tmp_path, VALID.replace("base_url:", "base_uri:")))
+    district = hub.district("springfield")
+    with pytest.raises(ConfigError) as wrong:
+        build_connector_config(hub, district, district.connectors[0], TokenConfig)
+    assert wrong.value.key == "districts[0].connectors[0].settings"
