@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from connectors.oneroster.report import FileLog
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
-from connectors.oneroster_csv.report import FileLog
 
 BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 16

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from connectors.oneroster_csv.report import Logs
-from connectors.oneroster_csv.schema import KNOWN_STEMS
+from connectors.oneroster.report import Logs
+from connectors.oneroster.schema import KNOWN_STEMS
 from hub.connector import ConnectorError
 
 MANIFEST = "manifest.csv"
