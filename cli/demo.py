@@ -52,6 +52,7 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
         match_students,
         skill_gaps,
     )
+    from hub.model import students_of
     from hub.pipeline.diagnostics import FILE_COLUMN
     from hub.pipeline.tutoring import replay_boundaries, school_year_of
     from hub.synthetic import DistrictSpec, build_district
@@ -94,7 +95,7 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
     grouping = replay_boundaries(
         results,
         domains,
-        people.filter(pc.equal(people["role"], "student")),
+        students_of(people),
         tutors,
         cycles,
         starts[: bisect_right(starts, first_test) + 1],  # the night's boundaries, up to the first with a test
