@@ -8,7 +8,7 @@ from assets.diagnostics import assessment_results, skill_gaps
 from assets.partitions import DISTRICTS
 from assets.resources import HubResource
 from assets.sessions import tutoring_sessions
-from hub.pipeline.tutoring import decide_groups, decide_tiers, plan_year
+from hub.pipeline.tutoring import GroupDecision, decide_groups, decide_tiers, plan_year
 
 
 def _pyramid_markdown(distribution: pa.Table) -> str:
@@ -47,6 +47,13 @@ def tiers(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Materialize
     )
 
 
+def _tonight(decision: GroupDecision, kind: str, column: str) -> int:
+    """Rows of the grouping's ``kind`` (reviews, unplaced) made at the boundaries decided tonight."""
+    rows = getattr(decision.grouping, kind)
+    days = pa.array(decision.boundaries, pa.date32())
+    return rows.filter(pc.is_in(rows.column(column), value_set=days)).num_rows
+
+
 @dg.multi_asset(
     partitions_def=DISTRICTS,
     group_name="tutoring",
@@ -55,7 +62,8 @@ def tiers(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Materialize
             "tutoring_groups",
             deps=[tiers, skill_gaps, tutoring_sessions],
             kinds={"sql"},
-            description="Skill-targeted groups: one shared primary gap and grade, at most four, one tutor.",
+            description="Skill-targeted groups: one shared primary gap and grade, at most four, one tutor; "
+            "the boundaries' reviews and the entrants not placed, with their reasons.",
         ),
         dg.AssetSpec(
             "group_memberships",
@@ -78,6 +86,10 @@ def tutoring_groups(context: dg.AssetExecutionContext, hub: HubResource):
         metadata={
             "dagster/row_count": dg.MetadataValue.int(groups.num_rows),
             "groups_without_tutor": dg.MetadataValue.int(decision.grouping.untutored.num_rows),
+            "entrants_not_placed_tonight": dg.MetadataValue.int(
+                _tonight(decision, "unplaced", "boundary_date")
+            ),
+            "reviews_tonight": dg.MetadataValue.int(_tonight(decision, "reviews", "review_date")),
             "boundaries_decided_tonight": dg.MetadataValue.json(boundaries),
         },
     )

@@ -57,6 +57,7 @@ from hub.tutoring import (
     tier_distribution,
 )
 from hub.tutoring.dosage import Dosage, measure_dosage
+from hub.tutoring.exits import CODE_LABELS, reason_codes
 from hub.tutoring.impact import Impact, ImpactPeriod, measure_impact
 from hub.tutoring.reads import READS
 
@@ -218,9 +219,8 @@ class Outcome:
         )
         figure("in tutoring after the second; exited", pc.sum(still_open), pc.sum(pc.invert(still_open)))
         exited = memberships.filter(pc.invert(still_open))["exit_reason"]
-        kinds = pc.replace_substring_regex(exited, r"( in |: |; | \().*$", "")  # the reason, no detail
-        for reason in pc.value_counts(kinds).to_pylist():
-            figure(f"  {reason['values']}", reason["counts"])
+        for reason in pc.value_counts(reason_codes(exited)).to_pylist():  # by code: the reason, no detail
+            figure(f"  {CODE_LABELS[reason['values']]}", reason["counts"])
         figure("groups; closed", groups.num_rows, pc.sum(pc.is_valid(groups["closed_on"])))
         logged = pc.is_in(self.dosage.sessions["group_source_id"], groups["source_id"])
         figure("sessions; of groups this night formed", self.dosage.sessions.num_rows, pc.sum(logged))

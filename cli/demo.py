@@ -21,92 +21,35 @@ DISTRICT = "demo"
 KEPT = Path("data/dagster")  # the Dagster instance's storage under the demo's data_dir
 
 
+def demo_as_of(spec_school_year: int) -> date:
+    """The demo's as-of date: June 1 of its school year, when the whole season has been decided."""
+    return date(spec_school_year, 6, 1)
+
+
 def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Path]:
-    """Roster, tutors, a season of session logs for the hub's own first groups, and diagnostics that respond
-    to the dosage those groups received.
+    """Roster, tutors, a season of session logs for the hub's own groups, and diagnostics that respond to
+    the dosage those groups received.
 
-    Tutors log sessions against the groups the hub formed, so the season is simulated for the groups the
-    night will form at its first cycle boundary that sees a test. They are foreseen the way the night
-    decides them: untutored diagnostics go to a scratch folder and are read back through the connectors
-    and the hub's own functions, with the policies of a district that overrides none. That boundary sees
-    only fall tests, which tutoring has not moved yet, so the night, reading the final exports, agrees.
+    The season is run as the hub decides it (``cli.demo_season``): boundary by boundary, on what the
+    night will see then, the tutors meeting the groups the hub has for each cycle. Reading the final
+    exports, the night replays the same boundaries on the same evidence, so it decides alike.
     """
-    import tempfile
-    from bisect import bisect_right
-
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from connectors.iready import IReadyConfig, IReadySource
+    from cli.demo_season import run_season
     from connectors.iready.writer import write_iready
-    from connectors.nwea_map import MapConfig, MapSource
     from connectors.nwea_map.writer import write_map
-    from connectors.oneroster_csv import OneRosterCsvConfig, OneRosterCsvSource
     from connectors.oneroster_csv.writer import write_oneroster
-    from connectors.session_log import SessionLogConfig, SessionLogSource
-    from connectors.session_log.writer import simulate_tutoring, write_tutors
-    from hub.diagnostics import (
-        DiagnosticsPolicy,
-        active_identifiers,
-        mark_test_of_record,
-        match_students,
-        skill_gaps,
-    )
-    from hub.model import students_of
-    from hub.pipeline.diagnostics import FILE_COLUMN
-    from hub.pipeline.tutoring import replay_boundaries, school_year_of
+    from connectors.session_log.writer import write_tutors
     from hub.synthetic import DistrictSpec, build_district
-    from hub.tutoring import TutoringPolicy, open_memberships, plan_cycles
 
     started = time.perf_counter()
     echo(f"    building a synthetic district of {students:,} students (seed {seed})")
-    district = build_district(DistrictSpec(students=students, seed=seed))
+    spec = DistrictSpec(students=students, seed=seed)
+    district = build_district(spec)
     out.mkdir(parents=True, exist_ok=True)
     [package] = write_oneroster(district, out)
     tutors_file = write_tutors(district, out / "sessions")
-    echo("    reading the fall tests back as the night will, to find the groups the hub forms first")
-    diagnostics, tutoring = DiagnosticsPolicy(), TutoringPolicy()
-    roster_source = OneRosterCsvSource(OneRosterCsvConfig(path=package))
-    roster = roster_source.normalize(roster_source.read()).tables
-    tutors_source = SessionLogSource(SessionLogConfig(path=tutors_file))
-    tutors = tutors_source.normalize(tutors_source.read()).tables["tutor_profile"]
-    identifiers = active_identifiers(roster["person_identifier"], roster["person"])
-    with tempfile.TemporaryDirectory(prefix="tutorhub-demo-") as scratch:
-        iready_dir, map_dir = Path(scratch) / "iready", Path(scratch) / "map"
-        write_iready(district, iready_dir)
-        write_map(district, map_dir)
-        sources = (IReadySource(IReadyConfig(path=iready_dir)), MapSource(MapConfig(path=map_dir)))
-        batches = [source.normalize(source.read()).tables for source in sources]
-    matched = [
-        match_students(
-            batch["assessment_result"], identifiers, diagnostics.id_precedence, file_column=FILE_COLUMN
-        )
-        for batch in batches
-    ]
-    results = mark_test_of_record(
-        pa.concat_tables([outcome.results for outcome in matched], promote_options="default"),
-        rapid_guessing_threshold=diagnostics.rapid_guessing_threshold,
-    )
-    first_test = pc.min(results["test_date"]).as_py()
-    cycles = plan_cycles(*school_year_of(roster["academic_session"], first_test), tutoring.cycle_weeks)
-    starts = sorted(cycles["start_date"].to_pylist())
-    people = roster["person"]
-    domains = pa.concat_tables([batch["domain_result"] for batch in batches])
-    grouping = replay_boundaries(
-        results,
-        domains,
-        students_of(people),
-        tutors,
-        cycles,
-        starts[: bisect_right(starts, first_test) + 1],  # the night's boundaries, up to the first with a test
-        tutoring,
-        skill_gaps(results, domains, diagnostics.gap_thresholds),
-    )
-    season = simulate_tutoring(
-        district, groups=grouping.groups, members=open_memberships(grouping.memberships)
-    )
-    echo(f"    simulated a season of tutoring for the hub's {season.groups.num_rows:,} tutored groups")
-    district.tutoring_effect = season.effect  # growth responds to dosage
+    echo("    running the season as the hub decides it, cycle by cycle")
+    season, _ = run_season(district, package, tutors_file, demo_as_of(spec.school_year), echo)
     written = [package, tutors_file, *season.write(out / "sessions")]
     echo("    writing i-Ready and MAP Growth exports for fall, winter and spring")
     written += write_iready(district, out / "iready")
@@ -206,10 +149,11 @@ def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
     from hub.synthetic import DistrictSpec
 
     directory = directory.resolve()
+    os.environ.pop("DAGSTER_HOME", None)  # the demo runs on the embedded instance, whatever the shell names
     _fresh_directory(directory, echo)
     echo("1/4 writing the synthetic district's exports")
     write_demo_data(students, seed, directory / "drop", echo)
-    as_of = date(DistrictSpec(students=students, seed=seed).school_year, 6, 1)
+    as_of = demo_as_of(DistrictSpec(students=students, seed=seed).school_year)
     with FakeCanvas(create_unknown_courses=True) as canvas:
         os.environ[CANVAS_TOKEN_VARIABLE] = canvas.token
         hub = load_hub_config(demo_config(directory, canvas.url, as_of))

@@ -143,12 +143,14 @@ def validate(kind: str, path: Path, as_json: bool, district: str | None, config:
     sys.exit(0 if summary["importable"] else 1)
 
 
-def _exit_with(outcomes: list[DistrictOutcome], command: str) -> None:
-    """One summary per district run; exit 1 if any failed."""
+def _exit_with(
+    outcomes: list[DistrictOutcome], command: str, details: dict[str, list[str]] | None = None
+) -> None:
+    """One summary per district run (with its ``details``, if any); exit 1 if any failed."""
     from cli.summary import render_outcome
 
     for outcome in outcomes:
-        click.echo("\n".join(render_outcome(outcome, command)))
+        click.echo("\n".join(render_outcome(outcome, command, (details or {}).get(outcome.district_id, []))))
     sys.exit(0 if all(outcome.success for outcome in outcomes) else 1)
 
 
@@ -190,7 +192,25 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
 
     hub = _ready(config, district_ids)
     ids = list(district_ids) or list(hub.districts)
-    _exit_with(run_districts(hub, ids, allow_deletions=allow_deletions), "sync")
+    outcomes = run_districts(hub, ids, allow_deletions=allow_deletions)
+    details = {
+        outcome.district_id: _tutoring_lines(hub, outcome.district_id)
+        for outcome in outcomes
+        if outcome.success
+    }
+    _exit_with(outcomes, "sync", details)
+
+
+def _tutoring_lines(hub: HubConfig, district_id: str) -> list[str]:
+    """What the night decided about tutoring, from the district's warehouse (``tutoring_summary``)."""
+    from hub.pipeline.context import DistrictRun
+    from hub.pipeline.tutoring import tutoring_summary
+
+    run = DistrictRun(hub, hub.district(district_id), installed())
+    try:
+        return tutoring_summary(run).lines()
+    finally:
+        run.close()
 
 
 @main.command()

@@ -7,8 +7,9 @@ import textwrap
 from cli.night import DistrictOutcome
 
 
-def render_outcome(outcome: DistrictOutcome, command: str) -> list[str]:
-    """What landed, what was refused and why, and what to do next, for one district."""
+def render_outcome(outcome: DistrictOutcome, command: str, details: list[str] | None = None) -> list[str]:
+    """What landed, what was refused and why, ``details`` (what the night decided), and what to do next,
+    for one district."""
     state = "ok" if outcome.success else "FAILED"
     lines = [f"{outcome.district_id}: {state} (Dagster run {outcome.run_id})"]
     if outcome.landed:
@@ -25,6 +26,7 @@ def render_outcome(outcome: DistrictOutcome, command: str) -> list[str]:
             continue
         lines.append(f"  refused: {check}")
         lines.extend(f"    {line}" for line in reason.splitlines() if line.strip())
+    lines.extend(f"  {line}" for line in details or [])
     if outcome.success:
         lines.append("  next: `tutorhub push --dry-run` shows what the reports would send")
     else:

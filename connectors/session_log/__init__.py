@@ -72,7 +72,10 @@ Tutors file (``tutors.csv``)
 ----------------------------
 ``tutor_id`` (required), ``subjects`` (required: ``ela`` and/or ``math``, separated by ``;`` or ``,``),
 ``max_groups`` (required, 0-50 groups at once), ``schools`` (school sourcedIds; blank = any school).
-It is the whole list: a tutor left out of it is removed from ``tutor_profile``. Rejects:
+It adds to the roster: people the roster gives a tutoring role (``tutoring.tutor_roles``: ``ext:tutor``,
+``aide``, ...) are tutors without it, and a row here sets their subjects, schools and capacity; a row for
+someone the roster does not hold makes them a tutor too. It is the whole list of such rows: a tutor left
+out of it is removed from ``tutor_profile`` (a roster tutor then takes the defaults). Rejects:
 ``missing_required``, ``bad_subject``, ``max_groups_range``, ``duplicate_tutor``, ``column_count``.
 
 Normalized onto ``tutoring_session`` (``source_id`` = session id) and ``session_attendance``

@@ -24,7 +24,6 @@ from hub.synthetic import SyntheticDistrict
 
 ENTRY_LEVEL = -1.0  # grade levels below: Tier 2 or 3 on i-Ready's scale
 OFFER_RATE = 0.7
-GROUP_SIZE = 4
 CANCEL_RATE = 0.03
 TUTOR_CHANGE_RATE = 0.1
 UNDER_DOSED_SHARE = 0.2
@@ -83,8 +82,10 @@ def _holidays(school_year: int) -> np.ndarray:
     return np.concatenate([*days, np.array(single, dtype="datetime64[D]")])
 
 
-def form_groups(district: SyntheticDistrict, rng: np.random.Generator) -> tuple[pa.Table, pa.Table]:
-    """Groups and their members per subject; groups are ordered neediest first."""
+def form_groups(
+    district: SyntheticDistrict, rng: np.random.Generator, group_size: int
+) -> tuple[pa.Table, pa.Table]:
+    """Groups of at most ``group_size`` and their members per subject; groups are ordered neediest first."""
     students = district.students
     grade_num = students["grade_num"].to_numpy()
     school = pc.index_in(students["school_source_id"], district.schools["source_id"]).to_numpy()
@@ -103,7 +104,7 @@ def form_groups(district: SyntheticDistrict, rng: np.random.Generator) -> tuple[
         chosen, key = chosen[order], key[order]
         _, start, inverse, size = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
         rank = np.arange(len(key)) - start[inverse]
-        per_bucket = -(-size // GROUP_SIZE)  # ceil: balanced groups, never one left alone after four
+        per_bucket = -(-size // group_size)  # ceil: balanced groups, never one left alone after four
         bucket_base = np.concatenate(([0], np.cumsum(per_bucket)[:-1]))
         group = bucket_base[inverse] + rank % per_bucket[inverse]
         mean_level = np.bincount(group, weights=fall[chosen]) / np.bincount(group)
@@ -226,11 +227,16 @@ def replacement_tutors(groups: pa.Table, tutors: pa.Table) -> pa.Array:
 
 
 def schedule(
-    groups: pa.Table, replacements: pa.Array, days: np.ndarray, rng: np.random.Generator
+    groups: pa.Table,
+    replacements: pa.Array,
+    days: np.ndarray,
+    rng: np.random.Generator,
+    first_number: int = 1,
 ) -> pa.Table:
     """Every session of every group over ``days`` from its ``first_day``: three a week on its own weekdays.
 
     ``replacements`` holds, per group, the tutor who may take it over mid-year (null: the tutor stays).
+    Session ids count from ``first_number``, so that a season simulated cycle by cycle never repeats one.
     """
     count = groups.num_rows
     pattern = WEEK_PATTERNS[rng.integers(len(WEEK_PATTERNS), size=count)]
@@ -249,9 +255,8 @@ def schedule(
     switched = pc.and_(pc.is_valid(replacements.take(pa.array(group))), pa.array(day >= switch_day[group]))
     first_tutor = groups["tutor_id"].take(pa.array(group))
     tutor = pc.if_else(switched, replacements.take(pa.array(group)), first_tutor)
-    ids = pc.binary_join_element_wise(
-        "ses-", pc.utf8_lpad(pa.array(np.arange(1, len(group) + 1)).cast(pa.string()), 8, "0"), ""
-    )
+    numbers = np.arange(first_number, first_number + len(group))
+    ids = pc.binary_join_element_wise("ses-", pc.utf8_lpad(pa.array(numbers).cast(pa.string()), 8, "0"), "")
     return pa.table(
         {
             "session_id": ids,
@@ -268,8 +273,26 @@ def schedule(
     )
 
 
-def attend(sessions: pa.Table, groups: pa.Table, members: pa.Table, rng: np.random.Generator) -> pa.Table:
-    """One row per member per session: present, tardy, absent, excused, or cancelled with the session."""
+def attendance_rates(students: int, rng: np.random.Generator) -> np.ndarray:
+    """Each student's share of sessions attended: most 80-95 %, one in five only 40-60 %."""
+    return np.where(
+        rng.random(students) < UNDER_DOSED_SHARE,
+        rng.uniform(0.40, 0.60, students),
+        rng.uniform(0.80, 0.95, students),
+    )
+
+
+def attend(
+    sessions: pa.Table,
+    groups: pa.Table,
+    members: pa.Table,
+    rng: np.random.Generator,
+    rates: np.ndarray | None = None,
+) -> pa.Table:
+    """One row per member per session: present, tardy, absent, excused, or cancelled with the session.
+
+    ``rates``: each district student's attendance rate (``attendance_rates``); drawn per member if None.
+    """
     member_group = pc.index_in(members["group_id"], groups["group_id"]).to_numpy()
     by_group = np.argsort(member_group, kind="stable")  # each group's members together, in groups' order
     members, member_group = members.take(pa.array(by_group)), member_group[by_group]
@@ -280,10 +303,8 @@ def attend(sessions: pa.Table, groups: pa.Table, members: pa.Table, rng: np.rand
     session = np.repeat(np.arange(sessions.num_rows), repeat)
     offset = np.arange(len(session)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
     member = first_member[session_group[session]] + offset
-    rate = np.where(
-        rng.random(members.num_rows) < UNDER_DOSED_SHARE,
-        rng.uniform(0.40, 0.60, members.num_rows),
-        rng.uniform(0.80, 0.95, members.num_rows),
+    rate = (
+        rates[members["student"].to_numpy()] if rates is not None else attendance_rates(members.num_rows, rng)
     )
     cancelled = sessions["cancelled"].to_numpy(zero_copy_only=False)[session]
     came = (rng.random(len(session)) < rate[member]) & ~cancelled

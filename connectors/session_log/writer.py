@@ -3,6 +3,10 @@
     write_tutors(district, out_dir)           # tutors.csv: who may tutor what, where, how much
     simulation = simulate_tutoring(district, groups=tutoring_groups, members=open_memberships)
     simulation.write(out_dir)                 # sessions.csv
+
+    season = SeasonByCycle(district)          # or cycle by cycle, as the hub decides at each boundary:
+    season.cycle(groups, memberships, start, stop)
+    simulation = season.simulation()
     simulation.effect("math", "spring")       # grade levels gained from tutoring, per student
 
 The effect answers dosage: about +0.35 grade levels per 30 hours attended at first, saturating towards
@@ -28,14 +32,17 @@ from connectors.session_log.simulation import (
     Season,
     assign_tutors,
     attend,
+    attendance_rates,
     form_groups,
     hub_groups,
     replacement_tutors,
     schedule,
     school_days,
 )
+from hub.model import arrow_schema
 from hub.skills import DOMAINS, label
 from hub.synthetic import SyntheticDistrict
+from hub.tutoring import TutoringPolicy
 
 EFFECT_CAP = 0.9  # grade levels
 EFFECT_PER_30_HOURS = 0.35  # the slope at zero hours
@@ -156,20 +163,25 @@ def write_tutors(district: SyntheticDistrict, out_dir: Path) -> Path:
 
 
 def simulate_tutoring(
-    district: SyntheticDistrict, *, groups: pa.Table | None = None, members: pa.Table | None = None
+    district: SyntheticDistrict,
+    *,
+    groups: pa.Table | None = None,
+    members: pa.Table | None = None,
+    group_size: int = TutoringPolicy().max_group_size,
 ) -> TutoringSimulation:
     """Simulate a season of tutoring for ``district`` (a ``hub.synthetic.SyntheticDistrict``).
 
     With the hub's own ``groups`` (tutoring_group rows) and ``members`` (their open group_membership rows)
     every session is one of those groups' and led by its tutor, from the day the hub formed it. Without
-    them the simulation groups students and assigns tutors by its own simple rules (ids ``grp-000123``).
+    them the simulation groups students (at most ``group_size``, the hub's ``tutoring.max_group_size``)
+    and assigns tutors by its own simple rules (ids ``grp-000123``).
     """
     if (groups is None) != (members is None):
         raise ValueError("simulate_tutoring: give the hub's groups and their members together, or neither")
     spec = district.spec
     days = school_days(spec.school_year)
     if groups is None or members is None:
-        own_groups, members = form_groups(district, spec.rng("session_log.groups"))
+        own_groups, members = form_groups(district, spec.rng("session_log.groups"), group_size)
         own_groups = own_groups.append_column("tutor_id", assign_tutors(own_groups, district.tutors))
         groups = own_groups.filter(pc.is_valid(own_groups["tutor_id"]))
         groups = groups.append_column("first_day", pa.array(np.repeat(days[:1], groups.num_rows)))
@@ -182,3 +194,50 @@ def simulate_tutoring(
     sessions = schedule(groups, replacements, days, spec.rng("session_log.sessions"))
     attendance = attend(sessions, groups, members, spec.rng("session_log.attendance"))
     return TutoringSimulation(district, Season(groups, members, sessions, attendance))
+
+
+class SeasonByCycle:
+    """A season simulated cycle by cycle: each cycle's sessions are those of the groups the hub had then.
+
+    The demo decides a boundary, simulates the cycle it opens with ``cycle``, and only then decides the
+    next: so tutors follow the hub's decisions (groups formed, exits, moves, reviews) boundary by boundary,
+    and a student's attendance rate stays theirs all year.
+    """
+
+    def __init__(self, district: SyntheticDistrict) -> None:
+        spec = district.spec
+        self.district = district
+        self.days = school_days(spec.school_year)
+        self.rates = attendance_rates(district.students.num_rows, spec.rng("session_log.attendance_rates"))
+        self.parts: list[Season] = []
+        self.sessions = 0
+        # An empty first part gives every table its columns, however few cycles have sessions.
+        self.cycle(
+            arrow_schema("tutoring_group").empty_table(), arrow_schema("group_membership").empty_table()
+        )
+
+    def cycle(
+        self, groups: pa.Table, memberships: pa.Table, start: date | None = None, stop: date | None = None
+    ) -> None:
+        """Sessions from ``start`` up to ``stop`` (None: the season's end) of the hub's groups, for its open
+        ``memberships`` (group_membership rows without an exit) and their groups' tutors."""
+        days = self.days[self.days >= np.datetime64(start)] if start is not None else self.days[:0]
+        if stop is not None:
+            days = days[days < np.datetime64(stop)]
+        meeting, members = hub_groups(groups, memberships, self.district.students)
+        rng = self.district.spec.rng
+        replacements = pa.nulls(meeting.num_rows, pa.string())
+        sessions = schedule(
+            meeting, replacements, days, rng(f"session_log.sessions.{start}"), self.sessions + 1
+        )
+        attendance = attend(sessions, meeting, members, rng(f"session_log.attendance.{start}"), self.rates)
+        self.parts.append(Season(meeting, members, sessions, attendance))
+        self.sessions += sessions.num_rows
+
+    def simulation(self) -> TutoringSimulation:
+        """The season so far, as one simulation (its ``effect`` counts every session logged so far)."""
+        names = ("groups", "members", "sessions", "attendance")
+        return TutoringSimulation(
+            self.district,
+            Season(*(pa.concat_tables([getattr(part, name) for part in self.parts]) for name in names)),
+        )

@@ -89,6 +89,8 @@ def skill_gaps(results: pa.Table, domains: pa.Table, thresholds: GapThresholds |
     kept_placement = by_placement.filter(behind).take(strongest)
     kept_adjective = by_adjective.filter(behind).take(strongest)
     gaps = gaps.append_column("evidence", _evidence(gaps, kept_placement, kept_adjective))
+    # The weakest vendor domain's own score: what ``primary_gap`` breaks ties between equal gaps by.
+    gaps = gaps.append_column("domain_score", gaps.column("scale_score"))
     source_id = pc.binary_join_element_wise(
         gaps.column("person_source_id"),
         gaps.column("subject"),
@@ -109,8 +111,9 @@ def skill_gaps(results: pa.Table, domains: pa.Table, thresholds: GapThresholds |
 def primary_gap(gaps: pa.Table, domains: pa.Table | None = None) -> pa.Table:
     """Each student's most severe gap per subject and window: what a tutoring group is built around.
 
-    Ties go to the lower domain score (from ``domains``, the domain_result rows behind the gaps; without
-    them every score is unknown), then to the order of ``hub.skills.DOMAINS``, foundational skills first.
+    Ties go to the lower domain score (the gaps' own ``domain_score``, else from ``domains``, the
+    domain_result rows behind the gaps), then to the order of ``hub.skills.DOMAINS``, foundational skills
+    first.
     """
     require_columns(gaps, [*GAP_KEYS, "severity", "evidence_result_source_id"], "skill_gap")
     order = pc.fill_null(pc.index_in(gaps.column("canonical_domain"), DOMAIN_ORDER), len(DOMAIN_ORDER))
@@ -130,6 +133,8 @@ def primary_gap(gaps: pa.Table, domains: pa.Table | None = None) -> pa.Table:
 
 def _domain_scores(gaps: pa.Table, domains: pa.Table | None) -> pa.ChunkedArray | pa.Array:
     if domains is None:
+        if "domain_score" in gaps.column_names:
+            return gaps.column("domain_score")
         return pa.nulls(gaps.num_rows, pa.float64())
     require_columns(domains, ["result_source_id", "canonical_domain", "scale_score"], "domain_result")
     lowest = (

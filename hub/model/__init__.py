@@ -23,8 +23,10 @@ from hub.model.tutoring import (
     SessionAttendance,
     TierAssignment,
     TutoringGroup,
+    TutoringReview,
     TutoringSession,
     TutorProfile,
+    UnplacedEntrant,
 )
 
 __all__ = [
@@ -54,7 +56,9 @@ __all__ = [
     "TierAssignment",
     "TutorProfile",
     "TutoringGroup",
+    "TutoringReview",
     "TutoringSession",
+    "UnplacedEntrant",
     "arrow_schema",
     "conform",
     "sql_table",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Index, Integer, String, Text
+from sqlalchemy import Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.model.base import SOURCE_ID, Base, TenantRow
@@ -80,6 +80,62 @@ class GroupMembership(TenantRow, Base):
     entry_evidence: Mapped[str] = mapped_column(Text)
     exit_date: Mapped[date | None] = mapped_column(Date)
     exit_reason: Mapped[str | None] = mapped_column(Text)
+    # the first day of this stretch of tutoring in the subject: a move to another group keeps it
+    tutored_since: Mapped[date | None] = mapped_column(Date)
+    # the test an exit was judged on: re-entry waits for a different one
+    exit_result_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+
+
+class TutoringReview(TenantRow, Base):
+    """A boundary's review of a student who served the review limit without meeting an exit criterion.
+
+    ``source_id`` = membership source_id + ":" + review date. The evidence people weigh sits beside the
+    recommended ``action`` (continue, intensify, change_focus, refer) and what the hub did (``outcome``:
+    stays or exited, by the district's ``review_action``).
+    """
+
+    __tablename__ = "tutoring_review"
+    __table_args__ = (Index("ix_tutoring_review_person", "district_id", "person_source_id"),)
+
+    membership_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    group_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    person_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    subject: Mapped[str] = mapped_column(String(8))
+    school_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    cycle_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    review_date: Mapped[date] = mapped_column(Date)
+    tutored_since: Mapped[date] = mapped_column(Date)
+    cycles_served: Mapped[int] = mapped_column(Integer)
+    canonical_domain: Mapped[str | None] = mapped_column(String(64))
+    baseline_result_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    baseline_score: Mapped[float | None] = mapped_column(Float)
+    latest_result_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    latest_score: Mapped[float | None] = mapped_column(Float)
+    latest_test: Mapped[str | None] = mapped_column(String(64))  # "i-Ready 2025-26 winter"
+    percent_progress_typical: Mapped[float | None] = mapped_column(Float)
+    sessions_scheduled: Mapped[int] = mapped_column(Integer)
+    sessions_attended: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))  # continue | intensify | change_focus | refer
+    reason: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))  # stays | exited
+
+
+class UnplacedEntrant(TenantRow, Base):
+    """A student who met the entry criteria at a boundary and was not placed, with the reason.
+
+    ``source_id`` = person:subject:boundary date. ``reason_code``: no_tutor_capacity, awaiting_new_test.
+    """
+
+    __tablename__ = "unplaced_entrant"
+
+    person_source_id: Mapped[str] = mapped_column(SOURCE_ID)
+    subject: Mapped[str] = mapped_column(String(8))
+    school_source_id: Mapped[str | None] = mapped_column(SOURCE_ID)
+    grade: Mapped[str | None] = mapped_column(String(8))
+    canonical_domain: Mapped[str] = mapped_column(String(64))
+    boundary_date: Mapped[date] = mapped_column(Date)
+    reason_code: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class TutoringSession(TenantRow, Base):

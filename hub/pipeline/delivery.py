@@ -31,7 +31,7 @@ RENDERED = "rendered.parquet"
 TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
     "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
-    "tutoring_session", "session_attendance", "tutor_profile", "cycle",
+    "tutoring_session", "session_attendance", "tutor_profile", "cycle", "tutoring_review", "unplaced_entrant",
 )  # fmt: skip
 
 

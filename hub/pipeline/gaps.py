@@ -16,6 +16,8 @@ from hub.model import sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import DERIVED, unchanged
 
+GAP_ROWS_VERSION = "domain_score"
+
 
 @dataclass(frozen=True, slots=True)
 class GapSummary:
@@ -39,7 +41,9 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
     """
     derived = f"{DERIVED}_gaps"
     thresholds = policy.gap_thresholds
-    policy_key = thresholds.model_dump_json()
+    # The marker after the thresholds names what the gap rows hold, so that rows from before domain_score
+    # was filled are derived again once rather than kept by the fingerprint.
+    policy_key = f"{thresholds.model_dump_json()}|{GAP_ROWS_VERSION}"
     inputs = ["assessment_result", "domain_result"]
     kept = unchanged(
         run, derived, run.warehouse.connector_state(run.district_id, derived), inputs, policy_key

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.model import arrow_schema, students_of
+from hub.model import arrow_schema, conform, students_of
 from hub.pipeline.context import DistrictRun
 from hub.tutoring import (
     Grouping,
@@ -26,8 +26,10 @@ from hub.tutoring import (
     run_cycle_boundary,
     tier_distribution,
 )
+from hub.tutoring.cycles import ATTENDANCE_SCHEMA
 from hub.tutoring.reads import READS
 from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
+from hub.tutoring.tutor_pool import roster_tutors
 
 GROUPS_STATE = "tutoring_groups"
 
@@ -108,6 +110,7 @@ def replay_boundaries(
     tutoring_policy: TutoringPolicy,
     gaps: pa.Table,
     grouping: Grouping | None = None,
+    attendance: pa.Table | None = None,
 ) -> Grouping:
     """Decide ``boundaries`` in order after ``grouping`` (the history so far; None before the first).
 
@@ -117,7 +120,9 @@ def replay_boundaries(
     student person rows now; ``tutors`` are tutor_profile rows and ``cycles`` the plan. ``gaps`` are the
     skill gaps of every test of record (the diagnostics stage stores them): a boundary uses those whose
     evidence it can see, which are exactly the gaps its own tests would give. Of ``domains`` a boundary
-    reads only the rows of the tests it sees (exits weigh each member's latest test).
+    reads only the rows of the tests it sees (exits weigh each member's latest test). ``attendance``
+    (``ATTENDANCE_SCHEMA``, from the session logs) is what reviews count. The result's ``reviews`` and
+    ``unplaced`` are those of ``grouping`` followed by the boundaries decided here.
     """
     if grouping is None:
         grouping = Grouping(_empty("tutoring_group"), _empty("group_membership"))
@@ -125,7 +130,7 @@ def replay_boundaries(
     for boundary in boundaries:
         weighed = weighed_results(results, boundary, grouping.memberships, tutoring_policy)
         tiers = assign_tiers(weighed, students, tutoring_policy)
-        grouping = run_cycle_boundary(
+        decided = run_cycle_boundary(
             grouping.memberships if grouping.memberships.num_rows else None,
             tiers,
             gaps_seen(gaps, tiers, weighed, tutoring_policy),
@@ -137,6 +142,14 @@ def replay_boundaries(
             tutors=tutors,
             cycles=cycles,
             active_students=active,
+            attendance=attendance,
+            past_reviews=grouping.reviews,
+        )
+        grouping = Grouping(
+            decided.groups,
+            decided.memberships,
+            reviews=pa.concat_tables([grouping.reviews, decided.reviews]),
+            unplaced=pa.concat_tables([grouping.unplaced, decided.unplaced]),
         )
     return grouping
 
@@ -170,12 +183,46 @@ def decide_boundaries(
     boundaries: Sequence[date],
     tutoring_policy: TutoringPolicy,
     grouping: Grouping | None = None,
+    attendance: pa.Table | None = None,
 ) -> Grouping:
     """``replay_boundaries`` over the tables ``read`` hands over, narrowed by ``boundary_inputs``."""
     history = grouping.memberships if grouping is not None else _empty("group_membership")
     results, domains, gaps = boundary_inputs(read, history, tutoring_policy)
     return replay_boundaries(
-        results, domains, students, tutors, cycles, boundaries, tutoring_policy, gaps, grouping
+        results, domains, students, tutors, cycles, boundaries, tutoring_policy, gaps, grouping, attendance
+    )
+
+
+def session_attendance_facts(sessions: pa.Table, attendance: pa.Table) -> pa.Table:
+    """``ATTENDANCE_SCHEMA`` rows from the logs: who was scheduled for which group's session, who came."""
+    logged = attendance.select(["session_source_id", "person_source_id", "attendance"]).join(
+        sessions.select(["source_id", "session_date", "group_source_id"]),
+        "session_source_id",
+        right_keys="source_id",
+        join_type="inner",
+    )
+    logged = logged.filter(pc.is_valid(logged.column("group_source_id")))
+    came = pc.is_in(logged.column("attendance"), value_set=pa.array(["present", "tardy"]))
+    return pa.table(
+        {
+            "person_source_id": logged.column("person_source_id"),
+            "group_source_id": logged.column("group_source_id"),
+            "session_date": logged.column("session_date"),
+            "attended": came,
+        },
+        schema=ATTENDANCE_SCHEMA,
+    )
+
+
+def district_tutors(run: DistrictRun) -> pa.Table:
+    """Every tutor of the district: the roster's people with a tutoring role, and tutors.csv's own."""
+    warehouse, district = run.warehouse, run.district_id
+    return roster_tutors(
+        warehouse.read("person", district, columns=["source_id", "role", "primary_school_source_id"]),
+        warehouse.read("person_role", district, columns=["person_source_id", "org_source_id", "role"]),
+        warehouse.read("school", district, columns=["source_id"]),
+        warehouse.read("tutor_profile", district),
+        run.district.tutoring,
     )
 
 
@@ -191,23 +238,105 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     ]
     warehouse, district = run.warehouse, run.district_id
     grouping = Grouping(
-        warehouse.read("tutoring_group", district), warehouse.read("group_membership", district)
+        warehouse.read("tutoring_group", district),
+        warehouse.read("group_membership", district),
+        reviews=conform("tutoring_review", warehouse.read("tutoring_review", district)),
+        unplaced=conform("unplaced_entrant", warehouse.read("unplaced_entrant", district)),
     )
     if not boundaries:
         return GroupDecision([], grouping)
     grouping = decide_boundaries(
         partial(read_narrowed, run),
         _students(run),
-        warehouse.read("tutor_profile", district),
+        district_tutors(run),
         cycles,
         boundaries,
         run.district.tutoring,
         grouping,
+        session_attendance_facts(
+            warehouse.read(
+                "tutoring_session", district, columns=["source_id", "session_date", "group_source_id"]
+            ),
+            warehouse.read(
+                "session_attendance",
+                district,
+                columns=["session_source_id", "person_source_id", "attendance"],
+            ),
+        ),
     )
     _apply_derived(
         run,
         GROUPS_STATE,
-        {"tutoring_group": grouping.groups, "group_membership": grouping.memberships},
+        {
+            "tutoring_group": grouping.groups,
+            "group_membership": grouping.memberships,
+            "tutoring_review": grouping.reviews,
+            "unplaced_entrant": grouping.unplaced,
+        },
         state={"last_boundary": boundaries[-1].isoformat()},
     )
     return GroupDecision(boundaries, grouping)
+
+
+@dataclass(frozen=True, slots=True)
+class TutoringSummary:
+    """What the district's tutoring looks like after a night, in the words ``sync`` prints."""
+
+    students: int
+    """students in a group now (open memberships; a student in two subjects counts twice)"""
+    groups: int
+    """groups with a student now"""
+    untutored: int
+    """of those, groups without a tutor"""
+    boundary: date | None
+    """the latest boundary decided"""
+    unplaced: dict[str, int]
+    """entrants not placed at that boundary, by reason code"""
+    reviews: dict[str, int]
+    """reviews at that boundary, by recommended action"""
+
+    def lines(self) -> list[str]:
+        lines = [f"tutoring: {self.students} student(s) in {self.groups} group(s)"]
+        if self.untutored:
+            lines.append(
+                f"  {self.untutored} group(s) without a tutor: they do not meet until one is assigned"
+            )
+        if self.boundary is not None and self.unplaced:
+            reasons = ", ".join(
+                f"{count} {code.replace('_', ' ')}" for code, count in sorted(self.unplaced.items())
+            )
+            lines.append(f"  not placed at the boundary of {self.boundary}: {reasons}")
+        if self.boundary is not None and self.reviews:
+            actions = ", ".join(
+                f"{count} {action.replace('_', ' ')}" for action, count in sorted(self.reviews.items())
+            )
+            lines.append(f"  reviewed at the boundary of {self.boundary}: {actions}")
+        return lines
+
+
+def _at(table: pa.Table, column: str, day: date | None, key: str) -> dict[str, int]:
+    if day is None or not table.num_rows:
+        return {}
+    rows = table.filter(pc.equal(table.column(column), pa.scalar(day, pa.date32())))
+    return {row["values"]: row["counts"] for row in pc.value_counts(rows.column(key)).to_pylist()}
+
+
+def tutoring_summary(run: DistrictRun) -> TutoringSummary:
+    """Counts from the warehouse: groups and students now, the latest boundary's unplaced and reviews."""
+    warehouse, district = run.warehouse, run.district_id
+    memberships = warehouse.read("group_membership", district, columns=["group_source_id", "exit_date"])
+    groups = warehouse.read("tutoring_group", district, columns=["source_id", "tutor_person_source_id"])
+    current = memberships.filter(pc.is_null(memberships.column("exit_date")))
+    meeting = groups.filter(pc.is_in(groups.column("source_id"), value_set=current.column("group_source_id")))
+    unplaced = warehouse.read("unplaced_entrant", district, columns=["boundary_date", "reason_code"])
+    reviews = warehouse.read("tutoring_review", district, columns=["review_date", "action"])
+    state = warehouse.connector_state(district, GROUPS_STATE)
+    boundary = date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
+    return TutoringSummary(
+        students=current.num_rows,
+        groups=meeting.num_rows,
+        untutored=pc.sum(pc.is_null(meeting.column("tutor_person_source_id"))).as_py() or 0,
+        boundary=boundary,
+        unplaced=_at(unplaced, "boundary_date", boundary, "reason_code"),
+        reviews=_at(reviews, "review_date", boundary, "action"),
+    )

@@ -11,6 +11,7 @@ from datetime import datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hub.reports.decisions_view import decisions_section
 from hub.reports.directory import Directory
 from hub.reports.dosage_view import dosage_section, met_plan, minutes_missing, weekly
 from hub.reports.figures import missing, protected_count
@@ -74,6 +75,7 @@ def build_school_reports(
             _pyramid(
                 _of_school(inputs.tier_distribution, school), inputs.policy, inputs.min_n, "this school"
             ),
+            decisions_section(inputs, school),
             dosage_section(weeks, inputs.plan, inputs.week_start, inputs.trend_weeks, inputs.min_n),
             school_mismatch_section(inputs, names, school),
             *impact_sections(impact, inputs.week_start, inputs.min_n),

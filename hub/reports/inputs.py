@@ -47,6 +47,9 @@ class ReportInputs:
     session_attendance: pa.Table | None = None
     tutor_profile: pa.Table | None = None
     cycle: pa.Table | None = None
+    tutoring_review: pa.Table | None = None
+    unplaced_entrant: pa.Table | None = None
+    """The boundaries' reviews and entrants not placed (hub.reports.decisions_view)."""
     dosage: Dosage | None = None
     pulse: Pulse | None = None
     """The pulse of ``week_start`` (hub.tutoring.weekly_pulse)."""

@@ -1,8 +1,9 @@
 """Progress-monitoring cycles and what happens at their boundaries: exits, regrouping, new entrants.
 
-At a boundary the exit rules (exits) close memberships, everyone else keeps their group and tutor, and
-free seats and new groups take the new entrants (grouping). Rows are only ever closed, never dropped, so
-the history of who was tutored when, and why, stays whole.
+At a boundary the exit rules (exits) close memberships, students due a review get one (reviews) and
+stay unless the district says otherwise, everyone else keeps their group and tutor, free seats and new
+groups take the new entrants (grouping), and groups left too small merge (regroup). Rows are only ever
+closed, never dropped, so the history of who was tutored when, and why, stays whole.
 """
 
 from __future__ import annotations
@@ -12,17 +13,48 @@ from datetime import date, timedelta
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.diagnostics._arrow import put_column
+from hub.diagnostics._arrow import concat, put_column
 from hub.model import conform
-from hub.tutoring._arrow import history
+from hub.tutoring._arrow import history, pick_first
+from hub.tutoring.entry import eligible_students
 from hub.tutoring.errors import TutoringError
-from hub.tutoring.exits import exit_reasons
-from hub.tutoring.grouping import Grouping, form_groups, open_memberships
+from hub.tutoring.exits import (
+    EXIT_CODES,
+    LEFT_ROSTER,
+    ON_GRADE_LEVEL,
+    exit_reasons,
+    latest_results,
+    reason_codes,
+    with_evidence,
+)
+from hub.tutoring.grouping import AWAITING_NEW_TEST, Grouping, form_groups, open_memberships
 from hub.tutoring.policy import TutoringPolicy
+from hub.tutoring.regroup import merge_remnants
+from hub.tutoring.reviews import reviews
 
 MIN_LAST_CYCLE_DAYS = 14
 """A remainder shorter than two weeks is too short to monitor progress; it joins the cycle before."""
 PAIR = ["person_source_id", "subject"]
+ATTENDANCE_SCHEMA = pa.schema(
+    [
+        ("person_source_id", pa.string()),
+        ("group_source_id", pa.string()),
+        ("session_date", pa.date32()),
+        ("attended", pa.bool_()),
+    ]
+)
+"""What a review counts of the session logs: one row per student and session logged."""
+BLOCK_SCHEMA = pa.schema(
+    [
+        ("person_source_id", pa.string()),
+        ("subject", pa.string()),
+        ("canonical_domain", pa.string()),
+        ("reason_code", pa.string()),
+        ("detail", pa.string()),
+    ]
+)
+"""Entrants held back at a boundary (``form_groups``'s ``blocked``): null domain = any domain, null
+reason code = nothing to tell (off the roster)."""
 
 
 def plan_cycles(school_year_start: date, school_year_end: date, weeks: int = 6) -> pa.Table:
@@ -72,7 +104,7 @@ def _starting_cycle(cycles: pa.Table, boundary_date: date) -> str:
 
 
 def _close_exits(memberships: pa.Table, leaving: pa.Table, on: date) -> pa.Table:
-    """``memberships`` with the ``leaving`` ones (source_id, _reason) closed on ``on``."""
+    """``memberships`` with the ``leaving`` ones (source_id, _reason, _result) closed on ``on``."""
     marked = memberships.join(leaving, "source_id", join_type="left outer")
     closing = pc.is_valid(marked.column("_reason"))
     marked = put_column(
@@ -81,25 +113,60 @@ def _close_exits(memberships: pa.Table, leaving: pa.Table, on: date) -> pa.Table
     marked = put_column(
         marked, "exit_reason", pc.coalesce(marked.column("_reason"), marked.column("exit_reason"))
     )
+    marked = put_column(
+        marked,
+        "exit_result_source_id",
+        pc.if_else(closing, marked.column("_result"), marked.column("exit_result_source_id")),
+    )
     return conform("group_membership", marked)
 
 
-def _blocked(memberships: pa.Table, tiers: pa.Table, results: pa.Table) -> pa.Table:
-    """Students who left a subject and have no test since: they re-enter only on new evidence."""
-    closed = memberships.filter(pc.is_valid(memberships.column("exit_date")))
-    last_exit = closed.group_by(PAIR).aggregate([("exit_date", "max")])
-    returning = tiers.select([*PAIR, "result_source_id"]).join(last_exit, PAIR, join_type="left semi")
-    # The few returning students are the join's build side, the many results only probe it.
-    dated = (
-        results.select(["source_id", "test_date"])
-        .join(returning, "source_id", right_keys="result_source_id", join_type="inner")
-        .rename_columns({"source_id": "result_source_id"})
+def _held_back(
+    memberships: pa.Table, groups: pa.Table, results: pa.Table, policy: TutoringPolicy
+) -> pa.Table:
+    """Students whose last exit rests on the test that is still their newest: they wait for a new one.
+
+    Judged on the test, not its date: a test the exit did not weigh (taken later, or loaded late) is new
+    evidence. An exit on grade level holds back only the domain it cleared; another gap enters at once.
+    Rows as ``form_groups`` takes ``blocked``.
+    """
+    closed = memberships.filter(pc.is_valid(memberships.column("exit_result_source_id")))
+    closed = closed.filter(
+        pc.is_in(reason_codes(closed.column("exit_reason")), value_set=pa.array(EXIT_CODES))
     )
-    since = dated.join(last_exit, PAIR, join_type="inner")
-    retested = since.filter(
-        pc.fill_null(pc.greater(since.column("test_date"), since.column("exit_date_max")), False)
+    if closed.num_rows == 0:
+        return BLOCK_SCHEMA.empty_table()
+    last = pick_first(closed, PAIR, [("exit_date", "descending"), ("source_id", "descending")])
+    newest = latest_results(results, last.select(PAIR), policy).select([*PAIR, "source_id"])
+    last = last.join(newest.rename_columns([*PAIR, "_newest"]), PAIR, join_type="left outer")
+    held = last.filter(
+        pc.fill_null(pc.equal(last.column("_newest"), last.column("exit_result_source_id")), False)
     )
-    return last_exit.join(retested.select(PAIR), PAIR, join_type="left anti")
+    domains = groups.select(["source_id", "canonical_domain"]).rename_columns(["group_source_id", "_domain"])
+    held = held.join(domains, "group_source_id", join_type="left outer")
+    cleared = pc.equal(reason_codes(held.column("exit_reason")), ON_GRADE_LEVEL)
+    return _blocks(
+        held,
+        pc.if_else(cleared, held.column("_domain"), pa.scalar(None, pa.string())),
+        AWAITING_NEW_TEST,
+        concat(
+            "exited on ", pc.cast(held.column("exit_date"), pa.string()), ", ", held.column("exit_reason")
+        ),
+    )
+
+
+def _blocks(pairs: pa.Table, domains: pa.Array | None, code: str | None, detail: pa.Array | None) -> pa.Table:
+    """``BLOCK_SCHEMA`` rows for the (person, subject) ``pairs``; None: null in every row."""
+    size = pairs.num_rows
+    return pa.table(
+        {
+            **{key: pairs.column(key) for key in PAIR},
+            "canonical_domain": domains if domains is not None else pa.nulls(size, pa.string()),
+            "reason_code": pa.array([code] * size, pa.string()),
+            "detail": detail if detail is not None else pa.nulls(size, pa.string()),
+        },
+        schema=BLOCK_SCHEMA,
+    )
 
 
 def _close_emptied_groups(grouping: Grouping, on: date) -> Grouping:
@@ -135,39 +202,67 @@ def run_cycle_boundary(
     tutors: pa.Table,
     cycles: pa.Table,
     active_students: pa.Array | pa.ChunkedArray | None = None,
+    attendance: pa.Table | None = None,
+    past_reviews: pa.Table | None = None,
 ) -> Grouping:
-    """Decide one boundary: close exits (date + reason), keep the rest in their groups, place new entrants.
+    """Decide one boundary: close exits (date + reason), review, keep the rest, place entrants, regroup.
 
     ``boundary_date`` is the first day of the cycle that starts; new groups belong to that cycle.
     ``results``/``domain_results`` are assessment_result/domain_result rows, ``tiers``/``gaps`` the
     current tier_assignment/skill_gap rows, ``cycles`` the plan. The first boundary of a programme passes
     no memberships and no groups. ``active_students`` are the source_ids of the students on the roster
     now: an open member not among them exits ("left the roster") and nobody outside them enters; without
-    it, the roster is not checked. A group left with no open member is closed (``closed_on``).
+    it, the roster is not checked. ``attendance`` (``ATTENDANCE_SCHEMA``) is what reviews count;
+    ``past_reviews`` the reviews of earlier boundaries. A group left with no open member is closed.
+    The result's ``reviews`` and ``unplaced`` hold this boundary's only.
     """
     memberships = history("group_membership", memberships)
     groups = history("tutoring_group", groups)
+    attendance = attendance if attendance is not None else ATTENDANCE_SCHEMA.empty_table()
+    past_reviews = history("tutoring_review", past_reviews)
     cycle_source_id = _starting_cycle(cycles, boundary_date)
     current = open_memberships(memberships).join(
-        groups.select(["source_id", "canonical_domain"]).rename_columns(
-            ["group_source_id", "canonical_domain"]
+        groups.select(["source_id", "canonical_domain", "school_source_id"]).rename_columns(
+            ["group_source_id", "canonical_domain", "school_source_id"]
         ),
         "group_source_id",
         join_type="left outer",
     )
     # An empty list of ids reads as null-typed; the roster is ids, so compare as text either way.
     roster = active_students.cast(pa.string()) if active_students is not None else None
-    reasons = exit_reasons(current, results, domain_results, cycles, policy, boundary_date, roster)
-    leaving = (
-        current.filter(pc.is_valid(reasons))
-        .select(["source_id"])
-        .append_column("_reason", reasons.filter(pc.is_valid(reasons)))
+    rows = with_evidence(current, results, domain_results, policy)
+    rows = rows.append_column("since", pc.coalesce(rows.column("tutored_since"), rows.column("entry_date")))
+    reasons = exit_reasons(rows, policy, roster)
+    primary = eligible_students(tiers, gaps, policy).select([*PAIR, "canonical_domain"])
+    staying = (
+        rows.filter(pc.is_null(reasons))
+        .join(primary.rename_columns([*PAIR, "primary_now"]), PAIR, join_type="left outer")
+        .sort_by("_row")
+    )
+    subjects = groups.select(["source_id", "subject"]).rename_columns(["group_source_id", "subject"])
+    reviewed, review_exits = reviews(
+        staying,
+        cycles=cycles,
+        cycle_source_id=cycle_source_id,
+        policy=policy,
+        on=boundary_date,
+        attendance=attendance.join(subjects, "group_source_id", join_type="inner"),
+        history=past_reviews,
+        baseline_scores=results.select(["source_id", "scale_score"]),
+    )
+    leaving = pa.concat_tables(
+        [
+            _leaving(rows.filter(pc.is_valid(reasons)), reasons.filter(pc.is_valid(reasons))),
+            _leaving(
+                staying.filter(pc.is_valid(review_exits)), review_exits.filter(pc.is_valid(review_exits))
+            ),
+        ]
     )
     updated = _close_exits(memberships, leaving, boundary_date)
-    blocked = _blocked(updated, tiers, results).select(PAIR)
+    blocked = _held_back(updated, groups, results, policy)
     if roster is not None:
-        departed = pc.invert(pc.is_in(tiers.column("person_source_id"), value_set=roster))
-        blocked = pa.concat_tables([blocked, tiers.filter(departed).select(PAIR)])
+        departed = tiers.filter(pc.invert(pc.is_in(tiers.column("person_source_id"), value_set=roster)))
+        blocked = pa.concat_tables([blocked, _blocks(departed, None, None, None)])
     grouping = form_groups(
         tiers,
         gaps,
@@ -179,4 +274,18 @@ def run_cycle_boundary(
         memberships=updated,
         blocked=blocked,
     )
-    return _close_emptied_groups(grouping, boundary_date)
+    grouping = merge_remnants(grouping, policy, boundary_date)
+    closed = _close_emptied_groups(grouping, boundary_date)
+    return Grouping(closed.groups, closed.memberships, reviews=reviewed, unplaced=grouping.unplaced)
+
+
+def _leaving(rows: pa.Table, reasons: pa.Array) -> pa.Table:
+    """source_id, _reason and _result (the test the exit weighed; none for leaving the roster)."""
+    off_roster = pc.equal(reason_codes(reasons), LEFT_ROSTER)
+    return pa.table(
+        {
+            "source_id": rows.column("source_id"),
+            "_reason": reasons,
+            "_result": pc.if_else(off_roster, pa.scalar(None, pa.string()), rows.column("result_id")),
+        }
+    )

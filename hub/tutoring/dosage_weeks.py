@@ -26,7 +26,9 @@ class DosagePlan(BaseModel):
 
     sessions_per_week: int = Field(default=3, ge=1, le=10, description="sessions a student should attend")
     minutes_per_session: int = Field(default=30, ge=5, le=240, description="minutes each of them should last")
-    max_group_size: int = Field(default=4, ge=1, le=10, description="students logged for one session")
+    max_group_size: int = Field(
+        default=4, ge=1, le=10, description="students logged for one session; follows tutoring.max_group_size"
+    )
     same_tutor: bool = Field(default=True, description="flag a change of tutor from week to week")
 
     @property

@@ -19,6 +19,7 @@ GAP_COLUMNS = [
     "severity",
     "evidence_result_source_id",
     "evidence",
+    "domain_score",
 ]
 
 

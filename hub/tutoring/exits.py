@@ -1,8 +1,10 @@
 """Exit criteria: the reason, if any, that each open membership ends at a boundary.
 
-A student leaves when they are no longer on the roster, when the new test of record shows the targeted
-domain on grade level or the vendor's typical growth met, or after ``max_cycles`` full cycles (for a
-review: tutoring is a push, not a place to stay). The first rule that holds gives the reason.
+A student leaves when they are no longer on the roster, or when the new test of record shows the targeted
+domain on grade level or the vendor's typical growth met. The first rule that holds gives the reason. A
+student who served ``max_cycles`` without meeting either is reviewed (``reviews``): they leave only where
+the district's ``review_action`` is ``exit``, with the review's recommendation in the reason. A move to
+another group at a boundary (``regroup``) closes a membership too, with its own label, and is no exit.
 
 A reason is free text for people, but it always starts with its rule's fixed label (``REASON_LABELS``), so
 ``reason_codes`` gives every exit a stable code to count by, however the details after the label read.
@@ -32,6 +34,7 @@ LEFT_ROSTER = "left_roster"
 ON_GRADE_LEVEL = "on_grade_level"
 TYPICAL_GROWTH_MET = "typical_growth_met"
 MAX_CYCLES = "max_cycles"
+REGROUPED = "regrouped"
 OTHER = "other"
 """A reason the hub did not write (it starts with none of the labels)."""
 UNSPECIFIED = "unspecified"
@@ -41,6 +44,7 @@ REASON_LABELS = {
     ON_GRADE_LEVEL: "on grade level",
     TYPICAL_GROWTH_MET: "typical growth met",
     MAX_CYCLES: "reached the maximum number of cycles",
+    REGROUPED: "moved to group",
 }
 """The fixed opening of every reason the hub writes, per reason code, in the order the rules are tried."""
 CODE_LABELS = {**REASON_LABELS, OTHER: "other reason", UNSPECIFIED: "unspecified"}
@@ -58,6 +62,8 @@ LATEST_COLUMNS = [
     "scale_score",
     "percent_progress_typical",
 ]
+EXIT_CODES = [LEFT_ROSTER, ON_GRADE_LEVEL, TYPICAL_GROWTH_MET, MAX_CYCLES]
+"""The codes of a real exit: the student left tutoring in the subject (a move to another group did not)."""
 DOMAIN_COLUMNS = [
     "result_source_id",
     "canonical_domain",
@@ -69,7 +75,7 @@ DOMAIN_COLUMNS = [
 """What an exit reads of a domain result: the weakest vendor domain and how its placement reads."""
 
 
-def _latest_results(results: pa.Table, pairs: pa.Table, policy: TutoringPolicy) -> pa.Table:
+def latest_results(results: pa.Table, pairs: pa.Table, policy: TutoringPolicy) -> pa.Table:
     """The newest test of record per (student, subject) in ``pairs``; vendor precedence within a window."""
     of_record = (
         results.select(LATEST_COLUMNS)
@@ -111,11 +117,15 @@ def _domain_evidence(domain_results: pa.Table, wanted: pa.Table) -> pa.Table:
     return weakest.select([*keys, "grade_levels_below", "_adjective", "placement", "goal_adjective"])
 
 
-def _with_evidence(
+def with_evidence(
     current: pa.Table, results: pa.Table, domain_results: pa.Table, policy: TutoringPolicy
 ) -> pa.Table:
-    """``current`` in its own row order, beside its latest test and that test's targeted domain."""
-    latest = _latest_results(results, current.select(["person_source_id", "subject"]), policy)
+    """``current`` in its own row order, beside its latest test and that test's targeted domain.
+
+    Added columns: result_id, vendor, school_year, window, test_date, scale_score, progress (the
+    vendor's percent of typical growth), grade_levels_below, placement, goal_adjective, _adjective, _row.
+    """
+    latest = latest_results(results, current.select(["person_source_id", "subject"]), policy)
     columns = ["person_source_id", "subject", "source_id", "vendor", "school_year", "window", "test_date"]
     tests = latest.select([*columns, "scale_score", "percent_progress_typical"]).rename_columns(
         {"source_id": "result_id", "percent_progress_typical": "progress"}
@@ -133,24 +143,27 @@ def _with_evidence(
     ).sort_by("_row")
 
 
-def exit_reasons(
-    current: pa.Table,
-    results: pa.Table,
-    domain_results: pa.Table,
-    cycles: pa.Table,
-    policy: TutoringPolicy,
-    on: date,
-    active_students: pa.Array | pa.ChunkedArray | None = None,
-) -> pa.Array:
-    """One reason per open membership in ``current`` (null = stays), by the first rule that holds.
+def test_label(rows: pa.Table) -> pa.Array:
+    """ "i-Ready 2025-26 winter": the vendor, school year and window of each row's latest test."""
+    return pc.binary_join_element_wise(
+        relabel(rows.column("vendor"), VENDOR_LABELS),
+        school_year_text(rows.column("school_year")),
+        rows.column("window"),
+        " ",
+    )
 
-    ``current`` carries the group's ``canonical_domain``; ``active_students`` (None = not checked) are
-    the source_ids of the students on the roster now.
+
+def exit_reasons(rows: pa.Table, policy: TutoringPolicy, active_students: pa.Array | None = None) -> pa.Array:
+    """One reason per open membership in ``rows`` (``with_evidence``; null = stays), by the first rule.
+
+    ``rows`` carry the group's ``canonical_domain``; ``active_students`` (None = not checked) are the
+    source_ids of the students on the roster now. The review limit is not an exit rule: see ``reviews``.
     """
-    rows = _with_evidence(current, results, domain_results, policy)
     # Only a test taken after entry can end tutoring; the one that placed the student never does.
     fresh = pc.coalesce(
-        pc.greater(rows.column("test_date"), rows.column("entry_date")),
+        pc.greater(
+            rows.column("test_date"), pc.coalesce(rows.column("tutored_since"), rows.column("entry_date"))
+        ),
         pc.not_equal(rows.column("result_id"), rows.column("entry_result_source_id")),
         pc.is_valid(rows.column("result_id")),
     )
@@ -158,12 +171,7 @@ def exit_reasons(
         pc.less_equal(rows.column("grade_levels_below"), policy.exit_max_grade_levels_below),
         pc.greater_equal(rows.column("_adjective"), GOAL_ADJECTIVES.index(policy.exit_min_goal_adjective)),
     )
-    test = pc.binary_join_element_wise(
-        relabel(rows.column("vendor"), VENDOR_LABELS),
-        school_year_text(rows.column("school_year")),
-        rows.column("window"),
-        " ",
-    )
+    test = test_label(rows)
     domain_reason = concat(
         REASON_LABELS[ON_GRADE_LEVEL],
         " in ",
@@ -200,11 +208,6 @@ def exit_reasons(
             ")",
         )
         reason = pc.coalesce(reason, pc.if_else(pc.and_(fresh, grew), growth_reason, NULL_TEXT))
-    if policy.max_cycles is not None:
-        served = _cycles_served(rows.column("entry_date"), cycles, on)
-        reason = pc.coalesce(
-            reason, pc.if_else(pc.greater_equal(served, policy.max_cycles), MAX_CYCLES_REASON, NULL_TEXT)
-        )
     return reason
 
 
@@ -215,7 +218,7 @@ def reason_codes(reasons: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
     return pc.if_else(pc.is_valid(reasons), pc.fill_null(code, OTHER), UNSPECIFIED)
 
 
-def _cycles_served(entry_dates: pa.ChunkedArray, cycles: pa.Table, on: date) -> pa.Array:
+def cycles_served(entry_dates: pa.ChunkedArray | pa.Array, cycles: pa.Table, on: date) -> np.ndarray:
     """Full cycles between entry and ``on``: a cycle counts when it began on or after entry and is over."""
     entered = entry_dates.to_numpy().astype("datetime64[D]")
     served = np.zeros(len(entered), dtype=np.int64)
@@ -224,4 +227,4 @@ def _cycles_served(entry_dates: pa.ChunkedArray, cycles: pa.Table, on: date) -> 
     ):
         if end < on:
             served += entered <= np.datetime64(start, "D")
-    return pa.array(served)
+    return served

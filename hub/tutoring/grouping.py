@@ -2,11 +2,14 @@
 
 ``form_groups`` puts the steps together: who enters (entry), where they sit (seating), who tutors
 (tutors). Open groups keep their students and tutor; rows are only ever added, so history stays whole.
+A new group no tutor can take is not formed: its students are recorded as not placed ("no tutor
+capacity") and enter at a later boundary, so that an open membership always means a student someone
+tutors. A continuing group whose tutor left and found no other is kept, and counted (``untutored``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -14,13 +17,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.diagnostics._arrow import put_column
-from hub.model import conform
-from hub.tutoring._arrow import history
+from hub.model import arrow_schema, conform
+from hub.tutoring._arrow import history, pick_first
+from hub.tutoring._labels import DOMAIN_LABELS, SUBJECT_LABELS, relabel
 from hub.tutoring.entry import eligible_students
 from hub.tutoring.errors import TutoringError
 from hub.tutoring.policy import TutoringPolicy
 from hub.tutoring.seating import chunk_new_groups, describe_new_groups, fill_open_seats
 from hub.tutoring.tutors import assign_tutors
+
+NO_TUTOR_CAPACITY = "no_tutor_capacity"
+AWAITING_NEW_TEST = "awaiting_new_test"
+UNPLACED_LABELS = {
+    NO_TUTOR_CAPACITY: "no tutor capacity",
+    AWAITING_NEW_TEST: "waits for a new test",
+}
+"""Why a student who meets the entry criteria is not in a group, per reason code."""
 
 ENTRANT_ORDER = [
     ("school", "ascending"),
@@ -41,6 +53,9 @@ class Grouping:
 
     groups: pa.Table
     memberships: pa.Table
+    reviews: pa.Table = field(default_factory=lambda: arrow_schema("tutoring_review").empty_table())
+    unplaced: pa.Table = field(default_factory=lambda: arrow_schema("unplaced_entrant").empty_table())
+    """Entrants not placed at the boundaries decided (``unplaced_entrant`` rows)."""
 
     @property
     def untutored(self) -> pa.Table:
@@ -80,10 +95,54 @@ def _placements(entrants: pa.Table, group_ids: pa.Array, formed_on: date) -> pa.
                 "person_source_id": person,
                 "subject": entrants.column("subject"),
                 "entry_date": day,
+                "tutored_since": day,
                 "entry_result_source_id": entrants.column("entry_result_source_id"),
                 "entry_evidence": entrants.column("entry_evidence"),
             }
         ),
+    )
+
+
+def unplaced_rows(entrants: pa.Table, code: str, formed_on: date, detail: pa.Array | None = None) -> pa.Table:
+    """``unplaced_entrant`` rows for ``entrants`` (eligible_students rows) not placed for ``code``."""
+    day = pa.array([formed_on] * entrants.num_rows, pa.date32())
+    label = pa.array([UNPLACED_LABELS[code]] * entrants.num_rows, pa.string())
+    if detail is not None:
+        label = pc.binary_join_element_wise(label, detail, ": ")
+    return conform(
+        "unplaced_entrant",
+        pa.table(
+            {
+                "source_id": pc.binary_join_element_wise(
+                    entrants.column("person_source_id"),
+                    entrants.column("subject"),
+                    day.cast(pa.string()),
+                    ":",
+                ),
+                "person_source_id": entrants.column("person_source_id"),
+                "subject": entrants.column("subject"),
+                "school_source_id": pc.if_else(
+                    pc.equal(entrants.column("school"), ""),
+                    pa.scalar(None, pa.string()),
+                    entrants.column("school"),
+                ),
+                "grade": entrants.column("grade"),
+                "canonical_domain": entrants.column("canonical_domain"),
+                "boundary_date": day,
+                "reason_code": pa.array([code] * entrants.num_rows, pa.string()),
+                "reason": label,
+            }
+        ),
+    )
+
+
+def _no_capacity_detail(entrants: pa.Table) -> pa.Array:
+    """ "Math, Number and Operations, grade 03": the group no tutor could take, per entrant."""
+    return pc.binary_join_element_wise(
+        relabel(entrants.column("subject"), SUBJECT_LABELS),
+        relabel(entrants.column("canonical_domain"), DOMAIN_LABELS),
+        pc.binary_join_element_wise("grade", entrants.column("grade"), " "),
+        ", ",
     )
 
 
@@ -102,20 +161,22 @@ def form_groups(
     """Place every eligible student not yet in a group of the subject; keep continuing groups intact.
 
     ``tiers`` (tier_assignment), ``gaps`` (skill_gap) and ``tutors`` (tutor_profile) are the current
-    data; ``groups`` and ``memberships`` the history so far; ``blocked`` lists (person_source_id, subject)
-    pairs that must not enter now (e.g. exited at this boundary). Open groups keep their students and
-    tutor; their free seats go to new entrants of the same domain and grade before new groups form.
+    data; ``groups`` and ``memberships`` the history so far; ``blocked`` holds entrants that must not
+    enter now (see ``_hold_back``). Open groups keep their students and tutor; their free seats go to new
+    entrants of the same domain and grade before new groups form. ``unplaced`` says who did not enter.
     """
     groups = history("tutoring_group", groups)
     memberships = history("group_membership", memberships)
     current = open_memberships(memberships)
-    excluded = current.select(["person_source_id", "subject"])
-    if blocked is not None:
-        excluded = pa.concat_tables([excluded, blocked.select(["person_source_id", "subject"])])
-    entrants = eligible_students(tiers, gaps, policy)
-    entrants = entrants.join(excluded, ["person_source_id", "subject"], join_type="left anti").sort_by(
-        ENTRANT_ORDER
+    entrants = eligible_students(tiers, gaps, policy).join(
+        current.select(["person_source_id", "subject"]),
+        ["person_source_id", "subject"],
+        join_type="left anti",
     )
+    held = []
+    if blocked is not None and blocked.num_rows:
+        entrants, held = _hold_back(entrants, blocked, formed_on)
+    entrants = entrants.sort_by(ENTRANT_ORDER)
 
     sizes = current.group_by("group_source_id").aggregate([("person_source_id", "count")])
     members = dict(zip(sizes.column(0).to_pylist(), sizes.column(1).to_pylist(), strict=True))
@@ -130,6 +191,14 @@ def form_groups(
     chunked = chunk_new_groups(remaining, policy)
     new = describe_new_groups(remaining, chunked, groups, cycle_source_id, formed_on)
     assign_tutors(continuing, new, tutors)
+    tutored = np.array([group["tutor_person_source_id"] is not None for group in new], dtype=bool)
+    formed = tutored[chunked.group_of_row] if len(new) else np.zeros(0, dtype=bool)
+    new_rows = remaining.take(pa.array(chunked.rows, pa.int64()))
+    without_tutor = new_rows.filter(pa.array(~formed))
+    unplaced = [
+        *held,
+        unplaced_rows(without_tutor, NO_TUTOR_CAPACITY, formed_on, _no_capacity_detail(without_tutor)),
+    ]
 
     continuing_ids = pa.array([group["source_id"] for group in continuing], pa.string())
     continuing_tutors = pa.array([group["tutor_person_source_id"] for group in continuing], pa.string())
@@ -145,14 +214,44 @@ def form_groups(
             entrants.take(pa.array(seated_rows, pa.int64())), pa.array(seated_groups, pa.string()), formed_on
         ),
         _placements(
-            remaining.take(pa.array(chunked.rows, pa.int64())),
-            new_ids.take(pa.array(chunked.group_of_row)),
+            new_rows.filter(pa.array(formed)),
+            new_ids.take(pa.array(chunked.group_of_row[formed])),
             formed_on,
         ),
     ]
+    new = [group for group, kept in zip(new, tutored.tolist(), strict=True) if kept]
     return Grouping(
         groups=pa.concat_tables([groups, conform("tutoring_group", pa.Table.from_pylist(new))]).sort_by(
             "source_id"
         ),
         memberships=pa.concat_tables([memberships, *placed]).sort_by("source_id"),
+        unplaced=pa.concat_tables(unplaced),
     )
+
+
+def _hold_back(entrants: pa.Table, blocked: pa.Table, on: date) -> tuple[pa.Table, list[pa.Table]]:
+    """Entrants without the ``blocked`` ones; and, for blocks with a reason code, their unplaced rows.
+
+    ``blocked``: person_source_id, subject, canonical_domain (null: any domain), reason_code (null: say
+    nothing, e.g. off the roster), detail (what the block rests on).
+    """
+    keys = ["person_source_id", "subject"]
+    rows = entrants.append_column("_row", pa.array(np.arange(entrants.num_rows)))
+    matched = rows.join(blocked.rename_columns({"canonical_domain": "_domain"}), keys, join_type="inner")
+    hit = matched.filter(
+        pc.or_kleene(
+            pc.is_null(matched.column("_domain")),
+            pc.equal(matched.column("_domain"), matched.column("canonical_domain")),
+        )
+    )
+    kept = np.ones(entrants.num_rows, dtype=bool)
+    kept[hit.column("_row").to_numpy()] = False
+    said = hit.filter(pc.is_valid(hit.column("reason_code")))
+    if said.num_rows:
+        said = pick_first(said, ["_row"], [("_row", "ascending")])
+    held = []
+    for code in UNPLACED_LABELS:
+        part = said.filter(pc.equal(said.column("reason_code"), code))
+        if part.num_rows:
+            held.append(unplaced_rows(part, code, on, part.column("detail")))
+    return entrants.filter(pa.array(kept)), held

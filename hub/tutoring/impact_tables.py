@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from hub.tutoring._arrow import within
 from hub.tutoring._labels import relabel
-from hub.tutoring.exits import CODE_LABELS, reason_codes
+from hub.tutoring.exits import CODE_LABELS, REGROUPED, reason_codes
 from hub.tutoring.growth import STUDENT
 from hub.tutoring.impact_policy import NO_SESSIONS, ImpactPeriod, ImpactPolicy
 from hub.tutoring.impact_rows import SUBGROUP_FLAGS, UNKNOWN, with_subgroups
@@ -139,8 +139,9 @@ def _rolled_up(counts: pa.Table, keys: list[str]) -> pa.Table:
 
 def exits_by_school(memberships: pa.Table, students: pa.Table) -> pa.Table:
     """Every exit: its date, subject, the student's primary school and the reason's code (looked up once
-    for all the periods measured)."""
+    for all the periods measured). A move to another group at a boundary is no exit and is left out."""
     left = memberships.filter(pc.is_valid(memberships["exit_date"]))
+    left = left.filter(pc.not_equal(reason_codes(left["exit_reason"]), REGROUPED))
     person = pc.index_in(left["person_source_id"], students["source_id"])
     school = pc.fill_null(students["primary_school_source_id"].take(person), UNKNOWN)
     return pa.table(

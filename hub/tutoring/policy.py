@@ -2,7 +2,9 @@
 
 Defaults follow the research the hub is built on: MTSS cut points as district MTSS pages usually set them,
 groups of at most four (NSSA), 6-8 week progress-monitoring cycles, exit on grade level or on the vendor's
-typical growth, and a review after three cycles so that nobody stays in tutoring forever.
+typical growth, and a review after three cycles so that nobody stays in tutoring without a person
+looking at the evidence. A review is a decision for people: the student stays unless the district says
+``review_action: exit``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = ["GOAL_ADJECTIVES", "HealthyRange", "TutoringError", "TutoringPolicy"]
 TieredVendor = Literal["iready", "nwea_map"]
 """Vendors with a tier rule: i-Ready places by grade levels below, MAP by national percentile."""
 GoalAdjective = Literal["Low", "LoAvg", "Avg", "HiAvg", "High"]
+ReviewAction = Literal["continue", "exit"]
 GOAL_ADJECTIVES: tuple[str, ...] = ("Low", "LoAvg", "Avg", "HiAvg", "High")
 """MAP goal adjectives from lowest to highest."""
 
@@ -49,10 +52,13 @@ class TutoringPolicy(BaseModel):
     Cycles of ``cycle_weeks`` weeks follow each other from its first day; a last cycle shorter than two
     weeks joins the one before it. Each cycle boundary decides exits, reviews and entries.
 
-    Tutors: the ``session_log`` connector's tutors list (a CSV with ``tutor_id``, ``subjects``,
-    ``max_groups`` and optional ``schools``) says who tutors what, where, and how many groups at most. A
-    continuing group keeps its tutor; a new group gets a tutor of its subject at its school first, then one
-    who serves any school, while anyone has capacity; a group left without one is listed as untutored.
+    Tutors: people on the roster with one of ``tutor_roles`` tutor; the ``session_log`` connector's tutors
+    list (a CSV with ``tutor_id``, ``subjects``, ``max_groups`` and optional ``schools``) sets what, where
+    and how many groups at most for each (a roster tutor it leaves out: every subject, their roster
+    schools, ``tutor_max_groups``), and adds tutors the roster does not hold. A continuing group keeps its
+    tutor; a new group gets a tutor of its subject at its school first, then one who serves any school,
+    while anyone has capacity, and is not formed without one (its students are recorded as not placed); a
+    continuing group whose tutor left and found no other is counted as a group without a tutor.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -81,9 +87,24 @@ class TutoringPolicy(BaseModel):
     entry_tiers: tuple[int, ...] = Field(
         default=(2, 3), min_length=1, description="tiers whose students with a skill gap enter tutoring"
     )
-    max_group_size: int = Field(default=4, ge=1, le=6)
+    max_group_size: int = Field(
+        default=4, ge=1, le=6, description="students in one group; also the dosage plan's oversized flag"
+    )
     min_group_size: int = Field(
-        default=2, ge=1, le=6, description="smaller groups borrow students from an adjacent grade"
+        default=2,
+        ge=1,
+        le=6,
+        description="smaller groups borrow students from an adjacent grade, or merge at a boundary",
+    )
+    max_grade_span: int = Field(
+        default=1, ge=0, le=3, description="grades a group may span beyond one (1: adjacent grades)"
+    )
+    tutor_roles: tuple[str, ...] = Field(
+        default=("tutor", "aide"),
+        description="roster roles whose people tutor (OneRoster ext:tutor is read as tutor)",
+    )
+    tutor_max_groups: int = Field(
+        default=5, ge=0, le=50, description="groups at once for a roster tutor that tutors.csv leaves out"
     )
 
     cycle_weeks: int = Field(
@@ -99,7 +120,16 @@ class TutoringPolicy(BaseModel):
         default=100, gt=0, description="vendor's typical growth met; null turns the rule off"
     )
     max_cycles: int | None = Field(
-        default=3, ge=1, description="cycles before a review exit; null = no limit"
+        default=3, ge=1, description="cycles in tutoring between reviews; null = never reviewed"
+    )
+    review_action: ReviewAction = Field(
+        default="continue", description="what a review does: the student stays (continue) or exits"
+    )
+    review_min_attendance_percent: float = Field(
+        default=80, ge=0, le=100, description="below this, a review asks for attendance before any change"
+    )
+    review_on_track_percent_typical: float = Field(
+        default=50, ge=0, description="growth at or above this share of typical growth: continue"
     )
 
     @model_validator(mode="after")

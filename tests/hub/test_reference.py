@@ -31,7 +31,7 @@ def test_every_hub_yaml_key_has_a_row_with_its_default() -> None:
     assert "#### `connectors[].settings` of `type: nwea_map` (source)" in reference
     assert "| `district_id` | text | the district's id | filled in by the hub; leave it out |" in reference
     assert "Cycle dates: the school year is the roster's" in reference
-    assert "Tutors: the ``session_log`` connector's tutors list" in reference
+    assert "Tutors: people on the roster with one of ``tutor_roles`` tutor" in reference
 
 
 def test_a_file_without_markers_is_refused() -> None:

@@ -99,7 +99,7 @@ def test_missing_secret_names_it_and_where_to_put_it(tmp_path: Path, monkeypatch
         ),
         (VALID.replace("    name: Springfield Public Schools\n", ""), "districts[0].name: Field required"),
         (VALID.replace("timezone:", "time_zone:"), "districts[0].time_zone: Extra inputs are not permitted"),
-        ("districts: []\n", "districts: Tuple should have at least 1 item"),
+        ("districts: []\n", "districts: no district configured"),
         ("- just a list\n", "expected a mapping with a 'districts' list"),
         ("districts: [\n", "not valid YAML"),
     ],
@@ -148,3 +148,14 @@ def test_config_errors_carry_their_place(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(ConfigError) as wrong:
         build_connector_config(hub, district, district.connectors[0], TokenConfig)
     assert wrong.value.key == "districts[0].connectors[0].settings"
+
+
+def test_one_group_size_drives_grouping_and_the_dosage_flag(tmp_path: Path) -> None:
+    three = VALID.replace("    connectors:", "    tutoring: {max_group_size: 3}\n    connectors:")
+    district = load_hub_config(write(tmp_path, three)).district("springfield")
+    assert district.tutoring.max_group_size == district.dosage.max_group_size == 3
+    both = three.replace("    connectors:", "    dosage: {max_group_size: 5}\n    connectors:")
+    with pytest.raises(
+        ConfigError, match=r"dosage.max_group_size \(5\) differs from tutoring\.max_group_size"
+    ):
+        load_hub_config(write(tmp_path, both))

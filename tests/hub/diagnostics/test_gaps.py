@@ -214,9 +214,24 @@ def test_primary_gap_equal_scores_go_to_domain_order(make_results, make_domains)
     assert primary_gap(gaps, domains).column("canonical_domain").to_pylist() == ["phonics"]
 
 
+def test_gaps_carry_their_domain_score_and_the_tie_break_reads_it(tied_window):
+    gaps, domains = tied_window
+
+    domain_names, scores = (
+        gaps.column("canonical_domain").to_pylist(),
+        gaps.column("domain_score").to_pylist(),
+    )
+    scores = dict(zip(domain_names, scores, strict=True))
+    assert scores["vocabulary"] == 410.0 and scores["phonics"] in (430.0, 300.0)
+    assert primary_gap(gaps).equals(primary_gap(gaps, domains))
+
+
 def test_primary_gap_without_scores_goes_to_domain_order(tied_window):
     gaps, _ = tied_window
+    unscored = gaps.set_column(
+        gaps.schema.get_field_index("domain_score"), "domain_score", pa.nulls(gaps.num_rows, pa.float64())
+    )
 
-    primary = primary_gap(gaps)
+    primary = primary_gap(unscored)
 
     assert primary.column("canonical_domain").to_pylist() == ["phonics", "comprehension_literature"]

@@ -128,6 +128,7 @@ class Season:
         self.domains: list[dict] = []
         self.gaps: list[dict] = []
         self.state: Grouping | None = None
+        self.reviews = arrow_schema("tutoring_review").empty_table()
 
     def boundary(
         self, on: date, policy: TutoringPolicy = DEFAULT_POLICY, active_students: pa.Array | None = None
@@ -145,7 +146,9 @@ class Season:
             tutors=TUTORS,
             cycles=CYCLES,
             active_students=active_students,
+            past_reviews=self.reviews,
         )
+        self.reviews = pa.concat_tables([self.reviews, self.state.reviews])
         return self.state
 
     def membership(self, person: str) -> list[dict]:
@@ -194,7 +197,7 @@ def test_exit_by_domain_on_grade_level_and_by_typical_growth(season: Season) -> 
     ]
     state = season.boundary(C4)
 
-    [a] = season.membership("a")
+    a, _ = season.membership("a")
     assert (a["exit_date"], a["exit_reason"]) == (
         C4,
         "on grade level in Number and Operations (i-Ready 2025-26 winter: Early On Grade Level)",
@@ -207,12 +210,20 @@ def test_exit_by_domain_on_grade_level_and_by_typical_growth(season: Season) -> 
     for person in "cd":
         [stays] = season.membership(person)
         assert stays["exit_date"] is None and stays["exit_reason"] is None
-    # The freed seat goes to the new Tier 3 entrant; "a" is still eligible (geometry) but has no test
-    # since leaving, so does not re-enter at the boundary that let them go.
+    # The freed seat goes to the new Tier 3 entrant.
     [e] = season.membership("e")
     assert e["group_source_id"] == f"2026-c2:sch:math:{DOMAIN}:04:1"
     assert e["entry_date"] == C4
-    assert state.groups.num_rows == 1
+    # "a" cleared number and operations but the same test shows a gap in geometry: judged on the newest
+    # evidence, "a" enters a geometry group at once. "b" met typical growth: "b" waits for a new test.
+    assert [row["group_source_id"] for row in season.membership("a")] == [
+        f"2026-c2:sch:math:{DOMAIN}:04:1",
+        "2026-c4:sch:math:geometry:04:1",
+    ]
+    [held] = state.unplaced.filter(pc.equal(state.unplaced["person_source_id"], "b")).to_pylist()
+    assert held["reason_code"] == "awaiting_new_test"
+    assert held["reason"].startswith("waits for a new test: exited on 2025-12-22, typical growth met: 104 %")
+    assert state.groups.num_rows == 2
 
 
 def test_map_goal_adjective_avg_or_better_is_on_grade_level() -> None:
@@ -259,32 +270,61 @@ def test_only_a_test_taken_after_entry_can_end_tutoring() -> None:
     assert still["exit_date"] is None
 
 
-def test_no_exit_without_new_data_until_the_maximum_number_of_cycles(season: Season) -> None:
+REVIEW_EXIT = TutoringPolicy(review_action="exit")
+
+
+def test_after_the_review_limit_a_review_is_recorded_and_the_students_stay(season: Season) -> None:
     season.boundary(C3)
     season.boundary(C4)
-    assert all(row["exit_date"] is None for person in "abcd" for row in season.membership(person))
+    assert season.reviews.num_rows == 0
     state = season.boundary(C5)
+    assert state.memberships.filter(pc.is_valid(state.memberships["exit_date"])).num_rows == 0
+    reviews = state.reviews.sort_by("person_source_id").to_pylist()
+    assert [row["person_source_id"] for row in reviews] == ["a", "b", "c", "d"]
+    first = reviews[0]
+    assert (first["cycles_served"], first["review_date"], first["tutored_since"]) == (3, C5, C2)
+    assert (first["baseline_result_source_id"], first["latest_result_source_id"]) == ("a-fall", "a-fall")
+    assert (first["sessions_scheduled"], first["outcome"]) == (0, "stays")
+    # No session logged, no growth figure, the same gap, a first review: more of it.
+    assert (first["action"], first["reason"]) == ("intensify", "no growth figure on the dosage received")
+    # Three cycles on, the second review of the same stretch of tutoring refers.
+    season.boundary(C6)
+    assert season.boundary(date(2026, 4, 27)).reviews.num_rows == 0
+
+
+def test_review_action_exit_closes_with_the_recommendation_and_waits_for_a_new_test(season: Season) -> None:
+    season.boundary(C3, REVIEW_EXIT)
+    season.boundary(C4, REVIEW_EXIT)
+    state = season.boundary(C5, REVIEW_EXIT)
     closed = state.memberships.filter(pc.is_valid(state.memberships["exit_date"]))
     assert closed.num_rows == 4
-    assert set(closed.column("exit_reason").to_pylist()) == {MAX_CYCLES_REASON}
-    assert set(closed.column("exit_date").to_pylist()) == {C5}
-    # Nobody re-enters on the same old evidence after a review exit.
+    assert set(closed.column("exit_reason").to_pylist()) == {
+        f"{MAX_CYCLES_REASON}: intensify (more or longer sessions, a smaller group)"
+    }
+    assert set(state.reviews.column("outcome").to_pylist()) == {"exited"}
+    # Nobody re-enters on the same old evidence after a review exit; each says so.
     assert state.memberships.num_rows == 4
+    assert set(state.unplaced.column("reason_code").to_pylist()) == {"awaiting_new_test"}
+    season.results.append(result("c", "spring", levels_below=1))
+    season.domains.append(domain("c", "spring", levels_below=2))
+    season.gaps.append(gap("c", "spring"))
+    season.boundary(C6, REVIEW_EXIT)
+    assert [row["entry_date"] for row in season.membership("c")] == [C2, C6]
 
 
 def test_max_cycles_is_a_district_setting(season: Season) -> None:
     state = season.boundary(C4, TutoringPolicy(max_cycles=2))
-    assert set(state.memberships.column("exit_reason").to_pylist()) == {MAX_CYCLES_REASON}
+    assert state.reviews.num_rows == 4
     unlimited = season.boundary(C5, TutoringPolicy(max_cycles=None))
-    assert unlimited.memberships.num_rows == 4
+    assert unlimited.reviews.num_rows == 0 and unlimited.memberships.num_rows == 4
 
 
 def test_history_is_kept_and_a_new_test_allows_re_entry(season: Season) -> None:
     season.results.append(result("a", "winter", levels_below=1))
     season.domains.append(domain("a", "winter", levels_below=0))
-    season.gaps.append(gap("a", "winter", "geometry"))
     season.boundary(C4)
     season.boundary(C5)
+    assert len(season.membership("a")) == 1
     season.results.append(result("a", "spring", levels_below=1))
     season.domains.append(domain("a", "spring", levels_below=1, canonical_domain="geometry"))
     season.gaps.append(gap("a", "spring", "geometry"))
@@ -293,12 +333,11 @@ def test_history_is_kept_and_a_new_test_allows_re_entry(season: Season) -> None:
     first, second = season.membership("a")
     assert first["exit_date"] == C4
     assert first["entry_date"] == C2
+    assert first["exit_result_source_id"] == "a-winter"
     assert first["entry_evidence"].startswith("i-Ready Math 2025-26 fall: 1 grade level(s) below")
     assert second["entry_date"] == C6 and second["exit_date"] is None
     assert second["group_source_id"] == "2026-c6:sch:math:geometry:04:1"
     assert "primary gap Geometry" in second["entry_evidence"]
-    # c and d left for review at C5; they have no new test, so they stay out.
-    assert [row["exit_reason"] for row in season.membership("c")] == [MAX_CYCLES_REASON]
     assert state.groups.num_rows == 2
 
 
@@ -314,8 +353,8 @@ def test_a_group_closes_when_its_last_student_exits_and_stays_closed(season: Sea
     season.domains.append(domain("a", "winter", levels_below=0))
     # "a" exits on grade level; b, c and d are still in, so the group stays open.
     assert closed_on(season.boundary(C4)) == {group_id: None}
-    # b, c and d reach the maximum number of cycles: nobody is left.
-    assert closed_on(season.boundary(C5)) == {group_id: C5}
+    # b, c and d are reviewed and, by this district's policy, exit: nobody is left.
+    assert closed_on(season.boundary(C5, REVIEW_EXIT)) == {group_id: C5}
     season.results.append(result("a", "spring", levels_below=1))
     season.domains.append(domain("a", "spring", levels_below=1, canonical_domain="geometry"))
     season.gaps.append(gap("a", "spring", "geometry"))
@@ -326,10 +365,9 @@ def test_a_group_all_of_whose_members_exit_closes_at_that_boundary(season: Seaso
     season.results.append(result("e", "winter", levels_below=2))
     season.domains.append(domain("e", "winter", levels_below=2))
     season.gaps.append(gap("e", "winter"))
-    state = season.boundary(C4, TutoringPolicy(max_cycles=2))
-    assert [row["exit_reason"] for person in "abcd" for row in season.membership(person)] == [
-        MAX_CYCLES_REASON
-    ] * 4
+    state = season.boundary(C4, TutoringPolicy(max_cycles=2, review_action="exit"))
+    reasons = [row["exit_reason"] for person in "abcd" for row in season.membership(person)]
+    assert all(reason.startswith(MAX_CYCLES_REASON) for reason in reasons)
     # The emptied group takes no entrant: the new student starts a group of this cycle, which is open.
     [e] = season.membership("e")
     assert e["exit_date"] is None
@@ -379,7 +417,43 @@ def test_decisions_round_trip_through_the_warehouse(season: Season, warehouse: W
 
 
 def test_a_closing_date_round_trips_through_the_warehouse(season: Season, warehouse: Warehouse) -> None:
-    state = season.boundary(C4, TutoringPolicy(max_cycles=2))
+    state = season.boundary(C4, TutoringPolicy(max_cycles=2, review_action="exit"))
     batch = NormalizedBatch(tables={"tutoring_group": state.groups}, modes={"tutoring_group": SyncMode.BULK})
     warehouse.apply("test_district", "tutoring", batch)
     assert warehouse.read("tutoring_group", "test_district").column("closed_on").to_pylist() == [C4]
+
+
+def test_review_recommendations_follow_growth_focus_and_history(season: Season) -> None:
+    season.results += [
+        result("a", "winter", levels_below=1, progress=60.0),
+        result("b", "winter", levels_below=1, progress=20.0),
+        result("c", "winter", levels_below=1, progress=20.0),
+    ]
+    season.domains += [domain(person, "winter", levels_below=2) for person in "abc"]
+    season.gaps += [gap("a", "winter"), gap("b", "winter", "geometry"), gap("c", "winter")]
+    for boundary in (C3, C4):
+        season.boundary(boundary)
+    reviews = {row["person_source_id"]: row for row in season.boundary(C5).reviews.to_pylist()}
+    assert (reviews["a"]["action"], reviews["a"]["reason"]) == (
+        "continue",
+        "on track: 60 % of typical growth (i-Ready 2025-26 winter)",
+    )
+    assert (
+        reviews["a"]["percent_progress_typical"] == 60.0
+        and reviews["a"]["latest_result_source_id"] == "a-winter"
+    )
+    assert reviews["b"]["action"] == "change_focus"
+    assert reviews["b"]["reason"].startswith(
+        "the newest test's primary gap is Geometry, not the group's Number"
+    )
+    assert reviews["c"]["action"] == "intensify"
+
+
+def test_a_second_review_of_the_same_stretch_refers(season: Season) -> None:
+    every_two = TutoringPolicy(max_cycles=2)
+    for boundary in (C3, C4, C5):
+        season.boundary(boundary, every_two)
+    assert set(season.reviews["action"].to_pylist()) == {"intensify"}
+    second = season.boundary(C6, every_two).reviews
+    assert set(second["action"].to_pylist()) == {"refer"} and second.num_rows == 4
+    assert set(second["cycles_served"].to_pylist()) == {4}

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from hub.tutoring import Grouping, TutoringError, TutoringPolicy, form_groups
+from hub.tutoring import Grouping, TutoringError, TutoringPolicy, form_groups, open_memberships
 from tests.hub.tutoring.conftest import DEFAULT_POLICY, gap_row, table, tier_row, tutor_row
 
 FORMED = date(2025, 9, 29)
@@ -58,6 +58,10 @@ class Student:
         )
 
 
+ROAMING = [tutor_row("roaming", 50, subjects="ela,math", schools=None)]
+"""Enough tutors for any test that is not about tutors: a new group no tutor takes is not formed."""
+
+
 def group(
     students: list[Student],
     tutors: list[dict] | None = None,
@@ -69,7 +73,7 @@ def group(
     return form_groups(
         table("tier_assignment", [s.tier_row() for s in students]),
         table("skill_gap", [s.gap_row() for s in students] if gaps is None else gaps),
-        table("tutor_profile", tutors or []),
+        table("tutor_profile", ROAMING if tutors is None else tutors),
         cycle_source_id="2026-c1",
         formed_on=FORMED,
         policy=policy,
@@ -181,7 +185,7 @@ def test_memberships_with_a_student_open_twice_in_a_subject_are_refused() -> Non
         group([Student("b")], memberships=doubled)
 
 
-def test_tutor_capacity_leaves_groups_formed_but_untutored() -> None:
+def test_without_tutor_capacity_entrants_are_not_placed_and_say_why() -> None:
     students = [
         Student(f"{domain}-{n}", domain=domain)
         for domain in ("geometry", "number_and_operations", "measurement_and_data")
@@ -189,11 +193,15 @@ def test_tutor_capacity_leaves_groups_formed_but_untutored() -> None:
     ]
     grouping = group(students, [tutor_row("t1", 2)])
     tutors = tutor_of(grouping, "canonical_domain")
-    assert sorted(tutors.values(), key=str) == [None, "t1", "t1"]
-    assert grouping.untutored.num_rows == 1
-    assert grouping.untutored.column("canonical_domain").to_pylist() == [
-        domain for domain, tutor_id in tutors.items() if tutor_id is None
-    ]
+    assert sorted(tutors.values()) == ["t1", "t1"]
+    assert grouping.untutored.num_rows == 0
+    [missing] = {"geometry", "number_and_operations", "measurement_and_data"} - set(tutors)
+    unplaced = grouping.unplaced
+    assert sorted(unplaced.column("person_source_id").to_pylist()) == [f"{missing}-0", f"{missing}-1"]
+    assert set(unplaced.column("reason_code").to_pylist()) == {"no_tutor_capacity"}
+    assert unplaced.column("reason")[0].as_py().startswith("no tutor capacity: Math, ")
+    placed = set(open_memberships(grouping.memberships).column("person_source_id").to_pylist())
+    assert not placed & set(unplaced.column("person_source_id").to_pylist())
 
 
 def test_tutors_serve_only_their_subjects_and_schools_own_tutors_first() -> None:
@@ -209,10 +217,10 @@ def test_tutors_serve_only_their_subjects_and_schools_own_tutors_first() -> None
     ]
     grouping = group(students, tutors)
     assert tutor_of(grouping) == {
-        "2026-c1:sch-a:ela:phonics:03:1": None,
         "2026-c1:sch-a:math:number_and_operations:03:1": "own-a",
         "2026-c1:sch-b:math:number_and_operations:03:1": "roaming",
     }
+    assert grouping.unplaced.column("person_source_id").to_pylist() == ["e1", "e2"]
 
 
 def test_continuing_groups_keep_tutor_and_fill_free_seats_first() -> None:
@@ -285,7 +293,7 @@ def test_same_input_in_any_order_gives_the_same_groups() -> None:
         )
         for n in range(120)
     ]
-    tutors = [tutor_row(f"t{n}", 3, schools=rng.choice(["sch-a", "sch-b", None])) for n in range(8)]
+    tutors = [tutor_row(f"t{n}", 5, schools=rng.choice(["sch-a", "sch-b", None])) for n in range(8)]
     baseline = group(students, tutors)
     for seed in range(3):
         shuffled = students[:]

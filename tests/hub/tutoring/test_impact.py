@@ -271,7 +271,7 @@ def test_reason_codes_read_the_fixed_label_the_hub_writes_first() -> None:
     ]
     codes = reason_codes(pa.array(reasons, pa.string())).to_pylist()
     assert codes == [MAX_CYCLES, LEFT_ROSTER, ON_GRADE_LEVEL, "other", "unspecified"]
-    assert list(REASON_LABELS) == [LEFT_ROSTER, ON_GRADE_LEVEL, "typical_growth_met", MAX_CYCLES]
+    assert list(REASON_LABELS) == [LEFT_ROSTER, ON_GRADE_LEVEL, "typical_growth_met", MAX_CYCLES, "regrouped"]
 
 
 def test_every_aggregate_comes_per_school_too() -> None:
