@@ -54,9 +54,11 @@ def to_number(values: Column, *, ignore: frozenset[str] = frozenset()) -> Column
     """Numbers as float64; unreadable values become null (``ignore``: words that mean "no number")."""
     if not ignore:
         try:  # the common case: clean digits, one cast for the whole column
-            return pc.cast(values, pa.float64())
+            numbers = pc.cast(values, pa.float64())
         except pa.ArrowInvalid:
             pass
+        else:  # "nan" and "inf" cast too, and are no score
+            return pc.if_else(pc.is_finite(numbers), numbers, pa.scalar(None, pa.float64()))
     return recode(values, lambda text: None if text.strip() in ignore else _number(text), pa.float64())
 
 
@@ -75,6 +77,12 @@ def _date(text: str) -> date | None:
 def to_date(values: Column) -> Column:
     """i-Ready dates are ``M/D/YYYY`` (zero-padded before 2025); ISO dates from re-saved files also pass."""
     return recode(values, _date, pa.date32())
+
+
+def within(numbers: Column, low: float, high: float) -> Column:
+    """The numbers from ``low`` to ``high``; others become null (``unreadable`` then finds them)."""
+    inside = pc.and_(pc.greater_equal(numbers, low), pc.less_equal(numbers, high))
+    return pc.if_else(inside, numbers, pa.scalar(None, pa.float64()))
 
 
 def to_int(numbers: Column) -> Column:
@@ -112,9 +120,10 @@ def json_objects(columns: Mapping[str, Column], rows: int) -> Column:
     if not columns:
         return repeat(None, rows, pa.string())
     members = [
-        pc.binary_join_element_wise(f"{json.dumps(name)}: ", recode(values, json.dumps, pa.string()), "")
+        pc.binary_join_element_wise(f", {json.dumps(name)}: ", recode(values, json.dumps, pa.string()), "")
         for name, values in columns.items()
     ]
-    joined = pc.binary_join_element_wise(*members, ", ", null_handling="skip")
-    wrapped = pc.binary_join_element_wise("{", joined, "}", "")
+    # Not null_handling="skip": pyarrow drops the rows whose members are all null, shifting every later row.
+    joined = pc.binary_join_element_wise(*members, "", null_handling="replace", null_replacement="")
+    wrapped = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(joined, 2), "}", "")
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), wrapped)

@@ -8,7 +8,7 @@ physical line, header = 1, so a reject points where a person can look) and ``_su
 from __future__ import annotations
 
 import csv
-import mmap
+import io
 import tempfile
 import zipfile
 from collections import Counter
@@ -16,12 +16,18 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.iready.instruction import LINE_COLUMN as ROW
 from connectors.iready.instruction import is_diagnostic_and_instruction, one_test_header, tests_as_rows
 from connectors.iready.layouts import LESSONS, RESULTS, Recognised, recognise, vendor_name
+from hub.archives import check_entry, inside
+from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Extract, FileReport, Issue
+from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
 STREAMS = (RESULTS, LESSONS)
 FILE, LINE, SUBJECT = "_file", "_line", "_subject"
@@ -33,7 +39,7 @@ def find_exports(path: Path, pattern: str) -> list[Path]:
         return [path]
     if not path.is_dir():
         raise ConnectorError(f"{path}: no such file or folder", file=str(path))
-    found = sorted(p for p in path.glob(pattern) if p.is_file())
+    found = sorted(inside(path, p) for p in path.glob(pattern) if p.is_file())
     if not found:
         raise ConnectorError(f"{path}: no file matches {pattern!r}", file=str(path))
     return found
@@ -54,6 +60,7 @@ def _unzipped(archive_path: Path, pattern: str, scratch: Path) -> Path:
         members = [info for info in archive.infolist() if not info.is_dir()]
         for info in members:
             if PurePosixPath(info.filename).match(pattern) or Path(info.filename).match(pattern):
+                check_entry(archive_path.name, info)  # before a byte of it is written out
                 archive.extract(info, scratch)  # zipfile drops absolute and ".." parts of names
     return scratch
 
@@ -107,19 +114,10 @@ def _not_ours(header: list[str]) -> str:
 
 
 def _header(file: Path, name: str) -> list[str]:
-    with file.open("rb") as stream:
-        first = stream.readline()
-    if not first.strip():
+    first = first_lines(file, name)
+    if not first or not first[0].strip():
         raise ConnectorError(f"{name}: the file is empty; expected a header row first", file=name)
-    try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ConnectorError(
-            f"{name}: the header is not UTF-8 text ({error.reason} at byte {error.start}); "
-            "export the file again as CSV UTF-8",
-            file=name,
-        ) from None
-    return next(csv.reader([text.rstrip("\r\n")]))
+    return header_cells(first, name)
 
 
 def _check(recognised: Recognised, name: str) -> None:
@@ -155,10 +153,18 @@ def _read_rows(
         skipped.append(row.actual_columns)
         return "skip"
 
+    data, encoding = read_utf8(file, name)
+    mended = open_quotes(data, len(columns))
+    data = mended.data
+    decoding = [
+        Issue(name, line, None, None, kind, reason, "warning") for kind, line, reason in encoding.warnings()
+    ]
     try:
         table = pacsv.read_csv(
-            file,
-            read_options=pacsv.ReadOptions(column_names=columns, skip_rows=1),
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(
+                column_names=columns, skip_rows=1, block_size=whole_file_block(len(data))
+            ),
             parse_options=pacsv.ParseOptions(invalid_row_handler=skip_row),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()),
@@ -169,11 +175,23 @@ def _read_rows(
         )
     except pa.ArrowInvalid as error:
         raise ConnectorError(f"{name}: cannot be read as CSV: {error}", file=name) from None
-    lines, bad_rows = _line_numbers(file, table.num_rows, len(columns), bool(skipped))
-    issues = [
+    lines, bad_rows = _line_numbers(data, table.num_rows, len(columns), skipped)
+    issues = decoding + [
         Issue(name, line, None, None, "field_count", f"row has {fields} fields, the header {len(columns)}")
         for line, fields in bad_rows
     ]
+    if mended.lines:
+        broken = pc.is_in(lines, pa.array(mended.lines, pa.int64()))
+        issues += [Issue(name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
+        table, lines = table.filter(pc.invert(broken)), lines.filter(pc.invert(broken))
+    found = oversized(table)
+    if found:
+        issues += [
+            Issue(name, lines[row].as_py(), found.columns[i], None, "cell_too_long", found.reason(i))
+            for i, row in enumerate(found.rows)
+        ]
+        table, lines = table.filter(found.keep), lines.filter(found.keep)
+    students = table.num_rows
     if wide_header:
         table, lines = _one_row_per_test(table, lines)
     table = table.append_column(FILE, pa.repeat(pa.scalar(name), table.num_rows))
@@ -181,9 +199,13 @@ def _read_rows(
     table = table.append_column(
         SUBJECT, pa.repeat(pa.scalar(recognised.subject, pa.string()), table.num_rows)
     )
-    report = FileReport(
-        name, rows=table.num_rows + len(skipped), accepted=table.num_rows, rejected=len(skipped)
-    )
+    rejected = len(skipped) + len(mended.lines) + len(found)
+    if not students and not rejected:
+        issues.append(Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning"))
+    report = FileReport(name, rows=table.num_rows + rejected, accepted=table.num_rows, rejected=rejected)
+    for warning in issues:
+        if warning.severity == "warning":
+            report.warn(warning.kind)
     return table, report, issues
 
 
@@ -195,18 +217,18 @@ def _one_row_per_test(wide: pa.Table, lines: pa.Array) -> tuple[pa.Table, pa.Arr
     return tests.drop_columns([ROW]), lines.take(tests.column(ROW))
 
 
-def _line_numbers(file: Path, rows: int, fields: int, had_bad_rows: bool) -> tuple[pa.Array, list[tuple]]:
+def _line_numbers(data: bytes, rows: int, fields: int, skipped: list[int]) -> tuple[pa.Array, list[tuple]]:
     """Physical line of each row read, and (line, field count) of each row skipped.
 
     Arrow skips blank lines and bad rows without saying where they were; only then is the file walked
     again line by line (a rare, already broken input), otherwise row i is simply on line i + 2.
     """
-    if not had_bad_rows and _data_lines(file) == rows:
+    if not skipped and _data_lines(data) == rows:
         return pa.array(np.arange(2, rows + 2, dtype=np.int64)), []
     good: list[int] = []
     bad: list[tuple[int, int]] = []
-    with file.open(encoding="utf-8-sig", newline="") as text:
-        reader = csv.reader(text)
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    try:
         next(reader)
         for row in reader:
             if not row:
@@ -215,19 +237,13 @@ def _line_numbers(file: Path, rows: int, fields: int, had_bad_rows: bool) -> tup
                 good.append(reader.line_num)
             else:
                 bad.append((reader.line_num, len(row)))
+    except csv.Error:  # a cell past the csv module's size limit: Arrow's rows stand, without lines
+        return pa.nulls(rows, pa.int64()), [(None, actual) for actual in skipped]
     if len(good) != rows:  # the two parsers disagree: better no line than a wrong one
         return pa.nulls(rows, pa.int64()), bad
     return pa.array(good, pa.int64()), bad
 
 
-def _data_lines(file: Path) -> int:
-    """Lines after the header, blank ones included: newlines counted in blocks, without decoding."""
-    block = 1 << 26
-    with file.open("rb") as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        octets = np.frombuffer(data, dtype=np.uint8)
-        newlines = sum(
-            int(np.count_nonzero(octets[at : at + block] == 10)) for at in range(0, len(octets), block)
-        )
-        unterminated = int(octets[-1] != 10)
-        del octets  # the mmap cannot close while a view of it is alive
-    return newlines + unterminated - 1
+def _data_lines(data: bytes) -> int:
+    """Lines after the header, blank ones included."""
+    return data.count(b"\n") + int(not data.endswith(b"\n")) - 1

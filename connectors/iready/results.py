@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import partial
 
 import numpy as np
@@ -58,6 +59,7 @@ from connectors.iready.arrowtools import (
     to_int,
     to_number,
     unreadable,
+    within,
 )
 from connectors.iready.checks import RowChecks
 from connectors.iready.domains import melt_domains
@@ -66,6 +68,7 @@ from connectors.iready.reading import FILE, SUBJECT
 from connectors.iready.vocabulary import ceds_grade, end_year, measure, norming_window, yes_no
 from hub.connector import Issue
 from hub.model import arrow_schema, conform
+from hub.schoolyears import outside_labelled_year
 
 VENDOR = "iready"
 SOURCE_FILE = "source_file"
@@ -78,6 +81,12 @@ _NUMBERS = {
     "percent_progress_typical": "Percent Progress to Annual Typical Growth (%)",
     "percent_progress_stretch": "Percent Progress to Annual Stretch Growth (%)",
 }
+# What a real i-Ready value can be; past these a value is a typing or export error, not a score.
+SCALE_SCORES = (100, 800)
+_RANGES = {"percentile": (1, 99), "duration_minutes": (0, 600), "percent_progress_typical": (0, 1000)}
+_RANGES["percent_progress_stretch"] = _RANGES["percent_progress_typical"]
+EARLIEST_TEST = date(2010, 7, 1)
+LATEST_TEST_AHEAD = timedelta(days=31)  # a clock or time zone off by a little is not a wrong date
 # Fields an unreadable value only empties (the test is kept): field -> (column, warning kind, reason).
 _LENIENT = {
     "school_year": ("Academic Year", "academic_year", "not like 2025-2026; the year of the date was used"),
@@ -112,10 +121,19 @@ def normalize_results(rows: pa.Table, bands: Mapping[str, int]) -> NormalizedRes
     student = pc.utf8_trim_whitespace(column("Student ID"))
     completed = to_date(column("Completion Date"))
     started = to_date(column("Start Date"))
-    scale = to_number(column("Overall Scale Score"))
+    scale = within(to_number(column("Overall Scale Score")), *SCALE_SCORES)
+    completed = _plausible(checks, completed)
     _reject_unusable(checks, student, completed, started, scale)
     fields = _lenient_fields(checks, rows)
-    school_year = pc.coalesce(fields.pop("school_year"), school_year_of(completed))
+    labelled = fields.pop("school_year")
+    checks.warn(
+        outside_labelled_year(completed, labelled),
+        "Completion Date",
+        "outside_school_year",
+        "Completion Date lies outside the Academic Year of the row (by more than a month); the "
+        "Academic Year was kept",
+    )
+    school_year = pc.coalesce(labelled, school_year_of(completed))
     category = fields.pop("category")
     source_id = pc.binary_join_element_wise(
         VENDOR, student, rows.column(SUBJECT), _iso(completed), _iso(pc.coalesce(started, completed)), ":"
@@ -166,6 +184,12 @@ def _lenient_fields(checks: RowChecks, rows: pa.Table) -> dict[str, Column]:
     }
     for field, (name, kind, reason) in _LENIENT.items():
         checks.warn(unreadable(raw[name], fields[field]), name, kind, f"{name}: {reason}")
+    for field, (low, high) in _RANGES.items():
+        ranged = within(fields[field], low, high)
+        name = _NUMBERS[field]
+        outside = pc.and_(pc.is_valid(fields[field]), pc.is_null(ranged))
+        checks.warn(outside, name, "out_of_range", f"{name}: not from {low} to {high}; left empty")
+        fields[field] = ranged
     return fields
 
 
@@ -200,7 +224,7 @@ def _reject_unusable(
         unreadable(raw("Overall Scale Score"), scale),
         "Overall Scale Score",
         "not_a_number",
-        lambda value: f"Overall Scale Score {value!r} is not a number",
+        lambda value: f"Overall Scale Score {value!r} is not a number on i-Ready's scale (100 to 800)",
     )
     checks.reject(
         pc.is_null(scale), "Overall Scale Score", "missing_required", lambda _: "Overall Scale Score is empty"
@@ -211,6 +235,19 @@ def _reject_unusable(
         "too_long",
         lambda value: "Overall Placement is longer than 64 characters",
     )
+
+
+def _plausible(checks: RowChecks, completed: Column) -> Column:
+    """Completion dates no i-Ready test can have (before 2010, or weeks from now) are rejected."""
+    latest = date.today() + LATEST_TEST_AHEAD
+    wrong = pc.or_(pc.less(completed, EARLIEST_TEST), pc.greater(completed, latest))
+    checks.reject(
+        wrong,
+        "Completion Date",
+        "implausible_date",
+        lambda value: f"Completion Date {value!r} is not inside a school year the export can hold",
+    )
+    return pc.if_else(pc.fill_null(wrong, False), pa.scalar(None, pa.date32()), completed)
 
 
 def _latest_of_each_test(checks: RowChecks, source_id: Column) -> Column:

@@ -19,6 +19,14 @@ class IReadySource(SourceConnector):
     Results are synced as upserts (``SyncMode.DELTA``): an export covers one school year and one vendor,
     while the tables hold every year and vendor of the district, so a test missing from tonight's file
     is no reason to remove it.
+
+    Plausibility: an Overall Scale Score outside i-Ready's 100-800 scale (NaN and infinity included) or a
+    Completion Date before July 2010 or more than a month ahead rejects the row (``not_a_number``,
+    ``implausible_date``); a Completion Date more than a month outside the row's Academic Year is a warning
+    (``outside_school_year``); a Percentile outside 1-99, a Duration outside 0-600 minutes or a progress
+    percentage outside 0-1000 is left blank with a warning (``out_of_range``). Files are decoded by
+    ``hub.decoding`` (Windows-1252 and UTF-16 read with a warning, NULs removed); a cell past 64 KiB or
+    a quote left open rejects its row (``cell_too_long``, ``open_quote``).
     """
 
     name: ClassVar[str] = "iready"

@@ -8,11 +8,11 @@ the row numbers of the rows that were set aside matter.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO
 
 import numpy as np
@@ -20,7 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
+from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
+from hub.decoding import UNREADABLE_ROW, header_cells, record_cells
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
 LINE = "_line"
 FILE = "_file"
@@ -36,48 +40,64 @@ Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 class TextFile:
     table: pa.Table
     header: list[str]
-    encoding: str
     issues: list[Issue] = field(default_factory=list)
 
 
-def read_header(open_file: Opener, name: str) -> tuple[list[str], str, str]:
-    """The header's cells, the delimiter and the encoding (UTF-8, else the Windows code page Excel saves)."""
+def read_header(open_file: Opener, name: str) -> tuple[list[str], str]:
+    """The header's cells and the delimiter, from a file already decoded to UTF-8 (``hub.decoding``)."""
     with open_file() as stream:
         first = stream.read(1 << 20).split(b"\n", 1)[0]
-    encoding = "utf8"
-    try:
-        line = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        line, encoding = first.decode("cp1252"), "cp1252"
+    line = first.decode("utf-8-sig", errors="replace")
     if not line.strip():
         raise ConnectorError(f"{name}: the file is empty (no header row)", file=name)
     delimiter = "\t" if line.count("\t") > line.count(",") else ","
-    return next(csv.reader([line], delimiter=delimiter)), delimiter, encoding
+    return header_cells([line.strip("\r")], name, delimiter), delimiter
 
 
-def read_text_table(
-    open_file: Opener, name: str, header: list[str], delimiter: str, encoding: str
-) -> TextFile:
-    """Read the rows under ``header`` (already renamed); ragged rows are padded or rejected, never lost."""
+def read_text_table(open_file: Opener, name: str, header: list[str], delimiter: str) -> TextFile:
+    """Read the rows under ``header`` (already renamed); ragged rows are padded or rejected, never lost,
+    and a row with a cell no export holds is rejected (``hub.cells``)."""
+    text = _read_rows(open_file, name, header, delimiter)
+    if not text.table.num_rows and not text.issues:
+        text.issues.append(Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning"))
+    found = oversized(text.table)
+    if not found:
+        return text
+    lines = text.table.column(LINE)
+    rejects = [
+        Issue(name, lines[row].as_py(), found.columns[i], None, "cell_too_long", found.reason(i))
+        for i, row in enumerate(found.rows)
+    ]
+    return TextFile(text.table.filter(found.keep), header, text.issues + rejects)
+
+
+def _read_rows(open_file: Opener, name: str, header: list[str], delimiter: str) -> TextFile:
     duplicates = sorted({column for column in header if header.count(column) > 1})
     if duplicates:
         raise ConnectorError(f"{name}: the header repeats column(s) {', '.join(duplicates)}", file=name)
     try:
-        table, ragged = _parse(open_file, header, delimiter, encoding, use_threads=True)
+        table, ragged = _parse(open_file, header, delimiter, use_threads=True)
     except pa.ArrowInvalid as error:
-        if encoding != "utf8" or "UTF8" not in str(error):
-            raise ConnectorError(f"{name}: cannot be read as CSV: {error}", file=name) from None
-        encoding = "cp1252"
-        table, ragged = _parse(open_file, header, delimiter, encoding, use_threads=True)
+        raise ConnectorError(f"{name}: cannot be read as CSV: {error}", file=name) from None
     if not ragged:
         lines = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
-        return TextFile(_with_provenance(table, lines, name), header, encoding)
-    table, ragged = _parse(open_file, header, delimiter, encoding, use_threads=False)
-    return _mend_ragged(table, ragged, name, header, delimiter, encoding)
+        return TextFile(_with_provenance(table, lines, name), header)
+    # Ragged rows: a quote left open is the likeliest cause, so those lines are neutralised first.
+    with open_file() as stream:
+        mended = open_quotes(stream.read(), len(header), delimiter)
+    if mended.lines:
+        open_file = partial(io.BytesIO, mended.data)
+    table, ragged = _parse(open_file, header, delimiter, use_threads=False)
+    text = _mend_ragged(table, ragged, name, header, delimiter)
+    if not mended.lines:
+        return text
+    broken = pc.is_in(text.table.column(LINE), pa.array(mended.lines, pa.int64()))
+    opened = [Issue(name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
+    return TextFile(text.table.filter(pc.invert(broken)), header, text.issues + opened)
 
 
 def _parse(
-    open_file: Opener, header: list[str], delimiter: str, encoding: str, *, use_threads: bool
+    open_file: Opener, header: list[str], delimiter: str, *, use_threads: bool
 ) -> tuple[pa.Table, list[pv.InvalidRow]]:
     ragged: list[pv.InvalidRow] = []
 
@@ -92,7 +112,6 @@ def _parse(
                 column_names=header,
                 skip_rows=1,
                 use_threads=use_threads,
-                encoding=encoding,
                 block_size=_BLOCK_BYTES,
             ),
             # Blank lines stay rows, so that a row's index still gives its line number.
@@ -110,7 +129,7 @@ def _parse(
 
 
 def _mend_ragged(
-    table: pa.Table, ragged: list[pv.InvalidRow], name: str, header: list[str], delimiter: str, encoding: str
+    table: pa.Table, ragged: list[pv.InvalidRow], name: str, header: list[str], delimiter: str
 ) -> TextFile:
     """Short rows (trailing empty fields left off) are padded; long rows cut only if the extra is empty."""
     issues: list[Issue] = []
@@ -119,7 +138,10 @@ def _mend_ragged(
     short = 0
     for row in ragged:
         line = int(row.number)
-        fields = next(csv.reader(io.StringIO(row.text), delimiter=delimiter), [])
+        fields = record_cells(row.text, delimiter)
+        if fields is None:
+            issues.append(Issue(name, line, None, None, "unreadable_row", UNREADABLE_ROW))
+            continue
         if len(fields) <= 1 and not "".join(fields).strip():
             fields = []  # a whitespace-only line: an empty row, dropped later like any blank row
         if len(fields) > len(header) and any(value.strip() for value in fields[len(header) :]):
@@ -159,7 +181,7 @@ def _mend_ragged(
     lines = pa.array(np.concatenate([kept_lines, np.array(mended_lines, dtype=np.int64)]))
     order = pc.sort_indices(lines)
     result = _with_provenance(combined.take(order), lines.take(order), name)
-    return TextFile(result, header, encoding, issues)
+    return TextFile(result, header, issues)
 
 
 def _with_provenance(table: pa.Table, lines: pa.Array, name: str) -> pa.Table:

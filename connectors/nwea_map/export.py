@@ -13,6 +13,7 @@ from typing import IO
 import pyarrow as pa
 
 from connectors.nwea_map.csvfile import Opener
+from hub.archives import check_entry, inside
 from hub.connector import ConnectorError
 
 _SUFFIXES = (".csv", ".txt")  # .txt: the tab-delimited "combined with teacher" file
@@ -36,7 +37,9 @@ def export_files(path: Path) -> list[ExportFile]:
             )
         return [ExportFile(member, partial(_open_member, path, member)) for member in members]
     if path.is_dir():
-        found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
+        found = sorted(
+            inside(path, p) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES
+        )
         # A native file, not a Python one: pyarrow then reads without taking the GIL per block.
         return [ExportFile(p.relative_to(path).as_posix(), partial(pa.OSFile, str(p))) for p in found]
     if path.is_file():  # one file of the export on its own, under whatever name it was saved
@@ -48,5 +51,7 @@ def export_files(path: Path) -> list[ExportFile]:
 
 @contextmanager
 def _open_member(path: Path, member: str) -> Iterator[IO[bytes]]:
-    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-        yield stream
+    with zipfile.ZipFile(path) as archive:
+        check_entry(path.name, archive.getinfo(member))
+        with archive.open(member) as stream:
+            yield stream

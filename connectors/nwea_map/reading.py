@@ -19,6 +19,7 @@ from connectors.nwea_map.layouts import (
     kind_of,
 )
 from hub.connector import ConnectorError, Extract, FileReport, Issue
+from hub.decoding import utf8_stream
 from hub.sniff import header_cells
 
 ASSESSMENT_STREAMS = ("AssessmentResults", "ComboStudentAssessment")
@@ -34,11 +35,13 @@ def read_export(path: Path) -> Extract:
     ignored: list[str] = []
     for export_file in export_files(path):
         with export_file.open() as stream:
-            kind = kind_by_header(header_cells(stream)) or kind_of(Path(export_file.name).name)
+            header = header_cells(stream, export_file.name)
+        kind = kind_by_header(header) or kind_of(Path(export_file.name).name)
         if kind is None:
             ignored.append(export_file.name)
             continue
-        raw_header, delimiter, encoding = read_header(export_file.open, export_file.name)
+        open_text, encoding = utf8_stream(export_file.open, export_file.name)
+        raw_header, delimiter = read_header(open_text, export_file.name)
         layout = guess_layout(kind, raw_header)
         header = canonical_names(raw_header)
         missing = [column for column in kind.required if column not in header]
@@ -48,11 +51,15 @@ def read_export(path: Path) -> Extract:
                 f"lacks the required column(s) {', '.join(missing)}",
                 file=export_file.name,
             )
-        text = read_text_table(export_file.open, export_file.name, header, delimiter, encoding)
+        text = read_text_table(open_text, export_file.name, header, delimiter)
+        decoding = [
+            Issue(export_file.name, line, None, None, kind_, reason, "warning")
+            for kind_, line, reason in encoding.warnings()
+        ]
         parts.setdefault(kind.stream, []).append(text.table)
-        issues.extend(text.issues)
-        reports[export_file.name] = _report(export_file.name, text.table.num_rows, text.issues)
-        files_info[export_file.name] = _file_info(kind.stream, layout, text.table, header, text.encoding)
+        issues.extend(decoding + text.issues)
+        reports[export_file.name] = _report(export_file.name, text.table.num_rows, decoding + text.issues)
+        files_info[export_file.name] = _file_info(kind.stream, layout, text.table, header, encoding.codec)
     if not any(stream in parts for stream in ASSESSMENT_STREAMS):
         raise ConnectorError(
             f"{path}: no MAP assessment results in this export (no file has the header of "

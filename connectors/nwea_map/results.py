@@ -46,6 +46,11 @@ _YES_NO = {
 _PERCENTILE_CUTS = np.array([20, 40, 60, 80])  # upper bounds of Low, LoAvg, Avg, HiAvg
 
 
+# Plausible ranges of the optional numbers; past them a cell is a typing or export error, left blank.
+SEM = (0, 30)
+MINUTES = (0, 600)
+
+
 def assessment_results(
     findings: Findings, screened: Screened, students: pa.Table | None, config: MapConfig
 ) -> tuple[pa.Table, Column]:
@@ -59,7 +64,7 @@ def assessment_results(
     size = findings.table.num_rows
     percentile = _percentile(findings)
     quintile = pc.utf8_trim_whitespace(text("AchievementQuintile"))
-    rapid_guessing = _rapid_guessing_percent(findings)
+    rapid_guessing = _within(findings, "RapidGuessingPercentage", _rapid_guessing_percent(findings), 0, 100)
     grown = growth(screened.window, number)
     source_ids, rows = test_source_ids(findings, screened.test_date, screened.keep)
     columns = {
@@ -75,7 +80,7 @@ def assessment_results(
         "student_grade": _student_grade(findings, students),
         "vendor_school_id": pc.coalesce(text("School_StateID"), text("SchoolName")),
         "scale_score": screened.scale_score,
-        "standard_error": number("TestStandardError"),
+        "standard_error": _within(findings, "TestStandardError", number("TestStandardError"), *SEM),
         "percentile": percentile,
         "placement": quintile,
         "proficiency_band": _bands(findings, quintile, percentile, config),
@@ -86,7 +91,7 @@ def assessment_results(
         "growth_to_date": grown.growth_to_date,
         "conditional_growth_index": grown.conditional_growth_index,
         "conditional_growth_percentile": grown.conditional_growth_percentile,
-        "duration_minutes": number("TestDurationMinutes"),
+        "duration_minutes": _within(findings, "TestDurationMinutes", number("TestDurationMinutes"), *MINUTES),
         "rapid_guessing_percent": rapid_guessing,
         "rushed": pc.fill_null(pc.greater(rapid_guessing, config.rapid_guessing_threshold), False),
         "vendor_most_recent": _growth_measure(findings),
@@ -95,6 +100,13 @@ def assessment_results(
     }
     table = pa.table({name: _array(values) for name, values in columns.items()})
     return table, rows
+
+
+def _within(findings: Findings, name: str, values: Column, low: float, high: float) -> Column:
+    """Values from ``low`` to ``high``; others are left blank with a warning (the test itself stands)."""
+    outside = pc.or_(pc.less(values, low), pc.greater(values, high))
+    findings.warn(outside, name, "out_of_range", f"{name} is outside {low}..{high}; left blank")
+    return pc.if_else(pc.fill_null(outside, False), pa.scalar(None, pa.float64()), values)
 
 
 def _array(values: Column | pa.Scalar) -> pa.ChunkedArray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import reduce
 
 import pyarrow as pa
@@ -11,6 +12,7 @@ import pyarrow.compute as pc
 from connectors.nwea_map.findings import Findings
 from connectors.nwea_map.layouts import ASSESSMENT_REQUIRED
 from connectors.nwea_map.values import Column, dates, map_distinct, numbers, terms
+from hub.schoolyears import outside_labelled_year
 
 SUBJECTS = {
     "language arts": "ela",
@@ -22,6 +24,10 @@ SUBJECTS = {
 }
 """``Subject`` (2020+) and ``Discipline`` (older) values. Anything else (Science, Spanish reading) is
 skipped with a warning: it is a valid test, just not one tutoring decides on."""
+# Real K-12 RIT scores lie within about 100-350; the bounds leave a wide margin, to catch only errors.
+RIT_SCALE = (50, 400)
+EARLIEST_TEST = date(2010, 7, 1)
+LATEST_TEST_AHEAD = timedelta(days=31)  # a clock or time zone off by a little is not a wrong date
 
 
 @dataclass(slots=True)
@@ -49,11 +55,12 @@ def screen(findings: Findings) -> Screened:
     )
     scale_score = numbers(text("TestRITScore"))
     findings.reject(pc.is_null(scale_score), "TestRITScore", "bad_number", "TestRITScore is not a number")
+    low, high = RIT_SCALE
     findings.reject(
-        pc.less_equal(scale_score, 0),
+        pc.or_(pc.less(scale_score, low), pc.greater(scale_score, high)),
         "TestRITScore",
         "out_of_range",
-        "TestRITScore is not a positive RIT score",
+        f"TestRITScore is far outside the RIT scale (accepted: {low} to {high})",
     )
     test_date = dates(text("TestStartDate"))
     findings.reject(
@@ -61,6 +68,18 @@ def screen(findings: Findings) -> Screened:
         "TestStartDate",
         "bad_date",
         "TestStartDate is not a date (MM/DD/YYYY, M/D/YYYY, M/D/YY or YYYY-MM-DD)",
+    )
+    findings.reject(
+        pc.or_(pc.less(test_date, EARLIEST_TEST), pc.greater(test_date, date.today() + LATEST_TEST_AHEAD)),
+        "TestStartDate",
+        "implausible_date",
+        "TestStartDate is not inside a school year the export can hold (2010 to a month from now)",
+    )
+    findings.warn(
+        outside_labelled_year(test_date, school_year),
+        "TestStartDate",
+        "outside_school_year",
+        "TestStartDate lies outside the school year of TermName (by more than a month); TermName was kept",
     )
     subject = map_distinct(
         text("Subject"), lambda value: SUBJECTS.get(value.strip().casefold(), "other"), pa.string()

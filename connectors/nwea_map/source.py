@@ -24,6 +24,14 @@ class MapSource(SourceConnector):
     """Reads ``AssessmentResults.csv`` (every layout since 2013) or ``ComboStudentAssessment.csv``, plus
     ``StudentsBySchool.csv`` (grades; ids and demographics kept raw) and ``ClassAssignments.csv`` (kept raw
     for reports). Results stay ``unmatched``: linking StudentID to the roster is the matcher's job.
+
+    Plausibility: a TestRITScore outside 50-400 (real ones lie within about 100-350; NaN and infinity are
+    no number) or a TestStartDate before July 2010 or more than a month ahead rejects the row
+    (``out_of_range``, ``implausible_date``); a TestStartDate more than a month outside TermName's school
+    year is a warning (``outside_school_year``); a TestPercentile outside 0-100, a RapidGuessingPercentage
+    outside 0-100 (after fractions are read as percentages), a TestStandardError outside 0-30 or a
+    TestDurationMinutes outside 0-600 is left blank with a warning (``out_of_range``). Files are decoded
+    by ``hub.decoding``; a cell past 64 KiB or a quote left open rejects its row.
     """
 
     name: ClassVar[str] = "nwea_map"

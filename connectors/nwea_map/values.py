@@ -36,15 +36,19 @@ def invalid(raw: Column, typed: Column) -> Column:
 
 
 def numbers(raw: Column) -> Column:
-    """Decimal text as float64; anything else null. Clean files take the fast path (one cast)."""
+    """Decimal text as float64; anything else (NaN and infinity included) null. Clean files take the fast
+    path (one cast)."""
     if raw.null_count == len(raw):  # most growth windows are empty in any one export
         return pa.nulls(len(raw), pa.float64())
     try:
-        return pc.cast(raw, pa.float64())
+        values = pc.cast(raw, pa.float64())
     except pa.ArrowInvalid:
-        trimmed = pc.utf8_trim_whitespace(raw)
-        readable = pc.match_substring_regex(trimmed, _NUMBER)
-        return pc.cast(pc.if_else(readable, trimmed, pa.scalar(None, pa.string())), pa.float64())
+        pass
+    else:  # "nan" and "inf" cast as well, and are no value
+        return pc.if_else(pc.is_finite(values), values, pa.scalar(None, pa.float64()))
+    trimmed = pc.utf8_trim_whitespace(raw)
+    readable = pc.match_substring_regex(trimmed, _NUMBER)
+    return pc.cast(pc.if_else(readable, trimmed, pa.scalar(None, pa.string())), pa.float64())
 
 
 def integers(raw: Column) -> Column:

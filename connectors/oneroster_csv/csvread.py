@@ -7,8 +7,6 @@ line, and blank lines do not count.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 
@@ -19,8 +17,11 @@ import pyarrow.csv as pacsv
 
 from connectors.oneroster.report import FileLog
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
+from hub.cells import HEADER_ONLY, oversized
+from hub.decoding import UndecodableFile, detect_bytes, first_lines, header_cells, to_utf8, whole_file_block
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
-BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 16
 # Past this many rows of another width, re-read the file at that width rather than take a Python call each.
 _ODD_ROWS_BEFORE_REREAD = 20_000
@@ -46,16 +47,24 @@ class _TooManyOddRows(Exception):
 
 
 def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
-    """Parse ``data``; None (with ``log.report.fatal`` set) when it has no header row at all."""
-    buffer = pa.py_buffer(data)
-    if data.startswith(BOM):
-        buffer = buffer.slice(len(BOM))
+    """Parse ``data``; None (with ``log.report.fatal`` set) when it has no header row or is not text."""
+    try:
+        encoding = detect_bytes(data, log.file)
+    except UndecodableFile as error:
+        log.fatal(str(error))
+        return None
+    if encoding.is_utf8 and encoding.bom:  # the OneRoster spec's files have none; harmless all the same
         log.warn("bom", "starts with a UTF-8 byte order mark; ignored")
+    for kind, line, reason in encoding.warnings():
+        log.warn(kind, reason, line=line)
+    data = to_utf8(data, encoding)
+    buffer = pa.py_buffer(data)
     prefix = buffer[:_HEADER_PREFIX].to_pybytes()
     if not prefix.strip():
         log.fatal(f"{log.file} is empty: it has no header row")
         return None
-    header = read_header(prefix)
+    header = read_header(prefix, log.file)
+    cells = len(header)  # what a row holds, trailing empty header cells included
     _check_line_ends(data, prefix, log)
     named = len(header)
     while named and not header[named - 1].strip():
@@ -68,17 +77,42 @@ def read_csv(data: bytes, log: FileLog) -> CsvTable | None:
         return None
     width = len(header)
     if not _has_data(data):
+        log.warn("header_only", HEADER_ONLY, line=1)
         empty = pa.table({str(i): pa.array([], pa.string()) for i in range(width)})
         return CsvTable(header, empty, pa.chunked_array([], pa.int64()))
-    parsed = _parse_any_width(buffer, width, log)
+    mended = open_quotes(data, cells)
+    parsed = _parse_any_width(pa.py_buffer(mended.data), width, log)
     log.report.rows = parsed.records
-    return CsvTable(header, *fit_rows(parsed.table, parsed.lines, parsed.odd, width, log))
+    table, lines = fit_rows(parsed.table, parsed.lines, parsed.odd, width, log)
+    table, lines = _without_open_quotes(table, lines, mended.records, log)
+    return CsvTable(header, *_without_oversized(table, lines, header, log))
 
 
-def read_header(head: bytes) -> list[str]:
-    """The header cells of a file, from its first bytes (a BOM is ignored)."""
-    text = head.removeprefix(BOM)[:_HEADER_PREFIX].decode("utf-8", errors="replace")
-    return next(csv.reader(io.StringIO(text, newline="")), [])
+def _without_open_quotes(
+    table: pa.Table, lines: pa.ChunkedArray, broken: list[int], log: FileLog
+) -> tuple[pa.Table, pa.ChunkedArray]:
+    if not broken:
+        return table, lines
+    for line in broken:
+        log.reject(line, None, None, "open_quote", OPEN_QUOTE)
+    keep = pc.invert(pc.is_in(lines, pa.array(broken, pa.int64())))
+    return table.filter(keep), lines.filter(keep)
+
+
+def _without_oversized(
+    table: pa.Table, lines: pa.ChunkedArray, header: list[str], log: FileLog
+) -> tuple[pa.Table, pa.ChunkedArray]:
+    found = oversized(table, header)
+    if not found:
+        return table, lines
+    for index, row in enumerate(found.rows):
+        log.reject(lines[row].as_py(), found.columns[index], None, "cell_too_long", found.reason(index))
+    return table.filter(found.keep), lines.filter(found.keep)
+
+
+def read_header(head: bytes, name: str) -> list[str]:
+    """The header cells of a file, from its first bytes, decoded as the whole file will be."""
+    return header_cells(first_lines(head, name), name)
 
 
 def _check_line_ends(data: bytes, prefix: bytes, log: FileLog) -> None:
@@ -114,55 +148,29 @@ def _parse(buffer: pa.Buffer, width: int, log: FileLog, give_up_after: int | Non
 
     names = [str(i) for i in range(width)]
     try:
-        table = _arrow_read(buffer, names, pa.string(), on_odd_row)
-    except pa.ArrowInvalid as error:
+        table = _arrow_read(buffer, names, on_odd_row)
+    except pa.ArrowInvalid:
         if give_up_after is not None and len(odd) > give_up_after:
             raise _TooManyOddRows(odd) from None
-        if "invalid UTF8" not in str(error):
-            raise
-        odd.clear()
-        raw = _arrow_read(buffer, names, pa.binary(), on_odd_row)
-        table, lines = _decode(raw, _lines(raw.num_rows, odd), log)
-        return _Parsed(table, lines, odd, raw.num_rows + len(odd))
+        raise
     return _Parsed(table, _lines(table.num_rows, odd), odd, table.num_rows + len(odd))
 
 
-def _arrow_read(buffer: pa.Buffer, names: list[str], kind: pa.DataType, on_odd_row) -> pa.Table:
+def _arrow_read(buffer: pa.Buffer, names: list[str], on_odd_row) -> pa.Table:
     # Single-threaded: only then does pyarrow know an odd row's line (and on 2 cores it is no slower).
+    # One block for the whole buffer: a cell larger than a block would otherwise fail the whole file.
     return pacsv.read_csv(
         pa.BufferReader(buffer),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+        read_options=pacsv.ReadOptions(
+            column_names=names, skip_rows=1, use_threads=False, block_size=whole_file_block(buffer.size)
+        ),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_odd_row),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, kind),
+            column_types=dict.fromkeys(names, pa.string()),
             null_values=[""],  # only a blank is blank: "NA" or "NULL" may be someone's name
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         ),
-    )
-
-
-def _decode(table: pa.Table, lines: pa.ChunkedArray, log: FileLog) -> tuple[pa.Table, pa.ChunkedArray]:
-    """Binary columns to text, rejecting the rows that are not UTF-8 (rare: a file saved as ANSI)."""
-    bad = np.zeros(table.num_rows, dtype=bool)
-    for column in table.columns:
-        try:
-            column.cast(pa.string())
-            continue  # this column is fine; only the failing ones are looked at value by value
-        except pa.ArrowInvalid:
-            pass
-        for index, value in enumerate(column.to_pylist()):
-            if value is not None and not bad[index]:
-                try:
-                    value.decode("utf-8")
-                except UnicodeDecodeError:
-                    bad[index] = True
-    for line in pc.filter(lines, pa.array(bad)).to_pylist():
-        log.reject(line, None, None, "encoding", "is not UTF-8 text; save the file as UTF-8 (CSV UTF-8)")
-    kept = pa.array(~bad)
-    text = table.filter(kept)
-    return pa.table({name: text.column(name).cast(pa.string()) for name in text.column_names}), lines.filter(
-        kept
     )
 
 

@@ -10,11 +10,13 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import IO
 
 from connectors.oneroster.report import Logs
 from connectors.oneroster.schema import KNOWN_STEMS
+from hub.archives import check_entry, inside
 from hub.connector import ConnectorError
 
 MANIFEST = "manifest.csv"
@@ -79,8 +81,10 @@ def open_package(path: Path, logs: Logs) -> Package:
 
 def _listing(path: Path) -> tuple[str, list[str], _Source]:
     if path.is_dir():
-        files = [p for p in path.iterdir() if p.is_file()]
-        files += [p for sub in path.iterdir() if sub.is_dir() for p in sub.iterdir() if p.is_file()]
+        files = [inside(path, p) for p in path.iterdir() if p.is_file()]
+        files += [
+            inside(path, p) for sub in path.iterdir() if sub.is_dir() for p in sub.iterdir() if p.is_file()
+        ]
         names = [p.relative_to(path).as_posix() for p in files]
         return "folder", names, (lambda name: (path / name).open("rb"), lambda: None)
     if not path.exists():
@@ -92,7 +96,12 @@ def _listing(path: Path) -> tuple[str, list[str], _Source]:
             f"{path.name} is neither a folder nor a readable zip file ({error})", file=path.name
         ) from None
     names = [info.filename for info in archive.infolist() if not info.is_dir()]
-    return "zip", names, (archive.open, archive.close)
+    return "zip", names, (partial(_open_entry, archive, path.name), archive.close)
+
+
+def _open_entry(archive: zipfile.ZipFile, package: str, name: str) -> IO[bytes]:
+    check_entry(package, archive.getinfo(name))
+    return archive.open(name)
 
 
 def _is_junk(name: str) -> bool:

@@ -7,14 +7,13 @@ cannot be placed.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.oneroster.report import FileLog
+from hub.decoding import UNREADABLE_ROW, record_cells
 
 _TRAILING_REASON = "has more cells than the header, all of the extra ones empty; extra cells ignored"
 
@@ -60,8 +59,10 @@ def _repair(odd: list[OddRow], width: int, log: FileLog) -> list[tuple[int, list
     """Rows whose extra cells are all empty, cut to the header's width; the other odd rows rejected."""
     repaired = []
     for row in odd:
-        cells = next(csv.reader(io.StringIO(row.text, newline="")), [])
-        if len(cells) < width:
+        cells = record_cells(row.text)
+        if cells is None:
+            log.reject(row.line, None, None, "unreadable_row", UNREADABLE_ROW)
+        elif len(cells) < width:
             log.reject(
                 row.line,
                 None,

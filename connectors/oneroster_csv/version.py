@@ -27,7 +27,7 @@ def declared_version(value: str | None) -> str | None:
 
 def shape_version(package: Package) -> str | None:
     users = (
-        {cell.strip().lower() for cell in read_header(package.read("users.csv", _HEAD_BYTES))}
+        {cell.strip().lower() for cell in read_header(package.read("users.csv", _HEAD_BYTES), "users.csv")}
         if package.has("users.csv")
         else set()
     )

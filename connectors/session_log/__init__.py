@@ -59,14 +59,19 @@ Rejects (the row is not loaded; file, line, column and reason are reported): a b
 session status (``bad_session_status``) or attendance (``bad_attendance``), a present or tardy student in a
 cancelled session (``cancelled_attendance``), minutes present not 0 to the session's minutes
 (``minutes_present_range``) or above 0 for an absent, excused or cancelled student (``absent_minutes``), a
-CSV row with the wrong number of fields (``column_count``), a JSON line that is not a session object
-(``bad_json``), rows of one session disagreeing on a session field (``session_conflict``: the whole
-session is rejected, since which copy is right cannot be told), a student twice in one session
-(``duplicate_student``: the first row is kept).
+session date before July 2010 or more than a month ahead (``implausible_date``), a CSV row with the wrong
+number of fields (``column_count``), a cell past 64 KiB (``cell_too_long``), a quote left open
+(``open_quote``), a JSON line that is not a session object, nested too deep or holding a number past
+Python's digit limit (``bad_json``), rows of one session disagreeing on a session field
+(``session_conflict``: the whole session is rejected, since which copy is right cannot be told), a student
+twice in one session (``duplicate_student``: the first row is kept).
 Warnings (the row is loaded, fixed; one warning per kind and file): an unknown skill domain is dropped
 (``unknown_skill``), a bad start time is left blank (``bad_time``), a mastery check is cut to 64 characters
 (``long_mastery_check``), a column outside the format is not loaded (``unknown_column``).
-A file missing a required column, or not readable as UTF-8 CSV, is fatal for that file (``FileReport.fatal``).
+Files are decoded by ``hub.decoding``: Windows-1252 and UTF-16 are read with an ``encoding`` warning, NUL
+bytes removed with a ``nul_bytes`` warning; a file with no rows is a ``header_only`` warning.
+A file missing a required column, or in no encoding the hub reads, is fatal for that file
+(``FileReport.fatal``).
 
 Tutors file (``tutors.csv``)
 ----------------------------

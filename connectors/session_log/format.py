@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 SESSION_COLUMNS = (
     "session_id",
     "session_date",
@@ -36,6 +38,9 @@ ATTENDANCE = ATTENDED + MISSED
 cancelled session, so that the session still counts as scheduled for each of them."""
 
 MAX_SESSION_MINUTES = 240
+# A session is logged after it is held: a date before 2010 or weeks ahead is a typing error.
+EARLIEST_SESSION = date(2010, 7, 1)
+LATEST_SESSION_AHEAD = timedelta(days=31)
 MAX_TUTOR_GROUPS = 50
 MASTERY_CHECK_LENGTH = 64
 

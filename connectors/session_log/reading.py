@@ -7,7 +7,7 @@ as one session: a CSV file's rows of one session id, or one JSON line.
 
 from __future__ import annotations
 
-import csv
+import io
 import json
 from pathlib import Path
 
@@ -17,7 +17,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.session_log.format import SESSION_COLUMNS, STUDENT_COLUMNS
+from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, Issue
+from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
+from hub.quotes import REASON as OPEN_QUOTE
+from hub.quotes import open_quotes
 
 LINE, INSTANCE = "_line", "_instance"
 FILE_STRIDE = 1_000_000_000  # _instance = file number * stride + JSON line; keeps later files larger
@@ -28,17 +32,22 @@ def blank_to_null(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Ar
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
-def _header(path: Path) -> list[str]:
+def _text_of(path: Path) -> tuple[bytes, list[Issue]]:
+    """The file as UTF-8 (``hub.decoding``), with the warnings of how it was read."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConnectorError(f"{path.name}: cannot be read as UTF-8 text ({error})", file=path.name) from None
+        data, encoding = read_utf8(path, path.name)
+    except OSError as error:
+        raise ConnectorError(f"{path.name}: cannot be opened ({error})", file=path.name) from None
+    warnings = [
+        Issue(path.name, line, None, None, kind, why, "warning") for kind, line, why in encoding.warnings()
+    ]
+    return data, warnings
 
 
 def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[pa.Table, list[Issue]]:
     """All columns as text (blank = null); rows with the wrong number of fields become rejects."""
-    header = _header(path)
+    data, decoding = _text_of(path)
+    header = header_cells(first_lines(data, path.name), path.name)
     names = [name.strip().lower() for name in header]
     missing = [column for column in required if column not in names]
     if missing:
@@ -50,6 +59,7 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
     if len(set(names)) != len(names):
         repeated = sorted({name for name in names if names.count(name) > 1})
         raise ConnectorError(f"{path.name}: column(s) {', '.join(repeated)} appear twice", file=path.name)
+    mended = open_quotes(data, len(header))
     skipped: list[tuple[int, str, int, int]] = []
 
     def skip(row: pacsv.InvalidRow) -> str:
@@ -58,8 +68,8 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
 
     try:
         table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(use_threads=False),
+            pa.BufferReader(mended.data),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=whole_file_block(len(data))),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in header}, strings_can_be_null=False
@@ -70,7 +80,7 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
     table = table.rename_columns(names)
     table = pa.table({name: blank_to_null(table.column(name)) for name in names})
     lines, skipped_lines = _physical_lines(table, skipped)
-    issues = [
+    issues = decoding + [
         Issue(
             file=path.name,
             line=line,
@@ -83,7 +93,25 @@ def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[p
     ]
     table = table.append_column(LINE, pa.array(lines, pa.int64()))
     table = table.append_column(INSTANCE, pa.array(np.full(table.num_rows, file_number * FILE_STRIDE)))
-    return table, issues
+    if mended.lines:
+        issues += [Issue(path.name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
+        table = table.filter(pc.invert(pc.is_in(table.column(LINE), pa.array(mended.lines, pa.int64()))))
+    return _without_oversized(table, path.name, issues)
+
+
+def _without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
+    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay; no rows is a warning."""
+    if not table.num_rows and not issues:
+        return table, [Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning")]
+    found = oversized(table)
+    if not found:
+        return table, issues
+    lines = table.column(LINE)
+    issues = issues + [
+        Issue(name, lines[row].as_py(), found.columns[i], None, "cell_too_long", found.reason(i))
+        for i, row in enumerate(found.rows)
+    ]
+    return table.filter(found.keep), issues
 
 
 def _physical_lines(
@@ -127,18 +155,9 @@ def read_jsonl(path: Path, file_number: int) -> tuple[pa.Table, list[Issue], set
     """
     rows: dict[str, list[str | None]] = {name: [] for name in SESSION_COLUMNS + STUDENT_COLUMNS}
     lines: list[int] = []
-    issues: list[Issue] = []
+    data, issues = _text_of(path)
     unknown: set[str] = set()
-    try:
-        handle = path.open(encoding="utf-8-sig")
-    except OSError as error:
-        raise ConnectorError(f"{path.name}: cannot be opened ({error})", file=path.name) from None
-    with handle:
-        try:
-            numbered = list(enumerate(handle, start=1))
-        except UnicodeDecodeError as error:
-            raise ConnectorError(f"{path.name}: not UTF-8 text ({error})", file=path.name) from None
-    for line, text in numbered:
+    for line, text in enumerate(io.StringIO(data.decode("utf-8"), newline=None), start=1):
         if not text.strip():
             continue
         session, problem = _session_object(text)
@@ -156,7 +175,10 @@ def read_jsonl(path: Path, file_number: int) -> tuple[pa.Table, list[Issue], set
     table = pa.table({name: pa.array(values, pa.string()) for name, values in rows.items()})
     table = table.append_column(LINE, pa.array(lines, pa.int64()))
     instances = file_number * FILE_STRIDE + np.asarray(lines, dtype=np.int64)
-    return table.append_column(INSTANCE, pa.array(instances, pa.int64())), issues, unknown
+    table, issues = _without_oversized(
+        table.append_column(INSTANCE, pa.array(instances, pa.int64())), path.name, issues
+    )
+    return table, issues, unknown
 
 
 def _session_object(text: str) -> tuple[dict, str | None]:
@@ -164,6 +186,10 @@ def _session_object(text: str) -> tuple[dict, str | None]:
         session = json.loads(text)
     except json.JSONDecodeError as error:
         return {}, f"not valid JSON ({error.msg} at character {error.pos + 1})"
+    except RecursionError:
+        return {}, "not a session: the JSON is nested deeper than Python reads"
+    except ValueError as error:  # an integer past Python's digit limit
+        return {}, f"not a session: {error}"
     if not isinstance(session, dict):
         return {}, "each line must be one JSON object (a session)"
     students = session.get("students")

@@ -14,6 +14,7 @@ from connectors.session_log.normalize import attendance_table, latest_sessions, 
 from connectors.session_log.reading import read_csv, read_jsonl
 from connectors.session_log.tutors import check_tutors, tutor_profiles
 from connectors.session_log.validate import check_sessions
+from hub.archives import inside
 from hub.connector import (
     ConfigPath,
     ConnectorConfig,
@@ -52,7 +53,9 @@ class SessionLogSource(SourceConnector):
         if not path.is_dir():
             raise ConnectorError(f"{path}: no such file or folder (session_log path)", file=str(path))
         found = sorted(
-            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in fmt.SESSION_FILE_SUFFIXES
+            inside(path, p)
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in fmt.SESSION_FILE_SUFFIXES
         )
         if not found:
             raise ConnectorError(
@@ -106,7 +109,7 @@ def _is_tutors_file(path: Path) -> bool:
     if path.suffix.lower() != ".csv":
         return False
     with path.open("rb") as stream:
-        header = {cell.strip().lower() for cell in header_cells(stream)}
+        header = {cell.strip().lower() for cell in header_cells(stream, path.name)}
     return set(fmt.TUTOR_REQUIRED) <= header and "session_id" not in header
 
 
@@ -114,8 +117,17 @@ def _with_file(table: pa.Table, path: Path) -> pa.Table:
     return table.append_column(FILE, pa.array([path.name] * table.num_rows, pa.string()))
 
 
+def _count_read_issues(found: list[Issue], report: FileReport) -> int:
+    """Warnings of reading (the file's encoding, NUL bytes) go on the report; returns the rows rejected."""
+    for issue in found:
+        if issue.severity == "warning":
+            report.warn(issue.kind)
+    return sum(issue.severity == "reject" for issue in found)
+
+
 def _read_tutors_file(path: Path, report: FileReport, issues: list[Issue]) -> pa.Table:
     checked, report.rows = check_tutors(path)
+    _count_read_issues([issue for issue in checked.issues if issue.severity == "warning"], report)
     report.accepted, report.rejected = checked.table.num_rows, checked.rejected
     issues.extend(checked.issues)
     return _with_file(checked.table, path)
@@ -147,9 +159,10 @@ def _read_session_file(path: Path, number: int, report: FileReport, issues: list
     checked = check_sessions(table, path.name)
     issues.extend(unreadable)
     issues.extend(checked.issues)
-    report.rows = table.num_rows + len(unreadable)
+    unread = _count_read_issues(unreadable, report)
+    report.rows = table.num_rows + unread
     report.accepted = checked.table.num_rows
-    report.rejected = checked.rejected + len(unreadable)
+    report.rejected = checked.rejected + unread
     for kind, count in checked.warnings.items():
         report.warn(kind, count)
     return _with_file(checked.table, path)

@@ -56,7 +56,8 @@ def check_tutors(path: Path) -> tuple[Checked, int]:
         lambda r: f"tutor {r['tutor_id']} is listed twice; the first row is kept",
     )
     kept = table.filter(pa.array(~rejects.rejected))
-    return Checked(kept, issues + rejects.issues, len(issues) + int(rejects.rejected.sum())), table.num_rows
+    unread = sum(issue.severity == "reject" for issue in issues)
+    return Checked(kept, issues + rejects.issues, unread + int(rejects.rejected.sum())), table.num_rows
 
 
 def tutor_profiles(tutors: pa.Table) -> pa.Table:

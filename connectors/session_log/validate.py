@@ -7,6 +7,7 @@ issues. The first failing check names a row's reject.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import numpy as np
 import pyarrow as pa
@@ -63,6 +64,14 @@ def check_sessions(table: pa.Table, file: str) -> Checked:
         "bad_date",
         "session_date",
         lambda r: f"{r['session_date']!r} is not a YYYY-MM-DD date",
+    )
+    held = pc.cast(parsed, pa.date32())
+    latest = date.today() + fmt.LATEST_SESSION_AHEAD
+    rejects.add(
+        pc.fill_null(pc.or_(pc.less(held, fmt.EARLIEST_SESSION), pc.greater(held, latest)), False),
+        "implausible_date",
+        "session_date",
+        lambda r: f"{r['session_date']!r} is not inside a school year a log can hold (2010 to next month)",
     )
     minutes = whole_numbers(table["minutes"])
     rejects.add(

@@ -95,6 +95,7 @@ class Warehouse:
                     allow_deletions=allow_deletions,
                 )
                 _save_state(connection, district_id, connector, dict(state or {}), result.fingerprints)
+                issues += result.issues
                 run_id = _record_run(connection, district_id, connector, "committed", result, None, issues)
         except DeletionGuardError as error:
             self._record_failure(district_id, connector, "refused", str(error), issues)

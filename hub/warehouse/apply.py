@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Table
 
-from hub.connector import NormalizedBatch, SyncMode
+from hub.connector import Issue, NormalizedBatch, SyncMode
 from hub.model.arrow import conform, conform_present, sql_table
 from hub.model.base import SYNC_COLUMNS
 from hub.warehouse import guard
@@ -39,6 +39,21 @@ class ApplyResult:
     changes: dict[str, TableChange] = field(default_factory=dict)
     deletions: list[guard.PlannedDeletion] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _without_nul(name: str, data: pa.Table, issues: list[Issue]) -> pa.Table:
+    """NUL characters out of every text column, with a warning: PostgreSQL refuses them (a whole COPY
+    fails on one) where SQLite stores them, so both warehouses must get the same text. File connectors
+    remove them while decoding; this catches any other source (a REST API's JSON, a vendor's plugin)."""
+    for index, column in enumerate(data.columns):
+        if not pa.types.is_string(column.type) or not pc.any(pc.match_substring(column, "\x00")).as_py():
+            continue
+        rows = pc.sum(pc.match_substring(column, "\x00")).as_py()
+        data = data.set_column(index, data.field(index), pc.replace_substring(column, "\x00", ""))
+        reason = f"{rows} value(s) held NUL characters, which no text holds; they were removed"
+        issues.append(Issue(name, None, data.field(index).name, None, "nul_bytes", reason, "warning"))
+    return data
 
 
 def _with_district(name: str, data: pa.Table, district_id: str, mode: SyncMode) -> pa.Table:
@@ -77,7 +92,7 @@ def apply_batch(
         table = sql_table(name)
         mode = batch.modes.get(name, SyncMode.BULK)
         deletes = batch.deletes.get(name, [])
-        conformed = _with_district(name, data, district_id, mode)
+        conformed = _without_nul(name, _with_district(name, data, district_id, mode), result.issues)
         result.fingerprints[name] = fingerprint(conformed, mode, deletes)
         # A patch is worked out against what is stored now, so the same patch as last time is not a no-op.
         if mode is not SyncMode.PATCH and applied_fingerprints.get(name) == result.fingerprints[name]:

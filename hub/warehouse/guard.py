@@ -12,11 +12,12 @@ from sqlalchemy import Connection, text
 
 from hub.errors import HubError
 
-# What the guard watches: a name people use, the table, and which rows of it count.
+# What the guard watches: every bulk table of people, counted per role where the table has one, and the
+# enrollments that tie them to classes. A header-only tutors file is as catastrophic as a header-only roster.
+PEOPLE_BY_ROLE = "person"
 GUARDED = (
-    ("students", "person", "role = 'student'"),
-    ("teachers", "person", "role = 'teacher'"),
-    ("enrollments", "enrollment", "1 = 1"),
+    ("tutor profiles", "tutor_profile"),
+    ("enrollments", "enrollment"),
 )
 
 
@@ -53,21 +54,37 @@ def planned_deletions(
     """Count, per guarded kind, the active rows that the ``doomed`` selections would remove.
 
     ``doomed`` maps a table name to the name of a temporary table holding the source_ids to be removed.
+    People are counted per role (students, teachers, tutors, aides, ...), so that losing every tutor is
+    not hidden behind a roster of students that did not change.
     """
     plans = []
-    for what, table, condition in GUARDED:
+    if PEOPLE_BY_ROLE in doomed:
+        rows = connection.execute(
+            text(
+                f"SELECT role, COUNT(*), SUM({_removing(doomed[PEOPLE_BY_ROLE])}) FROM {PEOPLE_BY_ROLE} "
+                "WHERE district_id = :district AND status = 'active' GROUP BY role ORDER BY role"
+            ),
+            {"district": district_id},
+        ).all()
+        plans += [
+            PlannedDeletion(f"{role}s", int(removing or 0), int(active)) for role, active, removing in rows
+        ]
+    for what, table in GUARDED:
         if table not in doomed:
             continue
         active, removing = connection.execute(
             text(
-                f"SELECT COUNT(*), SUM(CASE WHEN source_id IN (SELECT source_id FROM {doomed[table]}) "
-                f"THEN 1 ELSE 0 END) FROM {table} "
-                f"WHERE district_id = :district AND status = 'active' AND {condition}"
+                f"SELECT COUNT(*), SUM({_removing(doomed[table])}) FROM {table} "
+                "WHERE district_id = :district AND status = 'active'"
             ),
             {"district": district_id},
         ).one()
         plans.append(PlannedDeletion(what, int(removing or 0), int(active)))
     return plans
+
+
+def _removing(doomed: str) -> str:
+    return f"CASE WHEN source_id IN (SELECT source_id FROM {doomed}) THEN 1 ELSE 0 END"
 
 
 def check(district_id: str, plans: list[PlannedDeletion], limit: float, allow: bool) -> None:

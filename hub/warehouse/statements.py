@@ -56,13 +56,27 @@ def _distinct_from(dialect: str) -> str:
 
 
 def create_stage(connection: Connection, table: Table, name: str, data: pa.Table) -> str:
+    """A temporary copy of the batch, indexed on its key so that every join against it stays linear."""
     stage = f"stage_{name}"
     columns = ", ".join(_q(c) for c in data.column_names)
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {stage} AS SELECT {columns} FROM {table.name} WHERE 1 = 0"
     )
     bulk.load(connection, stage, data)
+    key = "source_id" if "source_id" in data.column_names else CHILD_TABLES[name][1]
+    index_and_analyze(connection, stage, key)
     return stage
+
+
+def index_and_analyze(connection: Connection, temporary: str, key: str) -> None:
+    """Index a freshly loaded temporary table on ``key`` and give the planner its statistics.
+
+    Without the index SQLite answers ``NOT EXISTS`` against it with a scan per row (quadratic), and
+    PostgreSQL never auto-analyzes temporary tables, so it plans a nested loop over "empty" tables.
+    The index is built after the load: one sort instead of a B-tree insert per row.
+    """
+    connection.exec_driver_sql(f"CREATE INDEX ix_{temporary} ON {temporary} ({_q(key)})")
+    connection.exec_driver_sql(f"ANALYZE {temporary}")
 
 
 def doomed_bulk(connection: Connection, table: Table, stage: str, district_id: str) -> str:
@@ -75,6 +89,7 @@ def doomed_bulk(connection: Connection, table: Table, stage: str, district_id: s
         ),
         {"district": district_id},
     )
+    index_and_analyze(connection, doomed, "source_id")
     return doomed
 
 
@@ -84,6 +99,7 @@ def doomed_delta(connection: Connection, table: Table, source_ids: list[str]) ->
         f"CREATE TEMPORARY TABLE {doomed} AS SELECT source_id FROM {table.name} WHERE 1 = 0"
     )
     bulk.load(connection, doomed, pa.table({"source_id": pa.array(sorted(set(source_ids)), pa.string())}))
+    index_and_analyze(connection, doomed, "source_id")
     return doomed
 
 

@@ -117,13 +117,15 @@ def _encrypted_zip(member: Path, archive: Path) -> Path:
     return archive
 
 
-def test_json_is_one_object_even_for_an_unexpected_error(shared_fixtures: Path, tmp_path: Path) -> None:
+def test_an_encrypted_zip_is_one_json_object_naming_the_password(
+    shared_fixtures: Path, tmp_path: Path
+) -> None:
     archive = _encrypted_zip(shared_fixtures / MAP_SAMPLE, tmp_path / "map-export.zip")
     code, output = _validate("nwea_map", str(archive), "--json")
-    assert code == 3
+    assert code == 1
     summary = json.loads(output)
     assert summary["importable"] is False
-    assert summary["error"].startswith("unexpected error: RuntimeError: ") and "encrypted" in summary["error"]
+    assert "password-protected" in summary["error"] and "without a password" in summary["error"]
 
 
 def test_an_unknown_district_is_a_hub_yaml_error_in_json_too(shared_fixtures: Path, tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_bad_rows_are_rejected_with_line_column_and_reason(write_export, sync, e
         (7, "Overall Scale Score", None, "missing_required"),
     ]
     reasons = {issue.line: issue.reason for issue in batch.issues}
-    assert reasons[3] == "Overall Scale Score '4OO' is not a number"
+    assert reasons[3] == "Overall Scale Score '4OO' is not a number on i-Ready's scale (100 to 800)"
     assert reasons[4] == "Completion Date '5/32/2026' is not a date (expected M/D/YYYY)"
     assert reasons[5] == "Student ID is empty"
     assert all(issue.file == "diagnostic_results_ela.csv" for issue in batch.issues)
@@ -132,10 +132,13 @@ def test_unreadable_files_stop_the_read(write_export, sync, tmp_path) -> None:
     with pytest.raises(ConnectorError, match=r"diagnostic_results_ela\.csv: the file is empty"):
         sync(empty)
 
-    latin1 = write_export("diagnostic_results_math.csv", [], [], bom=False)
-    latin1.write_bytes(",".join(CURRENT["math"]).encode() + ",Ann\xe9e\r\n".encode("latin-1"))
-    with pytest.raises(ConnectorError, match=r"diagnostic_results_math\.csv: the header is not UTF-8"):
-        sync(latin1)
+    binary = write_export("diagnostic_results_math.csv", [], [], bom=False)
+    binary.write_bytes(",".join(CURRENT["math"]).encode() + b"\r\n\x81\x8d,\x00\r\n")
+    with pytest.raises(
+        ConnectorError,
+        match=r"diagnostic_results_math\.csv: cannot be read as text: line 2 has byte 0x81 .* \"CSV UTF-8",
+    ):
+        sync(binary)
 
     with pytest.raises(ConnectorError, match="no such file or folder"):
         sync(tmp_path / "missing")

@@ -205,11 +205,27 @@ def test_empty_file_is_fatal(read_roster):
     assert extract.files["courses.csv"].fatal == "courses.csv is empty: it has no header row"
 
 
-def test_rows_that_are_not_utf8_are_rejected(read_roster):
+def test_a_windows_1252_file_is_read_with_a_warning_naming_the_encoding(read_roster):
     package = roster_11()
     text = package["users.csv"].to_bytes().replace(b"Student2", "Ströbel".encode("cp1252"))
     package["users.csv"] = text
     extract = read_roster(package)
-    [reject] = issues(extract, "encoding")
-    assert reject.line == 3
-    assert extract.streams["users"]["sourcedId"].to_pylist() == ["st1", "st3", "te1"]
+    [warning] = issues(extract, "encoding")
+    assert (warning.severity, warning.line) == ("warning", 3)
+    assert "Windows-1252" in warning.reason and "CSV UTF-8" in warning.reason
+    assert extract.streams["users"]["sourcedId"].to_pylist() == ["st1", "st2", "st3", "te1"]
+    assert (
+        "Ströbel"
+        in extract.streams["users"]["familyName"].to_pylist()
+        + extract.streams["users"]["givenName"].to_pylist()
+    )
+
+
+def test_a_file_of_two_encodings_is_refused_with_line_and_byte(read_roster):
+    package = roster_11()
+    text = package["users.csv"].to_bytes()
+    text = text.replace(b"Student1", "Zoë".encode()).replace(b"Student2", "Ströbel".encode("cp1252"))
+    package["users.csv"] = text
+    fatal = read_roster(package).files["users.csv"].fatal
+    assert fatal.startswith("users.csv: cannot be read as text: line 3 has byte 0xF6")
+    assert "CSV UTF-8" in fatal

@@ -104,6 +104,25 @@ def test_teachers_are_guarded_separately(warehouse: Warehouse) -> None:
         warehouse.apply(DISTRICT, "roster", bulk(person=without_teachers))
 
 
+def test_tutors_and_every_other_role_are_guarded(warehouse: Warehouse) -> None:
+    roster = pa.concat_tables([people(range(200)), people(range(6), role="aide")])
+    warehouse.apply(DISTRICT, "roster", bulk(person=roster))
+    with pytest.raises(DeletionGuardError, match="6 of 6 active aides"):
+        warehouse.apply(DISTRICT, "roster", bulk(person=people(range(200))))
+    tutors = pa.table(
+        {
+            "source_id": [f"tutor-{i}" for i in range(8)],
+            "subjects": ["math"] * 8,
+            "max_groups": [3] * 8,
+        }
+    )
+    warehouse.apply(DISTRICT, "sessions", bulk(tutor_profile=tutors))
+    with pytest.raises(DeletionGuardError, match="8 of 8 active tutor profiles") as refusal:
+        warehouse.apply(DISTRICT, "sessions", bulk(tutor_profile=tutors.slice(0, 0)))
+    assert "--allow-deletions" in str(refusal.value)
+    assert warehouse.count("tutor_profile", DISTRICT) == 8
+
+
 def test_failure_mid_apply_leaves_previous_state(warehouse: Warehouse) -> None:
     warehouse.apply(DISTRICT, "roster", bulk(person=people(range(10)), enrollment=enrollments(range(10))))
     # person stages and upserts fine; the enrollment table then breaks a NOT NULL column mid-apply.
@@ -261,3 +280,17 @@ def test_constant_and_varying_columns_load_alike(warehouse: Warehouse) -> None:
     assert stored.column("given_name").to_pylist() == ["Ana", None, "Cy"]
     assert stored.column("enabled").to_pylist() == [True] * 3
     assert stored.column("middle_name").to_pylist() == [None] * 3
+
+
+def test_nul_characters_from_any_source_load_the_same_on_both_warehouses(warehouse: Warehouse) -> None:
+    roster = people(range(3), name="A\x00na")
+    summary = warehouse.apply(DISTRICT, "roster", bulk(person=roster))
+    assert set(warehouse.read("person", DISTRICT).column("given_name").to_pylist()) == {"Ana"}
+    [warning] = summary.result.issues
+    assert (warning.file, warning.column, warning.kind, warning.severity) == (
+        "person",
+        "given_name",
+        "nul_bytes",
+        "warning",
+    )
+    assert "3 value(s)" in warning.reason

@@ -1,0 +1,77 @@
+"""A quote left open costs its own row, not every row after it.
+
+In CSV a value that starts with a quote runs until the next quote, across line breaks. One stray quote
+(``3,"Ana,Smith``) therefore swallows the rest of the file into one value, and the parser can only reject
+that one giant row. ``open_quotes`` finds such lines before parsing: a line with an odd number of quotes
+opens a value that spans lines, and when the very next line is a complete row on its own (the header's
+number of fields, its quotes balanced) the value was never meant to span lines. Such lines are returned
+with their quotes removed, so that the file parses row by row; the connector rejects them by line.
+Counting quotes per line is vectorised, so a clean file costs one pass over its bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hub.decoding import record_cells
+
+__all__ = ["REASON", "OpenQuotes", "open_quotes"]
+
+REASON = "a quote opens a value that never closes on this line; the row is not loaded (fix the quote)"
+
+
+@dataclass(slots=True)
+class OpenQuotes:
+    data: bytes  # the file, with the quotes of the broken lines removed
+    lines: list[int] = field(default_factory=list)  # physical lines (header = 1) of the broken rows
+    records: list[int] = field(default_factory=list)  # the same rows counted as CSV records (header = 1)
+
+
+def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
+    """Find and neutralise the lines whose quote swallows the lines after it (see the module's doc)."""
+    octets = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(octets == ord('"'))
+    if not len(quotes):
+        return OpenQuotes(data)
+    ends = np.flatnonzero(octets == ord("\n"))
+    per_line = np.bincount(np.searchsorted(ends, quotes), minlength=len(ends) + 1)
+    odd = np.flatnonzero(per_line % 2)
+    if not len(odd):
+        return OpenQuotes(data)
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(data)]))
+
+    def line(index: int) -> bytes:
+        return data[starts[index] : stops[index]]
+
+    broken: list[int] = []
+    continued = 0  # lines that are the inside of a value spanning lines, before the current one
+    records: list[int] = []
+    position = 0
+    while position < len(odd):
+        index = int(odd[position])
+        following = index + 1
+        if following < len(starts) and _complete_row(line(following), width, delimiter):
+            broken.append(index)
+            records.append(index + 1 - continued)
+            position += 1
+            continue
+        closing = int(odd[position + 1]) if position + 1 < len(odd) else len(starts) - 1
+        continued += closing - index
+        position += 2
+    if not broken:
+        return OpenQuotes(data)
+    mended = bytearray(data)
+    for index in reversed(broken):  # from the end, so the offsets before each cut stay right
+        mended[starts[index] : stops[index]] = line(index).replace(b'"', b"")
+    return OpenQuotes(bytes(mended), [index + 1 for index in broken], records)
+
+
+def _complete_row(text: bytes, width: int, delimiter: str) -> bool:
+    if text.count(b'"') % 2:
+        return False
+    decoded = text.decode("utf-8", errors="replace").rstrip("\r")
+    cells = record_cells(decoded, delimiter)
+    return cells is not None and len(cells) == width
