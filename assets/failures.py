@@ -1,7 +1,8 @@
 """How a step fails: transient faults retry with backoff, everything else fails once with its message.
 
 The Dagster event log keeps the full trace (the original error is the Failure's cause); the description is
-the one line an IT person reads.
+the one line an IT person reads: a HubError's own message, or for anything else (a bug in the hub) its type
+and text, marked unexpected as the CLI marks it.
 """
 
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 
+from hub.errors import HubError
 from hub.transient import is_transient
 
 # Only transient faults reach this policy: every other error becomes a Failure that forbids retries.
@@ -26,4 +28,9 @@ def failing_once() -> Iterator[None]:
     except Exception as error:
         if is_transient(error):
             raise
-        raise dg.Failure(description=str(error) or type(error).__name__, allow_retries=False) from error
+        described = (
+            str(error)
+            if isinstance(error, HubError)
+            else f"unexpected error: {type(error).__name__}: {error}"
+        )
+        raise dg.Failure(description=described, allow_retries=False) from error

@@ -33,6 +33,7 @@ from hub.diagnostics import (
     match_students,
     skill_gaps,
 )
+from hub.model import students_of
 from hub.pipeline.diagnostics import FILE_COLUMN
 from hub.pipeline.tutoring import replay_boundaries, school_year_of
 from hub.synthetic import SyntheticDistrict
@@ -104,7 +105,7 @@ def run_season(
     profiles = tutors_source.normalize(tutors_source.read()).tables["tutor_profile"]
     people = roster["person"]
     tutors = roster_tutors(people, roster["person_role"], roster["school"], profiles, tutoring)
-    students = people.filter(pc.equal(people["role"], "student"))
+    students = students_of(people)
     identifiers = active_identifiers(roster["person_identifier"], people)
     cycles = plan_cycles(*school_year_of(roster["academic_session"], as_of), tutoring.cycle_weeks)
     starts = [start for start in sorted(cycles["start_date"].to_pylist()) if start <= as_of]

@@ -16,15 +16,14 @@ import click
 from cli.validate import ALIASES as VALIDATE_ALIASES
 from cli.validate import KINDS as VALIDATE_KINDS
 from hub.connector import ConnectorError
-from hub.plugins import UnknownConnectorError, installed
-from hub.settings import ConfigError, HubConfig, HubSettings, load_hub_config
-from hub.warehouse import DeletionGuardError, WarehouseError
+from hub.errors import HubError
+from hub.plugins import installed
+from hub.settings import HubConfig, HubSettings, load_hub_config
 
 if TYPE_CHECKING:
     from cli.night import DistrictOutcome
 
 log = logging.getLogger(__name__)
-EXPECTED = (ConfigError, ConnectorError, UnknownConnectorError, DeletionGuardError, WarehouseError)
 
 config_option = click.option(
     "--config", type=click.Path(path_type=Path), help="hub.yaml (default: TUTORHUB_CONFIG or ./hub.yaml)"
@@ -41,7 +40,7 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except EXPECTED as error:
+        except HubError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)
         except Exception as error:
@@ -135,7 +134,7 @@ def validate(kind: str, path: Path, as_json: bool, district: str | None, config:
 
         try:
             apply_match_gate(summary, match_rate_for(load_hub_config(config), district, batch))
-        except EXPECTED as error:
+        except HubError as error:
             if not as_json:
                 raise
             emit({**summary, "importable": False, "error": str(error)})

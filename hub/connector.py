@@ -6,7 +6,13 @@ the raw extract without asking the vendor again:
     extract = source.read(state)               # vendor columns, typed as text, nothing dropped
     batch = source.normalize(extract, district_id)   # shared model tables, keyed (district_id, source_id)
 
-A *destination* takes rendered reports and says, per target, what happened.
+A source declares the ``stage`` of the night it feeds (roster, diagnostics, sessions): the hub runs each
+stage's sources together and checks the declaration when the plugin registers, so a source is never
+silently left out of the night.
+
+A *destination* takes rendered reports and says, per target, what happened. Its settings derive from
+``DestinationConfig``, which names the one district whose reports it may receive; each report carries a
+``ReportSummary`` beside its body for destinations that write one value per student.
 
 Connectors never touch the warehouse, Dagster or the network of another district: the hub hands them
 their config and state, and stores what they return.
@@ -14,21 +20,26 @@ their config and state, and stores what they return.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 
 import pyarrow as pa
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from hub.errors import HubError
 
 __all__ = [
+    "DISTRICT_ID",
     "SKIPPED_PREFIX",
     "ConfigPath",
     "ConnectorConfig",
     "ConnectorError",
+    "DestinationConfig",
     "DestinationConnector",
     "Extract",
     "FileReport",
@@ -37,20 +48,23 @@ __all__ = [
     "PushOutcome",
     "PushResult",
     "RenderedReport",
+    "ReportSummary",
     "SourceConnector",
+    "Stage",
+    "StudentSummary",
     "SyncMode",
 ]
 
+DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+"""A district's id: lower-case, also its Dagster partition key and the folder of its data."""
 
-class ConnectorError(Exception):
+
+class ConnectorError(HubError):
     """A whole input cannot be trusted (missing manifest, missing required header, unreadable file).
 
-    The message is written for the IT person who will fix the export: it names the file and what is wrong.
+    The message is written for the IT person who will fix the export: it names the file and what is wrong;
+    ``file`` (and ``line``, ``column`` where one place is at fault) say the same for tools.
     """
-
-    def __init__(self, message: str, *, file: str | None = None) -> None:
-        super().__init__(message)
-        self.file = file
 
 
 class ConnectorConfig(BaseModel):
@@ -147,16 +161,26 @@ class NormalizedBatch:
     issues: list[Issue] = field(default_factory=list)
 
 
+class Stage(StrEnum):
+    """The part of the night a source feeds; each stage's sources are read and applied together."""
+
+    ROSTER = "roster"  # people, schools, sections, enrollments: applied first, under the deletion guard
+    DIAGNOSTICS = "diagnostics"  # assessment results: matched to the roster, applied behind the match gate
+    SESSIONS = "sessions"  # tutoring sessions and attendance: what the tutoring decisions read
+
+
 class SourceConnector(ABC):
     """Reads one vendor's exports. Subclasses set the class attributes and implement two methods."""
 
     kind: ClassVar[Literal["source"]] = "source"
     name: ClassVar[str]
     """Registry name, used as ``type:`` in hub.yaml."""
+    stage: ClassVar[Stage]
+    """The stage of the night this source feeds; checked when the plugin registers."""
     streams: ClassVar[tuple[str, ...]]
     """The raw streams ``read`` may produce (file stems, API collections)."""
-    tables: ClassVar[tuple[str, ...]] = ()
-    """The shared-model tables ``normalize`` may produce; they place the connector in the night."""
+    tables: ClassVar[tuple[str, ...]]
+    """The shared-model tables ``normalize`` may produce."""
     config_model: ClassVar[type[ConnectorConfig]]
 
     def __init__(self, config: ConnectorConfig) -> None:
@@ -185,6 +209,23 @@ class PushOutcome(StrEnum):
     FAILED = "failed"
 
 
+class StudentSummary(TypedDict):
+    """One student's short status in a report, for destinations that write one value per student."""
+
+    student: str  # the student's SIS id / OneRoster sourcedId
+    status: str  # short text a teacher reads in a gradebook column
+    skills: NotRequired[list[str]]  # canonical skill domain keys (hub.skills)
+
+
+class ReportSummary(TypedDict, total=False):
+    """The structured part of a report beside its rendered body; every key is optional."""
+
+    students: list[StudentSummary]  # teacher reports only
+    school: str  # the school's sourcedId; OneRoster line items need one
+    period_start: str  # ISO date
+    period_end: str  # ISO date
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedReport:
     """One report ready to leave the hub, addressed to one target in one destination."""
@@ -194,7 +235,7 @@ class RenderedReport:
     title: str
     content_type: str  # "text/html", "text/csv", "application/json"
     body: bytes
-    summary: Mapping[str, Any] = field(default_factory=dict)  # short structured status (e.g. per student)
+    summary: ReportSummary = field(default_factory=lambda: ReportSummary())
     volatile: tuple[str, ...] = ()
     """Text in ``body`` that changes every night without changing what the report says (when it was
     generated); the push ledger's content hash leaves it out, so an unchanged report is not sent again."""
@@ -207,6 +248,34 @@ class PushResult:
     detail: str = ""
 
 
+class DestinationConfig(ConnectorConfig):
+    """Base of every destination's settings.
+
+    ``district_id`` names the district this destination belongs to. When the hub builds the config it
+    passes the district in the validation context and fills it in; written by hand in hub.yaml it must
+    agree. The push driver refuses to hand a destination any other district's reports.
+    """
+
+    district_id: str = Field(
+        pattern=DISTRICT_ID.pattern,
+        description="filled in by the hub; leave it out",
+        json_schema_extra={"reference_default": "the district's id"},
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _district_from_context(cls, data: Any, info: ValidationInfo) -> Any:
+        district = (info.context or {}).get("district_id")
+        if district is None or not isinstance(data, Mapping):
+            return data
+        written = data.get("district_id")
+        if written is not None and written != district:
+            raise ValueError(
+                f"district_id {written!r} is not the district it is configured under ({district!r})"
+            )
+        return {**data, "district_id": district}
+
+
 class DestinationConnector(ABC):
     """Delivers rendered reports. Must be idempotent: pushing the same report twice changes nothing."""
 
@@ -216,9 +285,9 @@ class DestinationConnector(ABC):
     """Report kinds this destination takes."""
     content_types: ClassVar[tuple[str, ...] | None] = None
     """Renderings it takes (``text/html``, ``text/csv``, ``application/json``); None takes every one."""
-    config_model: ClassVar[type[ConnectorConfig]]
+    config_model: ClassVar[type[DestinationConfig]]
 
-    def __init__(self, config: ConnectorConfig) -> None:
+    def __init__(self, config: DestinationConfig) -> None:
         self.config = config
 
     @abstractmethod

@@ -31,6 +31,8 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError, ResponseError
 from urllib3.util.retry import Retry
 
+from hub.errors import HubError
+
 __all__ = ["BearerToken", "HttpError", "HttpSettings", "build_session", "is_throttled", "send"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -159,7 +161,7 @@ class BearerToken(AuthBase):
         return "BearerToken('**********')"
 
 
-class HttpError(Exception):
+class HttpError(HubError):
     """A request that failed for good, retries spent; ``str`` is safe to log and to store."""
 
     def __init__(self, what: str, reason: str, status: int | None = None) -> None:

@@ -23,10 +23,18 @@ import importlib.metadata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import pluggy
 
-from hub.connector import ConnectorConfig, DestinationConnector, SourceConnector
+from hub.connector import (
+    ConnectorConfig,
+    DestinationConfig,
+    DestinationConnector,
+    SourceConnector,
+    Stage,
+)
+from hub.errors import HubError
 
 ENTRY_POINT_GROUP = "tutorhub.connectors"
 PROJECT = "tutorhub"
@@ -59,8 +67,8 @@ class PluginFailure:
     reason: str
 
 
-class UnknownConnectorError(LookupError):
-    pass
+class UnknownConnectorError(HubError, LookupError):
+    """hub.yaml names a connector ``type`` that no installed plugin provides."""
 
 
 class ConnectorRegistry:
@@ -79,48 +87,60 @@ class ConnectorRegistry:
                 f"no connector named {name!r} is installed (installed: {known}; see `tutorhub plugins`)"
             ) from None
 
-    def add_plugin(self, plugin: object, plugin_name: str, package: str, version: str) -> None:
-        """Register one plugin module or object, recording instead of raising when it is broken."""
-        manager = pluggy.PluginManager(PROJECT)
-        manager.add_hookspecs(HookSpecs)
-        try:
-            manager.register(plugin, name=plugin_name)
-            manager.check_pending()
-            provided = [cls for batch in manager.hook.tutorhub_connectors() for cls in batch]
-        except Exception as error:  # a plugin's bug must not stop the hub
-            self.failures.append(PluginFailure(plugin_name, package, f"{type(error).__name__}: {error}"))
-            return
-        for cls in provided:
-            problem = _contract_problem(cls)
-            if problem:
-                self.failures.append(PluginFailure(plugin_name, package, problem))
-            elif cls.name in self.connectors:
-                other = self.connectors[cls.name].package
-                self.failures.append(
-                    PluginFailure(
-                        plugin_name, package, f"connector name {cls.name!r} already taken by {other}"
-                    )
-                )
-            else:
-                self.connectors[cls.name] = ConnectorInfo(cls.name, cls.kind, version, package, cls)
+    def add(self, cls: object, plugin: str, package: str, version: str) -> None:
+        """Register one connector class a plugin provided, or record why it cannot be."""
+        problem = contract_problem(cls)
+        if problem is None:
+            connector = cast(ConnectorClass, cls)
+            if connector.name not in self.connectors:
+                info = ConnectorInfo(connector.name, connector.kind, version, package, connector)
+                self.connectors[connector.name] = info
+                return
+            other = self.connectors[connector.name].package
+            problem = f"connector name {connector.name!r} already taken by {other}"
+        self.failures.append(PluginFailure(plugin, package, problem))
 
 
-def _contract_problem(cls: object) -> str | None:
+def contract_problem(cls: object) -> str | None:
+    """What keeps ``cls`` from registering as a connector, in a sentence; None when it meets the contract."""
     if not isinstance(cls, type) or not issubclass(cls, SourceConnector | DestinationConnector):
         return f"{cls!r} is not a SourceConnector or DestinationConnector subclass"
     if not isinstance(getattr(cls, "name", None), str):
         return f"{cls.__name__} has no `name`"
+    base = DestinationConfig if issubclass(cls, DestinationConnector) else ConnectorConfig
     config_model = getattr(cls, "config_model", None)
-    if not (isinstance(config_model, type) and issubclass(config_model, ConnectorConfig)):
-        return f"{cls.__name__}.config_model is not a ConnectorConfig subclass"
+    if not (isinstance(config_model, type) and issubclass(config_model, base)):
+        return f"{cls.__name__}.config_model is not a {base.__name__} subclass"
     if getattr(cls, "__abstractmethods__", None):
         return f"{cls.__name__} does not implement {sorted(cls.__abstractmethods__)}"
+    return _source_problem(cls) if issubclass(cls, SourceConnector) else None
+
+
+def _source_problem(cls: type[SourceConnector]) -> str | None:
+    """A source must say where in the night it runs and what it writes, or the night would skip it."""
+    stages = ", ".join(stage.value for stage in Stage)
+    stage = getattr(cls, "stage", None)
+    if stage is None:
+        return f"{cls.__name__} does not declare its `stage` (one of {stages})"
+    if not isinstance(stage, Stage):
+        return f"{cls.__name__}.stage is {stage!r}; declare one of hub.connector.Stage ({stages})"
+    tables = getattr(cls, "tables", None)
+    if not (isinstance(tables, tuple) and tables and all(isinstance(name, str) for name in tables)):
+        return f"{cls.__name__} does not declare the model `tables` its normalize() produces"
     return None
 
 
 def discover(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> ConnectorRegistry:
-    """Load every plugin in the entry-point group (or the ones given, for tests)."""
+    """Load every plugin in the entry-point group (or the ones given, for tests) into one PluginManager.
+
+    pluggy's own ``load_setuptools_entrypoints`` stops at the first plugin that fails to import; here each
+    failure (import, unknown hook, a hook that raises, a class that breaks the contract) is recorded and
+    the rest still load.
+    """
     registry = ConnectorRegistry()
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(HookSpecs)
+    origins: dict[str, tuple[str, str]] = {}  # plugin name -> (package, version)
     if entry_points is None:
         entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     for entry_point in entry_points:
@@ -134,8 +154,35 @@ def discover(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None
                 PluginFailure(entry_point.name, package, f"import failed: {type(error).__name__}: {error}")
             )
             continue
-        registry.add_plugin(plugin, entry_point.name, package, version)
+        if _registered(manager, plugin, entry_point.name, package, registry):
+            origins[entry_point.name] = (package, version)
+    for impl in manager.hook.tutorhub_connectors.get_hookimpls():  # in registration order
+        package, version = origins[impl.plugin_name]
+        try:
+            provided = list(impl.function())
+        except Exception as error:  # a plugin's bug must not stop the hub
+            registry.failures.append(
+                PluginFailure(impl.plugin_name, package, f"{type(error).__name__}: {error}")
+            )
+            continue
+        for cls in provided:
+            registry.add(cls, impl.plugin_name, package, version)
     return registry
+
+
+def _registered(
+    manager: pluggy.PluginManager, plugin: object, name: str, package: str, registry: ConnectorRegistry
+) -> bool:
+    """Register one plugin, taking it back out (and recording why) if its hooks do not match the spec."""
+    try:
+        manager.register(plugin, name=name)
+        manager.check_pending()
+    except Exception as error:
+        if manager.is_registered(plugin):
+            manager.unregister(plugin)
+        registry.failures.append(PluginFailure(name, package, f"{type(error).__name__}: {error}"))
+        return False
+    return True
 
 
 @cache

@@ -43,7 +43,12 @@ class PreflightError(ConfigError):
     """hub.yaml cannot run as written; every problem found, one per line."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(problem) for problem in problems))
+        first = problems[0] if problems else None  # each problem keeps its own place in ``problems``
+        super().__init__(
+            "\n".join(str(problem) for problem in problems),
+            file=str(first.file) if first else None,
+            key=first.key if first else None,
+        )
         self.problems = problems
 
 

@@ -8,7 +8,6 @@ pydantic-settings from the environment, a ``.env`` file or a secrets directory, 
 from __future__ import annotations
 
 import glob
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,16 +27,15 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hub.connector import ConnectorConfig
+from hub.connector import DISTRICT_ID, ConnectorConfig
 from hub.diagnostics.config import DiagnosticsPolicy
+from hub.errors import HubError
 from hub.tutoring.dosage import DosagePlan
 from hub.tutoring.impact import ImpactPolicy
 from hub.tutoring.policy import TutoringPolicy
 
-DISTRICT_ID = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
-
-class ConfigError(Exception):
+class ConfigError(HubError):
     """hub.yaml or the environment is wrong; the message says where and what was expected."""
 
 
@@ -237,7 +235,9 @@ class HubConfig:
             return self.districts[district_id]
         except KeyError:
             known = ", ".join(sorted(self.districts))
-            raise ConfigError(f"{self.path}: no district {district_id!r}; configured: {known}") from None
+            raise ConfigError(
+                f"{self.path}: no district {district_id!r}; configured: {known}", file=str(self.path)
+            ) from None
 
 
 def _resolve(base: Path, value: Path) -> Path:
@@ -260,9 +260,15 @@ def _read_yaml(path: Path, hint: str) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found ({hint})") from None
+        raise ConfigError(f"{path}: file not found ({hint})", file=str(path)) from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        raise ConfigError(
+            f"{path}: not valid YAML: {error}",
+            file=str(path),
+            line=mark.line + 1 if mark else None,
+            column=str(mark.column + 1) if mark else None,
+        ) from None
 
 
 def _included(base: Path, patterns: tuple[str, ...]) -> Iterator[tuple[Path, Any]]:
@@ -404,7 +410,9 @@ def build_connector_config(
         raise ConfigError(
             f"{origin.label(district.id)}: {position}: secret(s) {', '.join(missing)} not set; put them in "
             "the environment, a .env file or the secrets directory "
-            f"({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})"
+            f"({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})",
+            file=str(origin.file),
+            key=position,
         )
     settings = _substitute(entry.settings, values)
     context = {
@@ -416,4 +424,4 @@ def build_connector_config(
         return config_model.model_validate(settings, context=context)
     except ValidationError as error:
         problem = format_validation_error(origin.label(district.id), error, prefix=position)
-        raise ConfigError(problem) from None
+        raise ConfigError(problem, file=str(origin.file), key=position) from None

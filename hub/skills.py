@@ -36,7 +36,3 @@ def label(domain: str | None) -> str:
         if domain in domains:
             return domains[domain]
     return domain.replace("_", " ").title()
-
-
-def subject_of(domain: str) -> str | None:
-    return next((subject for subject, domains in DOMAINS.items() if domain in domains), None)

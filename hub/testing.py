@@ -17,7 +17,6 @@ from collections.abc import Sequence
 import pyarrow.compute as pc
 
 from hub.connector import (
-    ConnectorConfig,
     DestinationConnector,
     Extract,
     NormalizedBatch,
@@ -27,16 +26,16 @@ from hub.connector import (
     SyncMode,
 )
 from hub.model import Base, conform
+from hub.plugins import contract_problem
 
 __all__ = ["check_destination", "check_source"]
 
 
 def _check_declaration(cls: type) -> None:
-    assert isinstance(getattr(cls, "name", None), str) and cls.name, f"{cls.__name__} must declare a `name`"
-    config_model = getattr(cls, "config_model", None)
-    assert isinstance(config_model, type) and issubclass(config_model, ConnectorConfig), (
-        f"{cls.__name__}.config_model must be a ConnectorConfig subclass"
-    )
+    """The same check the hub makes when the plugin registers (name, stage, tables, config model)."""
+    problem = contract_problem(cls)
+    assert problem is None, problem
+    assert cls.name, f"{cls.__name__} must declare a `name`"
 
 
 def _check_extract(source: SourceConnector, extract: Extract) -> None:
@@ -77,7 +76,6 @@ def check_source(source: SourceConnector) -> NormalizedBatch:
     """Read, normalize twice, and check every promise of the source contract; returns the batch."""
     _check_declaration(type(source))
     assert source.streams, f"{source.name}: declare the streams read() may produce"
-    assert source.tables, f"{source.name}: declare the model tables normalize() may produce"
     extract = source.read(None)
     _check_extract(source, extract)
     batch = source.normalize(extract)

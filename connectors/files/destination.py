@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import quote
 
-from hub.connector import ConfigPath, DestinationConnector, PushOutcome, PushResult, RenderedReport
-from hub.push import DestinationConfig
+from hub.connector import (
+    ConfigPath,
+    DestinationConfig,
+    DestinationConnector,
+    PushOutcome,
+    PushResult,
+    RenderedReport,
+)
 
 EXTENSIONS = {"text/html": "html", "text/csv": "csv", "application/json": "json"}
 

@@ -10,7 +10,7 @@ from connectors.iready.layouts import RESULTS
 from connectors.iready.lessons import summarise_lessons
 from connectors.iready.reading import STREAMS, read_exports
 from connectors.iready.results import NormalizedResults, normalize_results
-from hub.connector import Extract, NormalizedBatch, SourceConnector, SyncMode
+from hub.connector import Extract, NormalizedBatch, SourceConnector, Stage, SyncMode
 
 
 class IReadySource(SourceConnector):
@@ -30,6 +30,7 @@ class IReadySource(SourceConnector):
     """
 
     name: ClassVar[str] = "iready"
+    stage: ClassVar[Stage] = Stage.DIAGNOSTICS
     streams: ClassVar[tuple[str, ...]] = STREAMS
     tables: ClassVar[tuple[str, ...]] = ("assessment_result", "domain_result", "lesson_evidence")
     config_model: ClassVar[type[IReadyConfig]] = IReadyConfig

@@ -16,7 +16,7 @@ from connectors.nwea_map.reading import STREAMS, read_export
 from connectors.nwea_map.results import assessment_results
 from connectors.nwea_map.rows import filtered
 from connectors.nwea_map.screening import screen
-from hub.connector import Extract, Issue, NormalizedBatch, SourceConnector, SyncMode
+from hub.connector import Extract, Issue, NormalizedBatch, SourceConnector, Stage, SyncMode
 from hub.model import conform
 
 
@@ -35,6 +35,7 @@ class MapSource(SourceConnector):
     """
 
     name: ClassVar[str] = "nwea_map"
+    stage: ClassVar[Stage] = Stage.DIAGNOSTICS
     streams: ClassVar[tuple[str, ...]] = STREAMS
     tables: ClassVar[tuple[str, ...]] = ("assessment_result", "domain_result")
     config_model: ClassVar[type[MapConfig]] = MapConfig

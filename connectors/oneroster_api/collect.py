@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from connectors.oneroster.people import hub_role, pair_ids
+from connectors.oneroster.report import FileLog
 from connectors.oneroster_api.client import Page
 from connectors.oneroster_api.cursor import Newest
 from connectors.oneroster_api.flatten import Malformed, Role, Row, flatten, flatten_user
 from connectors.oneroster_api.stream import StreamBuilder
-from connectors.oneroster_csv.people import hub_role, pair_ids
-from connectors.oneroster_csv.report import FileLog
 
 
 @dataclass(slots=True)

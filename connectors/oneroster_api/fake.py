@@ -1,8 +1,8 @@
 """A fake OneRoster rostering service on loopback, serving the collections it is given as Python dicts.
 
-One provider, as real ones are: the gradebook fake (its OAuth 2 token endpoint, bearer tokens that expire,
-``imsx_StatusInfo`` error bodies, scripted faults such as 429 with Retry-After, 500s and dropped
-connections, each limited to a path by a regular expression) plus the rostering service:
+The shared fake provider (``connectors.oneroster.provider``: the OAuth 2 token endpoint, bearer tokens
+that expire, ``imsx_StatusInfo`` error bodies, scripted faults such as 429 with Retry-After, 500s and
+dropped connections, each limited to a path by a regular expression) plus the rostering service:
 
 - ``GET /ims/oneroster/rostering/v1p2/<collection>`` (``/ims/oneroster/v1p1/...`` for 1.1) for orgs,
   academicSessions, courses, classes, users, enrollments and demographics, answering ``{"users": [...]}``;
@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlencode
 
+from connectors.oneroster.provider import FakeProvider, imsx
 from connectors.oneroster_api.binding import API_PATHS, COLLECTIONS, SCOPE_PREFIXES, Version
 from connectors.oneroster_api.oauth1 import base_string, sign
-from connectors.oneroster_gradebook.fake import FakeGradebook, imsx
 from hub.push.fakeserver import Reply, Request, Route
 
 DEFAULT_LIMIT = 100
@@ -46,7 +46,7 @@ _OAUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
 _CLOCK_SKEW = 300  # seconds an OAuth 1.0a timestamp may be off
 
 
-class FakeRostering(FakeGradebook):
+class FakeRostering(FakeProvider):
     def __init__(
         self,
         data: Mapping[str, list[Any]],
@@ -94,7 +94,7 @@ class FakeRostering(FakeGradebook):
         with self.lock:
             self._uses[token] += 1
             worn_out = self.token_uses is not None and self._uses[token] > self.token_uses
-            scopes = self.tokens[token][1]
+        scopes = self.scopes(request)
         if worn_out:
             return imsx(401, "unauthorisedrequest", "expired access token")
         if not scopes & self._scopes_for(request.segments[-1]):

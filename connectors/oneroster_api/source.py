@@ -13,19 +13,18 @@ import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from connectors.oneroster.fields import check_fields
+from connectors.oneroster.normalize import TABLES, normalize
+from connectors.oneroster.references import check_references
+from connectors.oneroster.report import FileLog
+from connectors.oneroster.rows import Rows
+from connectors.oneroster.schema import ORDER, file_specs
 from connectors.oneroster_api.binding import COLLECTIONS, ROLES
 from connectors.oneroster_api.client import RosterClient
 from connectors.oneroster_api.collect import collect
 from connectors.oneroster_api.config import OneRosterApiConfig
 from connectors.oneroster_api.cursor import advance, cursors_to_use
-from connectors.oneroster_csv import OneRosterCsvSource
-from connectors.oneroster_csv.fields import check_fields
-from connectors.oneroster_csv.normalize import normalize
-from connectors.oneroster_csv.references import check_references
-from connectors.oneroster_csv.report import FileLog
-from connectors.oneroster_csv.rows import Rows
-from connectors.oneroster_csv.schema import ORDER, file_specs
-from hub.connector import ConnectorConfig, Extract, NormalizedBatch, SourceConnector
+from hub.connector import ConnectorConfig, Extract, NormalizedBatch, SourceConnector, Stage
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +33,9 @@ ROLES_LOG = "users.roles"  # findings about the roles inside users[], at the pos
 
 class OneRosterApiSource(SourceConnector):
     name: ClassVar[str] = "oneroster_api"
+    stage: ClassVar[Stage] = Stage.ROSTER
     streams: ClassVar[tuple[str, ...]] = ORDER
-    tables: ClassVar[tuple[str, ...]] = OneRosterCsvSource.tables
+    tables: ClassVar[tuple[str, ...]] = TABLES
     config_model: ClassVar[type[ConnectorConfig]] = OneRosterApiConfig
 
     config: OneRosterApiConfig

@@ -13,8 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from connectors.oneroster.columns import DIRECT
 from connectors.oneroster_api.binding import API_PATHS, Version
-from connectors.oneroster_csv.columns import DIRECT
 from hub.synthetic import SUBJECT_NAMES, SyntheticDistrict
 
 Objects = dict[str, list[dict[str, Any]]]

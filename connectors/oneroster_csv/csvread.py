@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from connectors.oneroster.report import FileLog
 from connectors.oneroster_csv.ragged import OddRow, fit_rows
-from connectors.oneroster_csv.report import FileLog
 from hub.cells import HEADER_ONLY, oversized
 from hub.decoding import UndecodableFile, detect_bytes, first_lines, header_cells, to_utf8, whole_file_block
 from hub.quotes import REASON as OPEN_QUOTE

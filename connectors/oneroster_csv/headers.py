@@ -12,9 +12,9 @@ import difflib
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from connectors.oneroster.report import FileLog
+from connectors.oneroster.schema import FileSpec
 from connectors.oneroster_csv.csvread import CsvTable
-from connectors.oneroster_csv.report import FileLog
-from connectors.oneroster_csv.schema import FileSpec
 
 EXTENSION_PREFIX = "metadata."
 _TYPO_CUTOFF = 0.85

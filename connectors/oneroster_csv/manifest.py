@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from connectors.oneroster.report import FileLog, Logs
+from connectors.oneroster.schema import KNOWN_STEMS
 from connectors.oneroster_csv.csvread import read_csv
 from connectors.oneroster_csv.package import MANIFEST, Package
-from connectors.oneroster_csv.report import FileLog, Logs
-from connectors.oneroster_csv.schema import KNOWN_STEMS
 
 MODES = ("bulk", "delta", "absent")
 PROPERTIES = (

@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from connectors.oneroster_csv.report import Logs
-from connectors.oneroster_csv.schema import KNOWN_STEMS
+from connectors.oneroster.report import Logs
+from connectors.oneroster.schema import KNOWN_STEMS
 from hub.archives import check_entry, inside
 from hub.connector import ConnectorError
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.oneroster_csv.report import FileLog
+from connectors.oneroster.report import FileLog
 from hub.decoding import UNREADABLE_ROW, record_cells
 
 _TRAILING_REASON = "has more cells than the header, all of the extra ones empty; extra cells ignored"

@@ -15,16 +15,16 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 
+from connectors.oneroster.fields import check_fields
+from connectors.oneroster.normalize import TABLES, normalize
+from connectors.oneroster.references import check_references
+from connectors.oneroster.report import FileLog, Logs
+from connectors.oneroster.rows import Rows
+from connectors.oneroster.schema import IGNORED, ORDER, FileSpec, file_specs
 from connectors.oneroster_csv.csvread import read_csv
-from connectors.oneroster_csv.fields import check_fields
 from connectors.oneroster_csv.headers import name_columns
 from connectors.oneroster_csv.manifest import file_modes, read_manifest
-from connectors.oneroster_csv.normalize import normalize
 from connectors.oneroster_csv.package import Package, open_package
-from connectors.oneroster_csv.references import check_references
-from connectors.oneroster_csv.report import FileLog, Logs
-from connectors.oneroster_csv.rows import Rows
-from connectors.oneroster_csv.schema import IGNORED, ORDER, FileSpec, file_specs
 from connectors.oneroster_csv.version import detect_version
 from hub.connector import (
     ConfigPath,
@@ -33,6 +33,7 @@ from hub.connector import (
     Extract,
     NormalizedBatch,
     SourceConnector,
+    Stage,
 )
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,9 @@ class OneRosterCsvConfig(ConnectorConfig):
 
 class OneRosterCsvSource(SourceConnector):
     name: ClassVar[str] = "oneroster_csv"
+    stage: ClassVar[Stage] = Stage.ROSTER
     streams: ClassVar[tuple[str, ...]] = ORDER
-    tables: ClassVar[tuple[str, ...]] = (
-        "school", "academic_session", "course", "section", "person", "person_role", "enrollment",
-        "demographics", "person_identifier",
-    )  # fmt: skip
+    tables: ClassVar[tuple[str, ...]] = TABLES
     config_model: ClassVar[type[ConnectorConfig]] = OneRosterCsvConfig
 
     config: OneRosterCsvConfig

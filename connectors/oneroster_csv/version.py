@@ -6,9 +6,9 @@ users.csv without ``role`` cannot be read as 1.1 whatever it claims.
 
 from __future__ import annotations
 
+from connectors.oneroster.report import Logs
 from connectors.oneroster_csv.csvread import read_header
 from connectors.oneroster_csv.package import MANIFEST, Package
-from connectors.oneroster_csv.report import Logs
 
 _HEAD_BYTES = 1 << 16
 _MARKS_10 = {"userid", "agents"}

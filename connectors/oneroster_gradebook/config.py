@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
 
+from hub.connector import DestinationConfig
 from hub.http import HttpSettings
-from hub.push import DestinationConfig
 
 SCOPE_PREFIX = "https://purl.imsglobal.org/spec/or/v1p2/scope/"
 

@@ -25,6 +25,7 @@ from hub.connector import (
     Issue,
     NormalizedBatch,
     SourceConnector,
+    Stage,
     SyncMode,
 )
 from hub.sniff import header_cells
@@ -40,6 +41,7 @@ class SessionLogConfig(ConnectorConfig):
 
 class SessionLogSource(SourceConnector):
     name: ClassVar[str] = "session_log"
+    stage: ClassVar[Stage] = Stage.SESSIONS
     streams: ClassVar[tuple[str, ...]] = ("sessions", "tutors")
     tables: ClassVar[tuple[str, ...]] = ("tutoring_session", "session_attendance", "tutor_profile")
     config_model: ClassVar[type[ConnectorConfig]] = SessionLogConfig

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from hub.errors import HubError
 
-class DiagnosticsError(Exception):
+
+class DiagnosticsError(HubError):
     """Input the diagnostics logic cannot work with; the message says which table and what is missing."""
 
 

@@ -57,7 +57,7 @@ def enforce_match_rate(report: MatchReport, min_rate: float = 0.95) -> None:
         "that new students are on the roster, or set diagnostics.id_precedence in hub.yaml to the id type "
         "this vendor's student ids are."
     )
-    raise MatchGateError("\n".join(lines))
+    raise MatchGateError("\n".join(lines), file=report.file)
 
 
 def build_reports(

@@ -1,6 +1,6 @@
 """The shared tutoring data model: SQLAlchemy tables, and Arrow schemas of the same."""
 
-from hub.model.arrow import arrow_schema, conform, sql_table
+from hub.model.arrow import arrow_schema, conform, sql_table, students_of
 from hub.model.assessment import AssessmentResult, DomainResult, LessonEvidence, SkillGap
 from hub.model.base import Base
 from hub.model.ops import ConnectorState, SyncReject, SyncRun
@@ -62,4 +62,5 @@ __all__ = [
     "arrow_schema",
     "conform",
     "sql_table",
+    "students_of",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, Table
 
 from hub.model.base import SYNC_COLUMNS, Base
@@ -65,3 +66,8 @@ def conform(name: str, table: pa.Table) -> pa.Table:
         else:
             columns.append(pa.nulls(table.num_rows, field.type))
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def students_of(person: pa.Table) -> pa.Table:
+    """The rows of a ``person`` table whose primary role is student: whom tiers, impact and reports count."""
+    return person.filter(pc.equal(person["role"], "student"))

@@ -10,22 +10,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from hub.connector import DestinationConnector, SourceConnector
+from hub.connector import DestinationConnector, SourceConnector, Stage
 from hub.plugins import ConnectorRegistry
 from hub.settings import ConnectorEntry, DistrictConfig, HubConfig, build_connector_config
 from hub.warehouse import Warehouse
-
-# Which stage of the night a source feeds, told by the model tables it produces.
-STAGE_TABLES = {
-    "roster": {"person", "section", "enrollment", "school"},
-    "diagnostics": {"assessment_result"},
-    "sessions": {"tutoring_session", "session_attendance", "tutor_profile"},
-}
-
-
-def stage_of(cls: type[SourceConnector]) -> str | None:
-    produced = set(cls.tables)
-    return next((stage for stage, tables in STAGE_TABLES.items() if produced & tables), None)
 
 
 @dataclass
@@ -58,12 +46,12 @@ class DistrictRun:
             self._warehouse.dispose()
             self._warehouse = None
 
-    def sources(self, stage: str) -> list[tuple[ConnectorEntry, SourceConnector]]:
+    def sources(self, stage: Stage) -> list[tuple[ConnectorEntry, SourceConnector]]:
         """The district's configured sources feeding ``stage``, instantiated with validated settings."""
         found = []
         for entry in self.district.connectors:
             info = self.registry.get(entry.type)
-            if info.kind == "source" and stage_of(info.cls) == stage:  # type: ignore[arg-type]
+            if info.kind == "source" and info.cls.stage == stage:  # type: ignore[union-attr]
                 config = build_connector_config(self.hub, self.district, entry, info.cls.config_model)
                 found.append((entry, info.cls(config)))
         return found

@@ -8,23 +8,22 @@ failure) sends exactly what was rendered, without building the reports again.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from hub.connector import RenderedReport
+from hub.model import students_of
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.evidence import analytics_dir, load_tables, pulse_week
+from hub.pipeline.evidence import analytics_dir, load_tables, pulse_week, school_year_period, stored_impact
 from hub.pipeline.tutoring import as_of_date
 from hub.push import PushRecord, push_reports
 from hub.reports import ReportInputs, build_reports, render_all, write_reports
 from hub.reports.slices import split_by_school
 from hub.tutoring.dosage import Dosage
-from hub.tutoring.impact import ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
 
@@ -40,29 +39,18 @@ def reports_dir(run: DistrictRun) -> Path:
     return run.data_dir / "reports"
 
 
-def _impact_periods(cycles: pa.Table, today: date) -> list[ImpactPeriod]:
-    years = sorted(set(cycles.column("school_year").to_pylist()))
-    year = years[-1] if years else today.year + (today.month >= 7)
-    return [ImpactPeriod.for_school_year(year)]
-
-
 def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``."""
     warehouse, district = run.warehouse, run.district_id
     tables = {name: warehouse.read(name, district) for name in TABLES}
-    students = tables["person"].filter(pc.equal(tables["person"].column("role"), "student"))
+    students = students_of(tables["person"])
     as_of = as_of_date(run)
     week = pulse_week(tables["tutoring_session"], as_of)
     # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
     # a report whose data did not change is still not sent again.
     generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
     dosage = Dosage(**load_tables(analytics_dir(run, "dosage")))
-    periods = _impact_periods(tables["cycle"], as_of)
-    impact_args = (
-        tables["assessment_result"], students, tables["demographics"], dosage.student_weeks,
-        tables["group_membership"], periods, run.district.impact,
-    )  # fmt: skip
-    impact = measure_impact(*impact_args)
+    impact = stored_impact(run, school_year_period(tables["cycle"], as_of))  # the impact step's, not redone
     schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()
     inputs = ReportInputs(
         district_id=district,

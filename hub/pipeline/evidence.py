@@ -13,10 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from hub.model import students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.tutoring import as_of_date, read_narrowed
 from hub.tutoring.dosage import Dosage, measure_dosage
-from hub.tutoring.impact import Impact, ImpactPeriod, measure_impact
+from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
 
 
@@ -83,29 +84,48 @@ def district_pulse(run: DistrictRun) -> Pulse:
     return pulse
 
 
+IMPACT_TABLES = ("students", *AGGREGATES)
+
+
+def school_year_period(cycles: pa.Table, today: date) -> ImpactPeriod:
+    """The latest school year the cycles belong to (else the one ``today`` is in): impact's headline."""
+    years = sorted(set(cycles.column("school_year").to_pylist())) or [today.year + (today.month >= 7)]
+    return ImpactPeriod.for_school_year(years[-1])
+
+
 def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
-    """Impact for the school year and each cycle begun so far; ``student_weeks`` from the dosage."""
+    """Impact for the school year and each cycle begun so far; ``student_weeks`` from the dosage.
+
+    The aggregates are stored as measured, each figure with its n (they stay in the hub, beside the
+    per-student rows); whatever leaves the hub suppresses them on the way out.
+    """
     warehouse, district = run.warehouse, run.district_id
     cycles = warehouse.read("cycle", district)
     today = as_of_date(run)
     started = cycles.filter(pc.less_equal(cycles.column("start_date"), pa.scalar(today, pa.date32())))
-    years = sorted(set(cycles.column("school_year").to_pylist())) or [today.year + (today.month >= 7)]
-    periods = [ImpactPeriod.for_school_year(years[-1]), *ImpactPeriod.for_cycles(started)]
-    people = warehouse.read("person", district)
+    periods = [school_year_period(cycles, today), *ImpactPeriod.for_cycles(started)]
     impact = measure_impact(
         read_narrowed(run, "assessment_result"),
-        people.filter(pc.equal(people.column("role"), "student")),
+        students_of(warehouse.read("person", district)),
         warehouse.read("demographics", district),
         student_weeks,
         warehouse.read("group_membership", district),
         periods,
         run.district.impact,
     )
-    save_tables(analytics_dir(run, "impact"), {**impact.suppressed(), "students": impact.students})
+    save_tables(analytics_dir(run, "impact"), {name: getattr(impact, name) for name in IMPACT_TABLES})
     return impact
 
 
-def reads_back(run: DistrictRun, name: str) -> dict[str, pa.Table]:
-    """The stored analysis ``name`` (dosage, pulse, impact) of the district's last night."""
-    directory = analytics_dir(run, name)
-    return load_tables(directory) if directory.is_dir() else {}
+def stored_impact(run: DistrictRun, period: ImpactPeriod) -> Impact:
+    """The impact the night's impact step measured, ``period``'s rows only."""
+    tables = load_tables(analytics_dir(run, "impact"))
+    missing = [name for name in IMPACT_TABLES if name not in tables]
+    if missing:
+        raise FileNotFoundError(
+            f"district {run.district_id}: no stored impact yet; run the impact step first"
+        )
+    kept = {
+        name: tables[name].filter(pc.equal(tables[name]["period"], period.label)) for name in IMPACT_TABLES
+    }
+    return Impact(**kept, min_n=run.district.impact.min_n)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.model import arrow_schema, conform
+from hub.model import arrow_schema, conform, students_of
 from hub.pipeline.context import DistrictRun
 from hub.tutoring import (
     Grouping,
@@ -48,8 +48,7 @@ def read_narrowed(run: DistrictRun, table: str) -> pa.Table:
 
 
 def _students(run: DistrictRun) -> pa.Table:
-    people = run.warehouse.read("person", run.district_id)
-    return people.filter(pc.equal(people.column("role"), "student"))
+    return students_of(run.warehouse.read("person", run.district_id))
 
 
 def decide_tiers(run: DistrictRun) -> tuple[pa.Table, pa.Table]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import Engine
 
 from hub.connector import DestinationConnector, PushOutcome, PushResult, RenderedReport
+from hub.errors import HubError
 from hub.push.ledger import Address, Ledger, TargetState
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ Action = Literal["create", "update", "unchanged"]
 MAX_TARGET, MAX_KIND = 255, 32  # the ledger's column sizes (hub.model.push)
 
 
-class PushError(Exception):
+class PushError(HubError):
     """The push cannot start as asked; nothing was sent."""
 
 
@@ -124,7 +125,7 @@ def _check_district(connector: DestinationConnector, district_id: str, destinati
     if owner is None:
         raise PushRefused(
             f"destination {destination_name!r} ({connector.name}) does not name its district; "
-            "its settings must derive from hub.push.DestinationConfig"
+            "its settings must derive from hub.connector.DestinationConfig"
         )
     if owner != district_id:
         raise PushRefused(

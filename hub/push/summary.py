@@ -1,17 +1,8 @@
-"""The per-student part of a report's ``summary``, read by destinations that write one value per student.
+"""The per-student part of a report's ``summary`` (``hub.connector.ReportSummary``), checked.
 
-A report builder that wants per-student statuses in an LMS gradebook fills::
-
-    summary = {
-        "students": [
-            {"student": "<student SIS id / sourcedId>", "status": "<short text>", "skills": ["phonics"]},
-        ],
-        "school": "<school sourcedId>",                         # OneRoster line items need one
-        "period_start": "2026-01-12", "period_end": "2026-01-16",  # ISO dates, optional
-    }
-
-``skills`` are canonical skill domain keys (hub.skills). Errors name the report and the entry's position,
-never the student.
+Destinations that write one value per student read it through here: a summary that does not have the
+typed shape (it crossed a Parquet file and JSON on its way) is refused with a reason. Errors name the
+report and the entry's position, never the student.
 """
 
 from __future__ import annotations
@@ -20,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hub.connector import RenderedReport
+from hub.errors import HubError
 
 
-class SummaryError(ValueError):
+class SummaryError(HubError, ValueError):
     """A report's summary is not in the shape above; the report cannot be pushed as it is."""
 
 

@@ -13,13 +13,14 @@ from datetime import date, timedelta
 
 import pyarrow as pa
 
+from hub.errors import HubError
 from hub.tutoring.dosage import Dosage, DosagePlan
 from hub.tutoring.impact import Impact, ImpactPolicy
 from hub.tutoring.policy import TutoringPolicy
 from hub.tutoring.pulse import Pulse
 
 
-class ReportError(ValueError):
+class ReportError(HubError, ValueError):
     """Report inputs that cannot give a sound report; the message says what to fix."""
 
 

@@ -7,9 +7,8 @@ Canvas shows in a "Tutoring focus" gradebook column and a OneRoster gradebook st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
-from hub.connector import RenderedReport
+from hub.connector import RenderedReport, ReportSummary, StudentSummary
 from hub.reports.model import AlignmentReport, generated_stamps
 from hub.reports.render_csv import render_csv
 from hub.reports.render_html import render_html
@@ -23,16 +22,15 @@ RENDERERS: dict[str, Callable[[AlignmentReport], bytes]] = {
 EXTENSIONS = {"text/html": "html", "text/csv": "csv", "application/json": "json"}
 
 
-def summary(report: AlignmentReport) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "period_start": report.period_start.isoformat(),
-        "period_end": report.period_end.isoformat(),
-    }
+def summary(report: AlignmentReport) -> ReportSummary:
+    found = ReportSummary(
+        period_start=report.period_start.isoformat(), period_end=report.period_end.isoformat()
+    )
     if report.school_source_id:
         found["school"] = report.school_source_id
     if report.kind == "teacher":
         found["students"] = [
-            {"student": focus.student, "status": focus.status, "skills": list(focus.skills)}
+            StudentSummary(student=focus.student, status=focus.status, skills=list(focus.skills))
             for focus in report.students
         ]
     return found

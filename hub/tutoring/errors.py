@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hub.errors import HubError
 
-class TutoringError(ValueError):
+
+class TutoringError(HubError, ValueError):
     """Tutoring inputs or settings that cannot give a sound decision; the message says what to fix."""

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from hub.errors import HubError
+
 # What the guard watches: every bulk table of people, counted per role where the table has one, and the
 # enrollments that tie them to classes. A header-only tutors file is as catastrophic as a header-only roster.
 PEOPLE_BY_ROLE = "person"
@@ -30,7 +32,7 @@ class PlannedDeletion:
         return self.removing / self.active if self.active else 0.0
 
 
-class DeletionGuardError(Exception):
+class DeletionGuardError(HubError):
     """Raised before any change; the message says what would go and how to approve it."""
 
     def __init__(self, district_id: str, over: list[PlannedDeletion], limit: float) -> None:

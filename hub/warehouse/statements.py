@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection, Table, text
 
 from hub.connector import SyncMode
+from hub.errors import HubError
 from hub.warehouse import bulk
 
 # Tables whose rows belong to a parent row: a sync replaces a parent's children as a set, so a child the
@@ -24,8 +25,8 @@ CHILD_TABLES = {
 }
 
 
-class WarehouseError(Exception):
-    pass
+class WarehouseError(HubError):
+    """The warehouse cannot take a change as asked (an unknown table, a district not registered)."""
 
 
 @dataclass(slots=True)

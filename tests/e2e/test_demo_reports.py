@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from hub.reports import impact_view
 from hub.warehouse import Warehouse
 from tests.e2e.demo_run import run_demo
 from tests.e2e.disclosure import derivable_across_reports, derivable_small_counts
@@ -175,3 +176,17 @@ def test_no_demo_table_is_cut_off(demo: Path, width: int, tmp_path: Path) -> Non
         page.write_bytes(pages[0].read_bytes())  # the longest page of its kind
         measured = cut_off(page, width, tmp_path / "profile")
         assert measured["width"] == width and measured["cut"] == [], (kind, measured)
+
+
+@pytest.mark.slow
+def test_the_district_growth_is_what_the_impact_step_stored(demo: Path) -> None:
+    """Delivery reads the impact step's stored school-year figures (analytics/impact), not its own copy."""
+    stored = pq.read_table(demo / "analytics" / "impact" / "comparison.parquet").to_pylist()
+    year = [row for row in stored if not row["period"].startswith("cycle")]
+    assert year and len(year) < len(stored)  # the step stored cycles too; the report shows the year
+    figures = {impact_view.test_label(row): (round(row["mean_growth"], 1), row["n"]) for row in year}
+    expected = {label: figure if figure[1] >= MIN_N else (None, None) for label, figure in figures.items()}
+    [district] = documents(demo, "district")
+    [growth] = [section for section in district["sections"] if section["key"] == "growth"]
+    shown = {row[0]: (row[1]["value"], row[1]["n"]) for row in growth["table"]["rows"]}
+    assert shown == expected

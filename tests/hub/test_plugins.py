@@ -24,7 +24,7 @@ def plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 GOOD_PLUGIN = """
-from hub.connector import ConnectorConfig, Extract, NormalizedBatch, SourceConnector
+from hub.connector import ConnectorConfig, Extract, NormalizedBatch, SourceConnector, Stage
 from hub.plugins import hookimpl
 
 class AcmeConfig(ConnectorConfig):
@@ -32,6 +32,7 @@ class AcmeConfig(ConnectorConfig):
 
 class AcmeSource(SourceConnector):
     name = "acme"
+    stage = Stage.DIAGNOSTICS
     streams = ("scores",)
     tables = ("assessment_result",)
     config_model = AcmeConfig
@@ -69,12 +70,17 @@ def test_broken_plugins_are_reported_and_skipped(plugin_dir: Path) -> None:
     (plugin_dir / "fake_vendor_typo.py").write_text(
         "from hub.plugins import hookimpl\n@hookimpl\ndef tutorhub_conectors():\n    return []\n"
     )
+    (plugin_dir / "fake_vendor_raises.py").write_text(
+        "from hub.plugins import hookimpl\n"
+        "@hookimpl\ndef tutorhub_connectors():\n    raise KeyError('licence')\n"
+    )
     registry = discover(
         [
             entry_point("syntax", "fake_vendor_syntax"),
             entry_point("missing", "fake_vendor_not_installed"),
             entry_point("notconn", "fake_vendor_not_connector"),
             entry_point("typo", "fake_vendor_typo"),
+            entry_point("raises", "fake_vendor_raises"),
             entry_point("acme", "fake_vendor_good"),
         ]
     )
@@ -83,6 +89,7 @@ def test_broken_plugins_are_reported_and_skipped(plugin_dir: Path) -> None:
     assert reasons["missing"].startswith("import failed: ModuleNotFoundError")
     assert "not a SourceConnector or DestinationConnector" in reasons["notconn"]
     assert "unknown hook 'tutorhub_conectors'" in reasons["typo"]
+    assert reasons["raises"] == "KeyError: 'licence'"
     assert list(registry.connectors) == ["acme"]
 
 
@@ -102,3 +109,59 @@ def test_unknown_connector_message_lists_installed(plugin_dir: Path) -> None:
         UnknownConnectorError, match=r"no connector named 'acmee' is installed \(installed: acme"
     ):
         registry.get("acmee")
+
+
+@pytest.mark.parametrize(
+    ("declared", "replaced_by", "reason"),
+    [
+        (
+            "stage = Stage.DIAGNOSTICS",
+            "",
+            "AcmeSource does not declare its `stage` (one of roster, diagnostics",
+        ),
+        (
+            "stage = Stage.DIAGNOSTICS",
+            'stage = "diagnostic"',
+            "AcmeSource.stage is 'diagnostic'; declare one of hub.connector.Stage (roster, diagnostics, ",
+        ),
+        ('tables = ("assessment_result",)', "", "AcmeSource does not declare the model `tables`"),
+    ],
+    ids=["no stage", "wrong stage", "no tables"],
+)
+def test_a_source_the_night_cannot_place_is_a_load_failure(
+    plugin_dir: Path, declared: str, replaced_by: str, reason: str
+) -> None:
+    """Without its stage (or tables) the night would never run the source: it must not register silently."""
+    (plugin_dir / "fake_vendor_unplaced.py").write_text(GOOD_PLUGIN.replace(declared, replaced_by))
+    registry = discover([entry_point("acme", "fake_vendor_unplaced")])
+    assert registry.connectors == {}
+    [failure] = registry.failures
+    assert failure.plugin == "acme" and failure.reason.startswith(reason)
+
+
+def test_a_destination_must_name_its_district(plugin_dir: Path) -> None:
+    """Its settings derive from DestinationConfig, or the push driver could not tell whose it is."""
+    (plugin_dir / "fake_vendor_lms.py").write_text(
+        """
+from hub.connector import ConnectorConfig, DestinationConnector
+from hub.plugins import hookimpl
+
+class LmsConfig(ConnectorConfig):
+    url: str
+
+class LmsDestination(DestinationConnector):
+    name = "lms"
+    accepts = ("teacher",)
+    config_model = LmsConfig
+    def push(self, reports):
+        return []
+
+@hookimpl
+def tutorhub_connectors():
+    return [LmsDestination]
+"""
+    )
+    registry = discover([entry_point("lms", "fake_vendor_lms")])
+    assert [f.reason for f in registry.failures] == [
+        "LmsDestination.config_model is not a DestinationConfig subclass"
+    ]

@@ -134,6 +134,22 @@ def test_missing_file(tmp_path: Path) -> None:
         load_hub_config(tmp_path / "nope.yaml")
 
 
+def test_config_errors_carry_their_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The place is in the message and, for tools, in the error's attributes too."""
+    path = write(
+        tmp_path, VALID.replace("    timezone: America/Chicago\n", "    timezone: [America/Chicago\n")
+    )
+    with pytest.raises(ConfigError) as broken:
+        load_hub_config(path)
+    assert (broken.value.file, broken.value.line) == (str(path), 7)
+    monkeypatch.setenv("SPRINGFIELD_CANVAS_TOKEN", "t")
+    hub = load_hub_config(write(tmp_path, VALID.replace("base_url:", "base_uri:")))
+    district = hub.district("springfield")
+    with pytest.raises(ConfigError) as wrong:
+        build_connector_config(hub, district, district.connectors[0], TokenConfig)
+    assert wrong.value.key == "districts[0].connectors[0].settings"
+
+
 def test_one_group_size_drives_grouping_and_the_dosage_flag(tmp_path: Path) -> None:
     three = VALID.replace("    connectors:", "    tutoring: {max_group_size: 3}\n    connectors:")
     district = load_hub_config(write(tmp_path, three)).district("springfield")

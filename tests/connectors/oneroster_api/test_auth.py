@@ -10,9 +10,9 @@ import logging
 
 import pytest
 
+from connectors.oneroster.provider import TOKEN_PATH
 from connectors.oneroster_api.binding import SCOPE_PREFIXES
 from connectors.oneroster_api.oauth1 import base_string, sign
-from connectors.oneroster_gradebook.fake import TOKEN_PATH
 from hub.connector import ConnectorError
 from hub.push.fakeserver import Fault, FaultKind
 from tests.connectors.oneroster_api.conftest import SECRET, ids

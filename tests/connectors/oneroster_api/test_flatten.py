@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from connectors.oneroster.schema import SPECS
 from connectors.oneroster_api.flatten import Malformed, Role, flatten, flatten_user
-from connectors.oneroster_csv.schema import SPECS
 
 USERS_11 = SPECS["1.1"]["users"].columns
 USERS_12 = SPECS["1.2"]["users"].columns

@@ -133,7 +133,8 @@ def test_a_destination_of_another_district_is_refused(warehouse, canvas, fast_ht
 
 
 class Unsure(DestinationConnector):
-    """A destination written without hub.push.DestinationConfig: it cannot say whose it is."""
+    """Settings not derived from hub.connector.DestinationConfig: the registry refuses it; built by hand,
+    it still cannot say whose it is."""
 
     name = "unsure"
     accepts = ("teacher",)

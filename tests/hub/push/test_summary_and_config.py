@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hub.connector import RenderedReport
-from hub.push import DestinationConfig, StudentStatus, SummaryError, student_statuses
+from hub.connector import DestinationConfig, RenderedReport
+from hub.push import StudentStatus, SummaryError, student_statuses
 
 
 def report(summary: dict) -> RenderedReport:

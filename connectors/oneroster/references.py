@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.oneroster_csv.rows import Rows
-from connectors.oneroster_csv.schema import ORDER, Reference
+from connectors.oneroster.rows import Rows
+from connectors.oneroster.schema import ORDER, Reference
 
 
 def check_references(checked: dict[str, Rows], version: str) -> None:

@@ -15,11 +15,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.oneroster_csv.columns import SUBGROUP_FLAGS, max_lengths
-from connectors.oneroster_csv.lifecycle import DATE, check_lifecycle
-from connectors.oneroster_csv.repeats import find_repeats
-from connectors.oneroster_csv.rows import Rows
-from connectors.oneroster_csv.vocab import (
+from connectors.oneroster.columns import SUBGROUP_FLAGS, max_lengths
+from connectors.oneroster.lifecycle import DATE, check_lifecycle
+from connectors.oneroster.repeats import find_repeats
+from connectors.oneroster.rows import Rows
+from connectors.oneroster.vocab import (
     Mapped,
     flag_canonical,
     grades_canonical,

@@ -8,9 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.oneroster_csv.report import FileLog
-from connectors.oneroster_csv.schema import FileSpec
-from connectors.oneroster_csv.vocab import REWRITE_REASONS, Mapped
+from connectors.oneroster.report import FileLog
+from connectors.oneroster.schema import FileSpec
+from connectors.oneroster.vocab import REWRITE_REASONS, Mapped
 
 Reason = str | Callable[[str | None], str]
 """A reject's reason, or a function of the rejected value that words it."""

@@ -14,10 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.oneroster_csv.batch import add_table, modified_at, renamed, split_deletions
-from connectors.oneroster_csv.columns import DIRECT
-from connectors.oneroster_csv.repeats import find_repeats
-from connectors.oneroster_csv.vocab import map_distinct
+from connectors.oneroster.batch import add_table, modified_at, renamed, split_deletions
+from connectors.oneroster.columns import DIRECT
+from connectors.oneroster.repeats import find_repeats
+from connectors.oneroster.vocab import map_distinct
 from hub.connector import NormalizedBatch, SyncMode
 from hub.model import conform
 

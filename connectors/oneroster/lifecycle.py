@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.oneroster_csv.rows import Rows
-from connectors.oneroster_csv.vocab import map_distinct, token_canonical
+from connectors.oneroster.rows import Rows
+from connectors.oneroster.vocab import map_distinct, token_canonical
 
 # RE2 patterns, run by pyarrow over whole columns.
 DATE = r"^\d{4}-\d{2}-\d{2}$"

@@ -8,12 +8,17 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.oneroster_csv.batch import add_table, renamed, split_deletions
-from connectors.oneroster_csv.columns import DIRECT, SUBGROUP_FLAGS
-from connectors.oneroster_csv.people import add_people
-from connectors.oneroster_csv.vocab import flag_canonical, map_distinct
+from connectors.oneroster.batch import add_table, renamed, split_deletions
+from connectors.oneroster.columns import DIRECT, SUBGROUP_FLAGS
+from connectors.oneroster.people import add_people
+from connectors.oneroster.vocab import flag_canonical, map_distinct
 from hub.connector import ConnectorError, Extract, NormalizedBatch, SyncMode
 
+TABLES = (
+    "school", "academic_session", "course", "section", "person", "person_role", "enrollment",
+    "demographics", "person_identifier",
+)  # fmt: skip
+"""The shared-model tables a OneRoster extract normalizes to, whichever transport read it."""
 _OWN_MODULE = ("person", "person_role")  # built from users and roles together, in people.py
 
 
