@@ -17,16 +17,25 @@ from hub.reports.inputs import ReportInputs
 from hub.reports.model import STATUS_LIMIT, StudentFocus
 from hub.reports.unplaced import since_text
 from hub.skills import label
+from hub.tutoring.exits import REGROUPED, reason_codes
 
 Row = dict[str, Any]
 
 
 def exits_by_section(inputs: ReportInputs, names: Directory) -> dict[str, list[Row]]:
-    """Students of each section who left tutoring in the section's subject before the week, latest exit."""
+    """Students of each section who left tutoring in the section's subject by the week's end, latest exit.
+
+    A move to another group closes a membership but is not leaving tutoring, so it is never listed.
+    """
     memberships = inputs.group_membership
     if memberships is None:
         return {}
-    left = memberships.filter(pc.fill_null(pc.less(memberships["exit_date"], inputs.week_start), False))
+    left = memberships.filter(
+        pc.and_(
+            pc.fill_null(pc.less_equal(memberships["exit_date"], inputs.week_end), False),
+            pc.not_equal(reason_codes(memberships["exit_reason"]), REGROUPED),
+        )
+    )
     left = left.select(["person_source_id", "subject", "exit_date", "exit_reason"])
     learners = inputs.enrollment.filter(pc.equal(inputs.enrollment["role"], "student"))
     links = learners.select(["section_source_id", "person_source_id"]).join(left, "person_source_id")
@@ -40,7 +49,7 @@ def exits_by_section(inputs: ReportInputs, names: Directory) -> dict[str, list[R
 def _status(row: Row, names: Directory) -> str:
     days = weekdays(row["attended_dates"], row["missed_dates"])
     where = names.group(row["group_source_id"]) + (f", {days}" if days else "")
-    text = f"Tutoring since {row['entry_date'].isoformat()}: {label(row['canonical_domain'])} ({where}); "
+    text = f"Tutoring since {row['tutored_since'].isoformat()}: {label(row['canonical_domain'])} ({where}); "
     if row["sessions_scheduled"]:
         text += f"attended {row['sessions_attended']}/{row['sessions_scheduled']} this week"
     else:

@@ -113,7 +113,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                         label(row["canonical_domain"]),
                         names.group(row["group_source_id"]),
                         names.tutor(row["tutor_person_source_id"]),
-                        row["entry_date"],
+                        row["tutored_since"],
                     )
                     for row in rows
                 ),

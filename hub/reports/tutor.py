@@ -158,7 +158,7 @@ def _sections(
                         names.group(row["group_source_id"]),
                         names.person(row["person_source_id"]),
                         names.grades.get(row["person_source_id"]) or "not on the roster",
-                        row["entry_date"],
+                        row["tutored_since"],
                         _target_skills(row, gaps),
                         _attended(row),
                         _class_text(row, names),
