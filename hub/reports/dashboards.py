@@ -23,11 +23,11 @@ from hub.reports.impact_view import (
     test_label,
 )
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed_view import school_mismatch_section
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.pyramid import inverted, latest_window, totals
 from hub.reports.pyramid import pyramid_section as _pyramid
 from hub.reports.school_rows import PLAN, TIERS, hidden_school_cells, school_growth, school_share
-from hub.reports.unplaced_view import school_mismatch_section
 from hub.tutoring.tiers import SUBJECT_LABELS
 
 UNTESTED = missing("not tested this window")

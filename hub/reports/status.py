@@ -14,8 +14,8 @@ import pyarrow.compute as pc
 
 from hub.reports.directory import Directory, weekdays
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed import since_text
 from hub.reports.model import STATUS_LIMIT, StudentFocus
-from hub.reports.unplaced import since_text
 from hub.skills import label
 from hub.tutoring.exits import REGROUPED, reason_codes
 
@@ -64,7 +64,7 @@ def _fit(text: str) -> str:
 
 
 def statuses(
-    rows: list[Row], unplaced: list[Row], exits: list[Row], names: Directory
+    rows: list[Row], logged_not_placed: list[Row], exits: list[Row], names: Directory
 ) -> tuple[StudentFocus, ...]:
     """The section's tutored students this week, those logged without a placement, then those who left
     tutoring in its subject before."""
@@ -74,9 +74,9 @@ def statuses(
         )
         for row in rows
     }
-    for row in unplaced:
+    for row in logged_not_placed:
         if row["person_source_id"] not in found:
-            text = f"Not in tutoring: sessions {since_text(row, names.unplaced_since)} (to resolve)"
+            text = f"Not in tutoring: sessions {since_text(row, names.logged_not_placed_since)} (to resolve)"
             found[row["person_source_id"]] = StudentFocus(row["person_source_id"], _fit(text))
     for row in exits:  # latest exit first; a student back in tutoring keeps the current status
         if row["person_source_id"] not in found:

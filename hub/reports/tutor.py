@@ -15,8 +15,13 @@ import pyarrow.compute as pc
 
 from hub.reports.directory import Directory, skills_text
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed_view import (
+    NO_SESSION,
+    logged_not_placed_section,
+    sessions_held,
+    skills_covered,
+)
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
-from hub.reports.unplaced_view import NO_SESSION, sessions_held, skills_covered, unplaced_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
@@ -168,10 +173,10 @@ def _sections(
             ),
             empty=empty,
         ),
-        unplaced_section(
+        logged_not_placed_section(
             names,
             [row for row in logged if not row["member"]] if inputs.pulse is not None else None,
-            names.unplaced_since,
+            names.logged_not_placed_since,
             show_tutor=False,
         ),
         Section(
