@@ -138,7 +138,7 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
         # one test per school and subject: where two vendors tested, the one more tutored students took
         ranked = sorted(
             headline(inputs.impact.schools, inputs.week_start).to_pylist(),
-            key=lambda r: (r["n"], r["vendor"]),
+            key=lambda r: (r["n"], r["vendor"], r["measure"]),
         )
         growth = {_key(row): row for row in ranked}
     min_n = inputs.min_n

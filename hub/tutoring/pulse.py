@@ -203,6 +203,7 @@ def _with_growth(rows: pa.Table, results: pa.Table, week_start: date, week_end: 
             "person_source_id": growth["person_source_id"],
             "subject": growth["subject"],
             "vendor": growth["vendor"],
+            "measure": growth["measure"],
             "entry_scale": growth["baseline_scale"],
             "entry_test_date": growth["baseline_date"],
             "latest_scale": pc.coalesce(growth["latest_scale"], growth["baseline_scale"]),
