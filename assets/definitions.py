@@ -8,6 +8,7 @@ from assets.automation import district_partitions_sensor, district_schedules, dr
 from assets.delivery import alignment_reports, report_pushes
 from assets.diagnostics import assessment_results, skill_gaps
 from assets.evidence import dosage, impact, weekly_pulse
+from assets.executors import night_executor
 from assets.extracts import diagnostics_extract, roster_extract, sessions_extract
 from assets.failures import NO_RUN_RETRY_TAGS, RETRY
 from assets.resources import HubResource
@@ -36,17 +37,20 @@ ASSETS = [
 
 def build_definitions(config_path: Path, *, allow_deletions: bool = False) -> dg.Definitions:
     """The code location for one hub.yaml; ``allow_deletions`` is the CLI's per-run approval."""
+    try:
+        hub = load_hub_config(config_path, HubSettings())
+    except ConfigError:
+        hub = None  # the partitions sensor reports the config error in the UI
+    executor = night_executor(hub.executor) if hub else None
     night = dg.define_asset_job(
         "night",
         selection=dg.AssetSelection.all(),
+        executor_def=executor,
         op_retry_policy=RETRY,
         tags=NO_RUN_RETRY_TAGS,
         description="A district's whole night: read, normalize, apply, decide, report, push.",
     )
-    try:
-        schedules = district_schedules(load_hub_config(config_path, HubSettings()), night)
-    except ConfigError:
-        schedules = []  # the partitions sensor reports the config error in the UI
+    schedules = district_schedules(hub, night) if hub else []
     return dg.Definitions(
         assets=ASSETS,
         jobs=[night],

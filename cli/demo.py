@@ -149,6 +149,7 @@ def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
     from hub.synthetic import DistrictSpec
 
     directory = directory.resolve()
+    os.environ.pop("DAGSTER_HOME", None)  # the demo runs on the embedded instance, whatever the shell names
     _fresh_directory(directory, echo)
     echo("1/4 writing the synthetic district's exports")
     write_demo_data(students, seed, directory / "drop", echo)

@@ -5,25 +5,31 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+from dagster._core.definitions.reconstruct import ReconstructableRepository
 
 from hub.settings import HubConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CODE_LOCATION = "tutorhub"  # as the Dagster UI names the code location
+CODE_LOCATION_MODULE = "assets.definitions"  # pyproject [tool.dagster] module_name
 log = logging.getLogger(__name__)
 
 
 def dagster_environment(hub: HubConfig) -> dict[str, str]:
-    """The variables that point Dagster at the embedded instance (dagster.yaml in the repo root)."""
+    """The variables that point Dagster at its instance: the one DAGSTER_HOME names where the environment
+    sets it (a production instance such as deploy/celery's), else the embedded one in the repo root."""
     storage = hub.data_dir / "dagster"
     storage.mkdir(parents=True, exist_ok=True)
     return {
-        "DAGSTER_HOME": str(REPO_ROOT),
+        "DAGSTER_HOME": os.environ.get("DAGSTER_HOME") or str(REPO_ROOT),
         "TUTORHUB_DAGSTER_STORAGE": str(storage),
         "TUTORHUB_CONFIG": str(hub.path),
         "DAGSTER_DISABLE_TELEMETRY": "1",
@@ -64,7 +70,7 @@ class DistrictOutcome:
     refusals: dict[str, str] = field(default_factory=dict)  # failed check -> why, as the check said it
 
 
-def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
+def _failures(result: dg.ExecuteInProcessResult | dg.ExecuteJobResult) -> list[str]:
     """One line per distinct failure: the steps it stopped, then the user-facing description, else the
     innermost error's message. The same check failing in parallel steps is said once.
 
@@ -88,7 +94,7 @@ def _failures(result: dg.ExecuteInProcessResult) -> list[str]:
     return [f"{', '.join(sorted(steps))}: {message}" for message, steps in steps_by_message.items()]
 
 
-def _landed(result: dg.ExecuteInProcessResult) -> dict[str, int]:
+def _landed(result: dg.ExecuteInProcessResult | dg.ExecuteJobResult) -> dict[str, int]:
     landed = {}
     for event in result.get_asset_materialization_events():
         materialization = event.materialization
@@ -106,7 +112,7 @@ def _refusal(metadata: Mapping[str, dg.MetadataValue]) -> str:
 
 
 def hub_instance(hub: HubConfig) -> dg.DagsterInstance:
-    """The embedded instance the UI reads (see dagster.yaml)."""
+    """The instance the UI reads (see dagster_environment)."""
     os.environ.update(dagster_environment(hub))
     return dg.DagsterInstance.get()
 
@@ -129,28 +135,65 @@ def run_districts(
     if missing:
         instance.add_dynamic_partitions(DISTRICTS.name, missing)
     night = build_definitions(hub.path, allow_deletions=allow_deletions).resolve_job_def("night")
+    tags = {"tutorhub/trigger": "cli", "tutorhub/allow_deletions": str(allow_deletions).lower()}
     outcomes = []
     for district_id in district_ids:
-        result = night.execute_in_process(
+        with _night(hub, night, district_id, instance, allow_deletions, selection, tags) as result:
+            outcomes.append(_outcome(district_id, result))
+    return outcomes
+
+
+@contextmanager
+def _night(
+    hub: HubConfig,
+    night: dg.JobDefinition,
+    district_id: str,
+    instance: dg.DagsterInstance,
+    allow_deletions: bool,
+    selection: list[str] | None,
+    tags: dict[str, str],
+) -> Iterator[dg.ExecuteInProcessResult | dg.ExecuteJobResult]:
+    """One district's night: in this process on the embedded default; where hub.yaml names an executor,
+    the code location's ``night`` job, rebuilt by import wherever that executor runs its steps (Celery
+    workers, which read the same TUTORHUB_CONFIG), with this run's approvals passed as run config."""
+    assets = [dg.AssetKey(name) for name in selection] if selection else None
+    # the summary says what failed and why; the traces stay in the event log and the debug log
+    run_config: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    if hub.executor is None:
+        yield night.execute_in_process(
             instance=instance,
             partition_key=district_id,
             raise_on_error=False,
-            asset_selection=[dg.AssetKey(name) for name in selection] if selection else None,
-            # the summary says what failed and why; the traces stay in the event log and the debug log
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            tags={"tutorhub/trigger": "cli", "tutorhub/allow_deletions": str(allow_deletions).lower()},
+            asset_selection=assets,
+            run_config=run_config,
+            tags=tags,
         )
-        failed = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
-        names = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed]
-        outcomes.append(
-            DistrictOutcome(
-                district_id,
-                result.success and not failed,
-                result.run_id,
-                _failures(result),
-                names,
-                _landed(result),
-                {name: _refusal(e.metadata) for name, e in zip(names, failed, strict=True)},
-            )
-        )
-    return outcomes
+        return
+    settings = {"config_path": str(hub.path), "allow_deletions": allow_deletions}
+    run_config["resources"] = {"hub": {"config": settings}}
+    # dagster-celery registers its step task again for every step it sends; Celery warns each time.
+    warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
+    location = ReconstructableRepository.for_module(CODE_LOCATION_MODULE, "defs", str(REPO_ROOT))
+    with dg.execute_job(
+        location.get_reconstructable_job("night"),
+        instance,
+        run_config=run_config,
+        tags={**tags, "dagster/partition": district_id},
+        raise_on_error=False,
+        asset_selection=assets,
+    ) as result:
+        yield result
+
+
+def _outcome(district_id: str, result: dg.ExecuteInProcessResult | dg.ExecuteJobResult) -> DistrictOutcome:
+    failed = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
+    names = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in failed]
+    return DistrictOutcome(
+        district_id,
+        result.success and not failed,
+        result.run_id,
+        _failures(result),
+        names,
+        _landed(result),
+        {name: _refusal(e.metadata) for name, e in zip(names, failed, strict=True)},
+    )

@@ -48,8 +48,9 @@ class PreflightError(ConfigError):
 
 
 def district_place(hub: HubConfig, district: DistrictConfig) -> tuple[Path, str]:
-    """The file that holds ``district`` and its key path there."""
-    return hub.path, f"districts[{list(hub.districts).index(district.id)}]"
+    """The file that holds ``district`` (hub.yaml or an included district file) and its key path there."""
+    origin = hub.origins[district.id]
+    return origin.file, origin.key()
 
 
 def check_hub(
@@ -74,18 +75,20 @@ def require_ready(hub: HubConfig, district: DistrictConfig, registry: ConnectorR
 def check_district(
     hub: HubConfig, district: DistrictConfig, registry: ConnectorRegistry, *, online: bool
 ) -> list[Problem]:
-    _, where = district_place(hub, district)
+    origin = hub.origins[district.id]
     problems = []
     for number, entry in enumerate(district.connectors):
-        problems.extend(_check_entry(hub, district, entry, f"{where}.connectors[{number}]", registry, online))
+        key = origin.key(f"connectors[{number}]")
+        problems.extend(_check_entry(hub, district, entry, key, registry, online))
     if online and district.warehouse_url and (silence := _database_silence(district.warehouse_url)):
         problems.append(
-            _problem(hub, district, f"{where}.warehouse_url", silence,
+            _problem(hub, district, origin.key("warehouse_url"), silence,
                      "check the server, the database name and this machine's access to it")
         )  # fmt: skip
     if district.drop_folder is not None and not district.drop_folder.is_dir():
         problems.append(
-            _problem(hub, district, f"{where}.drop_folder", f"a folder, but {district.drop_folder} is none",
+            _problem(hub, district, origin.key("drop_folder"),
+                     f"a folder, but {district.drop_folder} is none",
                      "create it or correct the path (relative paths start at the folder of hub.yaml)")
         )  # fmt: skip
     return problems

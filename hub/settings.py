@@ -7,8 +7,10 @@ pydantic-settings from the environment, a ``.env`` file or a secrets directory, 
 
 from __future__ import annotations
 
+import glob
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -150,6 +152,20 @@ class DistrictConfig(BaseModel):
         return self.warehouse_url or f"sqlite:///{self.data_path(hub_data_dir) / 'warehouse.db'}"
 
 
+class ExecutorConfig(BaseModel):
+    """Which Dagster executor runs a night's steps, with that executor's own config, passed through as is.
+
+    ``in_process`` is the embedded default; ``celery`` (the ``celery`` extra, dagster-celery) sends each
+    step to Celery workers. Dagster validates ``config`` itself, and ``{env: NAME}`` in it is read by
+    Dagster where the run executes, so a broker password stays out of the file.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["in_process", "multiprocess", "celery"] = "in_process"
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
 class HubFile(BaseModel):
     """hub.yaml: everything but secrets. Relative paths are taken from the folder of the file; a secret is
     written ``{env: NAME}`` and read from the environment, a ``.env`` file or ``TUTORHUB_SECRETS_DIR``."""
@@ -159,34 +175,61 @@ class HubFile(BaseModel):
     data_dir: Path | None = Field(
         default=None, description="where every district's data lives; default: TUTORHUB_DATA_DIR or .tutorhub"
     )
-    districts: tuple[DistrictConfig, ...] = Field(min_length=1, description="one entry per district")
+    executor: ExecutorConfig | None = Field(
+        default=None, description="how a night's steps run; absent: Dagster's default, on one machine"
+    )
+    include: tuple[str, ...] = Field(
+        default=(),
+        description="district files or globs (** for subfolders), relative to hub.yaml; each file holds one "
+        "district, a list of districts, or a `districts:` list; its paths are taken from its own folder",
+    )
+    districts: tuple[DistrictConfig, ...] = Field(
+        default=(), description="one entry per district (at least one here or in the included files)"
+    )
 
-    @field_validator("districts")
-    @classmethod
-    def _unique_ids(cls, districts: tuple[DistrictConfig, ...]) -> tuple[DistrictConfig, ...]:
-        ids = [district.id for district in districts]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"district ids must be unique; repeated: {duplicates}")
-        return districts
+
+@dataclass(frozen=True, slots=True)
+class DistrictOrigin:
+    """Where a district is written: its file and its key path there (``districts[3]``, or ``""`` for a file
+    holding one district). Paths in the district resolve against that file's folder."""
+
+    file: Path
+    path: str
+
+    def label(self, district_id: str) -> str:
+        """``<file>: district 'x'``: how every problem with this district begins."""
+        return f"{self.file}: district {district_id!r}"
+
+    def key(self, *parts: str) -> str:
+        """A key path in the district's file: ``districts[3].connectors[0]``, or ``connectors[0]``."""
+        return ".".join(part for part in (self.path, *parts) if part)
 
 
 class HubConfig:
-    """hub.yaml, validated, with paths resolved against the file's folder."""
+    """hub.yaml and its district files, validated, with paths resolved against each file's folder."""
 
-    def __init__(self, path: Path, parsed: HubFile, settings: HubSettings) -> None:
+    def __init__(
+        self,
+        path: Path,
+        parsed: HubFile,
+        districts: list[tuple[DistrictConfig, DistrictOrigin]],
+        settings: HubSettings,
+    ) -> None:
         self.path = path
         self.settings = settings
-        base = path.parent
-        self.data_dir = _resolve(base, parsed.data_dir or settings.data_dir)
+        self.executor = parsed.executor
+        self.data_dir = _resolve(path.parent, parsed.data_dir or settings.data_dir)
+        self.origins = {district.id: origin for district, origin in districts}
         self.districts = {
             district.id: district.model_copy(
                 update={
-                    "data_dir": _resolve(base, district.data_path(self.data_dir)),
-                    "drop_folder": _resolve(base, district.drop_folder) if district.drop_folder else None,
+                    "data_dir": _resolve(origin.file.parent, district.data_path(self.data_dir)),
+                    "drop_folder": _resolve(origin.file.parent, district.drop_folder)
+                    if district.drop_folder
+                    else None,
                 }
             )
-            for district in parsed.districts
+            for district, origin in districts
         }
 
     def district(self, district_id: str) -> DistrictConfig:
@@ -213,22 +256,89 @@ def format_validation_error(file: Path | str, error: ValidationError, prefix: st
     return "\n".join(lines)
 
 
-def load_hub_config(path: Path | str | None = None, settings: HubSettings | None = None) -> HubConfig:
-    settings = settings or HubSettings()
-    path = Path(path or settings.config)
+def _read_yaml(path: Path, hint: str) -> Any:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (set --config or TUTORHUB_CONFIG)") from None
+        raise ConfigError(f"{path}: file not found ({hint})") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
+
+
+def _included(base: Path, patterns: tuple[str, ...]) -> Iterator[tuple[Path, Any]]:
+    """Each district file the ``include`` patterns name, in sorted order, with its parsed content."""
+    for pattern in patterns:
+        files = sorted(
+            Path(match) for match in glob.glob(str(base / Path(pattern).expanduser()), recursive=True)
+        )
+        if not files:
+            raise ConfigError(f"{base / pattern}: include matched no file")
+        for file in files:
+            yield file.resolve(), _read_yaml(file, "named by include")
+
+
+def _raw_districts(
+    hub_path: Path, written: list[Any], include: tuple[str, ...]
+) -> Iterator[tuple[Any, DistrictOrigin]]:
+    """Every district as written, with its file and key path: hub.yaml's own, then the included files'."""
+    for index, raw in enumerate(written):
+        yield raw, DistrictOrigin(hub_path, f"districts[{index}]")
+    for file, content in _included(hub_path.parent, include):
+        prefix = "[{}]"
+        if isinstance(content, Mapping) and set(content) == {"districts"}:
+            content, prefix = content["districts"], "districts[{}]"
+        if isinstance(content, Mapping):
+            yield content, DistrictOrigin(file, "")
+        elif isinstance(content, list):
+            for index, raw in enumerate(content):
+                yield raw, DistrictOrigin(file, prefix.format(index))
+        else:
+            raise ConfigError(f"{file}: expected one district (a mapping with an id) or a list of districts")
+
+
+def _validated_districts(
+    hub_path: Path, written: list[Any], include: tuple[str, ...]
+) -> list[tuple[DistrictConfig, DistrictOrigin]]:
+    """All districts, each checked on its own so one pass reports every problem, naming district and file."""
+    districts, problems = [], []
+    for raw, origin in _raw_districts(hub_path, written, include):
+        district_id = raw.get("id", "?") if isinstance(raw, Mapping) else "?"
+        try:
+            districts.append((DistrictConfig.model_validate(raw), origin))
+        except ValidationError as error:
+            problems.append(format_validation_error(origin.label(district_id), error, prefix=origin.path))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    if not districts:
+        raise ConfigError(f"{hub_path}: districts: no district configured (write 'districts:' or 'include:')")
+    seen: dict[str, DistrictOrigin] = {}
+    for district, origin in districts:
+        if district.id in seen:
+            first = seen[district.id]
+            raise ConfigError(
+                f"{origin.label(district.id)}: {origin.key('id')}: district ids must be unique; "
+                f"also at {first.file}" + (f" {first.path}" if first.path else "")
+            )
+        seen[district.id] = origin
+    return districts
+
+
+def load_hub_config(path: Path | str | None = None, settings: HubSettings | None = None) -> HubConfig:
+    """hub.yaml and every district file it includes; a problem names the file, the district and the key."""
+    settings = settings or HubSettings()
+    path = Path(path or settings.config)
+    raw = _read_yaml(path, "set --config or TUTORHUB_CONFIG")
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{path}: expected a mapping with a 'districts' list at the top level")
-    try:
-        parsed = HubFile.model_validate(raw)
+    written = raw.get("districts") or []
+    if not isinstance(written, list):
+        raise ConfigError(f"{path}: districts: expected a list of districts")
+    try:  # the districts are checked one by one below, so that each problem names its district and file
+        parsed = HubFile.model_validate({key: value for key, value in raw.items() if key != "districts"})
     except ValidationError as error:
         raise ConfigError(format_validation_error(path, error)) from None
-    return HubConfig(path.resolve(), parsed, settings)
+    path = path.resolve()
+    return HubConfig(path, parsed, _validated_districts(path, written, parsed.include), settings)
 
 
 class SecretResolver:
@@ -285,23 +395,25 @@ def build_connector_config(
     base_dir: Path | None = None,
 ) -> ConnectorConfig:
     """Validate one connector's settings against its model, secrets resolved, paths made absolute."""
-    index = district.connectors.index(entry)
-    position = f"districts[{list(hub.districts).index(district.id)}].connectors[{index}].settings"
+    origin = hub.origins[district.id]
+    position = origin.key(f"connectors[{district.connectors.index(entry)}]", "settings")
     refs = _secret_refs(entry.settings)
     values = SecretResolver(hub.settings).lookup(refs)
     missing = sorted(name for name, value in values.items() if value is None)
     if missing:
         raise ConfigError(
-            f"{hub.path}: {position}: secret(s) {', '.join(missing)} not set; put them in the environment, "
-            f"a .env file or the secrets directory ({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})"
+            f"{origin.label(district.id)}: {position}: secret(s) {', '.join(missing)} not set; put them in "
+            "the environment, a .env file or the secrets directory "
+            f"({hub.settings.secrets_dir or 'TUTORHUB_SECRETS_DIR'})"
         )
     settings = _substitute(entry.settings, values)
     context = {
-        "base_dir": base_dir or hub.path.parent,
+        "base_dir": base_dir or origin.file.parent,
         "data_dir": district.data_dir,
         "district_id": district.id,
     }
     try:
         return config_model.model_validate(settings, context=context)
     except ValidationError as error:
-        raise ConfigError(format_validation_error(hub.path, error, prefix=position)) from None
+        problem = format_validation_error(origin.label(district.id), error, prefix=position)
+        raise ConfigError(problem) from None

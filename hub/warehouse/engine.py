@@ -6,10 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x7475746F72  # "tutor": the advisory lock key that serialises migrations
 
 
 def create_warehouse_engine(url: str) -> Engine:
@@ -39,9 +40,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest revision; safe to call on every start."""
+    """Upgrade the schema to the newest revision; safe to call on every start, also from many processes
+    at once (the first nights of districts sharing one PostgreSQL warehouse, on several workers)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # one migrator at a time; the others then find head
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

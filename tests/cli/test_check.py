@@ -211,3 +211,27 @@ def test_a_drop_folder_that_is_not_there_is_named(tmp_path: Path, shared_fixture
     )
     (tmp_path / "sftp" / "grand_bend").mkdir(parents=True)
     assert _check(config)[0] == 0
+
+
+def test_district_files_are_checked_in_one_pass_each_problem_naming_its_file(
+    tmp_path: Path, shared_fixtures: Path
+) -> None:
+    folder = tmp_path / "districts"
+    folder.mkdir()
+    for number, roster in enumerate(
+        [shared_fixtures / ROSTER, tmp_path / "gone.zip", shared_fixtures / ROSTER]
+    ):
+        district = {"id": f"d{number}", "name": f"District {number}", "connectors": [_roster(roster)]}
+        if number == 2:
+            district["connectors"][0]["type"] = "oneroster_cvs"
+        (folder / f"d{number}.yaml").write_text(yaml.safe_dump(district))
+    config = tmp_path / "hub.yaml"
+    config.write_text("data_dir: data\ninclude: [districts/*.yaml]\n")
+
+    code, output = _check(config)
+    lines = output.splitlines()
+    assert code == 2 and len(lines) == 2, output
+    assert lines[0].startswith(f"error: {folder / 'd1.yaml'}: district 'd1': connectors[0].settings.path: ")
+    assert lines[1].startswith(
+        f"{folder / 'd2.yaml'}: district 'd2': connectors[0].type: an installed connector"
+    )

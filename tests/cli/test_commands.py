@@ -96,7 +96,7 @@ def test_wrong_config_is_one_message_and_exit_2(runner: CliRunner, tmp_path: Pat
     config.write_text("districts:\n  - id: d1\n    name: D\n    timezone: Central\n")
     result = runner.invoke(main, ["sync", "--config", str(config)])
     assert result.exit_code == 2
-    assert f"error: {config}: districts[0].timezone: Value error" in result.output
+    assert f"error: {config}: district 'd1': districts[0].timezone: Value error" in result.output
     assert "Traceback" not in result.output
 
 

@@ -99,7 +99,7 @@ def test_missing_secret_names_it_and_where_to_put_it(tmp_path: Path, monkeypatch
         ),
         (VALID.replace("    name: Springfield Public Schools\n", ""), "districts[0].name: Field required"),
         (VALID.replace("timezone:", "time_zone:"), "districts[0].time_zone: Extra inputs are not permitted"),
-        ("districts: []\n", "districts: Tuple should have at least 1 item"),
+        ("districts: []\n", "districts: no district configured"),
         ("- just a list\n", "expected a mapping with a 'districts' list"),
         ("districts: [\n", "not valid YAML"),
     ],
