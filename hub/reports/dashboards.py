@@ -23,11 +23,11 @@ from hub.reports.impact_view import (
     test_label,
 )
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed_view import school_mismatch_section
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.pyramid import inverted, latest_window, totals
 from hub.reports.pyramid import pyramid_section as _pyramid
 from hub.reports.school_rows import PLAN, TIERS, hidden_school_cells, school_growth, school_share
-from hub.reports.unplaced_view import school_mismatch_section
 from hub.tutoring.tiers import SUBJECT_LABELS
 
 UNTESTED = missing("not tested this window")
@@ -138,7 +138,7 @@ def _schools_section(inputs: ReportInputs, names: Directory) -> Section:
         # one test per school and subject: where two vendors tested, the one more tutored students took
         ranked = sorted(
             headline(inputs.impact.schools, inputs.week_start).to_pylist(),
-            key=lambda r: (r["n"], r["vendor"]),
+            key=lambda r: (r["n"], r["vendor"], r["measure"]),
         )
         growth = {_key(row): row for row in ranked}
     min_n = inputs.min_n

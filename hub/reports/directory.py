@@ -49,8 +49,8 @@ class Directory:
     classes_of_student: dict[tuple[str, str], list[ClassInfo]]
     """(student, subject) -> the student's sections in that subject."""
     groups: dict[str, str]
-    unplaced_since: dict[tuple[str, str], date]
-    """(student, group) -> first session logged while the hub had not placed them (hub.reports.unplaced)."""
+    logged_not_placed_since: dict[tuple[str, str], date]
+    """(student, group) -> first session logged while the hub had not placed them (logged_not_placed)."""
 
     def person(self, source_id: str | None) -> str:
         return self.people.get(source_id or "", "(not on the roster)")
@@ -146,7 +146,7 @@ def _group_labels(groups: pa.Table | None) -> dict[str, str]:
     return labels
 
 
-def directory(inputs: ReportInputs, unplaced_since: dict[tuple[str, str], date]) -> Directory:
+def directory(inputs: ReportInputs, logged_not_placed_since: dict[tuple[str, str], date]) -> Directory:
     people = _names(inputs.person)
     classes = _classes(inputs, people)
     subjects = section_subjects(inputs.section)
@@ -167,7 +167,7 @@ def directory(inputs: ReportInputs, unplaced_since: dict[tuple[str, str], date])
         class_subject=class_subject,
         classes_of_student=_classes_of_students(inputs.enrollment, class_subject, classes),
         groups=_group_labels(inputs.tutoring_group),
-        unplaced_since=unplaced_since,
+        logged_not_placed_since=logged_not_placed_since,
     )
 
 

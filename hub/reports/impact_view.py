@@ -41,7 +41,9 @@ def headline(table: pa.Table, week_start: date) -> pa.Table:
 
 def test_label(row: dict) -> str:
     subject = SUBJECT_LABELS.get(row["subject"], row["subject"])
-    return f"{subject} ({VENDOR_LABELS.get(row['vendor'], row['vendor'])})"
+    test = VENDOR_LABELS.get(row["vendor"], row["vendor"])
+    measure = row.get("measure")
+    return f"{subject} ({test} {measure})" if measure else f"{subject} ({test})"
 
 
 def growth_figures(row: dict, min_n: int) -> tuple[Figure, Figure, Figure, Figure]:
@@ -131,14 +133,15 @@ def _growth(rows: pa.Table, min_n: int) -> Section:
 
 def _bands(rows: pa.Table, min_n: int) -> Section:
     """Band movement of tutored students; small cells and whatever would give them away are suppressed."""
-    grids: dict[tuple[str, str], dict[tuple[int, int], int]] = {}
+    grids: dict[tuple[str, str, str], dict[tuple[int, int], int]] = {}
     tutored = rows.filter(pc.equal(rows["cohort"], "tutored")) if rows.num_rows else rows
-    for row in tutored.sort_by([("subject", "ascending"), ("vendor", "ascending")]).to_pylist():
-        grid = grids.setdefault((row["subject"], row["vendor"]), {})
+    order = [("subject", "ascending"), ("vendor", "ascending"), ("measure", "ascending")]
+    for row in tutored.sort_by(order).to_pylist():
+        grid = grids.setdefault((row["subject"], row["vendor"], row["measure"]), {})
         grid[(row["baseline_band"], row["latest_band"])] = row["n"]
     charts, cells = [], []
-    for (subject, vendor), grid in grids.items():
-        name = test_label({"subject": subject, "vendor": vendor})
+    for (subject, vendor, measure), grid in grids.items():
+        name = test_label({"subject": subject, "vendor": vendor, "measure": measure})
         shown = _protected_moves(grid, min_n)
         cells.append((name, *(shown[key] for key in ("total", "up", "same", "down"))))
         flat = [shown[(start, end)] for start in BANDS for end in BANDS]
@@ -187,7 +190,7 @@ def _protected_moves(grid: dict[tuple[int, int], int], min_n: int) -> dict[objec
 def _by_dosage(rows: pa.Table, min_n: int) -> Section:
     cells = []
     listed = rows.to_pylist()
-    hidden = protected_rows(listed, ["subject", "vendor"], min_n)
+    hidden = protected_rows(listed, ["subject", "vendor", "measure"], min_n)
     for index, row in enumerate(listed):
         tutored, difference = growth_pair(row, (index, "n") in hidden, (index, "matched_n") in hidden, min_n)
         cells.append((test_label(row), row["dosage_band"], tutored, difference))
@@ -232,6 +235,7 @@ def _subgroups(rows: pa.Table, min_n: int) -> Section:
             [
                 ("subject", "ascending"),
                 ("vendor", "ascending"),
+                ("measure", "ascending"),
                 ("subgroup", "ascending"),
                 ("value", "ascending"),
                 ("school_year", "ascending"),
@@ -241,7 +245,7 @@ def _subgroups(rows: pa.Table, min_n: int) -> Section:
         else rows
     )
     listed = ordered.to_pylist()
-    hidden = protected_rows(listed, ["subject", "vendor", "period", "subgroup"], min_n)
+    hidden = protected_rows(listed, ["subject", "vendor", "measure", "period", "subgroup"], min_n)
     for index, row in enumerate(listed):
         tutored, difference = growth_pair(row, (index, "n") in hidden, (index, "matched_n") in hidden, min_n)
         name = SUBGROUP_LABELS.get(row["subgroup"], row["subgroup"])

@@ -51,12 +51,13 @@ def hidden_school_cells(
                 fixed.add((margin, column))
             lines += grid_lines(list(cells), columns, margin, total)
     unseen = set()
-    by_test: dict[tuple[str, str], list] = defaultdict(list)
+    by_test: dict[tuple[str, str, str], list] = defaultdict(list)
     for row in growth:
-        key = (row["school_source_id"] or "", row["subject"], row["vendor"])
+        key = (row["school_source_id"] or "", row["subject"], row["vendor"], row["measure"])
         counts.update({(key, "n"): row["n"], (key, "matched_n"): row["matched_n"]})
-        by_test[(row["subject"], row["vendor"])].append(key)
-        if shown_growth.get(key[:2], {}).get("vendor") != row["vendor"]:
+        by_test[key[1:]].append(key)
+        shown = shown_growth.get(key[:2], {})
+        if (shown.get("vendor"), shown.get("measure")) != key[2:]:
             unseen.update({(key, "n"), (key, "matched_n")})
     for keys in by_test.values():
         lines += [Line([(key, column) for key in keys]) for column in ("n", "matched_n")]
@@ -86,5 +87,5 @@ def school_share(
 
 def school_growth(row: dict, hidden: set, min_n: int) -> tuple[Figure, Figure]:
     """The school's tutored growth and matched difference, each suppressed when its count is hidden."""
-    key = (row["school_source_id"] or "", row["subject"], row["vendor"])
+    key = (row["school_source_id"] or "", row["subject"], row["vendor"], row["measure"])
     return growth_pair(row, (key, "n") in hidden, (key, "matched_n") in hidden, min_n)

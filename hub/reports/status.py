@@ -14,19 +14,28 @@ import pyarrow.compute as pc
 
 from hub.reports.directory import Directory, weekdays
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed import since_text
 from hub.reports.model import STATUS_LIMIT, StudentFocus
-from hub.reports.unplaced import since_text
 from hub.skills import label
+from hub.tutoring.exits import REGROUPED, reason_codes
 
 Row = dict[str, Any]
 
 
 def exits_by_section(inputs: ReportInputs, names: Directory) -> dict[str, list[Row]]:
-    """Students of each section who left tutoring in the section's subject before the week, latest exit."""
+    """Students of each section who left tutoring in the section's subject by the week's end, latest exit.
+
+    A move to another group closes a membership but is not leaving tutoring, so it is never listed.
+    """
     memberships = inputs.group_membership
     if memberships is None:
         return {}
-    left = memberships.filter(pc.fill_null(pc.less(memberships["exit_date"], inputs.week_start), False))
+    left = memberships.filter(
+        pc.and_(
+            pc.fill_null(pc.less_equal(memberships["exit_date"], inputs.week_end), False),
+            pc.not_equal(reason_codes(memberships["exit_reason"]), REGROUPED),
+        )
+    )
     left = left.select(["person_source_id", "subject", "exit_date", "exit_reason"])
     learners = inputs.enrollment.filter(pc.equal(inputs.enrollment["role"], "student"))
     links = learners.select(["section_source_id", "person_source_id"]).join(left, "person_source_id")
@@ -40,7 +49,7 @@ def exits_by_section(inputs: ReportInputs, names: Directory) -> dict[str, list[R
 def _status(row: Row, names: Directory) -> str:
     days = weekdays(row["attended_dates"], row["missed_dates"])
     where = names.group(row["group_source_id"]) + (f", {days}" if days else "")
-    text = f"Tutoring since {row['entry_date'].isoformat()}: {label(row['canonical_domain'])} ({where}); "
+    text = f"Tutoring since {row['tutored_since'].isoformat()}: {label(row['canonical_domain'])} ({where}); "
     if row["sessions_scheduled"]:
         text += f"attended {row['sessions_attended']}/{row['sessions_scheduled']} this week"
     else:
@@ -55,7 +64,7 @@ def _fit(text: str) -> str:
 
 
 def statuses(
-    rows: list[Row], unplaced: list[Row], exits: list[Row], names: Directory
+    rows: list[Row], logged_not_placed: list[Row], exits: list[Row], names: Directory
 ) -> tuple[StudentFocus, ...]:
     """The section's tutored students this week, those logged without a placement, then those who left
     tutoring in its subject before."""
@@ -65,9 +74,9 @@ def statuses(
         )
         for row in rows
     }
-    for row in unplaced:
+    for row in logged_not_placed:
         if row["person_source_id"] not in found:
-            text = f"Not in tutoring: sessions {since_text(row, names.unplaced_since)} (to resolve)"
+            text = f"Not in tutoring: sessions {since_text(row, names.logged_not_placed_since)} (to resolve)"
             found[row["person_source_id"]] = StudentFocus(row["person_source_id"], _fit(text))
     for row in exits:  # latest exit first; a student back in tutoring keeps the current status
         if row["person_source_id"] not in found:

@@ -13,9 +13,15 @@ from datetime import datetime
 from hub.reports.directory import Directory, weekdays
 from hub.reports.impact_view import test_label
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed_view import (
+    NO_SESSION,
+    NOT_TESTED,
+    logged_not_placed_section,
+    sessions_held,
+    skills_covered,
+)
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
 from hub.reports.status import Row, exits_by_section, statuses
-from hub.reports.unplaced_view import NO_SESSION, NOT_TESTED, sessions_held, skills_covered, unplaced_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
 
@@ -31,7 +37,7 @@ def build_teacher_reports(
         info = names.classes[section_id]
         subject = names.class_subject[section_id]
         pulse = [row for row in rows.get(section_id, []) if row["member"]]
-        unplaced = [row for row in rows.get(section_id, []) if not row["member"]]
+        logged_not_placed = [row for row in rows.get(section_id, []) if not row["member"]]
         reports.append(
             AlignmentReport(
                 kind="teacher",
@@ -43,26 +49,26 @@ def build_teacher_reports(
                 data_as_of=inputs.as_of,
                 period_start=inputs.week_start,
                 period_end=inputs.week_end,
-                sections=_with_unplaced(
+                sections=_with_logged_not_placed(
                     _sections(inputs, names, pulse, SUBJECT_LABELS.get(subject, subject)),
-                    unplaced_section(
+                    logged_not_placed_section(
                         names,
-                        unplaced if inputs.pulse is not None else None,
-                        names.unplaced_since,
+                        logged_not_placed if inputs.pulse is not None else None,
+                        names.logged_not_placed_since,
                         show_tutor=True,
                     ),
                 ),
                 main="in_tutoring",
                 school_source_id=info.school_source_id,
-                students=statuses(pulse, unplaced, exits.get(section_id, []), names),
+                students=statuses(pulse, logged_not_placed, exits.get(section_id, []), names),
             )
         )
     return reports
 
 
-def _with_unplaced(sections: tuple[Section, ...], unplaced: Section) -> tuple[Section, ...]:
+def _with_logged_not_placed(sections: tuple[Section, ...], logged_not_placed: Section) -> tuple[Section, ...]:
     """The mismatch right after the students in tutoring, where a teacher looks first."""
-    return (sections[0], unplaced, *sections[1:])
+    return (sections[0], logged_not_placed, *sections[1:])
 
 
 def _rows_by_section(inputs: ReportInputs) -> dict[str, list[Row]]:
@@ -113,7 +119,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                         label(row["canonical_domain"]),
                         names.group(row["group_source_id"]),
                         names.tutor(row["tutor_person_source_id"]),
-                        row["entry_date"],
+                        row["tutored_since"],
                     )
                     for row in rows
                 ),

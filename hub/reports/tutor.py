@@ -15,8 +15,13 @@ import pyarrow.compute as pc
 
 from hub.reports.directory import Directory, skills_text
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed_view import (
+    NO_SESSION,
+    logged_not_placed_section,
+    sessions_held,
+    skills_covered,
+)
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
-from hub.reports.unplaced_view import NO_SESSION, sessions_held, skills_covered, unplaced_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
@@ -158,7 +163,7 @@ def _sections(
                         names.group(row["group_source_id"]),
                         names.person(row["person_source_id"]),
                         names.grades.get(row["person_source_id"]) or "not on the roster",
-                        row["entry_date"],
+                        row["tutored_since"],
                         _target_skills(row, gaps),
                         _attended(row),
                         _class_text(row, names),
@@ -168,10 +173,10 @@ def _sections(
             ),
             empty=empty,
         ),
-        unplaced_section(
+        logged_not_placed_section(
             names,
             [row for row in logged if not row["member"]] if inputs.pulse is not None else None,
-            names.unplaced_since,
+            names.logged_not_placed_since,
             show_tutor=False,
         ),
         Section(

@@ -8,7 +8,10 @@ import pyarrow as pa
 from hub.synthetic import people
 from hub.synthetic.spec import DistrictSpec, numbered
 
-STUDENTS_PER_TUTOR = 60
+STUDENTS_PER_TUTOR = 9
+"""A funded high-dosage programme: each tutor takes 3-4 groups of at most 4, and about half the students
+need tutoring in a subject, so one tutor per 9 students places nearly every entrant the hub chooses."""
+GROUPS_PER_TUTOR = (3, 4)
 _TUTOR_SUBJECTS = pa.array(["ela,math", "ela", "math"])
 
 
@@ -35,7 +38,7 @@ def build_teachers(spec: DistrictSpec, school_ids: pa.Array, teacher_school: np.
 
 
 def build_tutors(spec: DistrictSpec, school_ids: pa.Array, students_per_school: np.ndarray) -> pa.Table:
-    """About one tutor per 60 students, at least one per school; each takes up to 4-8 groups."""
+    """About one tutor per ``STUDENTS_PER_TUTOR`` students, at least one per school; each takes 3-4 groups."""
     per_school = np.maximum(np.rint(students_per_school / STUDENTS_PER_TUTOR).astype(np.int64), 1)
     school = np.repeat(np.arange(len(per_school)), per_school)
     columns = _identity(spec, "tutors", len(school), "tut-", 800_000)
@@ -44,7 +47,9 @@ def build_tutors(spec: DistrictSpec, school_ids: pa.Array, students_per_school: 
         {
             **columns,
             "school_source_id": school_ids.take(school),
-            "subjects": _TUTOR_SUBJECTS.take(rng.choice(3, len(school), p=[0.4, 0.3, 0.3])),
-            "max_groups": pa.array(rng.integers(4, 9, len(school)), pa.int64()),
+            "subjects": _TUTOR_SUBJECTS.take(rng.choice(3, len(school), p=[0.5, 0.25, 0.25])),
+            "max_groups": pa.array(
+                rng.integers(GROUPS_PER_TUTOR[0], GROUPS_PER_TUTOR[1] + 1, len(school)), pa.int64()
+            ),
         }
     )

@@ -58,9 +58,13 @@ def within(table: pa.Table, column: str, start: date, end: date) -> pa.Table:
 
 
 def overlapping(table: pa.Table, first: str, last: str, start: date, end: date) -> pa.Table:
-    """Rows whose span from ``first`` to ``last`` (a null ``last``: still open) meets ``start``..``end``."""
+    """Rows whose span from ``first`` up to, not including, ``last`` (null: open) meets ``start``..``end``.
+
+    ``last`` is the first day out: a membership closed on a boundary (an exit, or a move to another group
+    that opens on that same day) is not in force on it, so a moved student is in one group on any day.
+    """
     return table.filter(
-        pc.and_(pc.less_equal(table[first], end), pc.fill_null(pc.greater_equal(table[last], start), True))
+        pc.and_(pc.less_equal(table[first], end), pc.fill_null(pc.greater(table[last], start), True))
     )
 
 

@@ -4,7 +4,9 @@ Growth is the change in scale score from the baseline to the latest test of the 
 year. The baseline is the last test on or before the start (for a school year, the first test of the
 year; for a cycle, the test that opened it; in the pulse, the test that put the student in tutoring),
 else the first test after it; the latest is the vendor's last test after the baseline and on or before
-the end. Scale points of different vendors are not comparable, so a growth never mixes vendors. Beside it,
+the end. Scale points of different vendors, or of different measures of one vendor (MAP Reading and Language
+Usage), are not comparable, so a growth never mixes them: the latest test is of the baseline's vendor and
+measure (``measure`` is "" where the vendor has one measure per subject). Beside it,
 where the vendor reports it, is the latest test's percent progress to typical annual growth.
 """
 
@@ -20,7 +22,9 @@ import pyarrow.compute as pc
 from hub.tutoring._arrow import require
 
 STUDENT = ["person_source_id", "subject"]
-TEST_COLUMNS = ["source_id", *STUDENT, "vendor", "test_date", "scale_score", "proficiency_band", "placement"]
+TEST = ["vendor", "measure"]
+"""What makes two scores comparable: one vendor's one measure."""
+TEST_COLUMNS = ["source_id", *STUDENT, *TEST, "test_date", "scale_score", "proficiency_band", "placement"]
 GROWTH_COLUMNS = [*TEST_COLUMNS, "school_year", "percent_progress_typical", "is_test_of_record"]
 BASELINE = {
     "source_id": "baseline_result_source_id",
@@ -90,7 +94,9 @@ def _of_record(results: pa.Table, school_year: int, end: date | None = None) -> 
     kept = pc.and_(kept, pc.is_valid(results["test_date"]))
     if end is not None:
         kept = pc.and_(kept, pc.less_equal(results["test_date"], end))
-    return results.select([*TEST_COLUMNS, "percent_progress_typical"]).filter(kept)
+    tests = results.select([*TEST_COLUMNS, "percent_progress_typical"]).filter(kept)
+    at = tests.column_names.index("measure")
+    return tests.set_column(at, "measure", pc.fill_null(tests["measure"], ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +110,8 @@ class YearTests:
     tests: pa.Table
     days: np.ndarray
     student: np.ndarray
-    same_vendor: np.ndarray
+    same_test: np.ndarray
+    """Per row, a number shared by the rows of one student, subject, vendor and measure."""
 
     @classmethod
     def of(cls, results: pa.Table, school_year: int) -> YearTests:
@@ -113,10 +120,9 @@ class YearTests:
 
     @classmethod
     def keyed(cls, tests: pa.Table) -> YearTests:
-        """``tests`` as ``_of_record`` selects them, with their days and student and vendor keys."""
-        student = key_codes(tests, STUDENT)
-        same_vendor = dense(student * 64 + key_codes(tests, ["vendor"]))
-        return cls(tests, _days(tests["test_date"]), student, same_vendor)
+        """``tests`` as ``_of_record`` selects them, with their days and student and test keys."""
+        same_test = key_codes(tests, [*STUDENT, *TEST])
+        return cls(tests, _days(tests["test_date"]), key_codes(tests, STUDENT), same_test)
 
     def growth(self, start: date | np.ndarray, end: date | None = None) -> pa.Table:
         """Growth from ``start`` (a date, or one day number per test) over the tests up to ``end``."""
@@ -130,23 +136,23 @@ class YearTests:
     def _measured(
         self, start: date | np.ndarray, end: date | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per student, the baseline row, the latest row of its vendor, and whether that one is newer."""
+        """Per student, the baseline row, the latest row of its test, and whether that one is newer."""
         rows = np.flatnonzero(self.days <= _day(end)) if end is not None else np.arange(len(self.days))
         start_days = _day(start) if isinstance(start, date) else start[rows]
-        days, same_vendor = self.days[rows], self.same_vendor[rows]
-        # the last test on or before the start, else the first one after it; and each vendor's last test
+        days, same_test = self.days[rows], self.same_test[rows]
+        # the last test on or before the start, else the first one after it; and each test's last one
         rank = np.where(days > start_days, DAY_SPAN + days - start_days, start_days - days)
         base = first_rows(self.student[rows], rank)
-        last = first_rows(same_vendor, DAY_SPAN - days)
-        latest_of = np.zeros(int(same_vendor.max(initial=-1)) + 1, dtype=np.int64)
-        latest_of[same_vendor[last]] = last
-        latest = latest_of[same_vendor[base]]
+        last = first_rows(same_test, DAY_SPAN - days)
+        latest_of = np.zeros(int(same_test.max(initial=-1)) + 1, dtype=np.int64)
+        latest_of[same_test[last]] = last
+        latest = latest_of[same_test[base]]
         return rows[base], rows[latest], days[latest] > days[base]
 
 
 def _grown(tests: pa.Table, base: np.ndarray, latest: np.ndarray, newer: np.ndarray) -> pa.Table:
     """The baseline rows beside the latest ones, where a newer test follows the baseline (else null)."""
-    grown = tests.select([*STUDENT, "vendor", *BASELINE]).take(pa.array(base)).rename_columns(BASELINE)
+    grown = tests.select([*STUDENT, *TEST, *BASELINE]).take(pa.array(base)).rename_columns(BASELINE)
     taken = [*LATEST, "percent_progress_typical"]
     later = tests.select(taken).take(pa.array(latest, mask=~newer))  # a masked row number takes a null
     for name, label in zip(taken, [*LATEST.values(), "percent_progress_typical"], strict=True):

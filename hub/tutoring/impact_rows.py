@@ -1,6 +1,6 @@
 """Impact's student rows: each student's growth in a period, beside who counts as tutored and as a peer.
 
-Comparison peers share the school, grade, subject, vendor and baseline proficiency band, and were not
+Comparison peers share the school, grade, subject, vendor, measure and baseline proficiency band, and were not
 tutored in the subject at any time in the school year. A tutored student's difference is their growth
 minus the mean growth of their peers; cells without peers are left out of differences.
 """
@@ -18,7 +18,7 @@ from hub.tutoring._arrow import overlapping, within
 from hub.tutoring.growth import STUDENT, key_codes
 from hub.tutoring.impact_policy import NO_SESSIONS, ImpactPeriod, ImpactPolicy
 
-CELL = ["subject", "vendor", "school_source_id", "grade", "baseline_band"]
+CELL = ["subject", "vendor", "measure", "school_source_id", "grade", "baseline_band"]
 UNKNOWN = "unknown"
 SUBGROUP_FLAGS = ("english_learner", "disability", "economically_disadvantaged")
 RACE_FLAGS = (

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from hub.tutoring._arrow import within
 from hub.tutoring._labels import relabel
 from hub.tutoring.exits import CODE_LABELS, REGROUPED, reason_codes
-from hub.tutoring.growth import STUDENT
+from hub.tutoring.growth import STUDENT, TEST
 from hub.tutoring.impact_policy import NO_SESSIONS, ImpactPeriod, ImpactPolicy
 from hub.tutoring.impact_rows import SUBGROUP_FLAGS, UNKNOWN, with_subgroups
 
@@ -59,8 +59,8 @@ def aggregates(
     label = {"period": period.label, "school_year": period.school_year}
     tutored = with_subgroups(rows.filter(rows["tutored"]), demographics)
     left = within(exits, "exit_date", period.start, period.end)
-    moves = _transitions(rows, ["subject", "vendor", SCHOOL, *MOVES])  # rolled up, not counted again
-    tested, band = ["subject", "vendor"], ["dosage_band"]
+    tested, band = ["subject", *TEST], ["dosage_band"]
+    moves = _transitions(rows, [*tested, SCHOOL, *MOVES])  # rolled up, not counted again
     made: dict[str, Made] = {
         "comparison": (tested, [], lambda by: _summary(tutored, by), SUMMARY_FIGURES),
         "transitions": (tested, MOVES, lambda by: _rolled_up(moves, [*by, *MOVES]), COUNT_FIGURES),

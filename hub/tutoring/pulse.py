@@ -64,7 +64,9 @@ def weekly_pulse(
     week_rows = _week_rows(facts, attendance)
     seen = _students_of_week(week_rows)
     members = overlapping(memberships, "entry_date", "exit_date", week_start, week_end)
-    members = members.select(["group_source_id", "person_source_id", "entry_date"])
+    members = members.select(["group_source_id", "person_source_id", "entry_date"]).append_column(
+        "tutored_since", _tutored_since(members)
+    )
     members = members.append_column("member", pa.array([True] * members.num_rows, pa.bool_()))
     rows = members.join(seen, ["group_source_id", "person_source_id"], join_type="full outer")
     # a group the log names but the hub did not form still reports, with subject and tutor from the log
@@ -81,6 +83,13 @@ def weekly_pulse(
     order = [("group_source_id", "ascending"), ("person_source_id", "ascending")]
     rows = rows.sort_by(order)
     return Pulse(groups=rows, teachers=teacher_rows(rows, enrollments, sections, week_start, week_end))
+
+
+def _tutored_since(members: pa.Table) -> pa.ChunkedArray:
+    """The first day of the student's stint of tutoring, carried across moves (the entry date before)."""
+    if "tutored_since" not in members.column_names:
+        return members["entry_date"]
+    return pc.coalesce(members["tutored_since"], members["entry_date"])
 
 
 def _week_rows(facts: pa.Table, attendance: pa.Table) -> pa.Table:
@@ -183,8 +192,8 @@ def _skills(held: pa.Table) -> pa.Table:
 
 
 def _with_growth(rows: pa.Table, results: pa.Table, week_start: date, week_end: date) -> pa.Table:
-    """The latest test of record and the change since the test that put the student in tutoring."""
-    start = pc.coalesce(rows["entry_date"], pa.scalar(week_start, pa.date32()))
+    """The latest test of record and the change since the student entered tutoring (moves kept)."""
+    start = pc.coalesce(rows["tutored_since"], pa.scalar(week_start, pa.date32()))
     anchors = rows.select(["person_source_id", "subject"]).append_column("start", start)
     anchors = anchors.group_by(["person_source_id", "subject"]).aggregate([("start", "min")])
     anchors = anchors.rename_columns(["person_source_id", "subject", "start"])
@@ -194,6 +203,7 @@ def _with_growth(rows: pa.Table, results: pa.Table, week_start: date, week_end: 
             "person_source_id": growth["person_source_id"],
             "subject": growth["subject"],
             "vendor": growth["vendor"],
+            "measure": growth["measure"],
             "entry_scale": growth["baseline_scale"],
             "entry_test_date": growth["baseline_date"],
             "latest_scale": pc.coalesce(growth["latest_scale"], growth["baseline_scale"]),

@@ -4,7 +4,7 @@ warehouse after `tutorhub demo`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -80,3 +80,42 @@ def test_reviews_keep_students_in_tutoring_and_entrants_left_out_say_why(warehou
     unplaced = warehouse.read("unplaced_entrant", DISTRICT)
     assert pc.all(pc.is_valid(unplaced["reason"])).as_py()
     assert set(unplaced["reason_code"].to_pylist()) <= {"no_tutor_capacity", "awaiting_new_test"}
+
+
+def _per_boundary(table: pa.Table, column: str) -> dict:
+    """Rows per value of ``column`` (a boundary date)."""
+    counts = table.group_by(column).aggregate([(column, "count")])
+    return dict(zip(counts[column].to_pylist(), counts[f"{column}_count"].to_pylist(), strict=True))
+
+
+def _open_on(memberships: pa.Table, day: date) -> int:
+    """Memberships in force on ``day`` (from the entry date up to, not including, the exit date)."""
+    return memberships.filter(
+        pc.and_(
+            pc.less_equal(memberships["entry_date"], day),
+            pc.fill_null(pc.greater(memberships["exit_date"], day), True),
+        )
+    ).num_rows
+
+
+@pytest.mark.slow
+def test_a_funded_programme_places_nearly_every_entrant_and_no_boundary_empties_it(
+    warehouse: Warehouse,
+) -> None:
+    memberships = warehouse.read("group_membership", DISTRICT)
+    waiting = warehouse.read("unplaced_entrant", DISTRICT)
+    short = waiting.filter(pc.equal(waiting["reason_code"], "no_tutor_capacity"))
+    # a student still waiting is recorded again at each boundary: count them against everyone placed then
+    for day, unplaced in _per_boundary(short, "boundary_date").items():
+        placed = _open_on(memberships, day)
+        assert unplaced <= 0.05 * (placed + unplaced), f"{day}: {unplaced} wait for a tutor, {placed} placed"
+    key = ["person_source_id", "subject"]
+    ever = short.select(key).group_by(key).aggregate([])
+    never = ever.join(memberships.select(key), key, join_type="left anti")
+    students = memberships.group_by(key).aggregate([]).num_rows
+    assert never.num_rows <= 0.02 * students, f"{never.num_rows} entrants never placed, {students} placed"
+    moved = pc.fill_null(pc.starts_with(memberships["exit_reason"], "moved to group "), False)
+    exits = memberships.filter(pc.and_(pc.is_valid(memberships["exit_date"]), pc.invert(moved)))
+    for day, left in _per_boundary(exits, "exit_date").items():
+        before = _open_on(memberships, day - timedelta(days=1))
+        assert left <= 0.6 * before, f"{day}: {left} of {before} exited at one boundary"

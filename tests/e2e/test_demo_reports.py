@@ -105,7 +105,7 @@ def _open_memberships(demo: Path) -> list[dict]:
         warehouse.dispose()
     open_then = pc.and_(
         pc.less_equal(memberships["entry_date"], end),
-        pc.fill_null(pc.greater_equal(memberships["exit_date"], start), True),
+        pc.fill_null(pc.greater(memberships["exit_date"], start), True),
     )
     return memberships.filter(open_then).to_pylist()
 
@@ -114,7 +114,7 @@ def _open_memberships(demo: Path) -> list[dict]:
 def test_every_student_in_tutoring_has_an_open_membership_that_week_with_its_entry_date(demo: Path) -> None:
     entries = defaultdict(set)
     for row in _open_memberships(demo):
-        entries[row["person_source_id"]].add(row["entry_date"])
+        entries[row["person_source_id"]].add(row["tutored_since"] or row["entry_date"])
     rendered = pq.read_table(demo / "reports" / "rendered.parquet").to_pylist()
     statuses = [
         student

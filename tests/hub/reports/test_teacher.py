@@ -12,6 +12,7 @@ from hub.model import conform
 from hub.push import student_statuses
 from hub.reports import AlignmentReport, ReportError, ReportInputs, build_reports, render
 from hub.reports.model import STATUS_LIMIT
+from hub.tutoring.pulse import weekly_pulse
 
 WHEN = datetime(2026, 1, 17, 6, 0, tzinfo=UTC)
 
@@ -151,3 +152,75 @@ def test_reports_refuse_a_week_that_does_not_start_on_monday(small: ReportInputs
         replace(small, week_start=date(2026, 1, 13), pulse=None)
     with pytest.raises(ReportError, match="the pulse is for the week of 2026-01-12"):
         replace(small, week_start=date(2026, 1, 19))
+
+
+def moved(inputs: ReportInputs, student: str, target: str) -> ReportInputs:
+    """``inputs`` with ``student`` moved on the reported week's Monday to ``target``, as a boundary's
+    regrouping writes it: the old membership closed "moved to group ...", a new one keeping tutored_since.
+    """
+    members = inputs.group_membership
+    assert members is not None
+    rows = members.to_pylist()
+    old = next(row for row in rows if row["person_source_id"] == student)
+    since = old["entry_date"]
+    old.update(exit_date=inputs.week_start, exit_reason=f"moved to group {target} (its group fell below 2)")
+    old["tutored_since"] = since
+    new = {
+        **old,
+        "source_id": f"{target}:{student}:{inputs.week_start}",
+        "group_source_id": target,
+        "entry_date": inputs.week_start,
+        "exit_date": None,
+        "exit_reason": None,
+    }
+    memberships = conform("group_membership", pa.Table.from_pylist([*rows, new]))
+    sessions, attendance = inputs.tutoring_session, inputs.session_attendance
+    assert sessions is not None and attendance is not None
+    # the week's sessions log the student in the new group only
+    attendance = conform(
+        "session_attendance",
+        pa.Table.from_pylist(
+            [
+                {**row, "session_source_id": row["session_source_id"].replace(old["group_source_id"], target)}
+                if row["person_source_id"] == student
+                else row
+                for row in attendance.to_pylist()
+            ]
+        ),
+    )
+    pulse = weekly_pulse(
+        inputs.week_start,
+        sessions,
+        attendance,
+        inputs.tutoring_group,
+        memberships,
+        inputs.assessment_result,
+        inputs.enrollment,
+        inputs.section,
+    )
+    return replace(inputs, group_membership=memberships, session_attendance=attendance, pulse=pulse)
+
+
+def test_a_student_moved_at_the_boundary_is_in_the_new_group_only_and_never_left_tutoring(
+    small: ReportInputs,
+) -> None:
+    members = small.group_membership
+    assert members is not None
+    people, groups = members["person_source_id"].to_pylist(), members["group_source_id"].to_pylist()
+    group_of = dict(zip(people, groups, strict=True))
+    before = teacher_report(small, "sec-ela").section("in_tutoring").table.rows  # type: ignore[union-attr]
+    target_name = next(row[2] for row in before if row[0] == "Eli Test")
+    inputs = moved(small, "stu-01", group_of["stu-05"])
+    report = teacher_report(inputs, "sec-ela")
+    rows = report.section("in_tutoring").table.rows  # type: ignore[union-attr]
+    assert [(row[2], row[4]) for row in rows if row[0] == "Ana Test"] == [(target_name, date(2026, 1, 5))]
+    status = {s.student: s.status for s in report.students}["stu-01"]
+    assert status.startswith("Tutoring since 2026-01-05:") and target_name in status
+    listed = [
+        row[0]
+        for r in build_reports(inputs, WHEN)
+        if r.kind == "tutor"
+        for row in r.section("students").table.rows  # type: ignore[union-attr]
+        if row[1] == "Ana Test"
+    ]
+    assert listed == [target_name]

@@ -127,7 +127,8 @@ def test_class_sizes_and_staff_ratios(district: SyntheticDistrict) -> None:
     assert sizes.max() <= 30
     assert 22 <= np.median(sizes) <= 30
     assert 14 <= district.students.num_rows / district.teachers.num_rows <= 18
-    assert 50 <= district.students.num_rows / district.tutors.num_rows <= 70
+    assert 8 <= district.students.num_rows / district.tutors.num_rows <= 12  # a funded high-dosage programme
+    assert set(district.tutors["max_groups"].to_pylist()) <= {3, 4}
 
 
 def test_no_teacher_teaches_two_sections_in_one_period(district: SyntheticDistrict) -> None:

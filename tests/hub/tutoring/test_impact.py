@@ -22,6 +22,7 @@ from hub.tutoring.exits import (
 )
 from hub.tutoring.growth import YearTests
 from hub.tutoring.impact import ImpactPeriod, ImpactPolicy, growth_between, measure_impact, suppress
+from tests.hub.tutoring.conftest import result_row
 
 YEAR = ImpactPeriod.for_school_year(2026)
 FALL, WINTER, SPRING = date(2025, 9, 10), date(2026, 1, 12), date(2026, 5, 11)
@@ -392,7 +393,7 @@ def test_suppress_blanks_small_cells_and_marks_them() -> None:
     assert comparison["pct_typical_n"] == 0 and not comparison["suppressed"]  # a zero count discloses nobody
     assert one(suppress(impact.dosage, min_n=4), dosage_band="<50 %")["n"] == 4
     keys = json.loads(dosage.schema.metadata[b"keys"])
-    assert keys == ["period", "school_year", "subject", "vendor", "dosage_band"]
+    assert keys == ["period", "school_year", "subject", "vendor", "measure", "dosage_band"]
 
 
 def test_suppress_peer_figures_rest_on_the_peer_count() -> None:
@@ -436,3 +437,22 @@ def test_bad_settings_and_inputs_are_refused() -> None:
     with pytest.raises(TutoringError, match="at least one period"):
         standard_cohort().measure(periods=())
     assert ImpactPolicy().band_labels() == ["<50 %", "50-79 %", ">=80 %"]
+
+
+def test_growth_never_mixes_two_measures_of_one_vendor() -> None:
+    """MAP Reading in the fall, Language Usage (another scale) in the winter, Reading again in the spring:
+    the growth is Reading's and says so; the winter alone gives no growth, not 230 - 200."""
+    tests = [
+        ("r-fall", FALL, "Reading", 200.0),
+        ("lu-winter", WINTER, "Language Usage", 230.0),
+        ("r-spring", SPRING, "Reading", 206.0),
+    ]
+    rows = [
+        result_row("a", source_id=source, test_date=day, vendor="nwea_map", subject="ela", measure=measure,
+                   scale_score=score)
+        for source, day, measure, score in tests
+    ]  # fmt: skip
+    results = conform("assessment_result", _table(rows))
+    for end, growth in [(WINTER, None), (SPRING, 6.0)]:
+        (row,) = growth_between(results, FALL, end, 2026).to_pylist()
+        assert (row["measure"], row["growth"]) == ("Reading", growth), end

@@ -66,7 +66,7 @@ def _last_exit(inputs: ReportInputs, week_end: pa.Scalar) -> pa.Table:
     return last.rename_columns(["person_source_id", "subject", "last_exit"])
 
 
-def unplaced_pairs(inputs: ReportInputs) -> pa.Table:
+def logged_not_placed_pairs(inputs: ReportInputs) -> pa.Table:
     """The pulse's rows of students logged this week without an open membership in the group."""
     if inputs.pulse is None:
         return pa.table({name: pa.array([], pa.string()) for name in [*KEYS, "subject"]})

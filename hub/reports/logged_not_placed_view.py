@@ -1,5 +1,5 @@
 """How reports show sessions logged for students the hub has not placed: to the tutor and the teacher by
-name, to the school as a count per tutor and group (hub.reports.unplaced finds the dates)."""
+name, to the school as a count per tutor and group (hub.reports.logged_not_placed finds the dates)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pyarrow.compute as pc
 from hub.reports.directory import Directory, skills_text
 from hub.reports.figures import count
 from hub.reports.inputs import ReportInputs
+from hub.reports.logged_not_placed import first_logged, since_text
 from hub.reports.model import Column, DataTable, Note, Section
-from hub.reports.unplaced import first_logged, since_text
 
 NO_SESSION = "no session logged"
 NOT_TESTED = "no test of record this year"
-UNPLACED_NOTE = (
+NOT_PLACED_NOTE = (
     "Sessions were logged for these students, but the hub has not placed them in a tutoring group this "
     "week, so they are not counted as tutoring. Place them (or correct the log) so the log and the "
     "groups agree."
@@ -31,7 +31,9 @@ def skills_covered(row: dict) -> str:
     return skills_text(row["skills_covered"]) or "none logged"
 
 
-def unplaced_section(names: Directory, rows: list[dict] | None, since: dict, *, show_tutor: bool) -> Section:
+def logged_not_placed_section(
+    names: Directory, rows: list[dict] | None, since: dict, *, show_tutor: bool
+) -> Section:
     """Students logged this week without an open membership: who, in which group, since when.
 
     ``rows`` is None when there is no pulse to read (the section then says there is no data yet)."""
@@ -50,7 +52,7 @@ def unplaced_section(names: Directory, rows: list[dict] | None, since: dict, *, 
         "not_placed",
         "Logged but not placed: to resolve",
         DataTable(tuple(columns), tuple(cells)),
-        notes=(Note(UNPLACED_NOTE, "warning"),) if rows else (),
+        notes=(Note(NOT_PLACED_NOTE, "warning"),) if rows else (),
         empty="No data yet." if rows is None else "Every student logged this week is placed in a group.",
     )
 
@@ -72,7 +74,10 @@ def school_mismatch_section(inputs: ReportInputs, names: Directory, school: str)
         by_group.setdefault((row["tutor_person_source_id"] or "", row["group_source_id"]), []).append(row)
     cells = []
     for (tutor, group), members in by_group.items():
-        days = [names.unplaced_since.get((r["person_source_id"], group)) or first_logged(r) for r in members]
+        days = [
+            names.logged_not_placed_since.get((r["person_source_id"], group)) or first_logged(r)
+            for r in members
+        ]
         first = min((day for day in days if day), default=None)
         cells.append(
             (

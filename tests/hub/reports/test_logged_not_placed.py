@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+import hub.reports
 from hub.push import student_statuses
 from hub.reports import AlignmentReport, Figure, ReportInputs, build_reports, render
 from hub.tutoring.pulse import weekly_pulse
@@ -77,3 +80,13 @@ def test_the_school_sees_a_count_per_tutor_and_group_without_names(reports: list
         ("Tutor ela", "Phonics group 1", "suppressed (n < 10)", "since 2026-01-12")
     ]
     assert "Ana" not in render(school, ["text/html"])[0].body.decode()
+
+
+def test_unplaced_means_only_an_entrant_the_hub_did_not_place() -> None:
+    """One name for one thing: "unplaced" is the ``unplaced_entrant`` decision (met the entry criteria, not
+    placed); sessions logged for a student without a placement are "logged not placed" everywhere."""
+    for path in sorted(Path(hub.reports.__file__).parent.glob("*.py")):
+        assert "unplaced" not in path.stem, path.name
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"unplaced", text, re.IGNORECASE):
+            assert "unplaced_entrant" in text, f"{path.name} says unplaced of something else"
