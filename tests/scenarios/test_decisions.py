@@ -106,15 +106,15 @@ class Night:
         for outcome in outcomes:
             assert outcome.success, outcome.failures + outcome.checks_failed
 
-    def sync_command(self, as_of: date) -> str:
+    def sync_command(self, as_of: date, *options: str, exit_code: int = 0) -> str:
         """``tutorhub sync`` as IT staff run it; its output. (It points Dagster at the embedded instance
         through the environment, which is put back afterwards.)"""
         self._as_of(as_of)
         with pytest.MonkeyPatch.context() as patch:
             for name in dagster_environment(self.hub):  # recorded, so that undoing puts each back
                 patch.setenv(name, os.environ.get(name, ""))
-            result = CliRunner().invoke(main, ["sync", "--config", str(self.hub.path)])
-        assert result.exit_code == 0, result.output
+            result = CliRunner().invoke(main, ["sync", "--config", str(self.hub.path), *options])
+        assert result.exit_code == exit_code, result.output
         return result.output
 
     def school_reports(self) -> dict[str, dict]:
@@ -219,7 +219,10 @@ def season(tmp_path_factory: pytest.TempPathFactory, instance: dg.DagsterInstanc
     later = hand_built(A_PUPILS + B_PUPILS + C_PUPILS, TUTORS_LATER)
     write_drop(later, directory / "drop", TUTORS_LATER, leaving=("leaver",))
     write_sessions(directory / "drop", rows)
-    output = night.sync_command(date(2026, 6, 1))
+    # one of three tutors gone is past the deletion guard's share: refused, then approved for the run by IT
+    refused = night.sync_command(date(2026, 6, 1), exit_code=1)
+    assert "would remove 1 of 3 active tutors" in refused and "--allow-deletions" in refused
+    output = night.sync_command(date(2026, 6, 1), "--district", "known", "--allow-deletions")
     nights.append({table: night.read(table) for table in TABLES})
     reports.append(night.school_reports())
     return Season(district, nights, reports, output)
