@@ -180,11 +180,14 @@ def test_ten_districts_on_two_celery_workers(tmp_path: Path, postgres_url: str) 
         holder.execute(text("LOCK TABLE sync_run IN EXCLUSIVE MODE"))  # held until the kill
 
         logs = [profile.log(name) for name in ("worker_1", "worker_2", "daemon")]
+        os.environ["DAGSTER_PG_URL"] = dagster_url
+        # the instance's tables made once, as deploy/celery says: processes that start together on an empty
+        # instance database race to create them, and the loser exits
+        dg.DagsterInstance.from_config(str(profile.home)).dispose()
         profile.start_worker("worker_1")
         profile.start_worker("worker_2")
         profile.start_daemon()
         profile.await_workers(["worker_1", "worker_2"])
-        os.environ["DAGSTER_PG_URL"] = dagster_url
         with dg.DagsterInstance.from_config(str(profile.home)) as instance:
             profile.await_partitions(instance, DISTRICTS)  # the districts sensor, in the daemon
             backfill_id = profile.backfill(DISTRICTS, {"dagster/max_retries": "0"})  # re-executed below
