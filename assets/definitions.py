@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.automation import district_partitions_sensor, district_schedules, drop_folder_sensor
-from assets.delivery import alignment_reports, report_pushes
+from assets.delivery import alignment_reports, report_pushes, review_packets
 from assets.diagnostics import assessment_results, skill_gaps
 from assets.evidence import dosage, impact, weekly_pulse
 from assets.executors import night_executor
@@ -31,6 +31,7 @@ ASSETS = [
     weekly_pulse,
     impact,
     alignment_reports,
+    review_packets,
     report_pushes,
 ]
 

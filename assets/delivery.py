@@ -14,8 +14,10 @@ from assets.evidence import dosage, impact, weekly_pulse
 from assets.partitions import DISTRICTS
 from assets.resources import HubResource
 from assets.roster import roster
-from assets.tutoring import tiers
+from assets.sessions import tutoring_sessions
+from assets.tutoring import tiers, tutoring_groups
 from hub.pipeline.delivery import build_district_reports, push_district, reports_dir
+from hub.pipeline.packets import build_district_packets, latest_boundary
 
 GATES = [
     dg.AssetCheckKey(dg.AssetKey("roster"), "deletion_guard"),
@@ -53,6 +55,30 @@ def alignment_reports(context: dg.AssetExecutionContext, hub: HubResource) -> dg
     )
 
 
+@dg.asset(
+    partitions_def=DISTRICTS,
+    group_name="delivery",
+    kinds={"html", "csv"},
+    deps=[tutoring_groups, "group_memberships", tiers, tutoring_sessions, assessment_results],
+    description="Per school, the review meeting packet of the latest cycle boundary: each tutored "
+    "student's decision (exit, continue, adjust, intensify, refer) with its evidence, the groups formed, "
+    "merged and closed, and the tier pyramid; HTML and CSV, for the school's own folder.",
+)
+def review_packets(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
+    with hub.opened(context.partition_key) as run:
+        rendered = build_district_packets(run)
+        boundary = latest_boundary(run)
+        folder = reports_dir(run) / "review_packet"
+    schools = sorted({report.target for report in rendered})
+    return dg.MaterializeResult(  # counts and dates only: a packet names students, its metadata never does
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(schools)),
+            "boundary": dg.MetadataValue.text(boundary.isoformat() if boundary else "none decided yet"),
+            "folder": dg.MetadataValue.path(str(folder)),
+        }
+    )
+
+
 def _failed_gates(instance: dg.DagsterInstance, district_id: str) -> list[str]:
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
         GATES, partition_filter=PartitionKeyFilter(key=district_id)
@@ -68,10 +94,10 @@ def _failed_gates(instance: dg.DagsterInstance, district_id: str) -> list[str]:
     partitions_def=DISTRICTS,
     group_name="delivery",
     kinds={"api"},
-    deps=[alignment_reports, roster, assessment_results],
+    deps=[alignment_reports, review_packets, roster, assessment_results],
     retry_policy=dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL),
-    description="The rendered reports pushed to this district's own destinations (Canvas pages, OneRoster "
-    "gradebook, files), each content at most once, audited in push_log.",
+    description="The rendered reports and review meeting packets pushed to this district's own destinations "
+    "(Canvas pages, OneRoster gradebook, files), each content at most once, audited in push_log.",
 )
 def report_pushes(context: dg.AssetExecutionContext, hub: HubResource) -> dg.MaterializeResult:
     failed = _failed_gates(context.instance, context.partition_key)

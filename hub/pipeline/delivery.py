@@ -28,6 +28,8 @@ from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
 
 RENDERED = "rendered.parquet"
+PACKETS = "packets.parquet"
+"""The review meeting packets' rendered set (hub.pipeline.packets), pushed with the reports."""
 TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
     "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
@@ -69,11 +71,12 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     )
     rendered = render_all(build_reports(inputs, generated_at))
     write_reports(rendered, reports_dir(run))
-    _save_rendered(rendered, reports_dir(run) / RENDERED)
+    save_rendered(rendered, reports_dir(run) / RENDERED)
     return rendered
 
 
-def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
+def save_rendered(reports: list[RenderedReport], path: Path) -> None:
+    """The rendered reports as one Parquet file, so that a push (or its rerun) sends exactly these."""
     table = pa.table(
         {
             "kind": [r.kind for r in reports],
@@ -90,12 +93,7 @@ def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
     partial.replace(path)
 
 
-def load_rendered(run: DistrictRun) -> list[RenderedReport]:
-    path = reports_dir(run) / RENDERED
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"district {run.district_id}: no rendered reports yet; run the reports step first"
-        )
+def read_rendered(path: Path) -> list[RenderedReport]:
     return [
         RenderedReport(
             row["kind"],
@@ -108,6 +106,17 @@ def load_rendered(run: DistrictRun) -> list[RenderedReport]:
         )
         for row in pq.read_table(path).to_pylist()
     ]
+
+
+def load_rendered(run: DistrictRun) -> list[RenderedReport]:
+    """The night's rendered reports, and its review meeting packets where the packets step made them."""
+    path = reports_dir(run) / RENDERED
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"district {run.district_id}: no rendered reports yet; run the reports step first"
+        )
+    packets = reports_dir(run) / PACKETS
+    return [*read_rendered(path), *(read_rendered(packets) if packets.is_file() else [])]
 
 
 def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[PushRecord]]:

@@ -27,6 +27,7 @@ from hub.tutoring._arrow import pick_first, require
 from hub.tutoring.exits import REGROUPED, latest_results, reason_codes, test_label
 from hub.tutoring.policy import TutoringPolicy
 from hub.tutoring.reviews import ACTION_LABELS, CHANGE_FOCUS
+from hub.tutoring.sessions import ATTENDED, CANCELLED, session_facts
 
 EXIT, CONTINUE, ADJUST, INTENSIFY, REFER = "exit", "continue", "adjust", "intensify", "refer"
 DECISIONS = (EXIT, REFER, INTENSIFY, ADJUST, CONTINUE)
@@ -47,6 +48,28 @@ GOAL_COLUMNS = [
     "signal_reason", "evaluated_on",
 ]  # fmt: skip
 KEYS = ["person_source_id", "subject"]
+
+
+def dosage_facts(sessions: pa.Table | None, attendance: pa.Table | None, groups: pa.Table) -> pa.Table:
+    """``DOSAGE_SCHEMA`` rows from the session logs, counted as dosage counts them: a cancelled session
+    was not scheduled; present and tardy attended; minutes are the minutes present."""
+    if sessions is None or attendance is None or not sessions.num_rows:
+        return DOSAGE_SCHEMA.empty_table()
+    facts = session_facts(sessions, groups)
+    at = pc.index_in(attendance["session_source_id"], value_set=facts["session_source_id"])
+    held = pc.and_(pc.is_valid(at), pc.not_equal(attendance["attendance"], CANCELLED))
+    logged, at = attendance.filter(held), at.filter(held)
+    came = pc.is_in(logged["attendance"], value_set=pa.array(ATTENDED))
+    return pa.table(
+        {
+            "person_source_id": logged["person_source_id"],
+            "subject": facts["subject"].take(at),
+            "session_date": facts["session_date"].take(at),
+            "attended": came,
+            "minutes": pc.fill_null(logged["minutes_present"].cast(pa.int64()), 0),
+        },
+        schema=DOSAGE_SCHEMA,
+    )
 
 
 def _eve(memberships: pa.Table, day: pa.Scalar) -> pa.Table:
@@ -127,8 +150,8 @@ def boundary_decisions(
     why = pc.case_when(
         first_holding,
         eve["exit_reason"],
-        concat("review: ", _action_labels(action), "; ", review_reason),
-        concat("progress rule: ", goal["signal_reason"]),
+        concat(_action_labels(action), "; ", review_reason),
+        pc.coalesce(goal["signal_reason"], "below the aimline"),
         pc.if_else(moved, concat("met no exit rule; ", eve["exit_reason"]), "met no exit rule"),
     )
     for name, values in (("decision", decision), ("decided_by", decided_by), ("why", why), *goal.items()):

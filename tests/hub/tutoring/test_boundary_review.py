@@ -156,9 +156,9 @@ def test_an_exit_outranks_a_review_which_outranks_the_progress_signal(decided: d
         "mover": ("continue", "none"),
     }
     assert decided["exited"]["why"] == "on grade level in Geometry (...)"
-    assert decided["referred"]["why"].startswith("review: refer for Tier 3 support")
+    assert decided["referred"]["why"].startswith("refer for Tier 3 support")
     assert decided["referred"]["signal"] == "adjust"  # shown as evidence beside the review
-    assert decided["signal"]["why"] == "progress rule: adjust reason"
+    assert decided["signal"]["why"] == "adjust reason"
     assert decided["mover"]["why"] == "met no exit rule; moved to group g2 (its group fell below 2)"
 
 

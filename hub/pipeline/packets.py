@@ -1,0 +1,75 @@
+"""The review meeting packets: one per school for the latest cycle boundary decided, rendered for the push.
+
+A packet is made every night from the night its boundary is decided until the next boundary, from the
+decisions stored then and the newest evidence (progress signals are read as the progress step left them);
+each boundary's packet is its own target (school and boundary date), so a new boundary never overwrites an
+earlier packet, and the push ledger sends a packet again only when its content changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.connector import RenderedReport
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.delivery import PACKETS, reports_dir, save_rendered
+from hub.pipeline.tutoring import GROUPS_STATE, as_of_date
+from hub.reports import ReportInputs, render_all, write_reports
+from hub.reports.directory import directory
+from hub.reports.packet import build_review_packets
+from hub.tutoring.exits import LATEST_COLUMNS
+from hub.tutoring.tiers import tier_distribution
+
+PACKET_TYPES = ("text/html", "text/csv")
+TABLES = (
+    "person", "section", "enrollment", "school", "course", "tier_assignment", "tutoring_group",
+    "group_membership", "tutoring_session", "session_attendance", "cycle", "tutoring_review",
+    "unplaced_entrant", "progress_goal",
+)  # fmt: skip
+
+
+def latest_boundary(run: DistrictRun) -> date | None:
+    """The latest boundary the tutoring step decided (None before the first)."""
+    state = run.warehouse.connector_state(run.district_id, GROUPS_STATE)
+    return date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
+
+
+def _cycle_start(cycles: pa.Table, boundary: date) -> date:
+    """The first day of the cycle that ends on the eve of ``boundary`` (the boundary itself at the first)."""
+    ended = cycles.filter(pc.equal(cycles["end_date"], pa.scalar(boundary - timedelta(days=1), pa.date32())))
+    return ended["start_date"][0].as_py() if ended.num_rows else boundary
+
+
+def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
+    """The latest boundary's packets, written under ``reports/review_packet`` and kept for the push."""
+    boundary = latest_boundary(run)
+    rendered: list[RenderedReport] = []
+    if boundary is not None:
+        warehouse, district = run.warehouse, run.district_id
+        tables = {name: warehouse.read(name, district) for name in TABLES}
+        tests = [*LATEST_COLUMNS, "is_test_of_record"]  # what the packet shows of the tests
+        results = warehouse.read("assessment_result", district, columns=tests)
+        inputs = ReportInputs(
+            district_id=district,
+            week_start=boundary - timedelta(days=boundary.weekday()),
+            **tables,
+            assessment_result=results,
+            tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
+            district_name=run.district.name,
+            policy=run.district.tutoring,
+            plan=run.district.dosage,
+            impact_policy=run.district.impact,
+            data_as_of=as_of_date(run),
+        )
+        generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
+        packets = build_review_packets(
+            inputs, directory(inputs, {}), generated_at, boundary, _cycle_start(tables["cycle"], boundary)
+        )
+        rendered = render_all(packets, PACKET_TYPES)
+    write_reports(rendered, reports_dir(run))
+    save_rendered(rendered, reports_dir(run) / PACKETS)
+    return rendered
