@@ -68,85 +68,79 @@ def _goal_text(row: dict) -> str:
     return f"{_number(row['goal_score'])} by {row['goal_date'].isoformat()} ({basis})"
 
 
-def _rate_text(row: dict) -> str:
+def _progress_text(row: dict) -> str:
+    """Points, the rate of improvement with its n, and the rule's signal as of its night."""
     if row["signal"] is None:
         return "no progress points"
-    if row["rate_of_improvement"] is None:
-        return f"not measured (n = {row['points']})"
-    return f"{row['rate_of_improvement']:+.2f} a week (n = {row['points']})"
+    rate = (
+        "rate not measured"
+        if row["rate_of_improvement"] is None
+        else f"rate {row['rate_of_improvement']:+.2f} a week"
+    )
+    signal = SIGNAL_LABELS.get(row["signal"], row["signal"])
+    return f"{row['points']} points, {rate} (n = {row['points']}); {signal} (as of {row['evaluated_on']})"
 
 
-def _signal_text(row: dict) -> str:
-    if row["signal"] is None:
-        return "no signal"
-    return f"{SIGNAL_LABELS.get(row['signal'], row['signal'])} (as of {row['evaluated_on'].isoformat()})"
+def _dosage_text(row: dict) -> str:
+    attended, scheduled = row["sessions_attended"], row["sessions_scheduled"]
+    return (
+        f"{attended} of {scheduled} sessions, {row['minutes_attended']} minutes, since {row['tutored_since']}"
+    )
 
 
 def _test_text(test: str | None, score: float | None) -> str:
     return f"{test}: {_number(score)}" if test else "no test of record"
 
 
-def _group_text(row: dict, names: Directory) -> str:
-    group = names.group(row["group_source_id"])
+def _group_text(row: dict, names: Directory, tutor_of: dict[str, str | None]) -> str:
+    """ "Math: Geometry group 1 (tutor Ana Diaz)", and the group it moved to at the boundary."""
+    group = row["group_source_id"]
+    text = f"{SUBJECT_LABELS.get(row['subject'], row['subject'])}: {names.group(group)}"
+    text += f" ({names.tutor(tutor_of.get(group))})" if tutor_of.get(group) else " (no tutor)"
     now = row["now_group_source_id"]
-    if now is None or now == row["group_source_id"]:
-        return group
-    return f"{group}, now {names.group(now)}"
+    return text if now is None or now == group else f"{text}, now {names.group(now)}"
 
 
 def _student_rows(decisions: pa.Table, groups: pa.Table, names: Directory) -> list[tuple]:
     tutor_of = dict(
         zip(groups["source_id"].to_pylist(), groups["tutor_person_source_id"].to_pylist(), strict=True)
     )
-    rows = []
-    for row in decisions.to_pylist():
-        rows.append(
-            (
-                names.person(row["person_source_id"]),
-                names.grades.get(row["person_source_id"]) or "not recorded",
-                SUBJECT_LABELS.get(row["subject"], row["subject"]),
-                _group_text(row, names),
-                names.tutor(tutor_of.get(row["group_source_id"])),
-                row["decision"],
-                f"{DECIDED_BY[row['decided_by']]}: {row['why'] or 'no reason recorded'}",
-                _goal_text(row),
-                row["points"] or 0,
-                _rate_text(row),
-                _signal_text(row),
-                f"{row['sessions_attended']} of {row['sessions_scheduled']}",
-                row["minutes_attended"],
-                _test_text(row["baseline_test"], row["baseline_score"]),
-                _test_text(row["latest_test"], row["latest_score"]),
-                row["tutored_since"],
-            )
+    rows = [
+        (
+            names.person(row["person_source_id"]),
+            names.grades.get(row["person_source_id"]) or "not recorded",
+            _group_text(row, names, tutor_of),
+            row["decision"],
+            f"{DECIDED_BY[row['decided_by']]}: {row['why'] or 'no reason recorded'}",
+            _goal_text(row),
+            _progress_text(row),
+            _dosage_text(row),
+            _test_text(row["baseline_test"], row["baseline_score"]),
+            _test_text(row["latest_test"], row["latest_score"]),
         )
+        for row in decisions.to_pylist()
+    ]
     order = {decision: rank for rank, decision in enumerate(DECISIONS)}
-    return sorted(rows, key=lambda cells: (order[cells[5]], cells[2], cells[0]))
+    return sorted(rows, key=lambda cells: (order[cells[3]], cells[2], cells[0]))
 
 
 STUDENT_COLUMNS = (
     Column("student", "Student"),
     Column("grade", "Grade"),
-    Column("subject", "Subject"),
-    Column("group", "Group"),
-    Column("tutor", "Tutor"),
+    Column("group", "Group (tutor)"),
     Column("decision", "Decision"),
     Column("why", "Decided by"),
     Column("goal", "Goal (basis; measure)"),
-    Column("points", "Progress points"),
-    Column("rate", "Rate of improvement"),
-    Column("signal", "Progress rule's signal"),
-    Column("sessions", "Sessions attended of scheduled"),
-    Column("minutes", "Minutes attended"),
+    Column("progress", "Progress points and signal"),
+    Column("dosage", "Dosage received"),
     Column("baseline", "Baseline test"),
     Column("latest", "Latest test before the boundary"),
-    Column("since", "In tutoring since"),
 )
 
 
 def _students_section(decisions: pa.Table, groups: pa.Table, names: Directory, boundary: date) -> Section:
     rows = _student_rows(decisions, groups, names)
-    tally = Counter(cells[5] for cells in rows)
+    tally = Counter(cells[3] for cells in rows)
     counted = ", ".join(f"{tally[decision]} {decision}" for decision in DECISIONS if tally[decision])
     notes = (
         (Note(f"{len(rows)} student placement(s) decided at the boundary of {boundary}: {counted}."),)
