@@ -88,6 +88,7 @@ def save_rendered(reports: list[RenderedReport], path: Path) -> None:
             "volatile": pa.array([list(r.volatile) for r in reports], pa.list_(pa.string())),
         }
     )
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     pq.write_table(table, partial, compression="zstd")
     partial.replace(path)
