@@ -51,7 +51,7 @@ def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
     if boundary is not None:
         warehouse, district = run.warehouse, run.district_id
         tables = {name: warehouse.read(name, district) for name in TABLES}
-        tests = [*LATEST_COLUMNS, "is_test_of_record"]  # what the packet shows of the tests
+        tests = [*LATEST_COLUMNS, "measure", "is_test_of_record"]  # what the packet shows of the tests
         results = warehouse.read("assessment_result", district, columns=tests)
         inputs = ReportInputs(
             district_id=district,

@@ -210,21 +210,32 @@ def _with_dosage(rows: pa.Table, dosage: pa.Table, boundary: date) -> pa.Table:
     return joined.drop_columns(list(counts.values()))
 
 
+def _pair_key(table: pa.Table, *extra: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """person, subject (and ``extra``) of each row as one text key."""
+    return pc.binary_join_element_wise(table["person_source_id"], table["subject"], *extra, "\x1f")
+
+
+def _kind(results: pa.Table) -> pa.Array:
+    """A test's vendor and measure: scores of different kinds never stand side by side."""
+    return pc.binary_join_element_wise(results["vendor"], pc.fill_null(results["measure"], ""), "\x1f")
+
+
 def _with_tests(rows: pa.Table, results: pa.Table, boundary: date, policy: TutoringPolicy) -> pa.Table:
-    """The test that placed the student (baseline) and the newest test of record before the boundary."""
+    """The test that placed the student (baseline) and the newest test of record of the same vendor and
+    measure before the boundary (of any, for a placement without a baseline test)."""
     baseline = rows["baseline_result_source_id"]
+    labelled = results.filter(pc.is_in(results["source_id"], value_set=baseline))
+    labelled = labelled.append_column("_test", test_label(labelled))
+    base_at = pc.index_in(baseline, value_set=labelled["source_id"])
+    kind = _kind(labelled).take(base_at)
     before = results.filter(
         pc.fill_null(pc.less(results["test_date"], pa.scalar(boundary, pa.date32())), False)
     )
-    latest = latest_results(before, rows.select(KEYS), policy)
+    same_kind = pc.is_in(_pair_key(before, _kind(before)), value_set=_pair_key(rows, kind).drop_null())
+    no_baseline = pc.is_in(_pair_key(before), value_set=_pair_key(rows).filter(pc.is_null(kind)))
+    latest = latest_results(before.filter(pc.or_(same_kind, no_baseline)), rows.select(KEYS), policy)
     latest = latest.append_column("_test", test_label(latest))
-    labelled = results.filter(pc.is_in(results["source_id"], value_set=baseline))
-    labelled = labelled.append_column("_test", test_label(labelled))
-    key = pc.binary_join_element_wise(rows["person_source_id"], rows["subject"], "\x1f")
-    latest_at = pc.index_in(
-        key, value_set=pc.binary_join_element_wise(latest["person_source_id"], latest["subject"], "\x1f")
-    )
-    base_at = pc.index_in(baseline, value_set=labelled["source_id"])
+    latest_at = pc.index_in(_pair_key(rows), value_set=_pair_key(latest))
     columns = {
         "baseline_test": labelled["_test"].take(base_at),
         "baseline_score": labelled["scale_score"].take(base_at),

@@ -123,6 +123,15 @@ RESULTS = [
 ] + [
     result_row("steady", source_id="steady-late", test_date=date(2025, 10, 20), scale_score=410.0),
     result_row("steady", source_id="steady-winter", test_date=B, window="winter", scale_score=430.0),
+    # a later MAP test is of another vendor than the i-Ready test that placed "signal": never beside it
+    result_row(
+        "signal",
+        source_id="signal-map",
+        vendor="nwea_map",
+        window="winter",
+        test_date=date(2025, 11, 3),
+        scale_score=201.0,
+    ),
 ]
 
 
@@ -181,6 +190,8 @@ def test_baseline_and_latest_test_before_the_boundary(decided: dict[str, dict]) 
     assert (steady["baseline_test"], steady["baseline_score"]) == ("i-Ready 2025-26 fall", 400.0)
     # the winter test on the boundary's own day was not before it
     assert (steady["latest_test"], steady["latest_score"]) == ("i-Ready 2025-26 fall", 410.0)
+    signal = decided["signal"]
+    assert (signal["latest_test"], signal["latest_score"]) == ("i-Ready 2025-26 fall", 400.0)
 
 
 def test_group_changes_at_the_boundary() -> None:
