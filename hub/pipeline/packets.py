@@ -26,10 +26,18 @@ from hub.tutoring.tiers import tier_distribution
 
 PACKET_TYPES = ("text/html", "text/csv")
 TABLES = (
-    "person", "section", "enrollment", "school", "course", "tier_assignment", "tutoring_group",
-    "group_membership", "tutoring_session", "session_attendance", "cycle", "tutoring_review",
-    "unplaced_entrant", "progress_goal",
+    "section", "enrollment", "school", "course", "tier_assignment", "tutoring_group", "group_membership",
+    "cycle", "tutoring_review", "unplaced_entrant", "progress_goal",
 )  # fmt: skip
+NARROW = {
+    "person": ["source_id", "given_name", "preferred_given_name", "family_name", "grade"],
+    "tutoring_session": [
+        "source_id", "session_date", "minutes", "tutor_person_source_id", "group_source_id", "skills_covered",
+    ],
+    "session_attendance": ["session_source_id", "person_source_id", "attendance", "minutes_present"],
+    "assessment_result": [*LATEST_COLUMNS, "measure", "is_test_of_record"],
+}  # fmt: skip
+"""Only the columns the packet reads of the district's largest tables."""
 
 
 def latest_boundary(run: DistrictRun) -> date | None:
@@ -51,13 +59,11 @@ def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
     if boundary is not None:
         warehouse, district = run.warehouse, run.district_id
         tables = {name: warehouse.read(name, district) for name in TABLES}
-        tests = [*LATEST_COLUMNS, "measure", "is_test_of_record"]  # what the packet shows of the tests
-        results = warehouse.read("assessment_result", district, columns=tests)
+        tables |= {name: warehouse.read(name, district, columns=columns) for name, columns in NARROW.items()}
         inputs = ReportInputs(
             district_id=district,
             week_start=boundary - timedelta(days=boundary.weekday()),
             **tables,
-            assessment_result=results,
             tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
             district_name=run.district.name,
             policy=run.district.tutoring,
