@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -319,3 +321,20 @@ def test_packets_are_pushed_exactly_once(packets: Packets, caplog: pytest.LogCap
         ("review_packet", school_b, "text/csv"): "unchanged",
     }
     assert packets.by_student(0)["slipping"]["Decision"] == "continue"
+
+
+@pytest.mark.slow
+def test_the_dashboards_report_impact_per_cycle_from_the_stored_impact(packets: Packets) -> None:
+    data = packets.night.hub.district("packet").data_path(packets.night.hub.data_dir)
+    stored = pq.read_table(data / "analytics" / "impact" / "comparison.parquet").to_pylist()
+    district = json.loads((data / "reports" / "district" / "packet.json").read_text())
+    [section] = [section for section in district["sections"] if section["key"] == "impact_cycles"]
+    rows = section["table"]["rows"]
+    assert [row[0] for row in rows] == [row["period"] for row in stored]  # the year, then each cycle
+    assert stored[0]["cycle"] is None and all(row["cycle"] for row in stored[1:])
+    for shown, measured in zip(rows, stored, strict=True):
+        tutored = shown[3]
+        if measured["n"] < 10:
+            assert tutored["suppressed"] and tutored["n"] is None
+        else:
+            assert (tutored["value"], tutored["n"]) == (round(measured["mean_growth"], 1), measured["n"])
