@@ -9,6 +9,7 @@ import pyarrow as pa
 from hub.model import conform
 from hub.reports.figures import Figure
 from hub.reports.impact_cycles_view import cycles_section
+from hub.reports.impact_view import impact_sections
 from hub.tutoring.impact import ImpactPeriod
 from tests.hub.tutoring.test_impact import FALL, SPRING, WINTER, YEAR, Cohort
 
@@ -74,3 +75,13 @@ def test_a_small_cycle_is_suppressed_and_so_is_what_would_give_it_away() -> None
     # the peers' gain rests on the few tutored students it is matched to: hidden with them
     assert small["cycle 2"][3:6] == ["suppressed (n < 10)"] * 3
     assert small["cycle 3"][6:] == ["suppressed (n < 10)", "0", "0"]
+
+
+def test_subgroup_trends_come_per_cycle_beside_the_year() -> None:
+    impact = cohort(12).measure(periods=PERIODS)
+    subgroups = next(s for s in impact_sections(impact, WEEK, 10) if s.key == "subgroups")
+    shown = {(row[1], row[2], row[3]): texts(row)[4] for row in subgroups.table.rows}
+    # every tutored student is of unknown sex in this cohort: one line per period, none suppressed
+    assert {period for _, _, period in shown} == {"2025-26", "cycle 2", "cycle 3"}
+    assert shown[("Sex", "unknown", "cycle 2")] == "+20.0 points (n = 12)"
+    assert shown[("Sex", "unknown", "cycle 3")] == "+30.0 points (n = 12)"
