@@ -133,20 +133,8 @@ def boundary_decisions(
     first_holding = pc.make_struct(
         exited, pc.is_valid(action), adjust, field_names=["exit", "review", "rule"]
     )
-    decision = pc.case_when(
-        first_holding,
-        EXIT,
-        from_review,
-        ADJUST,
-        CONTINUE,
-    )
-    decided_by = pc.case_when(
-        first_holding,
-        "exit rule",
-        "review",
-        "progress rule",
-        "none",
-    )
+    decision = pc.case_when(first_holding, EXIT, from_review, ADJUST, CONTINUE)
+    decided_by = pc.case_when(first_holding, "exit rule", "review", "progress rule", "none")
     why = pc.case_when(
         first_holding,
         eve["exit_reason"],
@@ -174,11 +162,8 @@ def _now_groups(memberships: pa.Table, eve: pa.Table, day: pa.Scalar) -> pa.Tabl
         )
     )
     current = pick_first(current, KEYS, [("entry_date", "descending"), ("source_id", "ascending")])
-    found = eve.select(KEYS).join(current.select([*KEYS, "source_id", "group_source_id"]), KEYS)
-    key = pc.binary_join_element_wise(eve["person_source_id"], eve["subject"], "\x1f")
-    found_key = pc.binary_join_element_wise(found["person_source_id"], found["subject"], "\x1f")
-    at = pc.index_in(key, value_set=found_key)
-    return pa.table({name: found[name].take(at) for name in ("source_id", "group_source_id")})
+    at = pc.index_in(_pair_key(eve), value_set=_pair_key(current))
+    return pa.table({name: current[name].take(at) for name in ("source_id", "group_source_id")})
 
 
 def _with_dosage(rows: pa.Table, dosage: pa.Table, boundary: date) -> pa.Table:
