@@ -30,16 +30,16 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
     """Roster, tutors, a season of session logs for the hub's own groups, and diagnostics that respond to
     the dosage those groups received.
 
-    The season is run as the hub decides it (``cli.demo_season``): boundary by boundary, on what the
+    The season is run as the hub decides it (``testkit.season``): boundary by boundary, on what the
     night will see then, the tutors meeting the groups the hub has for each cycle. Reading the final
     exports, the night replays the same boundaries on the same evidence, so it decides alike.
     """
-    from cli.demo_season import run_season
     from connectors.iready.writer import write_iready
     from connectors.nwea_map.writer import write_map
     from connectors.oneroster_csv.writer import write_oneroster
     from connectors.session_log.writer import write_tutors
-    from hub.synthetic import DistrictSpec, build_district
+    from testkit.season import run_season
+    from testkit.synthetic import DistrictSpec, build_district
 
     started = time.perf_counter()
     echo(f"    building a synthetic district of {students:,} students (seed {seed})")
@@ -145,8 +145,8 @@ def _landed(hub: HubConfig, echo: Echo) -> None:
 
 def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
     from cli.night import run_districts
-    from connectors.canvas.fake import FakeCanvas
-    from hub.synthetic import DistrictSpec
+    from testkit.fakes.canvas import FakeCanvas
+    from testkit.synthetic import DistrictSpec
 
     directory = directory.resolve()
     os.environ.pop("DAGSTER_HOME", None)  # the demo runs on the embedded instance, whatever the shell names

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from connectors.iready import simulate
 from connectors.iready.vocabulary import DOMAINS
-from hub.synthetic import SyntheticDistrict
+from testkit.simulate import iready as simulate
+from testkit.synthetic import SyntheticDistrict
 
 NORMING_WINDOWS = {
     "fall": "Fall (Beginning of Year - November 15)",

@@ -18,7 +18,7 @@ from hub.pipeline.sources import apply_stage, read_stage
 from hub.pipeline.tutoring import decide_groups, plan_year
 from hub.plugins import installed
 from hub.settings import load_hub_config
-from hub.synthetic import DistrictSpec
+from testkit.synthetic import DistrictSpec
 
 STUDENTS, SEED = 600, 5
 

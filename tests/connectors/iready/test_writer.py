@@ -12,7 +12,7 @@ import pytest
 
 from connectors.iready.layouts import LAYOUTS
 from connectors.iready.writer import write_iready
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 CURRENT = {layout.subject: layout.columns for layout in LAYOUTS if layout.label == "2025-26"}
 STUDENTS = 300

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from hub.skills import DOMAINS
-from hub.synthetic.spec import DistrictSpec
+from testkit.synthetic.spec import DistrictSpec
 
 _SHIFT = {
     "ela": {"english_learner": -0.45, "disability": -0.6, "economically_disadvantaged": -0.3},

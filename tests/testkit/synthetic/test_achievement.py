@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from hub.skills import DOMAINS
-from hub.synthetic import WINDOWS, DistrictSpec, SyntheticDistrict, build_district, window_dates
+from testkit.synthetic import WINDOWS, DistrictSpec, SyntheticDistrict, build_district, window_dates
 
 
 @pytest.fixture(scope="module")
