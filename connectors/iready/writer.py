@@ -86,7 +86,7 @@ class Baseline:
         first = ~fall.retake
         level = district.level_at(subject, fall.name).to_numpy()[fall.student[first]] + fall.shift[first]
         equivalent = grade[fall.student[first]] + level
-        _, category = simulate.placements(grade[fall.student[first]], equivalent)
+        _, category = simulate.placements(subject, grade[fall.student[first]], equivalent)
         return cls(simulate.scale_scores(subject, equivalent), category)
 
 

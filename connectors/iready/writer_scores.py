@@ -72,7 +72,7 @@ def placement_columns(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Scale score, placement and relative placement (vendor words) of a level; plus the category."""
     equivalent = grade + level
-    text, category = simulate.placements(grade, equivalent)
+    text, category = simulate.placements(subject, grade, equivalent)
     scores = simulate.scale_scores(subject, equivalent).astype(str)
     return {
         "Scale Score": scores,
