@@ -69,7 +69,7 @@ def stored_gaps(run: DistrictRun) -> dict[str, int]:
 
 def last_patch(run: DistrictRun) -> dict:
     runs = run.warehouse.read("sync_run", DISTRICT, active_only=False).sort_by("run_id").to_pylist()
-    [settled] = [r for r in runs if r["connector"] == "diagnostics_results"][-1:]
+    [settled] = [r for r in runs if r["connector"] == "assessment_results"][-1:]
     return json.loads(settled["counts"])["assessment_result"]
 
 
