@@ -30,7 +30,8 @@ def test_derived_state_moves_to_step_state_and_keeps_its_marks(warehouse_url: st
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, str(before))
-        connection.execute(text("INSERT INTO district (district_id, name, timezone) VALUES ('d1', 'D1', 'UTC')"))
+        district = "INSERT INTO district (district_id, name, timezone) VALUES ('d1', 'D1', 'UTC')"
+        connection.execute(text(district))
         runs = ["roster", "diagnostics_results", "diagnostics_gaps", "tutoring_cycles", "tutoring_groups"]
         for run_id, connector in enumerate([*runs, "diagnostics_results"], start=1):
             outcome = "failed" if run_id == 6 else "committed"  # a failed run is no write
@@ -47,7 +48,11 @@ def test_derived_state_moves_to_step_state_and_keeps_its_marks(warehouse_url: st
                     "INSERT INTO connector_state (district_id, connector, state, fingerprints) "
                     "VALUES ('d1', :connector, :state, :fingerprints)"
                 ),
-                {"connector": connector, "state": json.dumps(state), "fingerprints": json.dumps(fingerprints)},
+                {
+                    "connector": connector,
+                    "state": json.dumps(state),
+                    "fingerprints": json.dumps(fingerprints),
+                },
             )
     engine.dispose()
 
