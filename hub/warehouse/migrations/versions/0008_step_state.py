@@ -2,7 +2,7 @@
 blocking checks), moved out of connector_state, where derived steps posed as connectors
 
 Revision ID: 0008_step_state
-Revises: 0006_decisions
+Revises: 0007_progress
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008_step_state"
-down_revision = "0006_decisions"
+down_revision = "0007_progress"
 branch_labels = None
 depends_on = None
 
