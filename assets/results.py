@@ -18,7 +18,7 @@ from hub.pipeline.assessments import AssessmentLoad
 from hub.pipeline.delivery import Pushed, Rendered
 from hub.pipeline.evidence import Analysis
 from hub.pipeline.gaps import GapSummary
-from hub.pipeline.roster import RosterLoad
+from hub.pipeline.roster import REFERENCE_REJECT_LIMIT, RosterLoad
 from hub.pipeline.sources import Applied, Extracted
 from hub.pipeline.tutoring import GroupDecision, Tiers
 from hub.tutoring.dosage import Dosage
@@ -232,7 +232,10 @@ SHOWN: dict[type, Shown] = {
         _roster,
         checks=(
             ("deletion_guard", "The sync did not remove more than max_delete_fraction of the district."),
-            ("referential_integrity", "Rows pointing at missing classes or users stay under 1 %."),
+            (
+                "referential_integrity",
+                f"Rows pointing at missing classes or users stay under {100 * REFERENCE_REJECT_LIMIT:g} %.",
+            ),
             ("files_readable", "No roster file was unreadable as a whole."),
         ),
     ),

@@ -1,8 +1,8 @@
 """The night, written once: every step in the order it runs, what it reads and writes, and what it returns.
 
-Dagster shows each step as one asset (``assets/``), the CLI's demo, tests and benchmarks run the same steps
-(``run_steps``), so the order lives here and nowhere else: read -> apply -> derive -> decide -> measure ->
-report -> push, one district at a time.
+Dagster runs each step as one asset (``assets/``) for the schedules, the sensors, ``tutorhub sync`` and the
+demo; tests and benchmarks run slices of the same steps (``run_steps``). So the order lives here and
+nowhere else: read -> apply -> derive -> decide -> measure -> report -> push, one district at a time.
 """
 
 from __future__ import annotations
