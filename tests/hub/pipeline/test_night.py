@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -13,21 +12,8 @@ from assets.definitions import build_definitions
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.delivery import PushHeld, failed_gates, push_night
 from hub.pipeline.night import NIGHT, run_steps, steps, through
-from hub.plugins import installed
-from hub.settings import load_hub_config
 
 DISTRICT = "d1"
-
-
-@pytest.fixture
-def run(warehouse_url: str, tmp_path: Path) -> Iterator[DistrictRun]:
-    district = {"id": DISTRICT, "name": "D1", "warehouse_url": warehouse_url, "connectors": []}
-    config = tmp_path / "hub.yaml"
-    config.write_text(yaml.safe_dump({"data_dir": "data", "districts": [district]}))
-    hub = load_hub_config(config)
-    district_run = DistrictRun(hub, hub.district(DISTRICT), installed())
-    yield district_run
-    district_run.close()
 
 
 def test_every_step_reads_only_what_steps_before_it_wrote() -> None:
