@@ -3,10 +3,9 @@
 At each cycle boundary up to the demo's as-of date, the hub's own decisions (``decide_boundaries``, the
 function the night runs) are made on what the night will see then: the roster and tutors through their
 connectors, the diagnostics written so far loaded by the night's own steps (into a scratch warehouse), the
-sessions logged so far. The
-simulated tutors then meet the groups the hub has for that cycle (groups formed, exits, moves, reviews),
-and the next window's tests respond to the tutoring received before it. Reading the final exports, the
-night replays the same boundaries on the same evidence and so decides alike.
+sessions logged so far. The simulated tutors then meet the groups the hub has for that cycle (groups
+formed, exits, moves, reviews), and the next window's tests respond to the tutoring received before it.
+Reading the final exports, the night replays the same boundaries on the same evidence and so decides alike.
 """
 
 from __future__ import annotations
@@ -33,10 +32,10 @@ from hub.pipeline.night import run_steps, through
 from hub.pipeline.tutoring import decide_boundaries, read_narrowed, school_year_of
 from hub.plugins import installed
 from hub.settings import load_hub_config
-from hub.synthetic import SyntheticDistrict
 from hub.tutoring import Grouping, TutoringPolicy, open_memberships, plan_cycles
 from hub.tutoring.cycles import ATTENDANCE_SCHEMA
 from hub.tutoring.tutor_pool import roster_tutors
+from testkit.synthetic import SyntheticDistrict
 
 Echo = Callable[[str], None]
 SEASON = "season"  # the scratch district the season's diagnostics are loaded into
