@@ -8,7 +8,9 @@ earlier packet, and the push ledger sends a packet again only when its content c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
@@ -17,10 +19,10 @@ import pyarrow.compute as pc
 from hub.connector import RenderedReport
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.delivery import PACKETS, reports_dir, save_rendered
-from hub.pipeline.tutoring import GROUPS_STATE, as_of_date
+from hub.pipeline.tutoring import as_of_date, last_boundary
 from hub.reports import ReportInputs, render_all, write_reports
 from hub.reports.directory import directory
-from hub.reports.packet import build_review_packets
+from hub.reports.packet import KIND, build_review_packets
 from hub.tutoring.exits import LATEST_COLUMNS
 from hub.tutoring.tiers import tier_distribution
 
@@ -40,10 +42,22 @@ NARROW = {
 """Only the columns the packet reads of the district's largest tables."""
 
 
-def latest_boundary(run: DistrictRun) -> date | None:
-    """The latest boundary the tutoring step decided (None before the first)."""
-    state = run.warehouse.connector_state(run.district_id, GROUPS_STATE)
-    return date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
+@dataclass(frozen=True, slots=True)
+class Packets:
+    """What the packets step made: the rendered packets, their folder, and the boundary they are of."""
+
+    reports: list[RenderedReport]
+    folder: Path
+    boundary: date | None
+
+    @property
+    def schools(self) -> int:
+        return len({report.target for report in self.reports})
+
+
+def render_packets(run: DistrictRun) -> Packets:
+    """The packets step: the latest boundary's packets built, rendered and kept for the push."""
+    return Packets(build_district_packets(run), reports_dir(run) / KIND, last_boundary(run))
 
 
 def _cycle_start(cycles: pa.Table, boundary: date) -> date:
@@ -54,7 +68,7 @@ def _cycle_start(cycles: pa.Table, boundary: date) -> date:
 
 def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
     """The latest boundary's packets, written under ``reports/review_packet`` and kept for the push."""
-    boundary = latest_boundary(run)
+    boundary = last_boundary(run)
     rendered: list[RenderedReport] = []
     if boundary is not None:
         warehouse, district = run.warehouse, run.district_id
