@@ -80,8 +80,14 @@ class Warehouse:
         max_delete_fraction: float = 0.10,
         allow_deletions: bool = False,
         extra_issues: Iterable[Issue] = (),
+        inputs: Mapping[str, Any] | None = None,
     ) -> SyncSummary:
-        """Apply ``batch`` atomically; refused or failed runs are recorded, then the error is re-raised."""
+        """Apply ``batch`` atomically; refused or failed runs are recorded, then the error is re-raised.
+
+        ``inputs`` (what the batch was read from: file hashes, settings) is recorded in the same commit, so
+        that a later night can skip the same inputs only once they have really been applied; an apply
+        without ``inputs`` forgets the last ones.
+        """
         issues = [*extra_issues, *batch.issues]
         try:
             with self.engine.begin() as connection:
@@ -94,7 +100,14 @@ class Warehouse:
                     max_delete_fraction=max_delete_fraction,
                     allow_deletions=allow_deletions,
                 )
-                _save_state(connection, district_id, connector, dict(state or {}), result.fingerprints)
+                _save_state(
+                    connection,
+                    district_id,
+                    connector,
+                    dict(state or {}),
+                    result.fingerprints,
+                    dict(inputs or {}),
+                )
                 issues += result.issues
                 run_id = _record_run(connection, district_id, connector, "committed", result, None, issues)
         except DeletionGuardError as error:
@@ -160,6 +173,12 @@ class Warehouse:
             row = _load_state(connection, district_id, connector)
             return dict(row.state) if row else {}
 
+    def applied_inputs(self, district_id: str, connector: str) -> dict[str, Any]:
+        """The ``inputs`` recorded with ``connector``'s last committed apply ({} if none)."""
+        with self.engine.connect() as connection:
+            row = _load_state(connection, district_id, connector)
+            return dict(row.inputs or {}) if row else {}
+
     def count(self, table: str, district_id: str, *, active_only: bool = True) -> int:
         model = sql_table(table)
         query = select(func.count()).select_from(model).where(model.c.district_id == district_id)
@@ -171,7 +190,7 @@ class Warehouse:
 
 def _load_state(connection: Connection, district_id: str, connector: str) -> Any:
     return connection.execute(
-        select(ConnectorState.state, ConnectorState.fingerprints).where(
+        select(ConnectorState.state, ConnectorState.fingerprints, ConnectorState.inputs).where(
             ConnectorState.district_id == district_id, ConnectorState.connector == connector
         )
     ).first()
@@ -183,19 +202,19 @@ def _save_state(
     connector: str,
     state: dict[str, Any],
     fingerprints: dict[str, str],
+    inputs: dict[str, Any],
 ) -> None:
+    values = {"state": state, "fingerprints": fingerprints, "inputs": inputs}
     exists = _load_state(connection, district_id, connector) is not None
     if exists:
         connection.execute(
             update(ConnectorState)
             .where(ConnectorState.district_id == district_id, ConnectorState.connector == connector)
-            .values(state=state, fingerprints=fingerprints)
+            .values(**values)
         )
     else:
         connection.execute(
-            insert(ConnectorState).values(
-                district_id=district_id, connector=connector, state=state, fingerprints=fingerprints
-            )
+            insert(ConnectorState).values(district_id=district_id, connector=connector, **values)
         )
 
 
