@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ import pyarrow.parquet as pq
 from hub.connector import RenderedReport
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.derived import derived_files
 from hub.pipeline.evidence import analytics_dir, load_tables, pulse_week, school_year_period, stored_impact
 from hub.pipeline.tutoring import as_of_date
 from hub.push import PushRecord, push_reports
@@ -27,7 +29,8 @@ from hub.tutoring.dosage import Dosage
 from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
 
-RENDERED = "rendered.parquet"
+RENDERED_TABLE = "rendered"
+RENDERED = f"{RENDERED_TABLE}.parquet"
 TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
     "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
@@ -40,7 +43,25 @@ def reports_dir(run: DistrictRun) -> Path:
 
 
 def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
-    """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``."""
+    """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
+    when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
+    date), the reports rendered then, not built again."""
+    district = run.district
+    settings = "|".join(
+        [
+            as_of_date(run).isoformat(),
+            district.name,
+            district.timezone,
+            district.tutoring.model_dump_json(),
+            district.dosage.model_dump_json(),
+            district.impact.model_dump_json(),
+        ]
+    )
+    kept = derived_files(run, reports_dir(run), TABLES, settings, partial(_render_reports, run))
+    return _reports_of(kept[RENDERED_TABLE])
+
+
+def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
     warehouse, district = run.warehouse, run.district_id
     tables = {name: warehouse.read(name, district) for name in TABLES}
     students = students_of(tables["person"])
@@ -69,12 +90,11 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     )
     rendered = render_all(build_reports(inputs, generated_at))
     write_reports(rendered, reports_dir(run))
-    _save_rendered(rendered, reports_dir(run) / RENDERED)
-    return rendered
+    return {RENDERED_TABLE: _rendered_table(rendered)}
 
 
-def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
-    table = pa.table(
+def _rendered_table(reports: list[RenderedReport]) -> pa.Table:
+    return pa.table(
         {
             "kind": [r.kind for r in reports],
             "target": [r.target for r in reports],
@@ -85,17 +105,9 @@ def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
             "volatile": pa.array([list(r.volatile) for r in reports], pa.list_(pa.string())),
         }
     )
-    partial = path.with_suffix(".partial")
-    pq.write_table(table, partial, compression="zstd")
-    partial.replace(path)
 
 
-def load_rendered(run: DistrictRun) -> list[RenderedReport]:
-    path = reports_dir(run) / RENDERED
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"district {run.district_id}: no rendered reports yet; run the reports step first"
-        )
+def _reports_of(table: pa.Table) -> list[RenderedReport]:
     return [
         RenderedReport(
             row["kind"],
@@ -106,8 +118,17 @@ def load_rendered(run: DistrictRun) -> list[RenderedReport]:
             json.loads(row["summary"]),
             tuple(row.get("volatile") or ()),
         )
-        for row in pq.read_table(path).to_pylist()
+        for row in table.to_pylist()
     ]
+
+
+def load_rendered(run: DistrictRun) -> list[RenderedReport]:
+    path = reports_dir(run) / RENDERED
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"district {run.district_id}: no rendered reports yet; run the reports step first"
+        )
+    return _reports_of(pq.read_table(path))
 
 
 def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[PushRecord]]:

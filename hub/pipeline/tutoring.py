@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from hub.connector import NormalizedBatch, SyncMode
 from hub.model import arrow_schema, conform, students_of
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.derived import unchanged
 from hub.tutoring import (
     Grouping,
     TutoringPolicy,
@@ -51,11 +52,22 @@ def _students(run: DistrictRun) -> pa.Table:
     return students_of(run.warehouse.read("person", run.district_id))
 
 
+TIERS_STATE = "tutoring_tiers"
+
+
 def decide_tiers(run: DistrictRun) -> tuple[pa.Table, pa.Table]:
-    """Tier per student, subject and window from every test of record; and the pyramid per school."""
+    """Tier per student, subject and window from every test of record; and the pyramid per school.
+
+    Kept from the last night that decided them while no test, student or tier cut point changed since.
+    """
     policy = run.district.tutoring
-    tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
-    _apply_derived(run, "tutoring_tiers", {"tier_assignment": tiers})
+    settings = policy.model_dump_json()
+    state = run.warehouse.connector_state(run.district_id, TIERS_STATE)
+    if unchanged(run, TIERS_STATE, state, ["assessment_result", "person"], settings):
+        tiers = conform("tier_assignment", run.warehouse.read("tier_assignment", run.district_id))
+    else:
+        tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
+        _apply_derived(run, TIERS_STATE, {"tier_assignment": tiers}, state={"policy": settings})
     return tiers, tier_distribution(tiers, policy)
 
 

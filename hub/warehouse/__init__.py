@@ -158,9 +158,19 @@ class Warehouse:
             last = connection.execute(
                 select(func.max(SyncRun.run_id)).where(committed, SyncRun.connector == connector)
             ).scalar_one()
-            if last is None:
-                return True
-            later = connection.execute(select(SyncRun.counts).where(committed, SyncRun.run_id > last))
+        return last is None or self.changed_after(district_id, last, tables)
+
+    def last_committed_run(self, district_id: str) -> int:
+        """The district's newest committed sync run (0 before any): a mark to ask ``changed_after`` from."""
+        committed = and_(SyncRun.district_id == district_id, SyncRun.outcome == "committed")
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.max(SyncRun.run_id)).where(committed)).scalar_one() or 0
+
+    def changed_after(self, district_id: str, run_id: int, tables: Collection[str]) -> bool:
+        """Whether a sync committed after run ``run_id`` inserted, updated or removed rows of ``tables``."""
+        committed = and_(SyncRun.district_id == district_id, SyncRun.outcome == "committed")
+        with self.engine.connect() as connection:
+            later = connection.execute(select(SyncRun.counts).where(committed, SyncRun.run_id > run_id))
             return any(
                 sum(counts[table].get(kind, 0) for kind in ("inserted", "updated", "deleted")) > 0
                 for (counts,) in later
