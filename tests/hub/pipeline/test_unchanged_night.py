@@ -1,21 +1,29 @@
-"""A source whose files did not change is neither parsed nor applied again; anything that could change
-what it would apply (a file, its settings, the stage's policy, the roster matching reads, a failed apply)
-makes the night read and apply it as before."""
+"""What an unchanged night skips, and what makes it do the work again.
+
+A source whose files did not change is neither parsed nor applied again; anything that could change what
+it would apply (a file, its settings, the stage's policy, the roster matching reads, a failed apply) makes
+the night read and apply it as before. A derived step (tiers, the evidence's and the reports' files) keeps
+what it made while no sync changed what it reads and its settings are the same.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import yaml
 from sqlalchemy import func, select
 
 from connectors.iready.writer import write_iready
 from connectors.oneroster_csv.writer import write_oneroster
+from hub.connector import NormalizedBatch, SyncMode
 from hub.model import SyncRun
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.derived import derived_files
 from hub.pipeline.diagnostics import MatchGate, match_transform
 from hub.pipeline.sources import ApplySummary, ExtractSummary, apply_stage, read_stage
+from hub.pipeline.tutoring import TIERS_STATE, decide_tiers
 from hub.plugins import installed
 from hub.settings import load_hub_config
 from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
@@ -36,7 +44,9 @@ def drop(tmp_path: Path, district: SyntheticDistrict) -> Path:
     return tmp_path / "drop"
 
 
-def _config(tmp_path: Path, *, min_match_rate: float = 0.9, bands: dict | None = None) -> Path:
+def _config(
+    tmp_path: Path, *, min_match_rate: float = 0.9, bands: dict | None = None, tutoring: dict | None = None
+) -> Path:
     iready: dict = {"path": "drop/iready"}
     if bands:
         iready["band_mapping"] = bands
@@ -48,6 +58,7 @@ def _config(tmp_path: Path, *, min_match_rate: float = 0.9, bands: dict | None =
         "id": "d1",
         "name": "D1",
         "diagnostics": {"min_match_rate": min_match_rate},
+        "tutoring": tutoring or {},
         "connectors": connectors,
     }
     path = tmp_path / "hub.yaml"
@@ -55,10 +66,14 @@ def _config(tmp_path: Path, *, min_match_rate: float = 0.9, bands: dict | None =
     return path
 
 
+def _opened(config: Path, *, allow_deletions: bool = False) -> DistrictRun:
+    hub = load_hub_config(config)
+    return DistrictRun(hub, hub.district("d1"), installed(), allow_deletions=allow_deletions)
+
+
 def _night(config: Path, *, allow_deletions: bool = False) -> dict[str, tuple[ExtractSummary, ApplySummary]]:
     """The roster and diagnostics stages as the night's assets run them: per source, read then apply."""
-    hub = load_hub_config(config)
-    run = DistrictRun(hub, hub.district("d1"), installed(), allow_deletions=allow_deletions)
+    run = _opened(config, allow_deletions=allow_deletions)
     try:
         outcome = {}
         for stage in ("roster", "diagnostics"):
@@ -78,8 +93,7 @@ def _extracts(tmp_path: Path, connector: str) -> int:
 
 
 def _committed(tmp_path: Path, connector: str) -> int:
-    hub = load_hub_config(tmp_path / "hub.yaml")
-    run = DistrictRun(hub, hub.district("d1"), installed())
+    run = _opened(tmp_path / "hub.yaml")
     try:
         query = select(func.count()).where(SyncRun.connector == connector, SyncRun.outcome == "committed")
         with run.warehouse.engine.connect() as connection:
@@ -154,3 +168,64 @@ def test_a_rerun_after_a_refused_apply_applies(tmp_path: Path, drop: Path) -> No
     assert rerun["roster"][0].reused  # the refused night's extract is what the files still are
     assert not rerun["roster"][1].unchanged and _committed(tmp_path, "roster") == 2
     assert _night(config)["roster"][1].unchanged
+
+
+def test_tiers_are_kept_until_a_test_or_the_policy_changes(tmp_path: Path, drop: Path) -> None:
+    config = _config(tmp_path)
+    _night(config)
+    run = _opened(config)
+    try:
+        decided, _ = decide_tiers(run)
+        kept, pyramid = decide_tiers(run)
+    finally:
+        run.close()
+    assert _committed(tmp_path, TIERS_STATE) == 1  # the second night wrote nothing
+    assert kept.sort_by("source_id").select(decided.column_names).equals(decided.sort_by("source_id"))
+    assert pyramid.num_rows > 0
+    stricter = _config(tmp_path, tutoring={"iready_tier2_levels_below": 2, "iready_tier3_levels_below": 3})
+    run = _opened(stricter)
+    try:
+        again, _ = decide_tiers(run)
+    finally:
+        run.close()
+    assert _committed(tmp_path, TIERS_STATE) == 2
+    tier = {row["source_id"]: row["tier"] for row in again.to_pylist()}
+    assert any(tier[row["source_id"]] != row["tier"] for row in decided.to_pylist())
+
+
+def _people(names: list[str]) -> NormalizedBatch:
+    rows = pa.table({"source_id": names, "role": ["student"] * len(names), "given_name": names})
+    return NormalizedBatch({"person": rows}, {"person": SyncMode.BULK})
+
+
+def test_derived_files_are_made_again_only_when_what_they_read_or_their_settings_change(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path)
+    run = _opened(config)
+    made: list[int] = []
+
+    def count_people() -> dict[str, pa.Table]:
+        made.append(run.warehouse.count("person", "d1"))
+        return {"people": pa.table({"n": [made[-1]]})}
+
+    folder = tmp_path / "data" / "d1" / "analytics" / "people"
+
+    def derive(settings: str = "s1") -> int:
+        return derived_files(run, folder, ["person"], settings, count_people)["people"]["n"][0].as_py()
+
+    try:
+        run.warehouse.apply("d1", "roster", _people(["a", "b"]))
+        assert derive() == 2 and derive() == 2 and made == [2]  # kept: made once
+        school = pa.table({"source_id": ["s"], "name": ["S"], "org_type": ["school"]})
+        run.warehouse.apply("d1", "schools", NormalizedBatch({"school": school}, {}))
+        assert derive() == 2 and made == [2]  # a table it does not read changed
+        with pytest.raises(DeletionGuardError):
+            run.warehouse.apply("d1", "roster", _people(["a"]), max_delete_fraction=0.1)
+        assert derive() == 2 and made == [2]  # a refused sync changed nothing
+        run.warehouse.apply("d1", "roster", _people(["a", "b", "c"]))
+        assert derive() == 3 and made == [2, 3]
+        assert derive("s2") == 3 and made == [2, 3, 3]  # other settings: made again
+        assert derive("s2") == 3 and len(made) == 3
+    finally:
+        run.close()
