@@ -180,10 +180,13 @@ def warehouse_url(config: Path) -> str:
 
 def last_sync_run(url: str) -> int:
     """The warehouse's newest sync_run id (0 before the first night made the tables)."""
-    from sqlalchemy import create_engine, func, inspect, select
+    from sqlalchemy import create_engine, func, inspect, make_url, select
 
     from hub.model import SyncRun
 
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return 0
     engine = create_engine(url)
     try:
         if not inspect(engine).has_table("sync_run"):

@@ -22,7 +22,7 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files
 from hub.pipeline.evidence import analytics_dir, load_tables, pulse_week, school_year_period, stored_impact
 from hub.pipeline.tutoring import as_of_date
-from hub.push import PushRecord, push_reports
+from hub.push import PushRecord, content_hash, push_reports
 from hub.reports import ReportInputs, build_reports, render_all, write_reports
 from hub.reports.slices import split_by_school
 from hub.tutoring.dosage import Dosage
@@ -33,9 +33,12 @@ RENDERED_TABLE = "rendered"
 RENDERED = f"{RENDERED_TABLE}.parquet"
 TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
-    "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
+    "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
     "tutoring_session", "session_attendance", "tutor_profile", "cycle", "tutoring_review", "unplaced_entrant",
 )  # fmt: skip
+"""What the reports read (domain results are not among them: no report shows a domain score)."""
+COLUMNS = {"session_attendance": ["session_source_id", "person_source_id"]}
+"""Of the largest tables, only the columns a report reads: who was logged in which session."""
 
 
 def reports_dir(run: DistrictRun) -> Path:
@@ -63,7 +66,7 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
 
 def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
     warehouse, district = run.warehouse, run.district_id
-    tables = {name: warehouse.read(name, district) for name in TABLES}
+    tables = {name: warehouse.read(name, district, columns=COLUMNS.get(name)) for name in TABLES}
     students = students_of(tables["person"])
     as_of = as_of_date(run)
     week = pulse_week(tables["tutoring_session"], as_of)
@@ -88,9 +91,29 @@ def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
         impact_policy=run.district.impact,
         data_as_of=as_of,
     )
-    rendered = render_all(build_reports(inputs, generated_at))
-    write_reports(rendered, reports_dir(run))
-    return {RENDERED_TABLE: _rendered_table(rendered)}
+    rendered = _unless_unchanged(render_all(build_reports(inputs, generated_at)), run)
+    write_reports([report for report, changed in rendered if changed], reports_dir(run))
+    return {RENDERED_TABLE: _rendered_table([report for report, _ in rendered])}
+
+
+def _unless_unchanged(reports: list[RenderedReport], run: DistrictRun) -> list[tuple[RenderedReport, bool]]:
+    """Each report, paired with whether it changed; a report that says what the one rendered last time
+    said (its generated stamp aside) is that one, so its file is not written again."""
+    path = reports_dir(run) / RENDERED
+    last_time = _reports_of(pq.read_table(path)) if path.is_file() else []
+    before = {_address(report): report for report in last_time}
+    paired = []
+    for report in reports:
+        last = before.get(_address(report))
+        if last is not None and content_hash(last) == content_hash(report):
+            paired.append((last, False))
+        else:
+            paired.append((report, True))
+    return paired
+
+
+def _address(report: RenderedReport) -> tuple[str, str, str]:
+    return report.kind, report.target, report.content_type
 
 
 def _rendered_table(reports: list[RenderedReport]) -> pa.Table:
