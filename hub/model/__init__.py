@@ -4,6 +4,7 @@ from hub.model.arrow import arrow_schema, conform, sql_table, students_of
 from hub.model.assessment import AssessmentResult, DomainResult, LessonEvidence, SkillGap
 from hub.model.base import Base
 from hub.model.ops import ConnectorState, SyncReject, SyncRun
+from hub.model.progress import ProgressGoal, ProgressPoint
 from hub.model.push import PushLog, PushTarget
 from hub.model.roster import (
     AcademicSession,
@@ -45,6 +46,8 @@ __all__ = [
     "Person",
     "PersonIdentifier",
     "PersonRole",
+    "ProgressGoal",
+    "ProgressPoint",
     "PushLog",
     "PushTarget",
     "School",
