@@ -1,15 +1,15 @@
 """connector_state.inputs: the content hashes of the files a source's last committed apply was read from
 
-Revision ID: 0007_input_files
-Revises: 0006_decisions
+Revision ID: 0008_input_files
+Revises: 0007_progress
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0007_input_files"
-down_revision = "0006_decisions"
+revision = "0008_input_files"
+down_revision = "0007_progress"
 branch_labels = None
 depends_on = None
 
