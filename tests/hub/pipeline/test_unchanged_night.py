@@ -45,7 +45,12 @@ def drop(tmp_path: Path, district: SyntheticDistrict) -> Path:
 
 
 def _config(
-    tmp_path: Path, *, min_match_rate: float = 0.9, bands: dict | None = None, tutoring: dict | None = None
+    tmp_path: Path,
+    *,
+    min_match_rate: float = 0.9,
+    bands: dict | None = None,
+    tutoring: dict | None = None,
+    warehouse_url: str | None = None,
 ) -> Path:
     iready: dict = {"path": "drop/iready"}
     if bands:
@@ -60,6 +65,7 @@ def _config(
         "diagnostics": {"min_match_rate": min_match_rate},
         "tutoring": tutoring or {},
         "connectors": connectors,
+        **({"warehouse_url": warehouse_url} if warehouse_url else {}),
     }
     path = tmp_path / "hub.yaml"
     path.write_text(yaml.safe_dump({"data_dir": "data", "districts": [district]}), encoding="utf-8")
@@ -102,8 +108,10 @@ def _committed(tmp_path: Path, connector: str) -> int:
         run.close()
 
 
-def test_unchanged_files_are_neither_read_nor_applied_again(tmp_path: Path, drop: Path) -> None:
-    config = _config(tmp_path)
+def test_unchanged_files_are_neither_read_nor_applied_again(
+    tmp_path: Path, drop: Path, warehouse_url: str
+) -> None:
+    config = _config(tmp_path, warehouse_url=warehouse_url)
     first = _night(config)
     assert not first["roster"][0].reused and not first["roster"][1].unchanged
     again = _night(config)
