@@ -29,9 +29,10 @@ def unchanged(run: DistrictRun, derived: str, state: dict, tables: list[str], po
     )
 
 
-STAMP = "inputs.json"
-"""Beside a derived step's files: the settings they were made under and the newest committed sync run of
-the district when their inputs were read."""
+STAMP = ".inputs.json"
+"""Beside a derived step's folder (``<folder><STAMP>``, outside it, so that whoever reads the folder sees
+only what the step made): the settings its files were made under and the newest committed sync run of the
+district when their inputs were read."""
 
 
 def derived_files(
@@ -44,7 +45,7 @@ def derived_files(
     """The tables ``compute`` makes from the warehouse's ``tables`` under ``settings``, kept as Parquet in
     ``folder``; or the kept ones, unread by ``compute``, when no sync changed ``tables`` since and the
     settings are the same."""
-    stamp = folder / STAMP
+    stamp = folder.with_name(folder.name + STAMP)
     if stamp.is_file():
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
         if recorded.get("settings") == settings and not run.warehouse.changed_after(
@@ -53,6 +54,7 @@ def derived_files(
             return load_tables(folder)
     mark = run.warehouse.last_committed_run(run.district_id)  # taken before the inputs are read
     stamp.unlink(missing_ok=True)  # files half replaced are never taken for current
+    folder.mkdir(parents=True, exist_ok=True)
     made = compute()
     save_tables(folder, made)
     stamp.write_text(json.dumps({"settings": settings, "after_run": mark}), encoding="utf-8")
