@@ -20,7 +20,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /opt/tutorhub
 
-# Only what the package needs: no tests, bench or virtualenvs (see .dockerignore).
+# Only what the package needs: no tests, bench or virtualenvs (see .dockerignore), and no testkit/ (demo
+# and test support, which production never imports; `tutorhub demo` here says so and stops).
 COPY pyproject.toml README.md ./
 COPY hub ./hub
 COPY connectors ./connectors
