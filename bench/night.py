@@ -53,7 +53,7 @@ NIGHTS = {
 def build(students: int, seed: int, work: Path, warehouse_url: str | None) -> dict[str, Any]:
     """The district's exports under ``work/drop`` and the demo's hub.yaml (the warehouse named, if any)."""
     from cli.demo import DISTRICT, demo_as_of, demo_config, write_demo_data
-    from hub.synthetic import DistrictSpec
+    from testkit.synthetic import DistrictSpec
 
     start = time.perf_counter()
     written = write_demo_data(students, seed, work / "drop", echo=lambda line: None)

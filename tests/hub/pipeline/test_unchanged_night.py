@@ -26,8 +26,8 @@ from hub.pipeline.sources import ApplySummary, ExtractSummary, apply_stage, read
 from hub.pipeline.tutoring import TIERS_STATE, decide_tiers
 from hub.plugins import installed
 from hub.settings import load_hub_config
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
 from hub.warehouse import DeletionGuardError
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 STUDENTS = 150
 
