@@ -7,8 +7,9 @@ written whole, as the vendor writes it every night, so the night cannot tell the
 - i-Ready (``diagnostic_results_<subject>_CONFIDENTIAL.csv``: UTF-8 BOM, CRLF, nothing quoted): a retest
   for 2 % of the rows' students, dated a few days after their latest test, its scale score moved a few
   points; the student's earlier test loses its ``Most Recent Diagnostic YTD`` Y, as the vendor's does.
-- MAP Growth (``AssessmentResults.csv``: every field quoted, header bare): 2 % of the rows again as new
-  tests (new TestID, a later TestStartDate, a moved RIT score), appended.
+- MAP Growth (``AssessmentResults.csv``: every field quoted, header bare): as many new tests as 2 % of
+  the rows, each a retest of a student's latest test of a subject (new TestID, a few days later, a moved
+  RIT score), appended.
 - Session logs: the last logged week's sessions once more, a week later, as a new file beside the others
   (new session ids; the same groups, tutors and students).
 - OneRoster (the bulk zip, LF, quoted where needed): of 0.5 % of the students, a third leave (their users,
@@ -100,7 +101,7 @@ def _iready_retests(path: Path, rng: np.random.Generator) -> int:
 
 def _map_retests(path: Path, rng: np.random.Generator) -> int:
     table = _read_text(path)
-    chosen = np.sort(rng.choice(table.num_rows, int(NEW_TESTS * table.num_rows), replace=False))
+    chosen = np.sort(rng.choice(_latest_tests(table), int(NEW_TESTS * table.num_rows), replace=False))
     retests = table.take(chosen)
     first_id = pc.max(pc.cast(table["TestID"], pa.int64())).as_py() + 1
     new_ids = pa.array(np.arange(first_id, first_id + len(chosen))).cast(pa.string())
@@ -115,6 +116,18 @@ def _map_retests(path: Path, rng: np.random.Generator) -> int:
     with path.open("ab") as stream:  # NWEA writes blanks as "" too: every cell is a valid string here
         stream.write(body.getvalue())
     return len(chosen)
+
+
+def _latest_tests(table: pa.Table) -> np.ndarray:
+    """Rows of each student's latest test of a subject: a retest dated after it is never a test the
+    export already holds (the hub refuses a duplicate test, rightly)."""
+    day = pc.strptime(table["TestStartDate"], format="%m/%d/%Y", unit="s").cast(pa.date32())
+    rows = pa.table(
+        {"student": table["StudentID"], "subject": table["Subject"], "day": day, "row": np.arange(len(table))}
+    )
+    latest = rows.group_by(["student", "subject"]).aggregate([("day", "max")])
+    found = rows.join(latest, ["student", "subject"]).filter(pc.equal(pc.field("day"), pc.field("day_max")))
+    return np.unique(found["row"].to_numpy())
 
 
 def _next_week_of_sessions(folder: Path) -> int:
