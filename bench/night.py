@@ -236,8 +236,10 @@ def show(night: Night, floors: dict[str, dict[str, Any]], students: int) -> list
         f"  {'floor: bare parse':<34}{parse['wall']:8.1f} s  {parse['rows']:>12,} rows in {parse['files']} "
         "files (pyarrow.csv, every column as text)"
     )
+    on_sqlite = write["wall"] == write["wall"]  # NaN on a PostgreSQL run
+    measured = f"{write['wall']:8.1f} s" if on_sqlite else "   not measured (a PostgreSQL run)"
     print(
-        f"  {'floor: bare bulk write':<34}{write['wall']:8.1f} s  {write['rows']:>12,} rows (sqlite3 "
+        f"  {'floor: bare bulk write':<34}{measured}  {write['rows']:>12,} rows (sqlite3 "
         "executemany, as many rows per table as the night inserted or updated)"
     )
     target = TARGETS[night.label] * students / AT_STUDENTS
