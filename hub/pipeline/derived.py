@@ -1,15 +1,13 @@
-"""What the hub derives from stored rows (tests of record, skill gaps, analyses), and when that work can be
-skipped.
+"""When a step deriving from stored rows (tests of record, skill gaps, analyses, reports) can skip its work.
 
-A derived step that writes to the warehouse records its writes under its own connector name and keeps the
-policy it ran under in its connector state; one that writes files (the evidence stage's Parquet) keeps the
-same two facts beside them (``derived_files``). A night on which neither its input tables nor that policy
-moved has nothing to redo.
+Each such step keeps, in its ``step_state`` row, the policy it ran under and the sync run its work is
+current through: the run of its own last write for a step writing rows, the district's newest committed
+run when it read its inputs for one writing files (``derived_files``). A night on which neither its input
+tables nor that policy moved has nothing to redo.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection
 from pathlib import Path
 
@@ -17,47 +15,45 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hub.pipeline.context import DistrictRun
+from hub.warehouse import StepRecord
 
-DERIVED = "diagnostics"  # the prefix of the connector names the hub's own derived writes are recorded under
 
-
-def unchanged(run: DistrictRun, derived: str, state: dict, tables: list[str], policy_key: str) -> bool:
-    """Whether neither the input ``tables`` nor the policy moved since the derived step last ran and saved
-    ``state`` (its connector state)."""
-    return state.get("policy") == policy_key and not run.warehouse.changed_since(
-        run.district_id, derived, tables
+def unchanged(run: DistrictRun, last: StepRecord, tables: list[str], policy_key: str) -> bool:
+    """Whether neither the input ``tables`` nor the policy moved since the step last wrote (``last``)."""
+    return (
+        last.policy_key == policy_key
+        and last.through_run is not None
+        and not run.warehouse.changed_after(run.district_id, last.through_run, tables)
     )
-
-
-STAMP = ".inputs.json"
-"""Beside a derived step's folder (``<folder><STAMP>``, outside it, so that whoever reads the folder sees
-only what the step made): the settings its files were made under and the newest committed sync run of the
-district when their inputs were read."""
 
 
 def derived_files(
     run: DistrictRun,
+    step: str,
     folder: Path,
     tables: Collection[str],
     settings: str,
     compute: Callable[[], dict[str, pa.Table]],
 ) -> dict[str, pa.Table]:
     """The tables ``compute`` makes from the warehouse's ``tables`` under ``settings``, kept as Parquet in
-    ``folder``; or the kept ones, unread by ``compute``, when no sync changed ``tables`` since and the
-    settings are the same."""
-    stamp = folder.with_name(folder.name + STAMP)
-    if stamp.is_file():
-        recorded = json.loads(stamp.read_text(encoding="utf-8"))
-        if recorded.get("settings") == settings and not run.warehouse.changed_after(
-            run.district_id, recorded["after_run"], tables
-        ):
-            return load_tables(folder)
-    mark = run.warehouse.last_committed_run(run.district_id)  # taken before the inputs are read
-    stamp.unlink(missing_ok=True)  # files half replaced are never taken for current
-    folder.mkdir(parents=True, exist_ok=True)
+    ``folder``; or the kept ones, unread by ``compute``, when no sync changed ``tables`` since ``step`` last
+    made them under the same settings and its files are all still there."""
+    warehouse, district = run.warehouse, run.district_id
+    last = warehouse.step_record(district, step)
+    kept = last.summary.get("files")
+    if (
+        kept is not None
+        and unchanged(run, last, list(tables), settings)
+        and all((folder / f"{name}.parquet").is_file() for name in kept)
+    ):
+        return {name: pq.read_table(folder / f"{name}.parquet") for name in kept}
+    mark = warehouse.last_committed_run(district)  # taken before the inputs are read
+    warehouse.record_step(district, step, through_run=None)  # files half replaced are never current
     made = compute()
     save_tables(folder, made)
-    stamp.write_text(json.dumps({"settings": settings, "after_run": mark}), encoding="utf-8")
+    warehouse.record_step(
+        district, step, policy_key=settings, through_run=mark, summary={"files": sorted(made)}
+    )
     return made
 
 

@@ -1,13 +1,16 @@
 """The evidence stage: dosage delivered, the week's pulse, and impact, kept as Parquet per district.
 
-These are analyses, not decisions: they are recomputed whole each night from the warehouse and written
-under ``<data_dir>/<district>/analytics/`` for the reports (and for anyone auditing a figure).
+These are analyses, not decisions: they are recomputed whole from the warehouse on a night when what they
+read or their settings changed (``derived_files``), and written under ``<data_dir>/<district>/analytics/``
+for the reports (and for anyone auditing a figure).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,6 +23,16 @@ from hub.tutoring.dosage import Dosage, measure_dosage
 from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
 
+A = TypeVar("A", Dosage, Pulse, Impact)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis(Generic[A]):
+    """An analysis the night measured, and the folder its tables are kept in."""
+
+    measured: A
+    folder: Path
+
 
 def analytics_dir(run: DistrictRun, name: str) -> Path:
     return run.data_dir / "analytics" / name
@@ -31,7 +44,7 @@ PULSE_READS = (*DOSAGE_READS, "group_membership", "assessment_result", "enrollme
 IMPACT_READS = (*DOSAGE_READS, "cycle", "assessment_result", "person", "demographics", "group_membership")
 
 
-def district_dosage(run: DistrictRun) -> Dosage:
+def district_dosage(run: DistrictRun) -> Analysis[Dosage]:
     """Dosage measured from the logs, or kept from the night that last saw them change."""
     warehouse, district = run.warehouse, run.district_id
 
@@ -44,8 +57,14 @@ def district_dosage(run: DistrictRun) -> Dosage:
         )
         return {name: getattr(dosage, name) for name in DOSAGE_TABLES}
 
+    folder = analytics_dir(run, "dosage")
     settings = run.district.dosage.model_dump_json()
-    return Dosage(**derived_files(run, analytics_dir(run, "dosage"), DOSAGE_READS, settings, measured))
+    return Analysis(Dosage(**derived_files(run, "dosage", folder, DOSAGE_READS, settings, measured)), folder)
+
+
+def stored_dosage(run: DistrictRun) -> Dosage:
+    """The dosage the night's dosage step measured, as it kept it."""
+    return Dosage(**load_tables(analytics_dir(run, "dosage")))
 
 
 def pulse_week(sessions: pa.Table, as_of: date) -> date:
@@ -55,7 +74,7 @@ def pulse_week(sessions: pa.Table, as_of: date) -> date:
     return latest - timedelta(days=latest.weekday())
 
 
-def district_pulse(run: DistrictRun) -> Pulse:
+def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
     warehouse, district = run.warehouse, run.district_id
     as_of = as_of_date(run)
 
@@ -73,7 +92,9 @@ def district_pulse(run: DistrictRun) -> Pulse:
         )
         return {"groups": pulse.groups, "teachers": pulse.teachers}
 
-    return Pulse(**derived_files(run, analytics_dir(run, "pulse"), PULSE_READS, as_of.isoformat(), measured))
+    folder = analytics_dir(run, "pulse")
+    tables = derived_files(run, "weekly_pulse", folder, PULSE_READS, as_of.isoformat(), measured)
+    return Analysis(Pulse(**tables), folder)
 
 
 IMPACT_TABLES = ("students", *AGGREGATES)
@@ -85,8 +106,8 @@ def school_year_period(cycles: pa.Table, today: date) -> ImpactPeriod:
     return ImpactPeriod.for_school_year(years[-1])
 
 
-def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
-    """Impact for the school year and each cycle begun so far; ``student_weeks`` from the dosage.
+def district_impact(run: DistrictRun) -> Analysis[Impact]:
+    """Impact for the school year and each cycle begun so far, over the student weeks the dosage step kept.
 
     The aggregates are stored as measured, each figure with its n (they stay in the hub, beside the
     per-student rows); whatever leaves the hub suppresses them on the way out. They are kept from an
@@ -103,7 +124,7 @@ def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
             read_narrowed(run, "assessment_result"),
             students_of(warehouse.read("person", district)),
             warehouse.read("demographics", district),
-            student_weeks,
+            stored_dosage(run).student_weeks,
             warehouse.read("group_membership", district),
             periods,
             run.district.impact,
@@ -112,8 +133,9 @@ def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
 
     policy = run.district
     settings = "|".join([today.isoformat(), policy.impact.model_dump_json(), policy.dosage.model_dump_json()])
-    tables = derived_files(run, analytics_dir(run, "impact"), IMPACT_READS, settings, measured)
-    return Impact(**tables, min_n=run.district.impact.min_n)
+    folder = analytics_dir(run, "impact")
+    tables = derived_files(run, "impact", folder, IMPACT_READS, settings, measured)
+    return Analysis(Impact(**tables, min_n=run.district.impact.min_n), folder)
 
 
 def stored_impact(run: DistrictRun, period: ImpactPeriod) -> Impact:

@@ -55,6 +55,8 @@ def applied_unchanged(
     recorded = run.warehouse.applied_inputs(run.district_id, connector)
     if any(recorded.get(part) != key.get(part) for part in KEY_PARTS):
         return None
-    if reads and run.warehouse.changed_since(run.district_id, connector, reads):
-        return None
+    if reads:
+        applied_in = run.warehouse.last_committed_run(run.district_id, connector)
+        if run.warehouse.changed_after(run.district_id, applied_in, reads):
+            return None
     return recorded

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from hub.connector import Extract, FileReport, Issue, NormalizedBatch, SourceConnector
+from hub.connector import Extract, FileReport, Issue, NormalizedBatch, SourceConnector, Stage
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.extracts import (
     extract_dir,
@@ -87,7 +87,36 @@ class ApplySummary:
         return self.run_id is None
 
 
-def read_stage(run: DistrictRun, stage: str) -> list[ExtractSummary]:
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What an extract step read: one summary per source of its stage."""
+
+    summaries: list[ExtractSummary]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a load step applied: one summary per source of its stage."""
+
+    summaries: list[ApplySummary]
+
+
+def extract(stage: Stage) -> Callable[[DistrictRun], Extracted]:
+    """The extract step of ``stage``: every source of it read and kept (``read_stage``)."""
+
+    def extract_stage(run: DistrictRun) -> Extracted:
+        return Extracted(read_stage(run, stage))
+
+    extract_stage.__qualname__ = extract_stage.__name__ = f"extract_{stage}"
+    return extract_stage
+
+
+def load_sessions(run: DistrictRun) -> Applied:
+    """The sessions step: tutors' logs and the tutor list applied."""
+    return Applied(apply_stage(run, "sessions"))
+
+
+def read_stage(run: DistrictRun, stage: Stage) -> list[ExtractSummary]:
     """Read every source of ``stage`` and keep each raw extract under the district's data directory; a
     source whose files are those its newest kept extract was read from is not read again."""
     summaries = []
@@ -109,7 +138,9 @@ def read_stage(run: DistrictRun, stage: str) -> list[ExtractSummary]:
     return summaries
 
 
-def apply_stage(run: DistrictRun, stage: str, transform: StageTransform | None = None) -> list[ApplySummary]:
+def apply_stage(
+    run: DistrictRun, stage: Stage, transform: StageTransform | None = None
+) -> list[ApplySummary]:
     """Normalize the newest stored extract of each source of ``stage`` and apply it atomically; skip a
     source whose extract was read from the files (and under the settings) its last committed apply was."""
     summaries = []

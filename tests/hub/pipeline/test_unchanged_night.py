@@ -21,9 +21,9 @@ from hub.connector import NormalizedBatch, SyncMode
 from hub.model import SyncRun
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files
-from hub.pipeline.diagnostics import MatchGate, match_transform
-from hub.pipeline.sources import ApplySummary, ExtractSummary, apply_stage, read_stage
-from hub.pipeline.tutoring import TIERS_STATE, decide_tiers
+from hub.pipeline.night import NightHeld, run_steps, through
+from hub.pipeline.sources import ApplySummary, ExtractSummary
+from hub.pipeline.tutoring import TIERS_STEP, Tiers
 from hub.plugins import installed
 from hub.settings import load_hub_config
 from hub.warehouse import DeletionGuardError
@@ -77,21 +77,26 @@ def _opened(config: Path, *, allow_deletions: bool = False) -> DistrictRun:
     return DistrictRun(hub, hub.district("d1"), installed(), allow_deletions=allow_deletions)
 
 
-def _night(config: Path, *, allow_deletions: bool = False) -> dict[str, tuple[ExtractSummary, ApplySummary]]:
-    """The roster and diagnostics stages as the night's assets run them: per source, read then apply."""
+STAGES = (("roster_extract", "roster"), ("diagnostics_extract", "assessment_results"))
+"""The night's extract steps, each with the step applying what it read."""
+
+
+def _night(
+    config: Path, *, allow_deletions: bool = False, last: str = "assessment_results"
+) -> dict[str, tuple[ExtractSummary, ApplySummary]]:
+    """The night's steps through ``last``: per source, what was read and what applied."""
     run = _opened(config, allow_deletions=allow_deletions)
     try:
-        outcome = {}
-        for stage in ("roster", "diagnostics"):
-            reads = read_stage(run, stage)
-            transform = (
-                match_transform(run.district.diagnostics, MatchGate()) if stage == "diagnostics" else None
-            )
-            applies = apply_stage(run, stage, transform)
-            outcome |= {read.connector: (read, apply) for read, apply in zip(reads, applies, strict=True)}
-        return outcome
+        done = run_steps(run, through(last))
     finally:
         run.close()
+    outcome = {}
+    for extract, load in STAGES:
+        if load not in done:
+            continue
+        reads, applies = done[extract].summaries, done[load].summaries
+        outcome |= {read.connector: (read, apply) for read, apply in zip(reads, applies, strict=True)}
+    return outcome
 
 
 def _extracts(tmp_path: Path, connector: str) -> int:
@@ -169,34 +174,37 @@ def test_a_rerun_after_a_refused_apply_applies(tmp_path: Path, drop: Path) -> No
     config = _config(tmp_path)
     _night(config)
     write_oneroster(build_district(DistrictSpec(students=STUDENTS // 2, seed=13)), drop)
-    with pytest.raises(DeletionGuardError):
+    with pytest.raises(NightHeld, match="deletion_guard"):
         _night(config)
     assert _committed(tmp_path, "roster") == 1
-    rerun = _night(config, allow_deletions=True)  # IT approves the removals and runs the night again
+    # IT approves the removals and runs the night again (half the students gone: the match gate then
+    # refuses the diagnostics, as it should, so the roster's steps are what is run here)
+    rerun = _night(config, allow_deletions=True, last="roster")
     assert rerun["roster"][0].reused  # the refused night's extract is what the files still are
     assert not rerun["roster"][1].unchanged and _committed(tmp_path, "roster") == 2
-    assert _night(config)["roster"][1].unchanged
+    assert _night(config, last="roster")["roster"][1].unchanged
+
+
+def _tiers(config: Path) -> Tiers:
+    run = _opened(config)
+    try:
+        return run_steps(run, ["tiers"])["tiers"]
+    finally:
+        run.close()
 
 
 def test_tiers_are_kept_until_a_test_or_the_policy_changes(tmp_path: Path, drop: Path) -> None:
     config = _config(tmp_path)
     _night(config)
-    run = _opened(config)
-    try:
-        decided, _ = decide_tiers(run)
-        kept, pyramid = decide_tiers(run)
-    finally:
-        run.close()
-    assert _committed(tmp_path, TIERS_STATE) == 1  # the second night wrote nothing
-    assert kept.sort_by("source_id").select(decided.column_names).equals(decided.sort_by("source_id"))
-    assert pyramid.num_rows > 0
+    decided = _tiers(config).assigned
+    kept = _tiers(config)
+    assert _committed(tmp_path, TIERS_STEP) == 1  # the second night wrote nothing
+    assigned = kept.assigned.sort_by("source_id").select(decided.column_names)
+    assert assigned.equals(decided.sort_by("source_id"))
+    assert kept.distribution.num_rows > 0
     stricter = _config(tmp_path, tutoring={"iready_tier2_levels_below": 2, "iready_tier3_levels_below": 3})
-    run = _opened(stricter)
-    try:
-        again, _ = decide_tiers(run)
-    finally:
-        run.close()
-    assert _committed(tmp_path, TIERS_STATE) == 2
+    again = _tiers(stricter).assigned
+    assert _committed(tmp_path, TIERS_STEP) == 2
     tier = {row["source_id"]: row["tier"] for row in again.to_pylist()}
     assert any(tier[row["source_id"]] != row["tier"] for row in decided.to_pylist())
 
@@ -220,7 +228,8 @@ def test_derived_files_are_made_again_only_when_what_they_read_or_their_settings
     folder = tmp_path / "data" / "d1" / "analytics" / "people"
 
     def derive(settings: str = "s1") -> int:
-        return derived_files(run, folder, ["person"], settings, count_people)["people"]["n"][0].as_py()
+        made_now = derived_files(run, "people", folder, ["person"], settings, count_people)
+        return made_now["people"]["n"][0].as_py()
 
     try:
         run.warehouse.apply("d1", "roster", _people(["a", "b"]))
@@ -235,5 +244,8 @@ def test_derived_files_are_made_again_only_when_what_they_read_or_their_settings
         assert derive() == 3 and made == [2, 3]
         assert derive("s2") == 3 and made == [2, 3, 3]  # other settings: made again
         assert derive("s2") == 3 and len(made) == 3
+        assert run.warehouse.step_record("d1", "people").policy_key == "s2"  # its mark, in step_state
+        (folder / "people.parquet").unlink()
+        assert derive("s2") == 3 and len(made) == 4  # a file gone: made again, not taken as kept
     finally:
         run.close()

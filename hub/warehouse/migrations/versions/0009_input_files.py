@@ -1,15 +1,15 @@
 """connector_state.inputs: the content hashes of the files a source's last committed apply was read from
 
-Revision ID: 0008_input_files
-Revises: 0007_progress
+Revision ID: 0009_input_files
+Revises: 0008_step_state
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0008_input_files"
-down_revision = "0007_progress"
+revision = "0009_input_files"
+down_revision = "0008_step_state"
 branch_labels = None
 depends_on = None
 
