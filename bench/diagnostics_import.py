@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 from _common import Clock, check, in_fresh_process, rss_mb
+from _floors import bare_parse, bare_writes
 
 DISTRICT_ID = "bench"
 TARGET_SECONDS = 60.0
@@ -116,51 +117,6 @@ def import_diagnostics(config: str) -> dict[str, Any]:
 WRITTEN_TABLES = ("assessment_result", "domain_result", "skill_gap")
 
 
-def bare_writes(database: str) -> dict[str, Any]:
-    """The other floor: sqlite3 ``executemany`` of the rows the import wrote, into a fresh database with
-    the same tables, indexes and pragmas, in key order. Only the inserts and the commit are timed."""
-    import sqlite3
-
-    source = sqlite3.connect(database)
-    target_path = Path(database).with_name("floor.db")
-    target = sqlite3.connect(target_path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-200000"):
-        target.execute(f"PRAGMA {pragma}")
-    wall, rows = 0.0, 0
-    for table in WRITTEN_TABLES:
-        for (ddl,) in source.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL", (table,)
-        ):
-            target.execute(ddl)
-        cursor = source.execute(f"SELECT * FROM {table} ORDER BY district_id, source_id")
-        marks = ", ".join("?" for _ in cursor.description)
-        target.execute("BEGIN")
-        while chunk := cursor.fetchmany(50_000):
-            start = time.perf_counter()
-            target.executemany(f"INSERT INTO {table} VALUES ({marks})", chunk)
-            wall += time.perf_counter() - start
-            rows += len(chunk)
-        start = time.perf_counter()
-        target.execute("COMMIT")
-        wall += time.perf_counter() - start
-    target.close()
-    target_path.unlink()
-    return {"wall": wall, "peak_mb": rss_mb(), "rows": rows}
-
-
-def bare_parse(paths: list[str]) -> dict[str, Any]:
-    """The floor: pyarrow.csv reads each file, every column as text (as the connectors read them)."""
-    import pyarrow.csv as pacsv
-
-    start, rows = time.perf_counter(), 0
-    for path in paths:
-        with open(path, encoding="utf-8-sig") as stream:
-            header = stream.readline().rstrip("\r\n").replace('"', "").split(",")
-        options = pacsv.ConvertOptions(column_types=dict.fromkeys(header, "string"))
-        rows += pacsv.read_csv(path, convert_options=options).num_rows
-    return {"wall": time.perf_counter() - start, "peak_mb": rss_mb(), "rows": rows}
-
-
 def _line(label: str, result: dict[str, Any], rows: int | None = None, extra: str = "") -> None:
     rate = f"{rows / result['wall']:>10,.0f} rows/s" if rows else ""
     print(f"{label:<12}{result['wall']:>8.2f} s  peak {result['peak_mb']:>7.0f} MB  {rate}  {extra}")
@@ -196,7 +152,7 @@ def main() -> int:
         print("the same files again, as an unchanged night (fingerprints and derived steps skip their work)")
         again = in_fresh_process(import_diagnostics, config)
         _line("again", again, rows, f"({again['cpu']:.2f} s CPU)")
-        writes = in_fresh_process(bare_writes, run["database"])
+        writes = in_fresh_process(bare_writes, run["database"], dict.fromkeys(WRITTEN_TABLES))
         _line(
             "bare writes",
             writes,

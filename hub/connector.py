@@ -201,6 +201,15 @@ class SourceConnector(ABC):
         """Incremental cursor to keep after a successful apply (JSON-able). Default: none."""
         return dict(previous or {})
 
+    def input_files(self) -> list[Path] | None:
+        """Every file ``read`` may open (a superset will do), so that the hub knows an unchanged input by
+        its content hash before parsing it and skips the night's read, normalize and apply of it.
+
+        Default None: the input is not files (a REST service), or the source does not say; it is read and
+        applied every night. ``hub.inputs.files_at`` lists a configured file, folder or zip.
+        """
+        return None
+
 
 class PushOutcome(StrEnum):
     CREATED = "created"

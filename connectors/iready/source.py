@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.iready.config import IReadyConfig
@@ -11,6 +12,7 @@ from connectors.iready.lessons import summarise_lessons
 from connectors.iready.reading import STREAMS, read_exports
 from connectors.iready.results import NormalizedResults, normalize_results
 from hub.connector import Extract, NormalizedBatch, SourceConnector, Stage, SyncMode
+from hub.inputs import files_at
 
 
 class IReadySource(SourceConnector):
@@ -38,6 +40,9 @@ class IReadySource(SourceConnector):
 
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
         return read_exports(self.config.path, self.config.pattern)
+
+    def input_files(self) -> list[Path] | None:
+        return files_at(self.config.path)
 
     def normalize(self, extract: Extract) -> NormalizedBatch:
         results = extract.streams.get(RESULTS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -17,6 +18,7 @@ from connectors.nwea_map.results import assessment_results
 from connectors.nwea_map.rows import filtered
 from connectors.nwea_map.screening import screen
 from hub.connector import Extract, Issue, NormalizedBatch, SourceConnector, Stage, SyncMode
+from hub.inputs import files_at
 from hub.model import conform
 
 
@@ -43,6 +45,9 @@ class MapSource(SourceConnector):
 
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
         return read_export(self.config.path)
+
+    def input_files(self) -> list[Path] | None:
+        return files_at(self.config.path)
 
     def normalize(self, extract: Extract) -> NormalizedBatch:
         """Results and goals as upserts: an export holds the terms asked for, not all of history."""

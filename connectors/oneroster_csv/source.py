@@ -35,6 +35,7 @@ from hub.connector import (
     SourceConnector,
     Stage,
 )
+from hub.inputs import files_at
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ class OneRosterCsvSource(SourceConnector):
 
     def normalize(self, extract: Extract) -> NormalizedBatch:
         return normalize(extract)
+
+    def input_files(self) -> list[Path] | None:
+        return files_at(self.config.path)
 
 
 def read_package(path: Path) -> Extract:

@@ -28,6 +28,7 @@ from hub.connector import (
     Stage,
     SyncMode,
 )
+from hub.inputs import files_at
 from hub.sniff import header_cells
 
 FILE = "_file"
@@ -62,6 +63,9 @@ class SessionLogSource(SourceConnector):
                 f"{path}: no session log files (*.csv, *.jsonl) in this folder", file=str(path)
             )
         return found
+
+    def input_files(self) -> list[Path] | None:
+        return files_at(self.config.path)
 
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
         if zipfile.is_zipfile(self.config.path):

@@ -45,7 +45,8 @@ class SyncReject(Base):
 
 
 class ConnectorState(Base):
-    """A connector's incremental cursor and the fingerprints of what it last applied, per district."""
+    """A connector's incremental cursor and the fingerprints of what it last applied, per district; for a
+    source of files, the content hashes of the files its last committed apply was read from (``inputs``)."""
 
     __tablename__ = "connector_state"
 
@@ -53,6 +54,7 @@ class ConnectorState(Base):
     connector: Mapped[str] = mapped_column(String(64), primary_key=True)
     state: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
     fingerprints: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
+    inputs: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,29 +21,27 @@ import pyarrow.parquet as pq
 from hub.connector import RenderedReport
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.evidence import (
-    analytics_dir,
-    load_tables,
-    pulse_week,
-    school_year_period,
-    stored_dosage,
-    stored_impact,
-)
+from hub.pipeline.derived import derived_files, load_tables
+from hub.pipeline.evidence import analytics_dir, pulse_week, school_year_period, stored_dosage, stored_impact
 from hub.pipeline.tutoring import as_of_date
-from hub.push import PushError, PushRecord, push_reports
+from hub.push import PushError, PushRecord, content_hash, push_reports
 from hub.reports import ReportInputs, build_reports, render_all, write_reports
 from hub.reports.slices import split_by_school
 from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
 
-RENDERED = "rendered.parquet"
+RENDERED_TABLE = "rendered"
+RENDERED = f"{RENDERED_TABLE}.parquet"
 PACKETS = "packets.parquet"
 """The review meeting packets' rendered set (hub.pipeline.packets), pushed with the reports."""
 TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
-    "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
+    "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
     "tutoring_session", "session_attendance", "tutor_profile", "cycle", "tutoring_review", "unplaced_entrant",
 )  # fmt: skip
+"""What the reports read (domain results are not among them: no report shows a domain score)."""
+COLUMNS = {"session_attendance": ["session_source_id", "person_source_id"]}
+"""Of the largest tables, only the columns a report reads: who was logged in which session."""
 
 
 GATES = ("roster", "assessment_results")
@@ -94,9 +93,28 @@ def render_reports(run: DistrictRun) -> Rendered:
 
 
 def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
-    """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``."""
+    """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
+    when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
+    date), the reports rendered then, not built again."""
+    district = run.district
+    settings = "|".join(
+        [
+            as_of_date(run).isoformat(),
+            district.name,
+            district.timezone,
+            district.tutoring.model_dump_json(),
+            district.dosage.model_dump_json(),
+            district.impact.model_dump_json(),
+        ]
+    )
+    render = partial(_render_reports, run)
+    kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, settings, render)
+    return reports_of(kept[RENDERED_TABLE])
+
+
+def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
     warehouse, district = run.warehouse, run.district_id
-    tables = {name: warehouse.read(name, district) for name in TABLES}
+    tables = {name: warehouse.read(name, district, columns=COLUMNS.get(name)) for name in TABLES}
     students = students_of(tables["person"])
     as_of = as_of_date(run)
     week = pulse_week(tables["tutoring_session"], as_of)
@@ -121,15 +139,34 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
         impact_policy=run.district.impact,
         data_as_of=as_of,
     )
-    rendered = render_all(build_reports(inputs, generated_at))
-    write_reports(rendered, reports_dir(run))
-    save_rendered(rendered, reports_dir(run) / RENDERED)
-    return rendered
+    rendered = _unless_unchanged(render_all(build_reports(inputs, generated_at)), run)
+    write_reports([report for report, changed in rendered if changed], reports_dir(run))
+    return {RENDERED_TABLE: rendered_table([report for report, _ in rendered])}
 
 
-def save_rendered(reports: list[RenderedReport], path: Path) -> None:
-    """The rendered reports as one Parquet file, so that a push (or its rerun) sends exactly these."""
-    table = pa.table(
+def _unless_unchanged(reports: list[RenderedReport], run: DistrictRun) -> list[tuple[RenderedReport, bool]]:
+    """Each report, paired with whether it changed; a report that says what the one rendered last time
+    said (its generated stamp aside) is that one, so its file is not written again."""
+    path = reports_dir(run) / RENDERED
+    last_time = read_rendered(path) if path.is_file() else []
+    before = {_address(report): report for report in last_time}
+    paired = []
+    for report in reports:
+        last = before.get(_address(report))
+        if last is not None and content_hash(last) == content_hash(report):
+            paired.append((last, False))
+        else:
+            paired.append((report, True))
+    return paired
+
+
+def _address(report: RenderedReport) -> tuple[str, str, str]:
+    return report.kind, report.target, report.content_type
+
+
+def rendered_table(reports: list[RenderedReport]) -> pa.Table:
+    """Rendered reports as one table, so that a push (or its rerun) sends exactly these."""
+    return pa.table(
         {
             "kind": [r.kind for r in reports],
             "target": [r.target for r in reports],
@@ -140,13 +177,9 @@ def save_rendered(reports: list[RenderedReport], path: Path) -> None:
             "volatile": pa.array([list(r.volatile) for r in reports], pa.list_(pa.string())),
         }
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    pq.write_table(table, partial, compression="zstd")
-    partial.replace(path)
 
 
-def read_rendered(path: Path) -> list[RenderedReport]:
+def reports_of(table: pa.Table) -> list[RenderedReport]:
     return [
         RenderedReport(
             row["kind"],
@@ -157,8 +190,20 @@ def read_rendered(path: Path) -> list[RenderedReport]:
             json.loads(row["summary"]),
             tuple(row.get("volatile") or ()),
         )
-        for row in pq.read_table(path).to_pylist()
+        for row in table.to_pylist()
     ]
+
+
+def save_rendered(reports: list[RenderedReport], path: Path) -> None:
+    """Rendered reports kept as one Parquet file, replaced whole (a reader never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial_file = path.with_suffix(".partial")
+    pq.write_table(rendered_table(reports), partial_file, compression="zstd")
+    partial_file.replace(path)
+
+
+def read_rendered(path: Path) -> list[RenderedReport]:
+    return reports_of(pq.read_table(path))
 
 
 def load_rendered(run: DistrictRun) -> list[RenderedReport]:

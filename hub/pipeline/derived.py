@@ -1,10 +1,18 @@
-"""When a step deriving rows from stored ones (tests of record, skill gaps) can skip its work.
+"""When a step deriving from stored rows (tests of record, skill gaps, analyses, reports) can skip its work.
 
-Each such step keeps, in its ``step_state`` row, the policy it ran under and the sync run of its own last
-write; a night on which neither its input tables nor that policy moved has nothing to redo.
+Each such step keeps, in its ``step_state`` row, the policy it ran under and the sync run its work is
+current through: the run of its own last write for a step writing rows, the district's newest committed
+run when it read its inputs for one writing files (``derived_files``). A night on which neither its input
+tables nor that policy moved has nothing to redo.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hub.pipeline.context import DistrictRun
 from hub.warehouse import StepRecord
@@ -17,3 +25,47 @@ def unchanged(run: DistrictRun, last: StepRecord, tables: list[str], policy_key:
         and last.through_run is not None
         and not run.warehouse.changed_after(run.district_id, last.through_run, tables)
     )
+
+
+def derived_files(
+    run: DistrictRun,
+    step: str,
+    folder: Path,
+    tables: Collection[str],
+    settings: str,
+    compute: Callable[[], dict[str, pa.Table]],
+) -> dict[str, pa.Table]:
+    """The tables ``compute`` makes from the warehouse's ``tables`` under ``settings``, kept as Parquet in
+    ``folder``; or the kept ones, unread by ``compute``, when no sync changed ``tables`` since ``step`` last
+    made them under the same settings and its files are all still there."""
+    warehouse, district = run.warehouse, run.district_id
+    last = warehouse.step_record(district, step)
+    kept = last.summary.get("files")
+    if (
+        kept is not None
+        and unchanged(run, last, list(tables), settings)
+        and all((folder / f"{name}.parquet").is_file() for name in kept)
+    ):
+        return {name: pq.read_table(folder / f"{name}.parquet") for name in kept}
+    mark = warehouse.last_committed_run(district)  # taken before the inputs are read
+    warehouse.record_step(district, step, through_run=None)  # files half replaced are never current
+    made = compute()
+    save_tables(folder, made)
+    warehouse.record_step(
+        district, step, policy_key=settings, through_run=mark, summary={"files": sorted(made)}
+    )
+    return made
+
+
+def save_tables(directory: Path, tables: dict[str, pa.Table]) -> Path:
+    """Write each table as Parquet; a temporary name then a rename, so a reader never sees half a file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        partial = directory / f".{name}.parquet.partial"
+        pq.write_table(table, partial, compression="zstd")
+        partial.replace(directory / f"{name}.parquet")
+    return directory
+
+
+def load_tables(directory: Path) -> dict[str, pa.Table]:
+    return {path.stem: pq.read_table(path) for path in sorted(directory.glob("*.parquet"))}

@@ -25,7 +25,6 @@ from hub.diagnostics import (
     match_students,
 )
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.sources import BatchTransform
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +37,7 @@ class MatchGate:
 
     reports: list[MatchReport] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # file -> the gate's message
+    refused_by: dict[str, list[str]] = field(default_factory=dict)  # source -> its refused files
 
 
 def roster_identifiers(run: DistrictRun) -> pa.Table:
@@ -50,7 +50,8 @@ def roster_identifiers(run: DistrictRun) -> pa.Table:
     )
 
 
-def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransform:
+@dataclass
+class MatchTransform:
     """Match results to persons, drop the files (their results and domains) that fail the gate, and
     mark the test of record among what is left.
 
@@ -58,18 +59,31 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
     same roster, which does not change while the stage runs. Marking here means a first load writes each
     result once, flag included; ``settle_results`` then settles the flag against everything stored.
     """
-    roster: dict[str, pa.Table] = {}
 
-    def identifiers(run: DistrictRun) -> pa.Table:
-        if "identifiers" not in roster:
-            roster["identifiers"] = roster_identifiers(run)
-        return roster["identifiers"]
+    policy: DiagnosticsPolicy
+    gate: MatchGate
+    reads: tuple[str, ...] = ("person", "person_identifier")
+    _identifiers: pa.Table | None = field(default=None, init=False, repr=False)
 
-    def transform(run: DistrictRun, connector: str, batch: NormalizedBatch) -> NormalizedBatch:
+    @property
+    def settings(self) -> str:
+        return self.policy.model_dump_json()
+
+    def held(self, connector: str) -> bool:
+        return bool(self.gate.refused_by.get(connector))
+
+    def identifiers(self, run: DistrictRun) -> pa.Table:
+        if self._identifiers is None:
+            self._identifiers = roster_identifiers(run)
+        return self._identifiers
+
+    def __call__(self, run: DistrictRun, connector: str, batch: NormalizedBatch) -> NormalizedBatch:
+        policy, gate = self.policy, self.gate
         results = batch.tables.get("assessment_result")
         if results is None:
             return batch
-        outcome = match_students(results, identifiers(run), policy.id_precedence, file_column=FILE_COLUMN)
+        identifiers = self.identifiers(run)
+        outcome = match_students(results, identifiers, policy.id_precedence, file_column=FILE_COLUMN)
         gate.reports.extend(outcome.reports)
         refused: list[str | None] = []
         for report in outcome.reports:
@@ -78,6 +92,7 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
             except MatchGateError as refusal:
                 refused.append(report.file)
                 gate.refused[report.file or connector] = str(refusal)
+                gate.refused_by.setdefault(connector, []).append(report.file or connector)
                 log.warning(
                     "district %s: %s not loaded: match rate %.1f%%",
                     run.district_id,
@@ -91,7 +106,7 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
         )
         if tables.get("lesson_evidence") is not None and tables["lesson_evidence"].num_rows:
             # evidence of practice, not placement: matched, never gated
-            lessons = match_students(tables["lesson_evidence"], identifiers(run), policy.id_precedence)
+            lessons = match_students(tables["lesson_evidence"], identifiers, policy.id_precedence)
             tables["lesson_evidence"] = lessons.results
         if refused and "domain_result" in tables:  # a refused file's domains go with its results
             loaded = tables["assessment_result"].column("source_id").combine_chunks()
@@ -100,7 +115,10 @@ def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> BatchTransfor
         # Diagnostic exports are year-to-date or per window: what a file leaves out is not gone.
         return NormalizedBatch(tables, {name: SyncMode.DELTA for name in tables}, {}, batch.issues)
 
-    return transform
+
+def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> MatchTransform:
+    """The diagnostics stage's transform (``MatchTransform``), reporting into ``gate``."""
+    return MatchTransform(policy, gate)
 
 
 def _without_files(results: pa.Table, refused: list[str | None]) -> pa.Table:

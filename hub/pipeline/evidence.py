@@ -1,7 +1,8 @@
 """The evidence stage: dosage delivered, the week's pulse, and impact, kept as Parquet per district.
 
-These are analyses, not decisions: they are recomputed whole each night from the warehouse and written
-under ``<data_dir>/<district>/analytics/`` for the reports (and for anyone auditing a figure).
+These are analyses, not decisions: they are recomputed whole from the warehouse on a night when what they
+read or their settings changed (``derived_files``), and written under ``<data_dir>/<district>/analytics/``
+for the reports (and for anyone auditing a figure).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.tutoring import as_of_date, read_narrowed
 from hub.tutoring.dosage import Dosage, measure_dosage
 from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
@@ -37,39 +38,28 @@ def analytics_dir(run: DistrictRun, name: str) -> Path:
     return run.data_dir / "analytics" / name
 
 
-def save_tables(directory: Path, tables: dict[str, pa.Table]) -> Path:
-    """Write each table as Parquet; a temporary name then a rename, so a reader never sees half a file."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        partial = directory / f".{name}.parquet.partial"
-        pq.write_table(table, partial, compression="zstd")
-        partial.replace(directory / f"{name}.parquet")
-    return directory
-
-
-def load_tables(directory: Path) -> dict[str, pa.Table]:
-    return {path.stem: pq.read_table(path) for path in sorted(directory.glob("*.parquet"))}
+DOSAGE_TABLES = ("sessions", "student_weeks", "group_weeks", "students", "summary")
+DOSAGE_READS = ("tutoring_session", "session_attendance", "tutoring_group")
+PULSE_READS = (*DOSAGE_READS, "group_membership", "assessment_result", "enrollment", "section")
+IMPACT_READS = (*DOSAGE_READS, "cycle", "assessment_result", "person", "demographics", "group_membership")
 
 
 def district_dosage(run: DistrictRun) -> Analysis[Dosage]:
+    """Dosage measured from the logs, or kept from the night that last saw them change."""
     warehouse, district = run.warehouse, run.district_id
-    dosage = measure_dosage(
-        warehouse.read("tutoring_session", district),
-        warehouse.read("session_attendance", district),
-        warehouse.read("tutoring_group", district),
-        run.district.dosage,
-    )
-    folder = save_tables(
-        analytics_dir(run, "dosage"),
-        {
-            "sessions": dosage.sessions,
-            "student_weeks": dosage.student_weeks,
-            "group_weeks": dosage.group_weeks,
-            "students": dosage.students,
-            "summary": dosage.summary,
-        },
-    )
-    return Analysis(dosage, folder)
+
+    def measured() -> dict[str, pa.Table]:
+        dosage = measure_dosage(
+            warehouse.read("tutoring_session", district),
+            warehouse.read("session_attendance", district),
+            warehouse.read("tutoring_group", district),
+            run.district.dosage,
+        )
+        return {name: getattr(dosage, name) for name in DOSAGE_TABLES}
+
+    folder = analytics_dir(run, "dosage")
+    settings = run.district.dosage.model_dump_json()
+    return Analysis(Dosage(**derived_files(run, "dosage", folder, DOSAGE_READS, settings, measured)), folder)
 
 
 def stored_dosage(run: DistrictRun) -> Dosage:
@@ -86,19 +76,25 @@ def pulse_week(sessions: pa.Table, as_of: date) -> date:
 
 def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
     warehouse, district = run.warehouse, run.district_id
-    sessions = warehouse.read("tutoring_session", district)
-    pulse = weekly_pulse(
-        pulse_week(sessions, as_of_date(run)),
-        sessions,
-        warehouse.read("session_attendance", district),
-        warehouse.read("tutoring_group", district),
-        warehouse.read("group_membership", district),
-        read_narrowed(run, "assessment_result"),  # the pulse's growth reads what impact's does
-        warehouse.read("enrollment", district),
-        warehouse.read("section", district),
-    )
-    folder = save_tables(analytics_dir(run, "pulse"), {"groups": pulse.groups, "teachers": pulse.teachers})
-    return Analysis(pulse, folder)
+    as_of = as_of_date(run)
+
+    def measured() -> dict[str, pa.Table]:
+        sessions = warehouse.read("tutoring_session", district)
+        pulse = weekly_pulse(
+            pulse_week(sessions, as_of),
+            sessions,
+            warehouse.read("session_attendance", district),
+            warehouse.read("tutoring_group", district),
+            warehouse.read("group_membership", district),
+            read_narrowed(run, "assessment_result"),  # the pulse's growth reads what impact's does
+            warehouse.read("enrollment", district),
+            warehouse.read("section", district),
+        )
+        return {"groups": pulse.groups, "teachers": pulse.teachers}
+
+    folder = analytics_dir(run, "pulse")
+    tables = derived_files(run, "weekly_pulse", folder, PULSE_READS, as_of.isoformat(), measured)
+    return Analysis(Pulse(**tables), folder)
 
 
 IMPACT_TABLES = ("students", *AGGREGATES)
@@ -114,24 +110,32 @@ def district_impact(run: DistrictRun) -> Analysis[Impact]:
     """Impact for the school year and each cycle begun so far, over the student weeks the dosage step kept.
 
     The aggregates are stored as measured, each figure with its n (they stay in the hub, beside the
-    per-student rows); whatever leaves the hub suppresses them on the way out.
+    per-student rows); whatever leaves the hub suppresses them on the way out. They are kept from an
+    earlier night when nothing they (or the dosage they weigh) are measured from changed.
     """
     warehouse, district = run.warehouse, run.district_id
-    cycles = warehouse.read("cycle", district)
     today = as_of_date(run)
-    started = cycles.filter(pc.less_equal(cycles.column("start_date"), pa.scalar(today, pa.date32())))
-    periods = [school_year_period(cycles, today), *ImpactPeriod.for_cycles(started)]
-    impact = measure_impact(
-        read_narrowed(run, "assessment_result"),
-        students_of(warehouse.read("person", district)),
-        warehouse.read("demographics", district),
-        stored_dosage(run).student_weeks,
-        warehouse.read("group_membership", district),
-        periods,
-        run.district.impact,
-    )
-    tables = {name: getattr(impact, name) for name in IMPACT_TABLES}
-    return Analysis(impact, save_tables(analytics_dir(run, "impact"), tables))
+
+    def measured() -> dict[str, pa.Table]:
+        cycles = warehouse.read("cycle", district)
+        started = cycles.filter(pc.less_equal(cycles.column("start_date"), pa.scalar(today, pa.date32())))
+        periods = [school_year_period(cycles, today), *ImpactPeriod.for_cycles(started)]
+        impact = measure_impact(
+            read_narrowed(run, "assessment_result"),
+            students_of(warehouse.read("person", district)),
+            warehouse.read("demographics", district),
+            stored_dosage(run).student_weeks,
+            warehouse.read("group_membership", district),
+            periods,
+            run.district.impact,
+        )
+        return {name: getattr(impact, name) for name in IMPACT_TABLES}
+
+    policy = run.district
+    settings = "|".join([today.isoformat(), policy.impact.model_dump_json(), policy.dosage.model_dump_json()])
+    folder = analytics_dir(run, "impact")
+    tables = derived_files(run, "impact", folder, IMPACT_READS, settings, measured)
+    return Analysis(Impact(**tables, min_n=run.district.impact.min_n), folder)
 
 
 def stored_impact(run: DistrictRun, year: ImpactPeriod) -> Impact:

@@ -10,6 +10,7 @@ import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -24,7 +25,9 @@ def extract_dir(data_dir: Path, connector: str, when: datetime | None = None) ->
     return data_dir / "raw" / connector / stamp
 
 
-def save_extract(extract: Extract, directory: Path) -> Path:
+def save_extract(extract: Extract, directory: Path, inputs: dict[str, Any] | None = None) -> Path:
+    """Keep ``extract`` under ``directory``; ``inputs`` (what it was read from, ``hub.pipeline.inputs``)
+    lets a later night know the same files without reading them again."""
     directory.mkdir(parents=True, exist_ok=True)
     for stream, table in extract.streams.items():
         pq.write_table(table, directory / f"{stream}.parquet", compression="zstd")
@@ -33,13 +36,19 @@ def save_extract(extract: Extract, directory: Path) -> Path:
         "files": {name: dataclasses.asdict(report) for name, report in extract.files.items()},
         "issues": [dataclasses.asdict(issue) for issue in extract.issues],
         "info": extract.info,
+        "inputs": inputs,
     }
     (directory / RECORD).write_text(json.dumps(record, default=str), encoding="utf-8")
     return directory
 
 
+def extract_record(directory: Path) -> dict[str, Any]:
+    """What reading found (files, issues, info) and what it read (``inputs``), without the streams."""
+    return json.loads((directory / RECORD).read_text(encoding="utf-8"))
+
+
 def load_extract(directory: Path) -> Extract:
-    record = json.loads((directory / RECORD).read_text(encoding="utf-8"))
+    record = extract_record(directory)
     return Extract(
         streams={stream: pq.read_table(directory / f"{stream}.parquet") for stream in record["streams"]},
         files={name: FileReport(**report) for name, report in record["files"].items()},

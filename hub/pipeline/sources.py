@@ -1,7 +1,8 @@
 """Reading a stage's sources, keeping the raw extract, and applying the normalized batch.
 
 The steps are separate so that Dagster can show them as separate assets (raw extract, normalized tables)
-and a rerun of the second replays the stored extract.
+and a rerun of the second replays the stored extract. A source whose files are what its last committed
+apply read is neither parsed nor applied again (``hub.pipeline.inputs``).
 """
 
 from __future__ import annotations
@@ -10,15 +11,42 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
-from hub.connector import Extract, FileReport, NormalizedBatch, SourceConnector, Stage
+from hub.connector import Extract, FileReport, Issue, NormalizedBatch, SourceConnector, Stage
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.extracts import extract_dir, latest_extract, load_extract, prune_extracts, save_extract
+from hub.pipeline.extracts import (
+    extract_dir,
+    extract_record,
+    latest_extract,
+    load_extract,
+    prune_extracts,
+    save_extract,
+)
+from hub.pipeline.inputs import applied_unchanged, apply_key, read_key
 from hub.warehouse import TableChange
 
 log = logging.getLogger(__name__)
 
 BatchTransform = Callable[[DistrictRun, str, NormalizedBatch], NormalizedBatch]
+
+
+@runtime_checkable
+class StageTransform(Protocol):
+    """What a stage does to each source's batch between normalize and apply (diagnostics: matching)."""
+
+    reads: tuple[str, ...]
+    """Warehouse tables it reads: when one changed since a source's last apply, the source's unchanged
+    files are applied again."""
+    settings: str
+    """The policy it works under, as text: when it changes, every source of the stage is applied again."""
+
+    def __call__(self, run: DistrictRun, connector: str, batch: NormalizedBatch) -> NormalizedBatch: ...
+
+    def held(self, connector: str) -> bool:
+        """Whether it held back part of ``connector``'s batch (a refused file): such an apply is not
+        recorded as done, so the next night applies it again and its check says so again."""
+        ...
 
 
 @dataclass(slots=True)
@@ -27,6 +55,8 @@ class ExtractSummary:
     raw_dir: Path
     info: dict
     files: dict[str, FileReport]
+    reused: bool = False
+    """True: the files were what the kept extract was read from, so they were not read again."""
 
     @property
     def fatal(self) -> dict[str, str]:
@@ -44,12 +74,17 @@ class ExtractSummary:
 @dataclass(slots=True)
 class ApplySummary:
     connector: str
-    run_id: int
+    run_id: int | None
+    """The sync run that applied the batch; None when the source was unchanged and nothing was applied."""
     changes: dict[str, TableChange]
     rejects: int
     warnings: int
     fatal: dict[str, str] = field(default_factory=dict)
     reference_rejects: int = 0
+
+    @property
+    def unchanged(self) -> bool:
+        return self.run_id is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +117,21 @@ def load_sessions(run: DistrictRun) -> Applied:
 
 
 def read_stage(run: DistrictRun, stage: Stage) -> list[ExtractSummary]:
-    """Read every source of ``stage`` and keep each raw extract under the district's data directory."""
+    """Read every source of ``stage`` and keep each raw extract under the district's data directory; a
+    source whose files are those its newest kept extract was read from is not read again."""
     summaries = []
     for entry, source in run.sources(stage):
+        key = read_key(source)
+        kept = latest_extract(run.data_dir, entry.name)
+        if key is not None and kept is not None:
+            record = extract_record(kept)
+            if record.get("inputs") == key:
+                log.info("district %s: %s unchanged since its last read", run.district_id, entry.name)
+                files = {name: FileReport(**report) for name, report in record["files"].items()}
+                summaries.append(ExtractSummary(entry.name, kept, record["info"], files, reused=True))
+                continue
         extract = source.read(run.warehouse.connector_state(run.district_id, entry.name))
-        raw_dir = save_extract(extract, extract_dir(run.data_dir, entry.name))
+        raw_dir = save_extract(extract, extract_dir(run.data_dir, entry.name), key)
         prune_extracts(run.data_dir, entry.name)
         log.info("district %s: %s read %d file(s)", run.district_id, entry.name, len(extract.files))
         summaries.append(ExtractSummary(entry.name, raw_dir, extract.info, extract.files))
@@ -94,9 +139,10 @@ def read_stage(run: DistrictRun, stage: Stage) -> list[ExtractSummary]:
 
 
 def apply_stage(
-    run: DistrictRun, stage: Stage, transform: BatchTransform | None = None
+    run: DistrictRun, stage: Stage, transform: StageTransform | None = None
 ) -> list[ApplySummary]:
-    """Normalize the newest stored extract of each source of ``stage`` and apply it atomically."""
+    """Normalize the newest stored extract of each source of ``stage`` and apply it atomically; skip a
+    source whose extract was read from the files (and under the settings) its last committed apply was."""
     summaries = []
     for entry, source in run.sources(stage):
         raw_dir = latest_extract(run.data_dir, entry.name)
@@ -104,7 +150,15 @@ def apply_stage(
             raise FileNotFoundError(
                 f"district {run.district_id}: no raw extract of {entry.name} yet; read it first"
             )
-        summaries.append(apply_extract(run, entry.name, source, load_extract(raw_dir), transform))
+        read = extract_record(raw_dir).get("inputs")
+        key = apply_key(read, transform.settings if transform else "") if read else None
+        recorded = key and applied_unchanged(run, entry.name, key, transform.reads if transform else ())
+        if recorded:
+            log.info("district %s: %s unchanged since its last apply", run.district_id, entry.name)
+            summaries.append(ApplySummary(entry.name, None, {}, **recorded["summary"]))
+            continue
+        extract = load_extract(raw_dir)
+        summaries.append(apply_extract(run, entry.name, source, extract, transform, inputs=key))
     return summaries
 
 
@@ -113,11 +167,20 @@ def apply_extract(
     connector_name: str,
     source: SourceConnector,
     extract: Extract,
-    transform: BatchTransform | None = None,
+    transform: BatchTransform | StageTransform | None = None,
+    inputs: dict[str, Any] | None = None,
 ) -> ApplySummary:
+    """Normalize, transform and apply ``extract``; ``inputs`` (its apply key) is recorded with the commit
+    when nothing in the apply is left for a check to hold: no file unreadable, refused or pointing at
+    nothing, so that a night a check held is applied, and judged, again."""
     batch = source.normalize(extract)
     if transform is not None:
         batch = transform(run, connector_name, batch)
+    issues = [*extract.issues, *batch.issues]
+    counts = _issue_counts(issues)
+    fatal = {name: report.fatal for name, report in extract.files.items() if report.fatal}
+    refused = isinstance(transform, StageTransform) and transform.held(connector_name)
+    held = bool(fatal or counts["reference_rejects"] or refused)
     previous_state = run.warehouse.connector_state(run.district_id, connector_name)
     summary = run.warehouse.apply(
         run.district_id,
@@ -127,16 +190,15 @@ def apply_extract(
         max_delete_fraction=run.district.max_delete_fraction,
         allow_deletions=run.allow_deletions,
         extra_issues=extract.issues,
+        inputs={**inputs, "summary": counts} if inputs and not held else None,
     )
-    issues = [*extract.issues, *batch.issues]
-    return ApplySummary(
-        connector=connector_name,
-        run_id=summary.run_id,
-        changes=summary.result.changes,
-        rejects=sum(1 for issue in issues if issue.severity == "reject"),
-        warnings=sum(1 for issue in issues if issue.severity == "warning"),
-        fatal={name: report.fatal for name, report in extract.files.items() if report.fatal},
-        reference_rejects=sum(
-            1 for issue in issues if issue.severity == "reject" and "reference" in issue.kind
-        ),
-    )
+    return ApplySummary(connector_name, summary.run_id, summary.result.changes, fatal=fatal, **counts)
+
+
+def _issue_counts(issues: list[Issue]) -> dict[str, int]:
+    rejects = [issue for issue in issues if issue.severity == "reject"]
+    return {
+        "rejects": len(rejects),
+        "warnings": sum(1 for issue in issues if issue.severity == "warning"),
+        "reference_rejects": sum(1 for issue in rejects if "reference" in issue.kind),
+    }

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from hub.connector import NormalizedBatch, SyncMode
 from hub.model import arrow_schema, conform, students_of
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.derived import unchanged
 from hub.tutoring import (
     Grouping,
     TutoringPolicy,
@@ -35,11 +36,15 @@ TIERS_STEP, GROUPS_STEP = "tiers", "tutoring_groups"  # the night's steps whose 
 
 
 def _apply_derived(
-    run: DistrictRun, step: str, tables: dict[str, pa.Table], summary: dict | None = None
+    run: DistrictRun,
+    step: str,
+    tables: dict[str, pa.Table],
+    summary: dict | None = None,
+    policy_key: str | None = None,
 ) -> None:
     """Write the hub's own decisions: rebuilt whole each time, so removals are expected, not guarded."""
     batch = NormalizedBatch(tables, {table: SyncMode.BULK for table in tables})
-    run.warehouse.apply_step(run.district_id, step, batch, summary=summary)
+    run.warehouse.apply_step(run.district_id, step, batch, policy_key=policy_key, summary=summary)
 
 
 def read_narrowed(run: DistrictRun, table: str) -> pa.Table:
@@ -60,10 +65,18 @@ class Tiers:
 
 
 def decide_tiers(run: DistrictRun) -> Tiers:
-    """Tier per student, subject and window from every test of record; and the pyramid per school."""
+    """Tier per student, subject and window from every test of record; and the pyramid per school.
+
+    Kept from the last night that decided them while no test, student or tier cut point changed since.
+    """
     policy = run.district.tutoring
-    tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
-    _apply_derived(run, TIERS_STEP, {"tier_assignment": tiers})
+    settings = policy.model_dump_json()
+    last = run.warehouse.step_record(run.district_id, TIERS_STEP)
+    if unchanged(run, last, ["assessment_result", "person"], settings):
+        tiers = conform("tier_assignment", run.warehouse.read("tier_assignment", run.district_id))
+    else:
+        tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
+        _apply_derived(run, TIERS_STEP, {"tier_assignment": tiers}, policy_key=settings)
     return Tiers(tiers, tier_distribution(tiers, policy))
 
 

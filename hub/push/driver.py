@@ -80,10 +80,7 @@ def push_reports(
     plans = [_plan(report, states.get(_address(report)), fingerprint) for report in mine]
     if dry_run:
         return plans
-    records = [
-        _deliver(ledger, connector, plan, report, states.get(plan.address))
-        for plan, report in zip(plans, mine, strict=True)
-    ]
+    records = _deliver_all(ledger, connector, plans, mine, states)
     counts = Counter(record.outcome.value for record in records if record.outcome)
     log.info(
         "district %s: push to %s: %d created, %d updated, %d unchanged, %d failed",
@@ -180,6 +177,29 @@ def _plan(report: RenderedReport, state: TargetState | None, fingerprint: str) -
     return PushRecord(report.kind, report.target, report.content_type, action, digest, len(report.body))
 
 
+def _deliver_all(
+    ledger: Ledger,
+    connector: DestinationConnector,
+    plans: list[PushRecord],
+    reports: list[RenderedReport],
+    states: dict[Address, TargetState],
+) -> list[PushRecord]:
+    """Send what changed, in order; the unchanged between two sends are logged in one insert before the
+    next send (nothing was asked of the destination for them), so the log keeps the order of the plans."""
+    records: list[PushRecord] = []
+    pending: list[tuple[Address, str]] = []
+    for plan, report in zip(plans, reports, strict=True):
+        if plan.action == "unchanged":
+            pending.append((plan.address, plan.content_hash))
+            records.append(replace(plan, outcome=PushOutcome.UNCHANGED))
+            continue
+        ledger.unchanged(pending)
+        pending = []
+        records.append(_deliver(ledger, connector, plan, report, states.get(plan.address)))
+    ledger.unchanged(pending)
+    return records
+
+
 def _deliver(
     ledger: Ledger,
     connector: DestinationConnector,
@@ -187,9 +207,6 @@ def _deliver(
     report: RenderedReport,
     state: TargetState | None,
 ) -> PushRecord:
-    if plan.action == "unchanged":
-        ledger.unchanged(plan.address, plan.content_hash)
-        return replace(plan, outcome=PushOutcome.UNCHANGED)
     attempt = (state.attempts if state else 0) + 1
     result = _push_one(connector, report)
     error = result.detail if result.outcome is PushOutcome.FAILED else None

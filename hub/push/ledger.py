@@ -6,6 +6,7 @@ lose to the one target in flight; PUT semantics make re-sending that one an upda
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -51,12 +52,15 @@ class Ledger:
             Address(r.kind, r.target, r.content_type): TargetState(r.content_hash, r.attempts) for r in rows
         }
 
-    def unchanged(self, address: Address, content_hash: str) -> None:
-        """Log that the target already holds this content; no request was made."""
+    def unchanged(self, targets: Sequence[tuple[Address, str]]) -> None:
+        """Log that each target already holds its content (address, hash); no request was made, so one
+        insert logs them all (a district's night leaves thousands of reports unchanged)."""
+        if not targets:
+            return
+        now = datetime.now(UTC)
+        rows = [self._log(address, digest, PushOutcome.UNCHANGED, at=now) for address, digest in targets]
         with self.engine.begin() as connection:
-            connection.execute(
-                insert(PushLog).values(self._log(address, content_hash, PushOutcome.UNCHANGED))
-            )
+            connection.execute(insert(PushLog), rows)
 
     def sent(
         self,

@@ -82,16 +82,29 @@ class Warehouse:
         max_delete_fraction: float = 0.10,
         allow_deletions: bool = False,
         extra_issues: Iterable[Issue] = (),
+        inputs: Mapping[str, Any] | None = None,
     ) -> SyncSummary:
         """Apply a connector's ``batch`` atomically, keeping its ``state`` (its cursor) with the rows;
-        refused or failed runs are recorded, then the error is re-raised."""
+        refused or failed runs are recorded, then the error is re-raised.
+
+        ``inputs`` (what the batch was read from: file hashes, settings) is recorded in the same commit, so
+        that a later night can skip the same inputs only once they have really been applied; an apply
+        without ``inputs`` forgets the last ones.
+        """
 
         def applied(connection: Connection) -> dict[str, str]:
             previous = _load_state(connection, district_id, connector)
             return previous.fingerprints if previous else {}
 
         def keep(connection: Connection, result: ApplyResult, run_id: int) -> None:
-            _save_state(connection, district_id, connector, dict(state or {}), result.fingerprints)
+            _save_state(
+                connection,
+                district_id,
+                connector,
+                dict(state or {}),
+                result.fingerprints,
+                dict(inputs or {}),
+            )
 
         return self._apply(
             district_id,
@@ -220,10 +233,25 @@ class Warehouse:
                 if table in counts
             )
 
+    def last_committed_run(self, district_id: str, writer: str | None = None) -> int:
+        """The district's newest committed sync run, or ``writer``'s (0 before any): a mark to ask
+        ``changed_after`` from."""
+        committed = and_(SyncRun.district_id == district_id, SyncRun.outcome == "committed")
+        if writer is not None:
+            committed = and_(committed, SyncRun.connector == writer)
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.max(SyncRun.run_id)).where(committed)).scalar_one() or 0
+
     def connector_state(self, district_id: str, connector: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
             row = _load_state(connection, district_id, connector)
             return dict(row.state) if row else {}
+
+    def applied_inputs(self, district_id: str, connector: str) -> dict[str, Any]:
+        """The ``inputs`` recorded with ``connector``'s last committed apply ({} if none)."""
+        with self.engine.connect() as connection:
+            row = _load_state(connection, district_id, connector)
+            return dict(row.inputs or {}) if row else {}
 
     def count(self, table: str, district_id: str, *, active_only: bool = True) -> int:
         model = sql_table(table)
@@ -236,7 +264,7 @@ class Warehouse:
 
 def _load_state(connection: Connection, district_id: str, connector: str) -> Any:
     return connection.execute(
-        select(ConnectorState.state, ConnectorState.fingerprints).where(
+        select(ConnectorState.state, ConnectorState.fingerprints, ConnectorState.inputs).where(
             ConnectorState.district_id == district_id, ConnectorState.connector == connector
         )
     ).first()
@@ -248,19 +276,19 @@ def _save_state(
     connector: str,
     state: dict[str, Any],
     fingerprints: dict[str, str],
+    inputs: dict[str, Any],
 ) -> None:
+    values = {"state": state, "fingerprints": fingerprints, "inputs": inputs}
     exists = _load_state(connection, district_id, connector) is not None
     if exists:
         connection.execute(
             update(ConnectorState)
             .where(ConnectorState.district_id == district_id, ConnectorState.connector == connector)
-            .values(state=state, fingerprints=fingerprints)
+            .values(**values)
         )
     else:
         connection.execute(
-            insert(ConnectorState).values(
-                district_id=district_id, connector=connector, state=state, fingerprints=fingerprints
-            )
+            insert(ConnectorState).values(district_id=district_id, connector=connector, **values)
         )
 
 

@@ -68,10 +68,21 @@ def _the_folder_stays_a_working_hub(tutorhub: Path, directory: Path, env: dict[s
 
     checked = run("check")
     assert (checked.returncode, checked.stdout) == (0, "demo: ready (5 connectors)\n"), checked.stderr
+    data = directory / "data" / "demo"
+    before = _stamps(data / "reports", data / "raw")
     synced = run("sync")
     assert synced.returncode == 0, synced.stdout[-3000:] + synced.stderr[-3000:]
+    # nothing changed since the demo's night: no source read again, no report rendered or written again
+    assert _stamps(data / "reports", data / "raw") == before
     assert synced.stdout.startswith("demo: ok (Dagster run ")
     assert "Traceback" not in synced.stdout + synced.stderr
     dry = run("push", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.startswith("demo -> sftp_drop: 0 create, 0 update, ")
+
+
+def _stamps(*folders: Path) -> dict[Path, int]:
+    """Every file under ``folders`` with the time it was last written."""
+    return {
+        path: path.stat().st_mtime_ns for folder in folders for path in folder.rglob("*") if path.is_file()
+    }
