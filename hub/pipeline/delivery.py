@@ -139,16 +139,23 @@ def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
         impact_policy=run.district.impact,
         data_as_of=as_of,
     )
-    rendered = _unless_unchanged(render_all(build_reports(inputs, generated_at)), run)
+    rendered = unless_unchanged(
+        render_all(build_reports(inputs, generated_at)), last_rendered(reports_dir(run) / RENDERED)
+    )
     write_reports([report for report, changed in rendered if changed], reports_dir(run))
     return {RENDERED_TABLE: rendered_table([report for report, _ in rendered])}
 
 
-def _unless_unchanged(reports: list[RenderedReport], run: DistrictRun) -> list[tuple[RenderedReport, bool]]:
+def last_rendered(path: Path) -> list[RenderedReport]:
+    """The set rendered last time at ``path``; none before the first."""
+    return read_rendered(path) if path.is_file() else []
+
+
+def unless_unchanged(
+    reports: list[RenderedReport], last_time: list[RenderedReport]
+) -> list[tuple[RenderedReport, bool]]:
     """Each report, paired with whether it changed; a report that says what the one rendered last time
     said (its generated stamp aside) is that one, so its file is not written again."""
-    path = reports_dir(run) / RENDERED
-    last_time = read_rendered(path) if path.is_file() else []
     before = {_address(report): report for report in last_time}
     paired = []
     for report in reports:

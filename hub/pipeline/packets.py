@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from hub.connector import RenderedReport
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.delivery import PACKETS, reports_dir, save_rendered
+from hub.pipeline.delivery import PACKETS, last_rendered, reports_dir, save_rendered, unless_unchanged
 from hub.pipeline.tutoring import as_of_date, last_boundary
 from hub.reports import ReportInputs, render_all, write_reports
 from hub.reports.directory import directory
@@ -90,6 +90,17 @@ def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
             inputs, directory(inputs, {}), generated_at, boundary, _cycle_start(tables["cycle"], boundary)
         )
         rendered = render_all(packets, PACKET_TYPES)
-    write_reports(rendered, reports_dir(run))
-    save_rendered(rendered, reports_dir(run) / PACKETS)
-    return rendered
+    return _keep(rendered, reports_dir(run))
+
+
+def _keep(rendered: list[RenderedReport], folder: Path) -> list[RenderedReport]:
+    """Write the packets whose content changed since last night, and the set when any did: an unchanged
+    night rewrites no file."""
+    path = folder / PACKETS
+    last_time = last_rendered(path)
+    paired = unless_unchanged(rendered, last_time)
+    write_reports([packet for packet, changed in paired if changed], folder)
+    kept = [packet for packet, _ in paired]
+    if any(changed for _, changed in paired) or len(kept) != len(last_time) or not path.is_file():
+        save_rendered(kept, path)
+    return kept
