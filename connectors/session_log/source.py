@@ -11,7 +11,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
-from connectors.session_log.normalize import attendance_table, latest_sessions, sessions_table
+from connectors.session_log.mastery import check_issues
+from connectors.session_log.normalize import (
+    attendance_table,
+    latest_sessions,
+    progress_points,
+    sessions_table,
+)
 from connectors.session_log.reading import read_csv, read_jsonl
 from connectors.session_log.tutors import check_tutors, tutor_profiles
 from connectors.session_log.validate import check_sessions
@@ -43,7 +49,12 @@ class SessionLogSource(SourceConnector):
     name: ClassVar[str] = "session_log"
     stage: ClassVar[Stage] = Stage.SESSIONS
     streams: ClassVar[tuple[str, ...]] = ("sessions", "tutors")
-    tables: ClassVar[tuple[str, ...]] = ("tutoring_session", "session_attendance", "tutor_profile")
+    tables: ClassVar[tuple[str, ...]] = (
+        "tutoring_session",
+        "session_attendance",
+        "progress_point",
+        "tutor_profile",
+    )
     config_model: ClassVar[type[ConnectorConfig]] = SessionLogConfig
     config: SessionLogConfig
 
@@ -97,17 +108,21 @@ class SessionLogSource(SourceConnector):
     def normalize(self, extract: Extract) -> NormalizedBatch:
         tables: dict[str, pa.Table] = {}
         modes: dict[str, SyncMode] = {}
+        deletes: dict[str, list[str]] = {}
         if "sessions" in extract.streams:
             rows = extract.streams["sessions"]
             # DELTA: a log that holds only this week's sessions must not remove earlier weeks
             tables["tutoring_session"] = sessions_table(rows)
             tables["session_attendance"] = attendance_table(rows)
+            # the mastery checks that read as a percent; a corrected log's dropped checks are removed
+            tables["progress_point"], deletes["progress_point"] = progress_points(rows)
             modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
+            modes["progress_point"] = SyncMode.DELTA
         if "tutors" in extract.streams:
             # the tutors file is the whole list: a tutor left out of it no longer takes groups
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])
             modes["tutor_profile"] = SyncMode.BULK
-        return NormalizedBatch(tables=tables, modes=modes)
+        return NormalizedBatch(tables=tables, modes=modes, deletes=deletes)
 
 
 def _is_session_file(name: str) -> bool:
@@ -169,6 +184,10 @@ def _read_session_file(path: Path, number: int, report: FileReport, issues: list
     checked = check_sessions(table, path.name)
     issues.extend(unreadable)
     issues.extend(checked.issues)
+    for issue in check_issues(checked.table, path.name):
+        # the row still loads: a check that makes no point is counted by kind, not as a rejected row
+        issues.append(issue)
+        report.warn(issue.kind, issue.rows)
     unread = _count_read_issues(unreadable, report)
     report.rows = table.num_rows + unread
     report.accepted = checked.table.num_rows

@@ -6,7 +6,6 @@ issues. The first failing check names a row's reject.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -16,7 +15,7 @@ import pyarrow.compute as pc
 from connectors.session_log import format as fmt
 from connectors.session_log.fixes import Checked, fix, replaced
 from connectors.session_log.reading import INSTANCE, LINE
-from hub.connector import Issue
+from hub.csvtext import Rejects
 
 WHOLE_NUMBER = r"^\d{1,6}$"
 
@@ -25,27 +24,6 @@ def whole_numbers(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Digits-only text as int64; anything else (blank, "30.5", "-3", "thirty") as null."""
     digits = pc.fill_null(pc.match_substring_regex(values, WHOLE_NUMBER), False)
     return pc.if_else(digits, values, pa.scalar(None, pa.string())).cast(pa.int64())
-
-
-class Rejects:
-    """Collects rejects check by check; a row is named by the first check it fails."""
-
-    def __init__(self, table: pa.Table, file: str) -> None:
-        self.table = table
-        self.file = file
-        self.rejected = np.zeros(table.num_rows, dtype=bool)
-        self.issues: list[Issue] = []
-
-    def add(
-        self, failing: pa.ChunkedArray | pa.Array, kind: str, column: str | None, reason: Callable
-    ) -> None:
-        """``reason(row)`` words the issue from the row's text values (called for failing rows only)."""
-        mask = pc.fill_null(failing, False).to_numpy(zero_copy_only=False) & ~self.rejected
-        for row in self.table.take(pa.array(np.flatnonzero(mask))).to_pylist():
-            self.issues.append(
-                Issue(self.file, row[LINE], column, row.get(column) if column else None, kind, reason(row))
-            )
-        self.rejected |= mask
 
 
 def check_sessions(table: pa.Table, file: str) -> Checked:
