@@ -153,3 +153,15 @@ class Rejects:
                 Issue(self.file, row[LINE], column, row.get(column) if column else None, kind, reason(row))
             )
         self.rejected |= mask
+
+
+def repeats(values: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
+    """True for every live row whose value already appeared on an earlier live row."""
+    positions = np.flatnonzero(live)
+    picked = values.take(pa.array(positions)).to_numpy(zero_copy_only=False)
+    _, first = np.unique(picked, return_index=True)
+    repeat = np.ones(len(positions), dtype=bool)
+    repeat[first] = False
+    flags = np.zeros(len(live), dtype=bool)
+    flags[positions[repeat]] = True
+    return flags

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
 from connectors.session_log.fixes import Checked, fix, replaced
 from connectors.session_log.reading import INSTANCE, LINE
-from hub.csvtext import Rejects
+from hub.csvtext import Rejects, repeats
 
 WHOLE_NUMBER = r"^\d{1,6}$"
 
@@ -160,15 +159,3 @@ def _conflict_reasons(rows: pa.Table, columns: list[str]) -> dict[tuple[int, str
                 f"{row[differs]!r} on line {row[LINE]}; the whole session is rejected"
             )
     return reasons
-
-
-def repeats(values: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
-    """True for every live row whose value already appeared on an earlier live row."""
-    positions = np.flatnonzero(live)
-    picked = values.take(pa.array(positions)).to_numpy(zero_copy_only=False)
-    _, first = np.unique(picked, return_index=True)
-    repeat = np.ones(len(positions), dtype=bool)
-    repeat[first] = False
-    flags = np.zeros(len(live), dtype=bool)
-    flags[positions[repeat]] = True
-    return flags
