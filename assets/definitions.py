@@ -11,6 +11,7 @@ from assets.evidence import dosage, impact, weekly_pulse
 from assets.executors import night_executor
 from assets.extracts import diagnostics_extract, roster_extract, sessions_extract
 from assets.failures import NO_RUN_RETRY_TAGS, RETRY
+from assets.progress import progress_monitoring
 from assets.resources import HubResource
 from assets.roster import roster
 from assets.sessions import tutoring_sessions
@@ -27,6 +28,7 @@ ASSETS = [
     tutoring_sessions,
     tiers,
     tutoring_groups,
+    progress_monitoring,
     dosage,
     weekly_pulse,
     impact,

@@ -30,7 +30,7 @@ GATES = [
     partitions_def=DISTRICTS,
     group_name="delivery",
     kinds={"html"},
-    deps=[weekly_pulse, impact, dosage, tiers, "group_memberships"],
+    deps=[weekly_pulse, impact, dosage, tiers, "group_memberships", "progress_monitoring"],
     description="Teacher (per section), tutor, school and district alignment reports for the week, rendered "
     "as self-contained HTML, CSV and JSON.",
 )

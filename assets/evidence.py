@@ -45,7 +45,7 @@ def dosage(context: dg.AssetExecutionContext, hub: HubResource) -> dg.Materializ
     partitions_def=DISTRICTS,
     group_name="evidence",
     kinds={"parquet"},
-    deps=[tutoring_sessions, tutoring_groups, assessment_results],
+    deps=[tutoring_sessions, tutoring_groups, assessment_results, "progress_monitoring"],
     description="The week's update per group and per classroom teacher: who came, skills covered, growth, "
     "next steps.",
 )
