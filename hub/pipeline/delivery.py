@@ -32,6 +32,7 @@ TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
     "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
     "tutoring_session", "session_attendance", "tutor_profile", "cycle", "tutoring_review", "unplaced_entrant",
+    "progress_goal", "progress_point",
 )  # fmt: skip
 
 

@@ -50,6 +50,9 @@ class ReportInputs:
     tutoring_review: pa.Table | None = None
     unplaced_entrant: pa.Table | None = None
     """The boundaries' reviews and entrants not placed (hub.reports.decisions_view)."""
+    progress_goal: pa.Table | None = None
+    progress_point: pa.Table | None = None
+    """Each placement's goal and signal, and the points behind them (hub.reports.progress_view)."""
     dosage: Dosage | None = None
     pulse: Pulse | None = None
     """The pulse of ``week_start`` (hub.tutoring.weekly_pulse)."""

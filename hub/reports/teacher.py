@@ -21,6 +21,7 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
+from hub.reports.progress_view import progress_section
 from hub.reports.status import Row, exits_by_section, statuses
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
@@ -140,6 +141,12 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                 tuple(_attendance_row(row, names) for row in rows),
             ),
             empty=no_pulse,
+        ),
+        progress_section(
+            inputs.progress_goal,
+            inputs.progress_point,
+            names,
+            [(row["person_source_id"], row["group_source_id"]) for row in rows],
         ),
         Section(
             "skills",

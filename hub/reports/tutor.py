@@ -22,6 +22,7 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
+from hub.reports.progress_view import progress_section
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
@@ -172,6 +173,12 @@ def _sections(
                 ),
             ),
             empty=empty,
+        ),
+        progress_section(
+            inputs.progress_goal,
+            inputs.progress_point,
+            names,
+            [(row["person_source_id"], row["group_source_id"]) for row in rows],
         ),
         logged_not_placed_section(
             names,

@@ -10,7 +10,9 @@ rate of improvement is the aimline's slope), "below" scores 10 under it four tim
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 import pyarrow.compute as pc
@@ -18,6 +20,7 @@ import pytest
 
 from hub.synthetic import calendar
 from hub.tutoring import plan_cycles
+from tests.hub.reports.test_chromium import WIDTHS, cut_off
 from tests.scenarios.handbuilt import Tutor, hand_built, write_drop, write_sessions
 from tests.scenarios.test_decisions import NO, Night, hub_yaml, instance, memberships_of, pupil, steady
 
@@ -73,7 +76,7 @@ def progress(tmp_path_factory: pytest.TempPathFactory, instance: dg.DagsterInsta
     night.sync(SESSION_DAYS[-1] + timedelta(days=1))
     first = night.read("progress_goal")
     night.sync(SESSION_DAYS[-1] + timedelta(days=2))  # nothing new: every signal holds, and so its date
-    return district, first, night.read("progress_goal")
+    return district, first, night.read("progress_goal"), night
 
 
 def goal_of(goals, district, key: str) -> dict:  # type: ignore[no-untyped-def]
@@ -83,7 +86,7 @@ def goal_of(goals, district, key: str) -> dict:  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_each_student_gets_the_signal_built_into_their_points(progress: tuple) -> None:
-    district, goals, _ = progress
+    district, goals, *_ = progress
     signals = {key: goal_of(goals, district, key)["signal"] for key in OFFSETS}
     assert signals == {"on": "on_track", "below": "adjust", "above": "raise_goal", "few": "too_few_points"}
     below = goal_of(goals, district, "below")
@@ -96,7 +99,7 @@ def test_each_student_gets_the_signal_built_into_their_points(progress: tuple) -
 
 @pytest.mark.slow
 def test_goal_aimline_and_rate_of_improvement(progress: tuple) -> None:
-    district, goals, _ = progress
+    district, goals, *_ = progress
     on = goal_of(goals, district, "on")
     assert (on["measure"], on["baseline_date"], on["baseline_score"]) == (
         "mastery_check",
@@ -115,7 +118,7 @@ def test_goal_aimline_and_rate_of_improvement(progress: tuple) -> None:
 
 @pytest.mark.slow
 def test_signal_since_holds_while_the_signal_does(progress: tuple) -> None:
-    district, first, later = progress
+    district, first, later, _ = progress
     for key in OFFSETS:
         before, after = goal_of(first, district, key), goal_of(later, district, key)
         assert after["evaluated_on"] == before["evaluated_on"] + timedelta(days=1)
@@ -123,3 +126,31 @@ def test_signal_since_holds_while_the_signal_does(progress: tuple) -> None:
     # the first night, before any check, every placement had too few points; "few" still has
     assert goal_of(later, district, "few")["signal_since"] == C2 + timedelta(days=1)
     assert goal_of(later, district, "below")["signal_since"] == SESSION_DAYS[-1] + timedelta(days=1)
+
+
+def _tutor_pages(night: Night) -> list[Path]:
+    folder = night.hub.district("progress").data_path(night.hub.data_dir) / "reports" / "tutor"
+    return sorted(folder.glob("*.html"))
+
+
+@pytest.mark.slow
+def test_the_tutor_report_draws_each_students_points_aimline_and_trend(
+    progress: tuple, tmp_path: Path
+) -> None:
+    *_, night = progress
+    (page,) = _tutor_pages(night)
+    report = json.loads(page.with_suffix(".json").read_text())
+    (section,) = [section for section in report["sections"] if section["key"] == "progress"]
+    signals = [row[-1] for row in section["table"]["rows"]]
+    assert len(signals) == 4 and sum("adjust the plan since" in text for text in signals) == 1
+    assert sum("raise the goal or consider exit since" in text for text in signals) == 1
+    charts = section["charts"]
+    assert [chart["type"] for chart in charts] == ["ProgressChart"] * 4
+    on = next(chart for chart in charts if len(chart["points"]) == 5 and "on track" in chart["description"])
+    assert on["baseline"] == [SESSION_DAYS[0].isoformat(), BASELINE] and on["goal"][1] == GOAL
+    html = page.read_text()
+    assert html.count('<svg class="chart" role="img"') >= 4 and "stroke-dasharray" in html
+    assert "Chart as a table: " in html  # each chart's text alternative
+    for width in WIDTHS:
+        measured = cut_off(page, width, tmp_path / "profile")
+        assert measured["width"] == width and measured["cut"] == []
