@@ -4,6 +4,7 @@ chart of their points, aimline and trend (its table is the chart's text alternat
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -111,3 +112,33 @@ def _chart(
         points=tuple(observed),
         trend_per_week=rate,
     )
+
+
+NEXT_STEP = {
+    "adjust": "below the aimline since {since}: adjust the plan (reteach the skill, more practice, check "
+    "attendance)",
+    "raise_goal": "above the aimline since {since}: raise the goal, or consider exit at the next boundary",
+    "on_track": "back on track since {since}",
+}
+"""What a changed signal asks of the tutor and teacher, in the pulse's next steps."""
+
+
+def signal_changes(
+    goals: pa.Table | None,
+    names: Directory,
+    placements: Iterable[tuple[str, str]],
+    week: tuple[date, date],
+) -> list[tuple[str, str]]:
+    """(group, next step) for each of ``placements`` whose signal changed in the ``week`` (first, last day)
+    to one that asks something of people (not "too few points")."""
+    if goals is None or not goals.num_rows:
+        return []
+    wanted = set(placements)
+    changed = []
+    for goal in goals.sort_by("person_source_id").to_pylist():
+        since = goal["signal_since"]
+        key = (goal["person_source_id"], goal["group_source_id"])
+        if key in wanted and goal["signal"] in NEXT_STEP and since and week[0] <= since <= week[1]:
+            step = NEXT_STEP[goal["signal"]].format(since=f"{since:%Y-%m-%d}")
+            changed.append((names.group(goal["group_source_id"]), f"{names.person(key[0])}: {step}"))
+    return changed

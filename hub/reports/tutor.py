@@ -22,7 +22,7 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
-from hub.reports.progress_view import progress_section
+from hub.reports.progress_view import progress_section, signal_changes
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
@@ -199,6 +199,15 @@ def _sections(
                     )
                     for group_id, members in groups.items()
                     if members[0]["notes"] or members[0]["next_steps"]
+                )
+                + tuple(
+                    (group_text, "progress signal changed this week", step)
+                    for group_text, step in signal_changes(
+                        inputs.progress_goal,
+                        names,
+                        [(row["person_source_id"], row["group_source_id"]) for row in rows],
+                        (inputs.week_start, inputs.week_end),
+                    )
                 ),
             ),
             empty="No notes logged yet." if inputs.pulse is not None else empty,

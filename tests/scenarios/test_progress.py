@@ -151,6 +151,31 @@ def test_the_tutor_report_draws_each_students_points_aimline_and_trend(
     html = page.read_text()
     assert html.count('<svg class="chart" role="img"') >= 4 and "stroke-dasharray" in html
     assert "Chart as a table: " in html  # each chart's text alternative
+    copy = tmp_path / page.name  # the measurement writes its frame beside the page
+    copy.write_text(html)
     for width in WIDTHS:
-        measured = cut_off(page, width, tmp_path / "profile")
+        measured = cut_off(copy, width, tmp_path / "profile")
         assert measured["width"] == width and measured["cut"] == []
+
+
+@pytest.mark.slow
+def test_the_pulse_next_steps_name_the_students_whose_signal_changed(progress: tuple) -> None:
+    *_, night = progress
+    (page,) = _tutor_pages(night)
+    tutor = json.loads(page.with_suffix(".json").read_text())
+    (plans,) = [section for section in tutor["sections"] if section["key"] == "plans"]
+    steps = [row[2] for row in plans["table"]["rows"] if row[1] == "progress signal changed this week"]
+    assert len(steps) == 3  # below, above and back on track; "too few points" asks nothing of anyone
+    assert sum("below the aimline since" in step for step in steps) == 1
+    assert sum("above the aimline since" in step for step in steps) == 1
+    folder = page.parent.parent / "teacher"
+    teacher_steps = [
+        row[1]
+        for path in folder.glob("*.json")
+        for section in json.loads(path.read_text())["sections"]
+        if section["key"] == "next_steps"
+        for row in section["table"]["rows"]
+    ]
+    # each student's math teacher hears of their own student only
+    assert sum("below the aimline since" in step for step in teacher_steps) >= 1
+    assert all(step in steps for step in teacher_steps if "aimline" in step or "on track" in step)
