@@ -9,8 +9,8 @@ A placement is monitored on one measure, the first of these with points since th
 3. the diagnostic's own scale, from the test the student entered on: the vendor's typical growth,
    prorated to the weeks from that test to the end of the cycle.
 
-The baseline is the last point on or before the start of the current stretch (the later of entry and the
-cycle's start; the entry test for the diagnostic's scale), else the first point after it; the aimline
+The baseline is the last point before the start of the current stretch (the later of entry and the
+cycle's start; the entry test for the diagnostic's scale), else the first point of the stretch; the aimline
 runs from the baseline to the goal at the cycle's end. The rule reads the points after the baseline.
 """
 
@@ -201,9 +201,7 @@ def _goal_row(
         base = _baseline_index(chosen, stretch)
     elif mastery is not None and len(mastery.days):
         chosen, base = mastery, _baseline_index(mastery, stretch)
-        goal = max(policy.mastery_goal_percent, float(mastery.scores[base]))
-        skill = label(domain) if domain else "the skill"
-        basis = f"{skill} mastery checks at {goal:g} % correct (grade-level mastery) by {goal_date:%Y-%m-%d}"
+        goal, basis = _mastery_goal(float(mastery.scores[base]), domain, goal_date, policy)
     else:
         found = _vendor_series(series, subject, entry_test)
         if found is None:
@@ -213,6 +211,24 @@ def _goal_row(
     return _judged(placement, chosen, base, goal, basis, goal_date, policy)
 
 
+def _mastery_goal(
+    baseline: float, domain: str | None, goal_date: date, policy: ProgressPolicy
+) -> tuple[float, str]:
+    """Grade-level mastery of the skill by the cycle's end (for a student already there too: the rule then
+    reads their points above the aimline as a goal to raise)."""
+    skill = label(domain) if domain else "The subject's skills"
+    criterion = policy.mastery_goal_percent
+    if baseline >= criterion:
+        return criterion, (
+            f"{skill}: {baseline:g} % correct at the baseline already meets the {criterion:g} % mastery "
+            f"goal by {goal_date:%Y-%m-%d}; points staying above it say raise the goal or consider exit"
+        )
+    return (
+        criterion,
+        f"{skill} mastery checks at {criterion:g} % correct (grade-level mastery) by {goal_date:%Y-%m-%d}",
+    )
+
+
 def series_goal(series: Series) -> float:
     """The latest goal the source set on this series (nan when none)."""
     given = series.goals[~np.isnan(series.goals)]
@@ -220,9 +236,9 @@ def series_goal(series: Series) -> float:
 
 
 def _baseline_index(series: Series, stretch: date) -> int:
-    """The last point on or before the stretch's first day, else the first point."""
-    at_or_before = np.flatnonzero(series.days <= stretch.toordinal())
-    return int(at_or_before[-1]) if len(at_or_before) else 0
+    """The last point before the stretch's first day, else the first point."""
+    before = np.flatnonzero(series.days < stretch.toordinal())
+    return int(before[-1]) if len(before) else 0
 
 
 def _vendor_series(series: dict[tuple, Series], subject: str, entry_test: dict | None) -> tuple | None:
@@ -320,4 +336,7 @@ def decide(
     if np.all(last_scores > aim):
         return RAISE_GOAL, f"the last {needed} points are above the aimline ({latest})"
     below = int(np.sum(last_scores < aim))
-    return ON_TRACK, f"of the last {needed} points {below} are below the aimline ({latest})"
+    return ON_TRACK, (
+        f"of the last {needed} points, {below} below the aimline and {needed - below} on or above it "
+        f"({latest})"
+    )
