@@ -20,7 +20,8 @@ date          yes       the day the probe was given, ``YYYY-MM-DD``
 measure       yes       what was measured, a short name the district keeps the same all year
                         (``orf_wcpm``, ``maze``); letters, digits, ``_`` and ``-``, at most 64
 score         yes       the score, a number from 0 to 100,000
-goal                    the goal the district set for this student on this measure, if any
+goal                    the goal the district set for this student on this measure for the
+                        current cycle (the latest given is used), if any
 subject                 ``ela`` or ``math``
 domain                  the canonical skill domain the measure probes (``phonics``, ``Geometry``, ...)
 ============  ========  ==========================================================================
