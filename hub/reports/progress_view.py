@@ -29,15 +29,20 @@ def measure_text(measure: str) -> tuple[str, str]:
 
 
 def progress_section(
-    goals: pa.Table | None, points: pa.Table | None, names: Directory, placements: Iterable[tuple[str, str]]
+    goals: pa.Table | None,
+    points: pa.Table | None,
+    names: Directory,
+    placements: Iterable[tuple[str, str]],
+    nobody: str,
 ) -> Section:
-    """One row and one chart per (student, group) of ``placements`` that has a goal tonight."""
+    """One row and one chart per (student, group) of ``placements`` that has a goal tonight; ``nobody`` is
+    what the page says when it lists no tutored student (the page's own words for that)."""
+    wanted = {f"{person}\x1f{group}" for person, group in placements}
+    if goals is None or not wanted:
+        return Section("progress", "Progress toward goals", empty=nobody)
     empty = "No goal set yet: goals are set once a tutored student has a baseline."
-    if goals is None:
-        return Section("progress", "Progress toward goals", empty="No data yet.")
     if not goals.num_rows:
         return Section("progress", "Progress toward goals", empty=empty)
-    wanted = {f"{person}\x1f{group}" for person, group in placements}
     keys = pc.binary_join_element_wise(goals["person_source_id"], goals["group_source_id"], "\x1f")
     mine = goals.filter(pc.is_in(keys, value_set=pa.array(sorted(wanted), pa.string())))
     mine = mine.sort_by([("person_source_id", "ascending"), ("subject", "ascending")])

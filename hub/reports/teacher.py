@@ -147,6 +147,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
             inputs.progress_point,
             names,
             [(row["person_source_id"], row["group_source_id"]) for row in rows],
+            no_pulse,
         ),
         Section(
             "skills",

@@ -179,6 +179,7 @@ def _sections(
             inputs.progress_point,
             names,
             [(row["person_source_id"], row["group_source_id"]) for row in rows],
+            empty,
         ),
         logged_not_placed_section(
             names,
