@@ -105,7 +105,7 @@ def _chart(
     rate = goal["rate_of_improvement"]
     trend = "no trend yet" if rate is None else f"trend {rate:+.1f} a week"
     return ProgressChart(
-        title=f"{student}: {what}",
+        title=f"{student}: {what}, {signal}",
         description=(
             f"{len(observed)} point(s) after a baseline of {goal['baseline_score']:.0f} on "
             f"{goal['baseline_date']:%Y-%m-%d}; goal {goal['goal_score']:.0f} by "
