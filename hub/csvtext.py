@@ -8,6 +8,7 @@ quote or an oversized cell rejected with its line while the rest of the file is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from hub.cells import HEADER_ONLY, oversized
-from hub.connector import ConnectorError, Issue
+from hub.connector import ConnectorError, FileReport, Issue
 from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
 from hub.quotes import REASON as OPEN_QUOTE
 from hub.quotes import open_quotes
@@ -154,6 +155,42 @@ class Rejects:
             )
         self.rejected |= mask
 
+    def required(self, columns: tuple[str, ...]) -> None:
+        """A blank in any of ``columns`` rejects its row (``missing_required``)."""
+        for column in columns:
+            self.add(
+                pc.is_null(self.table[column]),
+                "missing_required",
+                column,
+                lambda r, c=column: f"{c} is blank",
+            )
+
+    def dates(self, column: str, earliest: date, ahead: timedelta, holder: str) -> pa.ChunkedArray:
+        """``column`` as dates; a value that is no real YYYY-MM-DD date rejects its row (``bad_date``), and so
+        does one before ``earliest`` or more than ``ahead`` past today (``implausible_date``: a typing error,
+        since ``holder``, "a log", is written after the fact)."""
+        text = self.table[column]
+        parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        # the round trip refuses what strptime rolls over (2025-02-30 would become March 2)
+        real = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text)
+        self.add(
+            pc.invert(pc.fill_null(real, False)),
+            "bad_date",
+            column,
+            lambda r: f"{r[column]!r} is not a YYYY-MM-DD date",
+        )
+        days = pc.cast(parsed, pa.date32())
+        latest = date.today() + ahead
+        self.add(
+            pc.fill_null(pc.or_(pc.less(days, earliest), pc.greater(days, latest)), False),
+            "implausible_date",
+            column,
+            lambda r: (
+                f"{r[column]!r} is not inside a school year {holder} can hold ({earliest.year} to next month)"
+            ),
+        )
+        return days
+
 
 def repeats(values: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
     """True for every live row whose value already appeared on an earlier live row."""
@@ -165,3 +202,26 @@ def repeats(values: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
     flags = np.zeros(len(live), dtype=bool)
     flags[positions[repeat]] = True
     return flags
+
+
+def unknown_columns(file: str, unknown: set[str], format_name: str) -> Issue:
+    """The one warning for columns a hub format does not hold (kept in the raw extract, not loaded)."""
+    names = ", ".join(sorted(unknown))
+    return Issue(
+        file,
+        1,
+        ",".join(sorted(unknown)),
+        None,
+        "unknown_column",
+        f"column(s) {names} are not part of the {format_name} format; kept in the raw extract, not loaded "
+        "(a misspelt column name?)",
+        "warning",
+    )
+
+
+def count_read_issues(found: list[Issue], report: FileReport) -> int:
+    """Warnings of reading (the file's encoding, NUL bytes) go on the report; returns the rows rejected."""
+    for issue in found:
+        if issue.severity == "warning":
+            report.warn(issue.kind)
+    return sum(issue.severity == "reject" for issue in found)

@@ -48,26 +48,8 @@ def check_scores(table: pa.Table, file: str) -> tuple[pa.Table, list, int]:
         table.column_names.index("measure"), "measure", pc.utf8_lower(table["measure"])
     ).set_column(table.column_names.index("subject"), "subject", pc.utf8_lower(table["subject"]))
     rejects = Rejects(table, file)
-    for column in REQUIRED:
-        rejects.add(
-            pc.is_null(table[column]), "missing_required", column, lambda r, c=column: f"{c} is blank"
-        )
-    parsed = pc.strptime(table["date"], format="%Y-%m-%d", unit="s", error_is_null=True)
-    real = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), table["date"])
-    rejects.add(
-        pc.invert(pc.fill_null(real, False)),
-        "bad_date",
-        "date",
-        lambda r: f"{r['date']!r} is not a YYYY-MM-DD date",
-    )
-    day = pc.cast(parsed, pa.date32())
-    latest = date.today() + LATEST_AHEAD
-    rejects.add(
-        pc.fill_null(pc.or_(pc.less(day, EARLIEST), pc.greater(day, latest)), False),
-        "implausible_date",
-        "date",
-        lambda r: f"{r['date']!r} is not inside a school year a probe can hold (2010 to next month)",
-    )
+    rejects.required(REQUIRED)
+    day = rejects.dates("date", EARLIEST, LATEST_AHEAD, "a probe")
     measure = table["measure"]
     rejects.add(
         pc.or_(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -13,7 +12,7 @@ import pyarrow.compute as pc
 
 from connectors.progress_csv.checks import COLUMNS, REQUIRED, check_scores
 from hub import csvtext
-from hub.archives import inside, unzipped
+from hub.archives import drop_files
 from hub.connector import (
     ConfigPath,
     ConnectorConfig,
@@ -46,23 +45,10 @@ class ProgressCsvSource(SourceConnector):
     config_model: ClassVar[type[ConnectorConfig]] = ProgressCsvConfig
     config: ProgressCsvConfig
 
-    def files(self, unzipped_to: Path | None = None) -> list[Path]:
-        path = unzipped_to or self.config.path
-        if path.is_file():
-            return [path]
-        if not path.is_dir():
-            raise ConnectorError(f"{path}: no such file or folder (progress_csv path)", file=str(path))
-        listed = path.rglob("*") if unzipped_to else path.iterdir()
-        found = sorted(inside(path, p) for p in listed if p.is_file() and _is_csv(p.name))
-        if not found:
-            raise ConnectorError(f"{path}: no progress CSV files (*.csv) in this folder", file=str(path))
-        return found
-
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
-        if zipfile.is_zipfile(self.config.path):
-            with unzipped(self.config.path, _is_csv) as folder:
-                return self._read(self.files(folder))
-        return self._read(self.files())
+        nothing = "no progress CSV files (*.csv)"
+        with drop_files(self.config.path, _is_csv, "progress_csv path", nothing) as files:
+            return self._read(files)
 
     def _read(self, files: list[Path]) -> Extract:
         reports: dict[str, FileReport] = {}
@@ -122,33 +108,17 @@ def _is_csv(name: str) -> bool:
 
 def _read_file(path: Path, number: int, report: FileReport, issues: list[Issue]) -> pa.Table:
     table, unreadable = csvtext.read_csv(path, REQUIRED)
-    unknown = sorted(set(table.column_names) - set(COLUMNS) - {csvtext.LINE})
+    unknown = set(table.column_names) - set(COLUMNS) - {csvtext.LINE}
     for column in COLUMNS:
         if column not in table.column_names:
             table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
     if unknown:
-        issues.append(
-            Issue(
-                path.name,
-                1,
-                ",".join(unknown),
-                None,
-                "unknown_column",
-                f"column(s) {', '.join(unknown)} are not part of the progress CSV format; not loaded "
-                "(a misspelt column name?)",
-                "warning",
-            )
-        )
+        issues.append(csvtext.unknown_columns(path.name, unknown, "progress CSV"))
         report.warn("unknown_column")
     checked, rejects, rejected = check_scores(table, path.name)
     issues.extend(unreadable)
     issues.extend(rejects)
-    unread = 0
-    for issue in unreadable:
-        if issue.severity == "warning":
-            report.warn(issue.kind)
-        else:
-            unread += 1
+    unread = csvtext.count_read_issues(unreadable, report)
     report.rows = table.num_rows + unread
     report.accepted = checked.num_rows
     report.rejected = rejected + unread

@@ -6,8 +6,6 @@ issues. The first failing check names a row's reject.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -29,27 +27,8 @@ def check_sessions(table: pa.Table, file: str) -> Checked:
     table = replaced(table, "session_status", pc.utf8_lower(pc.fill_null(table["session_status"], fmt.HELD)))
     table = replaced(table, "attendance", pc.utf8_lower(table["attendance"]))
     rejects = Rejects(table, file)
-    for column in fmt.REQUIRED:
-        rejects.add(
-            pc.is_null(table[column]), "missing_required", column, lambda r, c=column: f"{c} is blank"
-        )
-    parsed = pc.strptime(table["session_date"], format="%Y-%m-%d", unit="s", error_is_null=True)
-    # the round trip refuses what strptime rolls over (2025-02-30 would become March 2)
-    real_date = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), table["session_date"])
-    rejects.add(
-        pc.invert(pc.fill_null(real_date, False)),
-        "bad_date",
-        "session_date",
-        lambda r: f"{r['session_date']!r} is not a YYYY-MM-DD date",
-    )
-    held = pc.cast(parsed, pa.date32())
-    latest = date.today() + fmt.LATEST_SESSION_AHEAD
-    rejects.add(
-        pc.fill_null(pc.or_(pc.less(held, fmt.EARLIEST_SESSION), pc.greater(held, latest)), False),
-        "implausible_date",
-        "session_date",
-        lambda r: f"{r['session_date']!r} is not inside a school year a log can hold (2010 to next month)",
-    )
+    rejects.required(fmt.REQUIRED)
+    rejects.dates("session_date", fmt.EARLIEST_SESSION, fmt.LATEST_SESSION_AHEAD, "a log")
     minutes = whole_numbers(table["minutes"])
     rejects.add(
         pc.invert(
