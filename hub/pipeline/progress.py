@@ -7,6 +7,7 @@ points are judged against tonight's placements.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,6 +17,7 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
 from hub.progress.points import stale_ids
+from hub.progress.policy import SIGNAL_WORDS, SIGNALS
 
 POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
 GOALS_STATE = "progress_goals"
@@ -40,6 +42,17 @@ class ProgressSummary:
     signals: dict[str, int]
     changed: int
     """placements whose signal changed tonight"""
+
+    def lines(self) -> list[str]:
+        if not self.placements:
+            return ["progress: no placement to monitor yet"]
+        counts = ", ".join(
+            f"{self.signals[signal]} {SIGNAL_WORDS[signal]}" for signal in SIGNALS if self.signals.get(signal)
+        )
+        return [
+            f"progress: {self.placements} placement(s) monitored: {counts}; "
+            f"{self.changed} signal(s) changed tonight"
+        ]
 
 
 def monitor_progress(run: DistrictRun) -> tuple[pa.Table, ProgressSummary]:
@@ -81,6 +94,20 @@ def monitor_progress(run: DistrictRun) -> tuple[pa.Table, ProgressSummary]:
         NormalizedBatch({"progress_goal": goals}, {"progress_goal": SyncMode.DELTA}),
         max_delete_fraction=1.0,
     )
-    counts = pc.value_counts(goals["signal"]).to_pylist() if goals.num_rows else []
-    changed = pc.sum(pc.equal(goals["signal_since"], pa.scalar(as_of, pa.date32()))).as_py() or 0
-    return goals, ProgressSummary(goals.num_rows, {c["values"]: c["counts"] for c in counts}, changed)
+    return goals, summarized(goals, as_of)
+
+
+def summarized(goals: pa.Table, as_of: date) -> ProgressSummary:
+    """Counts of the placements judged on ``as_of``, by signal, and how many changed that night."""
+    tonight = goals.filter(pc.equal(goals["evaluated_on"], pa.scalar(as_of, pa.date32())))
+    counts = pc.value_counts(tonight["signal"]).to_pylist() if tonight.num_rows else []
+    changed = pc.sum(pc.equal(tonight["signal_since"], pa.scalar(as_of, pa.date32()))).as_py() or 0
+    return ProgressSummary(tonight.num_rows, {c["values"]: c["counts"] for c in counts}, changed)
+
+
+def progress_summary(run: DistrictRun) -> ProgressSummary:
+    """The latest night's progress monitoring, from the warehouse (what ``sync`` prints)."""
+    goals = run.warehouse.read(
+        "progress_goal", run.district_id, columns=["signal", "signal_since", "evaluated_on"]
+    )
+    return summarized(goals, as_of_date(run))

@@ -75,7 +75,12 @@ def progress(tmp_path_factory: pytest.TempPathFactory, instance: dg.DagsterInsta
     write_sessions(directory / "drop", rows)
     night.sync(SESSION_DAYS[-1] + timedelta(days=1))
     first = night.read("progress_goal")
-    night.sync(SESSION_DAYS[-1] + timedelta(days=2))  # nothing new: every signal holds, and so its date
+    # nothing new, run as IT would: every signal holds, and so its date
+    output = night.sync_command(SESSION_DAYS[-1] + timedelta(days=2))
+    assert (
+        "progress: 4 placement(s) monitored: 1 on track, 1 adjust the plan, 1 raise the goal or consider "
+        "exit, 1 too few points yet; 0 signal(s) changed tonight"
+    ) in output
     return district, first, night.read("progress_goal"), night
 
 
