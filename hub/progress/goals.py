@@ -127,31 +127,42 @@ def _empty() -> pa.Table:
     return arrow_schema("progress_goal").empty_table()
 
 
+KEYS = ["person_source_id", "source", "subject", "canonical_domain", "measure"]
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def _points_by_person(points: pa.Table) -> dict[str, dict[tuple, Series]]:
-    """person -> (source, subject, domain, measure) -> Series, sorted by date."""
-    points = points.sort_by([("person_source_id", "ascending"), ("observed_on", "ascending")])
-    grouped: dict[str, dict[tuple, list[int]]] = {}
-    keys = zip(
-        points["person_source_id"].to_pylist(),
-        points["source"].to_pylist(),
-        points["subject"].to_pylist(),
-        points["canonical_domain"].to_pylist(),
-        points["measure"].to_pylist(),
-        strict=True,
-    )
-    for index, (person, *key) in enumerate(keys):
-        grouped.setdefault(person, {}).setdefault(tuple(key), []).append(index)
+    """person -> (source, subject, domain, measure) -> Series, sorted by date.
+
+    One sort and one pass over the boundaries between series (not over the points): a series is a slice
+    of the sorted columns, held as numpy views.
+    """
+    points = points.sort_by([(key, "ascending") for key in KEYS] + [("observed_on", "ascending")])
+    rows = points.num_rows
+    if not rows:
+        return {}
+    starts = np.zeros(rows, dtype=bool)
+    starts[0] = True
+    for key in KEYS:
+        codes = pc.dictionary_encode(points[key], null_encoding="encode").combine_chunks().indices
+        values = codes.to_numpy()
+        starts[1:] |= values[1:] != values[:-1]
+    first = np.flatnonzero(starts)
+    last = np.append(first[1:], rows)
     ids = np.asarray(points["source_id"].to_pylist(), dtype=object)
-    days = np.asarray([day.toordinal() for day in points["observed_on"].to_pylist()], dtype=np.int64)
-    scores = points["score"].to_numpy(zero_copy_only=False).astype(float)
-    goals = pc.fill_null(points["goal_score"], np.nan).to_numpy(zero_copy_only=False).astype(float)
-    return {
-        person: {
-            key: Series(key[3], ids[rows], days[rows], scores[rows], goals[rows])
-            for key, rows in keyed.items()
-        }
-        for person, keyed in grouped.items()
-    }
+    days = points["observed_on"].cast(pa.int32()).to_numpy() + EPOCH_ORDINAL
+    scores = points["score"].to_numpy().astype(float)
+    goals = pc.fill_null(points["goal_score"], np.nan).to_numpy().astype(float)
+    everything = Series("", ids, days, scores, goals)
+    by_person: dict[str, dict[tuple, Series]] = {}
+    heads = points.select(KEYS).take(pa.array(first)).to_pylist()
+    for head, start, end in zip(heads, first, last, strict=True):
+        key = (head["source"], head["subject"], head["canonical_domain"], head["measure"])
+        series = everything.take(slice(int(start), int(end)))
+        by_person.setdefault(head["person_source_id"], {})[key] = Series(
+            head["measure"], series.ids, series.days, series.scores, series.goals
+        )
+    return by_person
 
 
 def _merged(series: list[Series], measure: str) -> Series | None:
