@@ -3,7 +3,11 @@
 # pods, which start from the same image). See deploy/kubernetes/README.md.
 #
 #   docker build -t registry.example.org/tutorhub:$(git rev-parse --short HEAD) .
-FROM python:3.11-slim-bookworm
+#
+# A site whose cluster pulls only from its own registry passes its mirror of the same base:
+#   docker build --build-arg PYTHON_IMAGE=registry.example.org/mirror/python:3.11-slim-bookworm ...
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -16,7 +20,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /opt/tutorhub
 
-# Only what the package needs: no tests, bench or virtualenvs (see .dockerignore).
+# Only what the package needs: no tests, bench or virtualenvs (see .dockerignore), and no testkit/ (demo
+# and test support, which production never imports; `tutorhub demo` here says so and stops).
 COPY pyproject.toml README.md ./
 COPY hub ./hub
 COPY connectors ./connectors

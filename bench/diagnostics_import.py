@@ -38,7 +38,7 @@ def generate(students: int, seed: int, work: Path) -> dict[str, Any]:
     from connectors.iready.writer import write_iready
     from connectors.nwea_map.writer import write_map
     from connectors.oneroster_csv.writer import write_oneroster
-    from hub.synthetic import DistrictSpec, build_district
+    from testkit.synthetic import DistrictSpec, build_district
 
     start = time.perf_counter()
     district = build_district(DistrictSpec(students=students, seed=seed, district_id=DISTRICT_ID))

@@ -46,7 +46,7 @@ def _peak_mb() -> float:
 
 def generate(students: int, seed: int, out_dir: str) -> dict[str, Any]:
     from connectors.oneroster_csv.writer import write_oneroster
-    from hub.synthetic import DistrictSpec, build_district
+    from testkit.synthetic import DistrictSpec, build_district
 
     start = time.perf_counter()
     district = build_district(DistrictSpec(students=students, seed=seed, district_id=DISTRICT_ID))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from hub.settings import HubConfig, load_hub_config
+from hub.settings import ConfigError, HubConfig, load_hub_config
 
 Echo = Callable[[str], None]
 MARKER = ".tutorhub-demo"  # a demo directory carries this, so `demo` only ever wipes its own folders
@@ -26,21 +27,32 @@ def demo_as_of(spec_school_year: int) -> date:
     return date(spec_school_year, 6, 1)
 
 
+def require_testkit() -> None:
+    """The demo draws on ``testkit``, which a production install (the Docker image) leaves out."""
+    if importlib.util.find_spec("testkit") is None:
+        raise ConfigError(
+            "the demo needs the testkit package (the synthetic district, its season and a fake Canvas), "
+            "which this install leaves out as production installs do; run the demo from a source checkout "
+            "installed with `pip install -e .`"
+        )
+
+
 def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Path]:
     """Roster, tutors, a season of session logs for the hub's own groups, and diagnostics that respond to
     the dosage those groups received.
 
-    The season is run as the hub decides it (``cli.demo_season``): boundary by boundary, on what the
+    The season is run as the hub decides it (``testkit.season``): boundary by boundary, on what the
     night will see then, the tutors meeting the groups the hub has for each cycle. Reading the final
     exports, the night replays the same boundaries on the same evidence, so it decides alike.
     """
-    from cli.demo_season import run_season
+    require_testkit()
     from connectors.iready.writer import write_iready
     from connectors.nwea_map.writer import write_map
     from connectors.oneroster_csv.writer import write_oneroster
     from connectors.progress_csv.writer import write_progress
     from connectors.session_log.writer import write_tutors
-    from hub.synthetic import DistrictSpec, build_district
+    from testkit.season import run_season
+    from testkit.synthetic import DistrictSpec, build_district
 
     started = time.perf_counter()
     echo(f"    building a synthetic district of {students:,} students (seed {seed})")
@@ -148,9 +160,10 @@ def _landed(hub: HubConfig, echo: Echo) -> None:
 
 
 def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
+    require_testkit()
     from cli.night import run_districts
-    from connectors.canvas.fake import FakeCanvas
-    from hub.synthetic import DistrictSpec
+    from testkit.fakes.canvas import FakeCanvas
+    from testkit.synthetic import DistrictSpec
 
     directory = directory.resolve()
     os.environ.pop("DAGSTER_HOME", None)  # the demo runs on the embedded instance, whatever the shell names

@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from connectors.iready import simulate
 from connectors.iready.headers import ELA_2025_26, MATH_2025_26
 from connectors.iready.writer_people import class_columns, student_columns
 from connectors.iready.writer_scores import (
@@ -29,7 +28,8 @@ from connectors.iready.writer_scores import (
     placement_columns,
     sittings,
 )
-from hub.synthetic import WINDOWS, SyntheticDistrict
+from testkit.simulate import iready as simulate
+from testkit.synthetic import WINDOWS, SyntheticDistrict
 
 
 def write_iready(district: SyntheticDistrict, out_dir: Path, *, through: str = "spring") -> list[Path]:
@@ -86,7 +86,7 @@ class Baseline:
         first = ~fall.retake
         level = district.level_at(subject, fall.name).to_numpy()[fall.student[first]] + fall.shift[first]
         equivalent = grade[fall.student[first]] + level
-        _, category = simulate.placements(grade[fall.student[first]], equivalent)
+        _, category = simulate.placements(subject, grade[fall.student[first]], equivalent)
         return cls(simulate.scale_scores(subject, equivalent), category)
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from connectors.iready.simulate import GRADE_LABELS
-from hub.synthetic import SyntheticDistrict
+from testkit.simulate.iready import GRADE_LABELS
+from testkit.synthetic import SyntheticDistrict
 
 _RACES = (  # i-Ready's single Race value; Hispanic or Latino is its own column
     ("two_or_more_races", "Two or More Races"),

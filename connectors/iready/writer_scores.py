@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from connectors.iready import simulate
 from connectors.iready.vocabulary import DOMAINS
-from hub.synthetic import SyntheticDistrict
+from testkit.simulate import iready as simulate
+from testkit.synthetic import SyntheticDistrict
 
 NORMING_WINDOWS = {
     "fall": "Fall (Beginning of Year - November 15)",
@@ -72,7 +72,7 @@ def placement_columns(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Scale score, placement and relative placement (vendor words) of a level; plus the category."""
     equivalent = grade + level
-    text, category = simulate.placements(grade, equivalent)
+    text, category = simulate.placements(subject, grade, equivalent)
     scores = simulate.scale_scores(subject, equivalent).astype(str)
     return {
         "Scale Score": scores,

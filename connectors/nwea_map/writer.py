@@ -19,7 +19,7 @@ import pyarrow.csv as pv
 
 from connectors.nwea_map.layouts import ASSESSMENT_RESULTS_2020, CLASS_ASSIGNMENTS, STUDENTS_BY_SCHOOL_2020
 from connectors.nwea_map.writer_results import Columns, subject_tests, term_name
-from hub.synthetic import WINDOWS, SyntheticDistrict
+from testkit.synthetic import WINDOWS, SyntheticDistrict
 
 _DECIMALS = {"TestStandardError": 2, "RapidGuessingPercentage": 4}
 _DECIMALS_BY_SUFFIX = {"ObservedGrowthSE": 1, "StdErr": 1, "ConditionalGrowthIndex": 2}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from connectors.nwea_map import simulate
-from hub.synthetic import SyntheticDistrict
+from testkit.simulate import nwea_map as simulate
+from testkit.synthetic import SyntheticDistrict
 
 _GOAL_SETS = {
     "ela": (

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from connectors.nwea_map import simulate
 from connectors.nwea_map.writer_goals import goal_columns
-from hub.synthetic import WINDOWS, SyntheticDistrict
-from hub.synthetic.calendar import elapsed_fraction
+from testkit.simulate import nwea_map as simulate
+from testkit.synthetic import WINDOWS, SyntheticDistrict
+from testkit.synthetic.calendar import elapsed_fraction
 
 Columns = dict[str, np.ndarray | str]
 """Cells by column name: one value per row, or one text for every row."""

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from connectors.oneroster.columns import DIRECT
 from connectors.oneroster_api.binding import API_PATHS, Version
-from hub.synthetic import SUBJECT_NAMES, SyntheticDistrict
+from testkit.synthetic import SUBJECT_NAMES, SyntheticDistrict
 
 Objects = dict[str, list[dict[str, Any]]]
 

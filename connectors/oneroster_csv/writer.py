@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.synthetic import SUBJECT_NAMES, SyntheticDistrict
+from testkit.synthetic import SUBJECT_NAMES, SyntheticDistrict
 
 PACKAGE = "oneroster-1.2-bulk.zip"
 BATCH_ROWS = 50_000

@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from hub.synthetic import calendar
 from hub.tutoring import plan_cycles
+from testkit.synthetic import calendar
 
 if TYPE_CHECKING:
     from connectors.session_log.writer import TutoringSimulation

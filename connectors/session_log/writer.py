@@ -28,7 +28,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.session_log import format as fmt
-from connectors.session_log.simulation import (
+from hub.model import arrow_schema
+from hub.skills import DOMAINS, label
+from hub.tutoring import TutoringPolicy
+from testkit.simulate.session_log import (
     Season,
     assign_tutors,
     attend,
@@ -39,10 +42,7 @@ from connectors.session_log.simulation import (
     schedule,
     school_days,
 )
-from hub.model import arrow_schema
-from hub.skills import DOMAINS, label
-from hub.synthetic import SyntheticDistrict
-from hub.tutoring import TutoringPolicy
+from testkit.synthetic import SyntheticDistrict
 
 EFFECT_CAP = 0.9  # grade levels
 EFFECT_PER_30_HOURS = 0.35  # the slope at zero hours
@@ -169,7 +169,7 @@ def simulate_tutoring(
     members: pa.Table | None = None,
     group_size: int = TutoringPolicy().max_group_size,
 ) -> TutoringSimulation:
-    """Simulate a season of tutoring for ``district`` (a ``hub.synthetic.SyntheticDistrict``).
+    """Simulate a season of tutoring for ``district`` (a ``testkit.synthetic.SyntheticDistrict``).
 
     With the hub's own ``groups`` (tutoring_group rows) and ``members`` (their open group_membership rows)
     every session is one of those groups' and led by its tutor, from the day the hub formed it. Without

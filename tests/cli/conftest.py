@@ -10,7 +10,7 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.sources import apply_stage, read_stage
 from hub.plugins import installed
 from hub.settings import load_hub_config
-from hub.synthetic import SyntheticDistrict
+from testkit.synthetic import SyntheticDistrict
 
 
 def district_with_roster(tmp_path: Path, district: SyntheticDistrict, **settings: object) -> Path:

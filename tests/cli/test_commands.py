@@ -148,7 +148,7 @@ def test_validate_diagnostics_reports_layout_subject_and_match_rate(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     from connectors.iready.writer import write_iready
-    from hub.synthetic import DistrictSpec, build_district
+    from testkit.synthetic import DistrictSpec, build_district
 
     district = build_district(DistrictSpec(students=300, seed=3))
     path = district_with_roster(tmp_path, district)

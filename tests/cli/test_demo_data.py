@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from cli.demo import demo_as_of, write_demo_data
+from cli.main import main
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.diagnostics import MatchGate, match_transform
 from hub.pipeline.gaps import derive_skill_gaps
@@ -18,7 +21,7 @@ from hub.pipeline.sources import apply_stage, read_stage
 from hub.pipeline.tutoring import decide_groups, plan_year
 from hub.plugins import installed
 from hub.settings import load_hub_config
-from hub.synthetic import DistrictSpec
+from testkit.synthetic import DistrictSpec
 
 STUDENTS, SEED = 600, 5
 
@@ -129,7 +132,7 @@ def test_the_same_seed_writes_the_same_bytes_and_nothing_else(
 
 
 def _growth(subject: str) -> dict[str, float]:
-    from hub.synthetic import build_district
+    from testkit.synthetic import build_district
 
     students = build_district(DistrictSpec(STUDENTS, SEED)).students
     return dict(
@@ -183,3 +186,19 @@ def _subjects(log: pa.Table) -> list[str]:
 
     subject_of = {key: subject for subject, domains in DOMAINS.items() for key in domains}
     return [subject_of.get(skill, "") for skill in log["skills_covered"].to_pylist()]
+
+
+@pytest.mark.parametrize("command", [["demo-data", "--out"], ["demo", "--dir"]])
+def test_without_testkit_the_demo_says_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A production install (the Docker image) leaves testkit out: the demo says so in one line."""
+    monkeypatch.setitem(sys.modules, "testkit", None)  # Python's own way to make a package unimportable
+    target = tmp_path / "demo"
+
+    result = CliRunner().invoke(main, [*command, str(target)])
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: the demo needs the testkit package"), result.output
+    assert "Traceback" not in result.output
+    assert not target.exists()

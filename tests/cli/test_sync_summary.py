@@ -11,7 +11,7 @@ import yaml
 from cli.night import run_districts
 from cli.summary import render_outcome
 from hub.settings import load_hub_config
-from hub.synthetic import DistrictSpec, build_district
+from testkit.synthetic import DistrictSpec, build_district
 
 SELECTION = ["roster_extract", "roster", "diagnostics_extract", "assessment_results"]
 

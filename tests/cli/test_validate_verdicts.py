@@ -24,7 +24,7 @@ def _validate(*args: str) -> tuple[int, str]:
 @pytest.fixture
 def district_without_these_students(tmp_path: Path, warehouse_url: str) -> Path:
     """A district whose roster (the synthetic one) knows none of the MAP sample's students."""
-    from hub.synthetic import DistrictSpec, build_district
+    from testkit.synthetic import DistrictSpec, build_district
 
     return district_with_roster(
         tmp_path, build_district(DistrictSpec(students=60, seed=3)), warehouse_url=warehouse_url

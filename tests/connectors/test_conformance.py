@@ -8,20 +8,20 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.canvas import CanvasConfig, CanvasDestination
-from connectors.canvas.fake import FakeCanvas
 from connectors.files.destination import FilesConfig, FilesDestination
 from connectors.iready import IReadyConfig, IReadySource
 from connectors.nwea_map.config import MapConfig
 from connectors.nwea_map.source import MapSource
 from connectors.oneroster_api import OneRosterApiConfig, OneRosterApiSource
-from connectors.oneroster_api.fake import FakeRostering
 from connectors.oneroster_api.writer import rest_roster
 from connectors.oneroster_csv import OneRosterCsvSource
 from connectors.oneroster_csv.source import OneRosterCsvConfig
 from hub.connector import RenderedReport, SourceConnector
-from hub.push.fakeserver import LOOPBACK_HTTP
-from hub.synthetic import DistrictSpec, build_district
 from hub.testing import check_destination, check_source
+from testkit.fakes.canvas import FakeCanvas
+from testkit.fakes.oneroster_api import FakeRostering
+from testkit.fakes.server import LOOPBACK_HTTP
+from testkit.synthetic import DistrictSpec, build_district
 
 SAMPLES = {
     "oneroster_csv": (OneRosterCsvSource, OneRosterCsvConfig, "oneroster/edfi-lms-toolkit-1.1"),

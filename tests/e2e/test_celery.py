@@ -29,10 +29,10 @@ from sqlalchemy import Connection, create_engine, func, select, text
 
 from cli.demo import write_demo_data
 from cli.night import run_districts
-from connectors.canvas.fake import FakeCanvas
 from hub.model import sql_table
 from hub.settings import HubConfig, load_hub_config
 from hub.warehouse import Warehouse
+from testkit.fakes.canvas import FakeCanvas
 from tests.conftest import fresh_postgres_database
 from tests.e2e.celery_profile import BIN, Profile, celery_profile, district_file, require_broker, wait_for
 

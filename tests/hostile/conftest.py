@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from connectors.session_log.writer import simulate_tutoring, write_tutors
-from hub.synthetic import DistrictSpec, build_district
+from testkit.synthetic import DistrictSpec, build_district
 
 SECONDS_PER_FILE = 30
 

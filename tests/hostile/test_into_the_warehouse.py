@@ -13,8 +13,8 @@ from connectors.oneroster_csv.source import OneRosterCsvConfig, OneRosterCsvSour
 from connectors.session_log.source import SessionLogConfig, SessionLogSource
 from connectors.session_log.writer import write_tutors
 from hub.connector import SourceConnector
-from hub.synthetic import DistrictSpec, build_district
 from hub.warehouse import DeletionGuardError, Warehouse
+from testkit.synthetic import DistrictSpec, build_district
 
 DISTRICT = "test_district"
 

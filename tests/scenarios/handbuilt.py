@@ -25,7 +25,7 @@ from connectors.iready.writer_scores import sittings
 from connectors.oneroster_csv.writer import write_oneroster
 from connectors.session_log.writer import write_tutors
 from hub.skills import DOMAINS
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 WINDOWS = {
     "fall": (date(2025, 9, 2), date(2025, 9, 30)),

@@ -30,8 +30,8 @@ from cli.night import dagster_environment, run_districts
 from hub.pipeline.context import DistrictRun
 from hub.plugins import installed
 from hub.settings import HubConfig, load_hub_config
-from hub.synthetic import calendar
 from hub.tutoring import TutoringPolicy, plan_cycles, tier_distribution
+from testkit.synthetic import calendar
 from tests.scenarios.handbuilt import HandBuilt, Pupil, Tutor, hand_built, write_drop, write_sessions
 
 # the boundaries of the synthetic school year: C2 sees the fall tests, C5 the winter ones, C6 the spring ones

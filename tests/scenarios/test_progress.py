@@ -18,8 +18,8 @@ import dagster as dg
 import pyarrow.compute as pc
 import pytest
 
-from hub.synthetic import calendar
 from hub.tutoring import plan_cycles
+from testkit.synthetic import calendar
 from tests.hub.reports.test_chromium import WIDTHS, cut_off
 from tests.scenarios.handbuilt import Tutor, hand_built, write_drop, write_sessions
 from tests.scenarios.test_decisions import NO, Night, hub_yaml, instance, memberships_of, pupil, steady

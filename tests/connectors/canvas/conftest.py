@@ -8,9 +8,9 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.canvas import CanvasConfig, CanvasDestination
-from connectors.canvas.fake import FakeCanvas
 from hub.connector import RenderedReport
-from hub.push.fakeserver import LOOPBACK_HTTP
+from testkit.fakes.canvas import FakeCanvas
+from testkit.fakes.server import LOOPBACK_HTTP
 
 TOKEN = "canvas-test-token-0123456789"
 ROSTER = {"ALG.101/2": ["S-1", "S-2", "S-3"], "BIO-7": ["S-2", "S-4"], "CHEM-3": ["S-5", "S-6"]}

@@ -6,10 +6,10 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from connectors.canvas import CanvasConfig, CanvasDestination
-from connectors.canvas.fake import FakeCanvas
 from hub.connector import PushOutcome, RenderedReport
 from hub.plugins import discover
-from hub.push.fakeserver import Fault, FaultKind
+from testkit.fakes.canvas import FakeCanvas
+from testkit.fakes.server import Fault, FaultKind
 
 
 def test_page_is_created_then_updated_in_place_addressed_by_escaped_sis_id(

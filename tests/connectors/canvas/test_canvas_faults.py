@@ -12,8 +12,8 @@ import pytest
 
 from hub.connector import PushOutcome
 from hub.push import push_reports
-from hub.push.fakeserver import Fault, FaultKind
 from hub.warehouse import Warehouse
+from testkit.fakes.server import Fault, FaultKind
 
 COURSES = ("ALG.101/2", "BIO-7", "CHEM-3")
 STATUSES = {"ALG.101/2": ("S_1", "S_2"), "BIO-7": ("S_2", "S_4"), "CHEM-3": ("S_5", "S_6")}

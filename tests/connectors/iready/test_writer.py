@@ -12,7 +12,8 @@ import pytest
 
 from connectors.iready.layouts import LAYOUTS
 from connectors.iready.writer import write_iready
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
+from testkit.simulate import iready as simulate
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 CURRENT = {layout.subject: layout.columns for layout in LAYOUTS if layout.label == "2025-26"}
 STUDENTS = 300
@@ -123,3 +124,45 @@ def test_the_same_district_writes_the_same_bytes(
     assert [path.read_bytes() for path in again] == [path.read_bytes() for path in exports]
     with pytest.raises(ValueError, match="unknown window 'summer'"):
         write_iready(district, tmp_path, through="summer")
+
+
+PLACED = {"Emerging K": -1, "K": 0, **{str(grade): grade for grade in range(1, 13)}}
+OWN_GRADE_WORDS = ("Early", "Mid", "Late")
+
+
+def _placed_grade(placement: str) -> int:
+    """The grade a placement names: ``Emerging K`` -1, ``Early K`` / ``Grade K`` 0, ``Late 10`` 10."""
+    return PLACED.get(placement, PLACED[placement.rsplit(" ", 1)[-1]])
+
+
+@pytest.mark.parametrize("subject", ["ela", "math"])
+def test_every_placement_is_plausible_for_the_grade_and_agrees_with_the_score(
+    tmp_path: Path, subject: str
+) -> None:
+    """What a teacher reads beside a student: no high schooler placed in kindergarten. The demo's default
+    district (2,000 students, seed 7) once drew an 11th grader eleven grade levels below.
+
+    At the lowest a student sits two grade levels plus half their grade below it (the district's floor),
+    less a rushed sitting (a grade level) and test noise; Early / Mid / Late only in the student's own
+    grade, as i-Ready writes them; the score lies in the placed grade's band (Grade 12, the top, has no
+    ceiling), and Mid or Above exactly when it reaches the grade's mid cut (true of every vendor sample).
+    """
+    district = build_district(DistrictSpec(students=2000, seed=7))
+    [export] = [path for path in write_iready(district, tmp_path) if subject in path.name]
+    rows = _records(export)
+    grade = np.array([PLACED[row["Student Grade"]] for row in rows])
+    placement = np.array([row["Overall Placement"] for row in rows])
+    placed = np.array([_placed_grade(text) for text in placement])
+    score = np.array([int(row["Overall Scale Score"]) for row in rows])
+    floor = simulate.scale_scores(subject, placed.astype(float))
+    ceiling = np.where(placed == 12, np.inf, simulate.scale_scores(subject, placed + 1.0))
+    mid_cut = np.array([int(row["Mid On Grade Level Scale Score"]) for row in rows])
+    mid_or_above = np.array([row["Overall Relative Placement"] == "Mid or Above Grade Level" for row in rows])
+
+    implausible = placed < grade - (2 + grade / 2) - 1.5
+    assert not implausible.any(), sorted(set(zip(grade[implausible], placement[implausible], strict=True)))
+    assert np.all(placed <= grade + 4)
+    own_grade_words = np.isin(np.char.partition(placement, " ")[:, 0], OWN_GRADE_WORDS)
+    assert np.array_equal(own_grade_words, (placed == grade) & (placement != "Emerging K"))
+    assert np.all(((score >= floor) | (placed == -1)) & (score <= ceiling))
+    assert np.array_equal(mid_or_above, score >= mid_cut)

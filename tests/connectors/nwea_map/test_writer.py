@@ -12,8 +12,8 @@ import pytest
 from connectors.nwea_map import MapConfig, MapSource
 from connectors.nwea_map.layouts import ASSESSMENT_RESULTS_2020, CLASS_ASSIGNMENTS, STUDENTS_BY_SCHOOL_2020
 from connectors.nwea_map.writer import write_map
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
 from hub.warehouse import Warehouse
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 STUDENTS = 240
 

@@ -9,10 +9,10 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.oneroster_api import OneRosterApiConfig, OneRosterApiSource
-from connectors.oneroster_api.fake import FakeRostering
 from connectors.oneroster_api.writer import rest_roster
-from hub.push.fakeserver import LOOPBACK_HTTP
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
+from testkit.fakes.oneroster_api import FakeRostering
+from testkit.fakes.server import LOOPBACK_HTTP
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 CLIENT_ID = "tutorhub-north"
 SECRET = "roster-client-secret-0123"

@@ -10,11 +10,11 @@ import logging
 
 import pytest
 
-from connectors.oneroster.provider import TOKEN_PATH
 from connectors.oneroster_api.binding import SCOPE_PREFIXES
 from connectors.oneroster_api.oauth1 import base_string, sign
 from hub.connector import ConnectorError
-from hub.push.fakeserver import Fault, FaultKind
+from testkit.fakes.oneroster_provider import TOKEN_PATH
+from testkit.fakes.server import Fault, FaultKind
 from tests.connectors.oneroster_api.conftest import SECRET, ids
 
 V1P2 = SCOPE_PREFIXES["1.2"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.oneroster_api.fake import FakeRostering
 from hub.connector import ConnectorError
-from hub.push.fakeserver import Fault, FaultKind, Reply
+from testkit.fakes.oneroster_api import FakeRostering
+from testkit.fakes.server import Fault, FaultKind, Reply
 from tests.connectors.oneroster_api.conftest import CLIENT_ID, SECRET, ids
 
 

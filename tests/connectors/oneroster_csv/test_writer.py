@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from connectors.oneroster_csv.writer import write_oneroster
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 # The 1.2.1 CSV binding's columns, in order (reference: OneRoster CSV binding 1.2.1, sections 1.3 and 1.4).
 # fmt: off

@@ -8,9 +8,9 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.oneroster_gradebook import GradebookConfig, GradebookDestination
-from connectors.oneroster_gradebook.fake import FakeGradebook
 from hub.connector import RenderedReport
-from hub.push.fakeserver import LOOPBACK_HTTP
+from testkit.fakes.oneroster_gradebook import FakeGradebook
+from testkit.fakes.server import LOOPBACK_HTTP
 
 SECRET = "gradebook-client-secret-0123"
 

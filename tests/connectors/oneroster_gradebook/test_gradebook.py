@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from connectors.oneroster_gradebook import GradebookDestination, payloads
-from connectors.oneroster_gradebook.fake import GRADEBOOK, TOKEN_PATH
 from hub.connector import PushOutcome
 from hub.plugins import discover
-from hub.push.fakeserver import Fault, FaultKind
+from testkit.fakes.oneroster_gradebook import GRADEBOOK, TOKEN_PATH
+from testkit.fakes.server import Fault, FaultKind
 
 
 def puts(gradebook, collection: str) -> int:

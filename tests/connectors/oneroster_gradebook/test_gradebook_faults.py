@@ -10,8 +10,8 @@ import pytest
 
 from hub.connector import PushOutcome
 from hub.push import push_reports
-from hub.push.fakeserver import Fault, FaultKind
 from hub.warehouse import Warehouse
+from testkit.fakes.server import Fault, FaultKind
 
 CLASSES = {"CLS-1": {"S_1": "phonics", "S_2": "vocabulary"}, "CLS-2": {"S_3": "geometry"}}
 

@@ -13,7 +13,7 @@ import pytest
 from connectors.session_log import SessionLogConfig, SessionLogSource
 from connectors.session_log.writer import TutoringSimulation, simulate_tutoring, write_tutors
 from hub.model import conform
-from hub.synthetic import DistrictSpec, build_district
+from testkit.synthetic import DistrictSpec, build_district
 
 
 @pytest.fixture(scope="module")

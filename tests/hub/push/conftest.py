@@ -8,7 +8,7 @@ import pytest
 
 from hub.connector import RenderedReport
 from hub.http import HttpSettings
-from hub.push.fakeserver import LOOPBACK_HTTP
+from testkit.fakes.server import LOOPBACK_HTTP
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from connectors.canvas import CanvasConfig, CanvasDestination
-from connectors.canvas.fake import FakeCanvas
 from connectors.files import FilesConfig, FilesDestination
 from hub.connector import ConnectorConfig, DestinationConnector, PushOutcome, PushResult, RenderedReport
 from hub.http import HttpSettings
 from hub.model import PushLog, PushTarget
 from hub.push import PushError, PushRefused, push_reports
-from hub.push.fakeserver import Fault, FaultKind
 from hub.warehouse import Warehouse
+from testkit.fakes.canvas import FakeCanvas
+from testkit.fakes.server import Fault, FaultKind
 
 DISTRICT = "test_district"
 TOKEN = "canvas-sekrit-token"

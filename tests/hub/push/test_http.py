@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from hub.http import BearerToken, HttpError, HttpSettings, build_session, is_throttled, send
-from hub.push.fakeserver import FakeServer, Fault, FaultKind, Reply, Request, Route
+from testkit.fakes.server import FakeServer, Fault, FaultKind, Reply, Request, Route
 
 
 class Echo(FakeServer):

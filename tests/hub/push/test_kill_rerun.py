@@ -17,11 +17,11 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from connectors.canvas import CanvasConfig, CanvasDestination
-from connectors.canvas.fake import FakeCanvas
 from hub.connector import PushOutcome
 from hub.model import PushLog, PushTarget
 from hub.push import push_reports
 from hub.warehouse import Warehouse
+from testkit.fakes.canvas import FakeCanvas
 
 TOKEN = "kill-test-token"
 COURSES = [f"SEC-{n}" for n in range(1, 7)]

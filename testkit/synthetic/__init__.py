@@ -8,9 +8,9 @@
 Vendors' layouts are written by each connector's ``writer.py``; this package knows no vendor.
 """
 
-from hub.synthetic.calendar import WINDOWS, window_dates
-from hub.synthetic.catalog import SUBJECT_NAMES
-from hub.synthetic.district import SyntheticDistrict, build_district
-from hub.synthetic.spec import DistrictSpec
+from testkit.synthetic.calendar import WINDOWS, window_dates
+from testkit.synthetic.catalog import SUBJECT_NAMES
+from testkit.synthetic.district import SyntheticDistrict, build_district
+from testkit.synthetic.spec import DistrictSpec
 
 __all__ = ["SUBJECT_NAMES", "WINDOWS", "DistrictSpec", "SyntheticDistrict", "build_district", "window_dates"]

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
-from hub.synthetic.schools import CEDS_GRADES
+from testkit.synthetic.schools import CEDS_GRADES
 
 SUBJECT_NAMES = {
     "homeroom": "Homeroom",

@@ -12,7 +12,10 @@ grade, because gaps in grade levels widen as students get older):
   economically disadvantaged -0.3; math: -0.25, -0.55, -0.3), a real-world pattern kept modest so that
   most students of every subgroup sit within the general spread;
 - one student in ten has an extra long tail below (the students who need intensive support);
-- nobody is placed below pre-kindergarten, nor more than 3 grade levels above.
+- nobody is placed more than 3 grade levels above, nor below ``lowest_level``: pre-kindergarten for the
+  youngest, two grade levels plus half the grade below for the rest (a 10th grader reads at 3rd-grade
+  level at the lowest). The tail is drawn in spread units, so without this floor an 11th grader could
+  land in kindergarten, which no teacher would believe.
 
 Growth is about 1.0 +- 0.25 for most students; about 7% stall (0 +- 0.25, so some regress).
 """
@@ -22,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from hub.skills import DOMAINS
-from hub.synthetic.spec import DistrictSpec
+from testkit.synthetic.spec import DistrictSpec
 
 _SHIFT = {
     "ela": {"english_learner": -0.45, "disability": -0.6, "economically_disadvantaged": -0.3},
@@ -39,6 +42,11 @@ def spread(grade_num: np.ndarray) -> np.ndarray:
     return 0.45 + 0.08 * grade_num
 
 
+def lowest_level(grade_num: np.ndarray) -> np.ndarray:
+    """The lowest fall level a student of each grade is drawn at (see the module's docstring)."""
+    return -np.minimum(grade_num + 1.0, 2.0 + grade_num / 2)
+
+
 def fall_levels(
     spec: DistrictSpec, grade_num: np.ndarray, subgroups: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
@@ -52,7 +60,7 @@ def fall_levels(
             z += shift * subgroups[group]
         tail = rng.random(n) < 0.10
         z -= tail * rng.exponential(1.0, n)
-        levels[subject] = np.clip(z * spread(grade_num), -(grade_num + 1.0), 3.0)
+        levels[subject] = np.clip(z * spread(grade_num), lowest_level(grade_num), 3.0)
     return levels
 
 

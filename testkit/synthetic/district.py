@@ -11,19 +11,19 @@ import numpy as np
 import pyarrow as pa
 
 from hub.skills import DOMAINS
-from hub.synthetic import achievement, calendar, enrollments
-from hub.synthetic.catalog import courses_table
-from hub.synthetic.schedule import Schedule, build_schedule
-from hub.synthetic.schools import plan_schools
-from hub.synthetic.sections import build_sections
-from hub.synthetic.spec import DistrictSpec
-from hub.synthetic.staff import build_teachers, build_tutors
-from hub.synthetic.students import build_students
+from testkit.synthetic import achievement, calendar, enrollments
+from testkit.synthetic.catalog import courses_table
+from testkit.synthetic.schedule import Schedule, build_schedule
+from testkit.synthetic.schools import plan_schools
+from testkit.synthetic.sections import build_sections
+from testkit.synthetic.spec import DistrictSpec
+from testkit.synthetic.staff import build_teachers, build_tutors
+from testkit.synthetic.students import build_students
 
 
 @dataclass(eq=False)
 class SyntheticDistrict:
-    """Tables in the shape of hub/synthetic's interface; every draw fixed by ``spec``."""
+    """Tables in the shape of testkit/synthetic's interface; every draw fixed by ``spec``."""
 
     spec: DistrictSpec
     district_org_id: str

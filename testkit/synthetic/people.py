@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.synthetic.names import FAMILY, FAMILY_ASIAN, FAMILY_HISPANIC, FEMALE, MALE
+from testkit.synthetic.names import FAMILY, FAMILY_ASIAN, FAMILY_HISPANIC, FEMALE, MALE
 
 _GIVEN = pa.array(FEMALE + MALE)
 _FAMILY = pa.array(FAMILY + FAMILY_HISPANIC + FAMILY_ASIAN)

@@ -3,7 +3,7 @@
 ``PUT`` of categories, lineItems and results under ``/ims/oneroster/gradebook/v1p2`` (with the
 gradebook.createput scope) answers 201 on create and 200 on update, checks the required fields and that
 the path's sourcedId is the body's; ``GET`` of one object reads it back. Tokens and ``imsx_StatusInfo``
-errors are the shared ``connectors.oneroster.provider``'s. ``accepts_learning_objectives=False`` plays a
+errors are the shared ``testkit.fakes.oneroster_provider``'s. ``accepts_learning_objectives=False`` plays a
 provider that answers 422 to them.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.oneroster.provider import TOKEN_PATH, FakeProvider, imsx
-from hub.push.fakeserver import NotFound, Reply, Request, Route
+from testkit.fakes.oneroster_provider import TOKEN_PATH, FakeProvider, imsx
+from testkit.fakes.server import NotFound, Reply, Request, Route
 
 __all__ = ["GRADEBOOK", "TOKEN_PATH", "FakeGradebook"]
 

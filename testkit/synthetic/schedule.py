@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from hub.synthetic import catalog, staffing
-from hub.synthetic.schools import GRADES, SchoolPlan, kind_of_grade
-from hub.synthetic.spec import DistrictSpec, rank_within
+from testkit.synthetic import catalog, staffing
+from testkit.synthetic.schools import GRADES, SchoolPlan, kind_of_grade
+from testkit.synthetic.spec import DistrictSpec, rank_within
 
 MAX_CLASS = 30
 MIN_CLASS = 22  # smallest average class size worth another rotation

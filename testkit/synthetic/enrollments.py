@@ -12,8 +12,8 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from hub.synthetic.schedule import SLOTS, Schedule
-from hub.synthetic.spec import numbered
+from testkit.synthetic.schedule import SLOTS, Schedule
+from testkit.synthetic.spec import numbered
 
 SCHEMA = pa.schema(
     [

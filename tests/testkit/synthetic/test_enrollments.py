@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from hub.synthetic import DistrictSpec, SyntheticDistrict, build_district
+from testkit.synthetic import DistrictSpec, SyntheticDistrict, build_district
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from hub.synthetic.names import school_names
-from hub.synthetic.spec import DistrictSpec, allocate, numbered
+from testkit.synthetic.names import school_names
+from testkit.synthetic.spec import DistrictSpec, allocate, numbered
 
 GRADES = 13  # KG, 01 .. 12
 CEDS_GRADES = ("KG", *(f"{grade:02d}" for grade in range(1, GRADES)))

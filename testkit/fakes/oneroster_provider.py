@@ -2,8 +2,8 @@
 
 ``POST /oauth/token`` (HTTP Basic client auth, form ``grant_type=client_credentials`` and ``scope``) hands
 out bearer tokens that expire; any other request needs a live one. Errors carry the ``imsx_StatusInfo``
-body the specification gives. The gradebook fake (``connectors.oneroster_gradebook.fake``) and the
-rostering fake (``connectors.oneroster_api.fake``) add their own endpoints and scope rules on top, so
+body the specification gives. The gradebook fake (``testkit.fakes.oneroster_gradebook``) and the
+rostering fake (``testkit.fakes.oneroster_api``) add their own endpoints and scope rules on top, so
 neither has to be the other.
 """
 
@@ -13,7 +13,7 @@ import base64
 import secrets
 import time
 
-from hub.push.fakeserver import FakeServer, Fault, FaultKind, Reply, Request, Route
+from testkit.fakes.server import FakeServer, Fault, FaultKind, Reply, Request, Route
 
 TOKEN_PATH = ("oauth", "token")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from hub.synthetic import people
-from hub.synthetic.spec import DistrictSpec, numbered
+from testkit.synthetic import people
+from testkit.synthetic.spec import DistrictSpec, numbered
 
 STUDENTS_PER_TUTOR = 9
 """A funded high-dosage programme: each tutor takes 3-4 groups of at most 4, and about half the students

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.synthetic.calendar import DEFAULT_SCHOOL_YEAR
+from testkit.synthetic.calendar import DEFAULT_SCHOOL_YEAR
 
 
 @dataclass(frozen=True, slots=True)

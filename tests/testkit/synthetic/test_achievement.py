@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from hub.skills import DOMAINS
-from hub.synthetic import WINDOWS, DistrictSpec, SyntheticDistrict, build_district, window_dates
+from testkit.synthetic import WINDOWS, DistrictSpec, SyntheticDistrict, build_district, window_dates
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,20 @@ def test_fall_levels_spread_with_a_tail_below(district: SyntheticDistrict, subje
     assert 0.1 <= np.mean(levels <= -1) <= 0.4  # need support
     assert 0.02 <= np.mean(levels <= -2) <= 0.15  # need intensive support
     assert np.mean(levels >= 1) >= 0.05
+
+
+@pytest.mark.parametrize("subject", ["ela", "math"])
+def test_nobody_is_drawn_implausibly_far_below_grade(district: SyntheticDistrict, subject: str) -> None:
+    """Never below pre-K, and at most two grade levels plus half the grade below: a 10th grader reads at
+    3rd-grade level at the lowest. High schoolers needing intensive support are still there."""
+    grade = district.students["grade_num"].to_numpy().astype(float)
+    levels = district.students[f"{subject}_level_fall"].to_numpy()
+    high_school = grade >= 9
+
+    assert np.all(grade + levels >= -1)
+    assert np.all(levels >= -(2 + grade / 2))
+    assert (grade + levels)[grade == 10].min() >= 3
+    assert 0.02 <= np.mean(levels[high_school] <= -3) <= 0.25
 
 
 def test_subgroups_sit_mildly_lower(district: SyntheticDistrict) -> None:

@@ -1,6 +1,6 @@
 """A fake OneRoster rostering service on loopback, serving the collections it is given as Python dicts.
 
-The shared fake provider (``connectors.oneroster.provider``: the OAuth 2 token endpoint, bearer tokens
+The shared fake provider (``testkit.fakes.oneroster_provider``: the OAuth 2 token endpoint, bearer tokens
 that expire, ``imsx_StatusInfo`` error bodies, scripted faults such as 429 with Retry-After, 500s and
 dropped connections, each limited to a path by a regular expression) plus the rostering service:
 
@@ -26,10 +26,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-from connectors.oneroster.provider import FakeProvider, imsx
 from connectors.oneroster_api.binding import API_PATHS, COLLECTIONS, SCOPE_PREFIXES, Version
 from connectors.oneroster_api.oauth1 import base_string, sign
-from hub.push.fakeserver import Reply, Request, Route
+from testkit.fakes.oneroster_provider import FakeProvider, imsx
+from testkit.fakes.server import Reply, Request, Route
 
 DEFAULT_LIMIT = 100
 _FILTER = re.compile(r"^(?P<field>\w+)(?P<op>>=|<=|!=|=|>|<|~)'(?P<value>[^']*)'$")

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hub.synthetic import catalog
-from hub.synthetic.spec import DistrictSpec, rank_within
+from testkit.synthetic import catalog
+from testkit.synthetic.spec import DistrictSpec, rank_within
 
 SECTIONS_PER_TEACHER = 5
 STUDENTS_PER_TEACHER = 16  # all teachers, specialists included

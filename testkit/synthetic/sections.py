@@ -6,9 +6,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.synthetic.schedule import Schedule, SectionColumns
-from hub.synthetic.schools import CEDS_GRADES
-from hub.synthetic.spec import numbered
+from testkit.synthetic.schedule import Schedule, SectionColumns
+from testkit.synthetic.schools import CEDS_GRADES
+from testkit.synthetic.spec import numbered
 
 
 def build_sections(

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.skills import DOMAINS
-from hub.synthetic import SyntheticDistrict, calendar
+from testkit.synthetic import SyntheticDistrict, calendar
 
 ENTRY_LEVEL = -1.0  # grade levels below: Tier 2 or 3 on i-Ready's scale
 OFFER_RATE = 0.7

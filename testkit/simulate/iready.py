@@ -40,18 +40,24 @@ def scale_scores(subject: str, equivalent: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(scores), 100, 800).astype(np.int64)
 
 
-def placements(grade: np.ndarray, equivalent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(Placement text, relative placement category 0..4) per student."""
-    placed = np.clip(np.floor(equivalent), -1, 12).astype(np.int64)
-    within = equivalent - np.floor(equivalent)
-    stage = np.where(within < 0.5, "Early", np.where(within < 0.8, "Mid", "Late"))
+def placements(subject: str, grade: np.ndarray, equivalent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Placement text, relative placement category 0..4) per student.
+
+    Past the top of the scale (beyond grade 12) a student reads Late 12, never Early 12 again; in the own
+    grade, Mid or Above (and Mid rather than Early) exactly when the rounded score reaches the grade's mid
+    cut, the rule every vendor sample keeps.
+    """
+    equivalent = np.clip(equivalent, -1.0, 12.99)
+    placed = np.floor(equivalent).astype(np.int64)
+    reaches_mid = scale_scores(subject, equivalent) >= MID_ON_GRADE[subject][grade]
+    stage = np.where(~reaches_mid, "Early", np.where(equivalent - placed < 0.8, "Mid", "Late"))
     label = GRADE_LABELS[np.clip(placed, 0, 12)]
     own_grade = np.char.add(np.char.add(stage, " "), label)
     other = np.where(placed < 0, "Emerging K", np.char.add("Grade ", label))
     text = np.where(placed == grade, own_grade, other)
     below = grade - placed
     category = np.select(
-        [below >= 3, below == 2, below == 1, (below == 0) & (within < 0.5)], [0, 1, 2, 3], MID_OR_ABOVE
+        [below >= 3, below == 2, below == 1, (below == 0) & ~reaches_mid], [0, 1, 2, 3], MID_OR_ABOVE
     )
     return text, category
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from hub.synthetic import achievement, people
-from hub.synthetic.schools import CEDS_GRADES, SchoolPlan
-from hub.synthetic.spec import DistrictSpec, numbered
+from testkit.synthetic import achievement, people
+from testkit.synthetic.schools import CEDS_GRADES, SchoolPlan
+from testkit.synthetic.spec import DistrictSpec, numbered
 
 # Categories, their shares, and per category the rates of ELL and of economic disadvantage.
 _RACES = ("white", "hispanic", "black", "asian", "two_or_more", "american_indian", "pacific_islander")

@@ -15,7 +15,7 @@ from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
-from hub.push.fakeserver import FakeServer, Fault, FaultKind, NotFound, Reply, Request, Route
+from testkit.fakes.server import FakeServer, Fault, FaultKind, NotFound, Reply, Request, Route
 
 CONTENT_MAX = 255  # CustomGradebookColumnDatum validates content length against Canvas's string limit
 PER_PAGE_MAX = 100

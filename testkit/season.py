@@ -36,10 +36,10 @@ from hub.diagnostics import (
 from hub.model import students_of
 from hub.pipeline.diagnostics import FILE_COLUMN
 from hub.pipeline.tutoring import replay_boundaries, school_year_of
-from hub.synthetic import SyntheticDistrict
 from hub.tutoring import Grouping, TutoringPolicy, open_memberships, plan_cycles
 from hub.tutoring.cycles import ATTENDANCE_SCHEMA
 from hub.tutoring.tutor_pool import roster_tutors
+from testkit.synthetic import SyntheticDistrict
 
 Echo = Callable[[str], None]
 
