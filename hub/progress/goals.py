@@ -16,7 +16,6 @@ runs from the baseline to the goal at the cycle's end. The rule reads the points
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -25,27 +24,14 @@ import pyarrow.compute as pc
 
 from hub.model import arrow_schema, conform
 from hub.progress.points import PREFIX
-from hub.progress.policy import ADJUST, ON_TRACK, RAISE_GOAL, TOO_FEW_POINTS, ProgressPolicy
-from hub.progress.trend import least_squares_per_week
+from hub.progress.policy import ProgressPolicy
+from hub.progress.rule import judged
+from hub.progress.series import Series, merged, points_by_person, since
 from hub.skills import label
 
 MASTERY = "mastery_check"
 CSV_SOURCE = "progress_csv"
 VENDOR_NAMES = {"iready": "i-Ready", "nwea_map": "MAP Growth"}
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """One student's points on one measure, in date order (numpy arrays of equal length)."""
-
-    measure: str
-    ids: np.ndarray
-    days: np.ndarray  # date ordinals
-    scores: np.ndarray
-    goals: np.ndarray  # nan where the source set none
-
-    def take(self, rows: np.ndarray | slice) -> Series:
-        return Series(self.measure, self.ids[rows], self.days[rows], self.scores[rows], self.goals[rows])
 
 
 def open_placements(memberships: pa.Table, groups: pa.Table, as_of: date) -> pa.Table:
@@ -66,8 +52,12 @@ def open_placements(memberships: pa.Table, groups: pa.Table, as_of: date) -> pa.
 
 
 def current_cycle(cycles: pa.Table, as_of: date) -> dict | None:
-    holding = [row for row in cycles.to_pylist() if row["start_date"] <= as_of <= row["end_date"]]
-    return holding[0] if holding else None
+    """The cycle holding ``as_of``; between cycles (a summer night) the latest one begun, so its goals are
+    still read against its own points rather than an empty stretch."""
+    begun = sorted(
+        (row for row in cycles.to_pylist() if row["start_date"] <= as_of), key=lambda r: r["start_date"]
+    )
+    return begun[-1] if begun else None
 
 
 def monitor(
@@ -90,7 +80,7 @@ def monitor(
     cycle = current_cycle(cycles, as_of)
     cycle_ends = dict(zip(cycles["source_id"].to_pylist(), cycles["end_date"].to_pylist(), strict=True))
     points = points.filter(pc.less_equal(points["observed_on"], pa.scalar(as_of, pa.date32())))
-    by_person = _points_by_person(points)
+    by_person = points_by_person(points)
     tests = {row["source_id"]: row for row in results.to_pylist()}
     before = {
         row["source_id"]: (row["signal"], row["signal_since"])
@@ -127,65 +117,6 @@ def _empty() -> pa.Table:
     return arrow_schema("progress_goal").empty_table()
 
 
-KEYS = ["person_source_id", "source", "subject", "canonical_domain", "measure"]
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-def _points_by_person(points: pa.Table) -> dict[str, dict[tuple, Series]]:
-    """person -> (source, subject, domain, measure) -> Series, sorted by date.
-
-    One sort and one pass over the boundaries between series (not over the points): a series is a slice
-    of the sorted columns, held as numpy views.
-    """
-    points = points.sort_by([(key, "ascending") for key in KEYS] + [("observed_on", "ascending")])
-    rows = points.num_rows
-    if not rows:
-        return {}
-    starts = np.zeros(rows, dtype=bool)
-    starts[0] = True
-    for key in KEYS:
-        codes = pc.dictionary_encode(points[key], null_encoding="encode").combine_chunks().indices
-        values = codes.to_numpy()
-        starts[1:] |= values[1:] != values[:-1]
-    first = np.flatnonzero(starts)
-    last = np.append(first[1:], rows)
-    ids = np.asarray(points["source_id"].to_pylist(), dtype=object)
-    days = points["observed_on"].cast(pa.int32()).to_numpy() + EPOCH_ORDINAL
-    scores = points["score"].to_numpy().astype(float)
-    goals = pc.fill_null(points["goal_score"], np.nan).to_numpy().astype(float)
-    everything = Series("", ids, days, scores, goals)
-    by_person: dict[str, dict[tuple, Series]] = {}
-    heads = points.select(KEYS).take(pa.array(first)).to_pylist()
-    for head, start, end in zip(heads, first, last, strict=True):
-        key = (head["source"], head["subject"], head["canonical_domain"], head["measure"])
-        series = everything.take(slice(int(start), int(end)))
-        by_person.setdefault(head["person_source_id"], {})[key] = Series(
-            head["measure"], series.ids, series.days, series.scores, series.goals
-        )
-    return by_person
-
-
-def _merged(series: list[Series], measure: str) -> Series | None:
-    """Points of one measure from several keys (mastery checks on the skill and on several skills)."""
-    if not series:
-        return None
-    order = np.argsort(np.concatenate([s.days for s in series]), kind="stable")
-    return Series(
-        measure,
-        np.concatenate([s.ids for s in series])[order],
-        np.concatenate([s.days for s in series])[order],
-        np.concatenate([s.scores for s in series])[order],
-        np.concatenate([s.goals for s in series])[order],
-    )
-
-
-def _since(series: Series, first_day: int) -> Series:
-    keep = series.days >= first_day
-    return Series(
-        series.measure, series.ids[keep], series.days[keep], series.scores[keep], series.goals[keep]
-    )
-
-
 def _goal_row(
     placement: dict,
     series: dict[tuple, Series],
@@ -201,11 +132,11 @@ def _goal_row(
         key for key in series if key[1] == subject and (key[2] is None or key[2] == domain) and key[0]
     ]
     district = sorted(
-        (_since(series[key], entered) for key in on_target if key[0] == CSV_SOURCE),
+        (since(series[key], entered) for key in on_target if key[0] == CSV_SOURCE),
         key=lambda s: -len(s.days),
     )
     district = [s for s in district if len(s.days) and not np.isnan(series_goal(s))]
-    mastery = _merged([_since(series[key], entered) for key in on_target if key[3] == MASTERY], MASTERY)
+    mastery = merged([since(series[key], entered) for key in on_target if key[3] == MASTERY], MASTERY)
     if district:
         chosen, goal = district[0], series_goal(district[0])
         basis = f"the district's goal on {chosen.measure}: {goal:g}"
@@ -219,7 +150,7 @@ def _goal_row(
             return None
         chosen, base = found
         goal, basis = _typical_growth_goal(chosen, base, entry_test, goal_date, policy)
-    return _judged(placement, chosen, base, goal, basis, goal_date, policy)
+    return judged(placement, chosen, base, goal, basis, goal_date, policy)
 
 
 def _mastery_goal(
@@ -279,75 +210,4 @@ def _typical_growth_goal(
     return goal, (
         f"{vendor} typical growth ({typical:g} a year) prorated to {weeks:.0f} weeks: scale {goal:.0f} "
         f"by {goal_date:%Y-%m-%d}"
-    )
-
-
-def _judged(
-    placement: dict,
-    series: Series,
-    base: int,
-    goal: float,
-    basis: str,
-    goal_date: date,
-    policy: ProgressPolicy,
-) -> dict:
-    """The aimline from the baseline to the goal, the trend of the points, and the rule's signal."""
-    baseline_day, baseline = int(series.days[base]), float(series.scores[base])
-    span_days = max(goal_date.toordinal() - baseline_day, 1)
-    per_day = (goal - baseline) / span_days
-    observed = slice(base, None)
-    slope = least_squares_per_week(series.days[observed], series.scores[observed])
-    after_days, after_scores = series.days[base + 1 :], series.scores[base + 1 :]
-    signal, reason = decide(after_days, after_scores, baseline_day, baseline, per_day, policy)
-    return {
-        "source_id": placement["source_id"],
-        "membership_source_id": placement["source_id"],
-        "group_source_id": placement["group_source_id"],
-        "person_source_id": placement["person_source_id"],
-        "subject": placement["subject"],
-        "school_source_id": placement["school_source_id"],
-        "canonical_domain": placement["canonical_domain"],
-        "measure": series.measure,
-        "goal_basis": basis,
-        "baseline_date": date.fromordinal(baseline_day),
-        "baseline_score": baseline,
-        "goal_date": goal_date,
-        "goal_score": goal,
-        "aimline_per_week": per_day * 7,
-        "points": len(series.days) - base,
-        "latest_date": date.fromordinal(int(series.days[-1])),
-        "latest_score": float(series.scores[-1]),
-        "rate_of_improvement": slope,
-        "signal": signal,
-        "signal_reason": reason,
-    }
-
-
-def decide(
-    days: np.ndarray,
-    scores: np.ndarray,
-    baseline_day: int,
-    baseline: float,
-    per_day: float,
-    policy: ProgressPolicy,
-) -> tuple[str, str]:
-    """The decision rule on the points after the baseline: the last ``consecutive_points`` all below the
-    aimline -> adjust, all above -> raise_goal, fewer than that many points -> too_few_points."""
-    needed = policy.consecutive_points
-    if len(days) < needed:
-        return TOO_FEW_POINTS, f"{len(days)} point(s) since the baseline; the rule reads the last {needed}"
-    last_days, last_scores = days[-needed:], scores[-needed:]
-    aim = baseline + per_day * (last_days - baseline_day)
-    latest = (
-        f"latest {last_scores[-1]:g} on {date.fromordinal(int(last_days[-1])):%Y-%m-%d} against an aimline "
-        f"of {aim[-1]:.1f}"
-    )
-    if np.all(last_scores < aim):
-        return ADJUST, f"the last {needed} points are below the aimline ({latest})"
-    if np.all(last_scores > aim):
-        return RAISE_GOAL, f"the last {needed} points are above the aimline ({latest})"
-    below = int(np.sum(last_scores < aim))
-    return ON_TRACK, (
-        f"of the last {needed} points, {below} below the aimline and {needed - below} on or above it "
-        f"({latest})"
     )

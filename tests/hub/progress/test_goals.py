@@ -164,3 +164,17 @@ def test_least_squares_slope_per_week() -> None:
     assert least_squares_per_week(days, 2.0 * days / 7 + 5) == pytest.approx(2.0)
     assert least_squares_per_week(days[:1], np.array([3.0])) is None
     assert least_squares_per_week(np.array([4, 4]), np.array([1.0, 2.0])) is None
+
+
+def test_a_summer_night_reads_the_last_cycle_begun() -> None:
+    summer = monitor(
+        memberships(),
+        GROUPS,
+        CYCLES,
+        conform("progress_point", pa.Table.from_pylist(checks([40, 50, 60, 70, 80]))),
+        results(),
+        arrow_schema("progress_goal").empty_table(),
+        ProgressPolicy(),
+        END + timedelta(days=40),
+    ).to_pylist()
+    assert [(row["cycle_source_id"], row["goal_date"], row["points"]) for row in summer] == [("c2", END, 5)]
