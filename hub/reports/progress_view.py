@@ -134,8 +134,9 @@ def signal_changes(
     placements: Iterable[tuple[str, str]],
     week: tuple[date, date],
 ) -> list[tuple[str, str]]:
-    """(group, next step) for each of ``placements`` whose signal changed in the ``week`` (first, last day)
-    to one that asks something of people (not "too few points")."""
+    """(group, next step) for each of ``placements`` whose signal changed between ``week``'s first and last
+    day (the reported week, through the night the data is as of) to one that asks something of people
+    (not "too few points")."""
     if goals is None or not goals.num_rows:
         return []
     wanted = set(placements)

@@ -207,7 +207,7 @@ def _sections(
                         inputs.progress_goal,
                         names,
                         [(row["person_source_id"], row["group_source_id"]) for row in rows],
-                        (inputs.week_start, inputs.week_end),
+                        (inputs.week_start, max(inputs.week_end, inputs.as_of)),
                     )
                 ),
             ),
