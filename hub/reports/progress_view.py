@@ -123,9 +123,10 @@ NEXT_STEP = {
     "adjust": "below the aimline since {since}: adjust the plan (reteach the skill, more practice, check "
     "attendance)",
     "raise_goal": "above the aimline since {since}: raise the goal, or consider exit at the next boundary",
-    "on_track": "back on track since {since}",
 }
-"""What a changed signal asks of the tutor and teacher, in the pulse's next steps."""
+"""What a changed signal asks of the tutor and teacher, in the pulse's next steps. Only the signals that
+ask for a change are news: "on track" and "too few points" ask nothing (and on a district's first night
+every signal is new)."""
 
 
 def signal_changes(
@@ -135,8 +136,7 @@ def signal_changes(
     week: tuple[date, date],
 ) -> list[tuple[str, str]]:
     """(group, next step) for each of ``placements`` whose signal changed between ``week``'s first and last
-    day (the reported week, through the night the data is as of) to one that asks something of people
-    (not "too few points")."""
+    day (the reported week, through the night the data is as of) to one that asks for a change."""
     if goals is None or not goals.num_rows:
         return []
     wanted = set(placements)
