@@ -4,20 +4,17 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from assets.partitions import DISTRICTS
 from hub.settings import ConfigError, HubConfig, HubSettings, load_hub_config
 
-if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
-
 SETTLE_SECONDS = 60  # a file still being written by SFTP is not read until it has been quiet this long
 
 
-def district_schedules(hub: HubConfig, job: "UnresolvedAssetJobDefinition") -> list[dg.ScheduleDefinition]:
+def district_schedules(hub: HubConfig, job_name: str) -> list[dg.ScheduleDefinition]:
+    """One schedule per district, starting the job ``job_name`` (the night) for its partition."""
     schedules = []
     for district in hub.districts.values():
 
@@ -25,7 +22,7 @@ def district_schedules(hub: HubConfig, job: "UnresolvedAssetJobDefinition") -> l
             name=f"nightly_{district.id}",
             cron_schedule=district.schedule,
             execution_timezone=district.timezone,
-            job=job,
+            job_name=job_name,
             default_status=dg.DefaultScheduleStatus(district.schedule_status.upper()),
             description=f"The night for {district.name}, at {district.schedule} {district.timezone}.",
         )
@@ -75,10 +72,10 @@ def _folder_fingerprint(folder: Path) -> str | None:
     return digest.hexdigest() if entries else None
 
 
-def drop_folder_sensor(config_path: Path, job: "UnresolvedAssetJobDefinition") -> dg.SensorDefinition:
+def drop_folder_sensor(config_path: Path, job_name: str) -> dg.SensorDefinition:
     @dg.sensor(
         name="vendor_files_landed",
-        job=job,
+        job_name=job_name,
         minimum_interval_seconds=120,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Starts a district's night when new vendor files have landed in its drop folder.",

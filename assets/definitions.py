@@ -5,36 +5,11 @@ from pathlib import Path
 import dagster as dg
 
 from assets.automation import district_partitions_sensor, district_schedules, drop_folder_sensor
-from assets.delivery import alignment_reports, report_pushes
-from assets.diagnostics import assessment_results, skill_gaps
-from assets.evidence import dosage, impact, weekly_pulse
 from assets.executors import night_executor
-from assets.extracts import diagnostics_extract, roster_extract, sessions_extract
 from assets.failures import NO_RUN_RETRY_TAGS, RETRY
-from assets.progress import progress_monitoring
+from assets.night import ASSETS
 from assets.resources import HubResource
-from assets.roster import roster
-from assets.sessions import tutoring_sessions
-from assets.tutoring import tiers, tutoring_groups
 from hub.settings import ConfigError, HubSettings, load_hub_config
-
-ASSETS = [
-    roster_extract,
-    roster,
-    diagnostics_extract,
-    assessment_results,
-    skill_gaps,
-    sessions_extract,
-    tutoring_sessions,
-    tiers,
-    tutoring_groups,
-    progress_monitoring,
-    dosage,
-    weekly_pulse,
-    impact,
-    alignment_reports,
-    report_pushes,
-]
 
 
 def build_definitions(config_path: Path, *, allow_deletions: bool = False) -> dg.Definitions:
@@ -52,12 +27,12 @@ def build_definitions(config_path: Path, *, allow_deletions: bool = False) -> dg
         tags=NO_RUN_RETRY_TAGS,
         description="A district's whole night: read, normalize, apply, decide, report, push.",
     )
-    schedules = district_schedules(hub, night) if hub else []
+    schedules = district_schedules(hub, night.name) if hub else []
     return dg.Definitions(
         assets=ASSETS,
         jobs=[night],
         schedules=schedules,
-        sensors=[district_partitions_sensor(config_path), drop_folder_sensor(config_path, night)],
+        sensors=[district_partitions_sensor(config_path), drop_folder_sensor(config_path, night.name)],
         resources={
             "hub": HubResource(config_path=str(config_path.resolve()), allow_deletions=allow_deletions)
         },
@@ -65,3 +40,9 @@ def build_definitions(config_path: Path, *, allow_deletions: bool = False) -> dg
 
 
 defs = build_definitions(HubSettings().config)
+
+
+def night_job() -> dg.JobDefinition:
+    """The night job as a process that runs its steps elsewhere (a Celery worker, a re-execution) rebuilds
+    it by import (``dg.reconstructable(night_job)``): from the hub.yaml TUTORHUB_CONFIG names."""
+    return defs.resolve_job_def("night")

@@ -59,3 +59,17 @@ def markdown_table(table: pa.Table, limit: int = 40) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def pyramid_markdown(distribution: pa.Table) -> str:
+    """The tier pyramid per school, grade, subject and window, as the tiers asset shows it."""
+    lines = [
+        "| school | grade | subject | window | n | Tier 1 | Tier 2 | Tier 3 | inverted |",
+        "|---|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for row in distribution.to_pylist():
+        shares = " | ".join(f"{row[f'tier{level}_percent']:.0f} %" for level in (1, 2, 3))
+        where = f"{row['school_source_id']} | {row['grade']} | {row['subject']} | {row['window']}"
+        flag = "yes" if row["inverted_pyramid"] else ""
+        lines.append(f"| {where} | {row['students']} | {shares} | {flag} |")
+    return "\n".join(lines)

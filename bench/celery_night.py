@@ -23,7 +23,6 @@ from pathlib import Path
 
 import dagster as dg
 import yaml
-from dagster._core.storage.dagster_run import RunsFilter
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the test suite's PostgreSQL and Celery helpers, shared rather than copied
@@ -57,7 +56,7 @@ def one_round(root: Path, drop: Path, districts: int, workers: int) -> tuple[flo
             profile.backfill(ids, {"bench": "1"})
 
             def finished() -> list[dg.RunRecord] | None:
-                records = instance.get_run_records(filters=RunsFilter(tags={"bench": "1"}))
+                records = instance.get_run_records(filters=dg.RunsFilter(tags={"bench": "1"}))
                 done = len(records) == districts and all(r.dagster_run.is_finished for r in records)
                 return records if done else None
 

@@ -6,9 +6,9 @@ night imports them.
 Writes the synthetic district with the connectors' own writers: the OneRoster package, i-Ready Diagnostic
 Results (ELA and Math, every test of the year) and MAP's AssessmentResults, StudentsBySchool and
 ClassAssignments. Loads the roster into a fresh SQLite warehouse (timed apart). Then, in a fresh process
-over a hub.yaml naming the three sources, times what the night's diagnostics assets do: read each source
-and keep its raw extract, normalize, match to the roster, apply, settle the test of record, derive skill
-gaps. A bare pyarrow.csv parse of the same files runs in a process of its own beside it.
+over a hub.yaml naming the three sources, times the night's diagnostics steps (``hub.pipeline.night``):
+read each source and keep its raw extract; normalize, match to the roster, apply and settle the test of
+record; derive skill gaps. A bare pyarrow.csv parse of the same files runs in a process of its own beside it.
 Then the same import again over the unchanged files, as the next night would run it. Targets: import
 <= 60 s, peak RSS <= 2 GB.
 """
@@ -19,14 +19,11 @@ import argparse
 import sys
 import tempfile
 import time
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import yaml
 from _common import Clock, check, in_fresh_process, rss_mb
-
-from hub.connector import NormalizedBatch
 
 DISTRICT_ID = "bench"
 TARGET_SECONDS = 60.0
@@ -70,66 +67,43 @@ def _district_run(config: str) -> Any:
 
 
 def load_roster(config: str) -> dict[str, Any]:
-    """The roster stage of the night (read and keep, then normalize and apply): what matching reads."""
-    from hub.pipeline.sources import apply_stage, read_stage
+    """The night's roster steps (read and keep, then normalize and apply): what matching reads."""
+    from hub.pipeline.night import run_steps
 
     run = _district_run(config)
     start = time.perf_counter()
-    read_stage(run, "roster")
-    [summary] = apply_stage(run, "roster")
+    loaded = run_steps(run, ["roster_extract", "roster"])["roster"]
     wall = time.perf_counter() - start
     run.close()
-    return {"wall": wall, "peak_mb": rss_mb(), "rows": sum(c.rows for c in summary.changes.values())}
+    return {"wall": wall, "peak_mb": rss_mb(), "rows": loaded.rows}
 
 
 def import_diagnostics(config: str) -> dict[str, Any]:
-    """The diagnostics stage, step by step: the functions ``read_stage`` and ``apply_stage`` call, in
-    their order, with the night's matching transform; then the test of record and the skill gaps."""
-    from hub.pipeline.diagnostics import MatchGate, match_transform
-    from hub.pipeline.extracts import extract_dir, latest_extract, load_extract, save_extract
-    from hub.pipeline.gaps import derive_skill_gaps
-    from hub.pipeline.record import settle_results
-    from hub.pipeline.sources import apply_extract
+    """The night's diagnostics steps, each timed: read and keep the extracts; match, apply and settle the
+    test of record; derive the skill gaps."""
+    from hub.pipeline.night import run_step, steps
 
     run = _district_run(config)
-    policy = run.district.diagnostics
-    gate = MatchGate()
     clock = Clock(width=44)
     warehouse = run.warehouse  # opened (and migrated) before the clock starts, as the roster left it
-    sources = run.sources("diagnostics")
-    files: dict[str, int] = {}
-    for entry, source in sources:
-        state = warehouse.connector_state(run.district_id, entry.name)
-        extract = clock.step(f"{entry.name}: read", source.read, state)
-        files |= {name: report.rows for name, report in extract.files.items()}
-        kept = extract_dir(run.data_dir, entry.name)
-        clock.step(f"{entry.name}: keep raw extract (Parquet)", save_extract, extract, kept)
-        del extract  # the night's next asset reads the kept extract back
-    written = {}
-    for entry, source in sources:
-        extract = clock.step(
-            f"{entry.name}: load raw extract", load_extract, latest_extract(run.data_dir, entry.name)
-        )
-        marks = [(time.perf_counter(), time.process_time())]
-        transform = _marking(match_transform(policy, gate), marks)
-        summary = apply_extract(run, entry.name, source, extract, transform)
-        marks.append((time.perf_counter(), time.process_time()))
-        for label, ((wall, cpu), (then_wall, then_cpu)) in zip(
-            ("normalize", "match", "apply"), pairwise(marks), strict=True
-        ):
-            clock.record(f"{entry.name}: {label}", then_wall - wall, then_cpu - cpu)
-        written |= {f"{entry.name}.{table}": change.rows for table, change in summary.changes.items()}
-        del extract
-    record = clock.step("test of record (settle_results)", settle_results, run, policy)
-    gaps = clock.step("skill gaps (derive_skill_gaps)", derive_skill_gaps, run, policy)
+    done = {
+        step.name: clock.step(step.name, run_step, step, run)
+        for step in steps(["diagnostics_extract", "assessment_results", "skill_gaps"])
+    }
+    extracted, loaded, gaps = done["diagnostics_extract"], done["assessment_results"], done["skill_gaps"]
     run.close()
+    record, gate = loaded.record, loaded.gate
     return {
         "database": warehouse.engine.url.database,
         "wall": clock.wall,
         "cpu": clock.cpu,
         "peak_mb": rss_mb(),
-        "files": files,
-        "written": written,
+        "files": {name: report.rows for s in extracted.summaries for name, report in s.files.items()},
+        "written": {
+            f"{s.connector}.{table}": change.rows
+            for s in loaded.summaries
+            for table, change in s.changes.items()
+        },
         "match": [(report.file, report.total, report.match_rate) for report in gate.reports],
         "refused": gate.refused,
         "results": record.results,
@@ -137,18 +111,6 @@ def import_diagnostics(config: str) -> dict[str, Any]:
         "duplicates": record.duplicates,
         "gaps": gaps.rows,
     }
-
-
-def _marking(transform: Any, marks: list[tuple[float, float]]) -> Any:
-    """``transform``, noting the time it starts (normalize is done) and ends (matching is done)."""
-
-    def marked(run: Any, connector: str, batch: NormalizedBatch) -> NormalizedBatch:
-        marks.append((time.perf_counter(), time.process_time()))
-        matched = transform(run, connector, batch)
-        marks.append((time.perf_counter(), time.process_time()))
-        return matched
-
-    return marked
 
 
 WRITTEN_TABLES = ("assessment_result", "domain_result", "skill_gap")

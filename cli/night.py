@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster._core.definitions.reconstruct import ReconstructableRepository
 
 from hub.settings import HubConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CODE_LOCATION = "tutorhub"  # as the Dagster UI names the code location
-CODE_LOCATION_MODULE = "assets.definitions"  # pyproject [tool.dagster] module_name
 log = logging.getLogger(__name__)
 
 
@@ -173,9 +171,10 @@ def _night(
     run_config["resources"] = {"hub": {"config": settings}}
     # dagster-celery registers its step task again for every step it sends; Celery warns each time.
     warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
-    location = ReconstructableRepository.for_module(CODE_LOCATION_MODULE, "defs", str(REPO_ROOT))
+    from assets.definitions import night_job
+
     with dg.execute_job(
-        location.get_reconstructable_job("night"),
+        dg.reconstructable(night_job),
         instance,
         run_config=run_config,
         tags={**tags, "dagster/partition": district_id},

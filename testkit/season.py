@@ -1,78 +1,75 @@
 """The demo's season, run as the hub decides it: boundary by boundary, tutors following each decision.
 
-At each cycle boundary up to the demo's as-of date, the hub's own decisions (``replay_boundaries``, the
+At each cycle boundary up to the demo's as-of date, the hub's own decisions (``decide_boundaries``, the
 function the night runs) are made on what the night will see then: the roster and tutors through their
-connectors, the diagnostics written so far read back through theirs, the sessions logged so far. The
-simulated tutors then meet the groups the hub has for that cycle (groups formed, exits, moves, reviews),
-and the next window's tests respond to the tutoring received before it. Reading the final exports, the
-night replays the same boundaries on the same evidence and so decides alike.
+connectors, the diagnostics written so far loaded by the night's own steps (into a scratch warehouse), the
+sessions logged so far. The simulated tutors then meet the groups the hub has for that cycle (groups
+formed, exits, moves, reviews), and the next window's tests respond to the tutoring received before it.
+Reading the final exports, the night replays the same boundaries on the same evidence and so decides alike.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import yaml
 
-from connectors.iready import IReadyConfig, IReadySource
 from connectors.iready.writer import write_iready
-from connectors.nwea_map import MapConfig, MapSource
 from connectors.nwea_map.writer import write_map
 from connectors.oneroster_csv import OneRosterCsvConfig, OneRosterCsvSource
 from connectors.session_log import SessionLogConfig, SessionLogSource
 from connectors.session_log.writer import SeasonByCycle, TutoringSimulation
-from hub.diagnostics import (
-    DiagnosticsPolicy,
-    active_identifiers,
-    mark_test_of_record,
-    match_students,
-    skill_gaps,
-)
 from hub.model import students_of
-from hub.pipeline.diagnostics import FILE_COLUMN
-from hub.pipeline.tutoring import replay_boundaries, school_year_of
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.night import run_steps, through
+from hub.pipeline.tutoring import decide_boundaries, read_narrowed, school_year_of
+from hub.plugins import installed
+from hub.settings import load_hub_config
 from hub.tutoring import Grouping, TutoringPolicy, open_memberships, plan_cycles
 from hub.tutoring.cycles import ATTENDANCE_SCHEMA
 from hub.tutoring.tutor_pool import roster_tutors
 from testkit.synthetic import SyntheticDistrict
 
 Echo = Callable[[str], None]
+SEASON = "season"  # the scratch district the season's diagnostics are loaded into
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What the night reads of the diagnostics: tests of record, their domains, and the skill gaps."""
-
-    results: pa.Table
-    domains: pa.Table
-    gaps: pa.Table
-
-
-def read_diagnostics(
-    district: SyntheticDistrict, identifiers: pa.Table, policy: DiagnosticsPolicy
-) -> Evidence:
-    """Write the district's i-Ready and MAP exports as they stand, and read them back as the night does."""
+@contextmanager
+def diagnostics_night(package: Path) -> Iterator[tuple[DistrictRun, Path]]:
+    """A scratch district holding the roster of ``package``, whose i-Ready and MAP exports (written under
+    the folder it yields) the night's own steps load."""
     with tempfile.TemporaryDirectory(prefix="tutorhub-demo-") as scratch:
-        iready_dir, map_dir = Path(scratch) / "iready", Path(scratch) / "map"
-        write_iready(district, iready_dir)
-        write_map(district, map_dir)
-        sources = (IReadySource(IReadyConfig(path=iready_dir)), MapSource(MapConfig(path=map_dir)))
-        batches = [source.normalize(source.read()).tables for source in sources]
-    matched = [
-        match_students(batch["assessment_result"], identifiers, policy.id_precedence, file_column=FILE_COLUMN)
-        for batch in batches
-    ]
-    results = mark_test_of_record(
-        pa.concat_tables([outcome.results for outcome in matched], promote_options="default"),
-        rapid_guessing_threshold=policy.rapid_guessing_threshold,
-    )
-    domains = pa.concat_tables([batch["domain_result"] for batch in batches])
-    return Evidence(results, domains, skill_gaps(results, domains, policy.gap_thresholds))
+        folder = Path(scratch)
+        connectors = [
+            {"name": "roster", "type": "oneroster_csv", "settings": {"path": str(package)}},
+            {"name": "iready", "type": "iready", "settings": {"path": str(folder / "iready")}},
+            {"name": "map", "type": "nwea_map", "settings": {"path": str(folder / "map")}},
+        ]
+        district = {"id": SEASON, "name": "Demo season", "timezone": "UTC", "connectors": connectors}
+        config = folder / "hub.yaml"
+        config.write_text(yaml.safe_dump({"data_dir": str(folder / "data"), "districts": [district]}))
+        hub = load_hub_config(config)
+        run = DistrictRun(hub, hub.district(SEASON), installed())
+        try:
+            run_steps(run, through("roster"))
+            yield run, folder
+        finally:
+            run.close()
+
+
+def load_diagnostics(district: SyntheticDistrict, run: DistrictRun, folder: Path) -> None:
+    """Write the district's i-Ready and MAP exports as they stand, and load them through the night's steps
+    (match, test of record, skill gaps), as the night will."""
+    write_iready(district, folder / "iready")
+    write_map(district, folder / "map")
+    run_steps(run, ["diagnostics_extract", "assessment_results", "skill_gaps"])
 
 
 def _attendance(simulation: TutoringSimulation) -> pa.Table:
@@ -98,7 +95,7 @@ def run_season(
 
     Leaves ``district.tutoring_effect`` answering the whole season, ready for the final exports.
     """
-    diagnostics, tutoring = DiagnosticsPolicy(), TutoringPolicy()
+    tutoring = TutoringPolicy()
     roster_source = OneRosterCsvSource(OneRosterCsvConfig(path=package))
     roster = roster_source.normalize(roster_source.read()).tables
     tutors_source = SessionLogSource(SessionLogConfig(path=tutors_file))
@@ -106,31 +103,30 @@ def run_season(
     people = roster["person"]
     tutors = roster_tutors(people, roster["person_role"], roster["school"], profiles, tutoring)
     students = students_of(people)
-    identifiers = active_identifiers(roster["person_identifier"], people)
     cycles = plan_cycles(*school_year_of(roster["academic_session"], as_of), tutoring.cycle_weeks)
     starts = [start for start in sorted(cycles["start_date"].to_pylist()) if start <= as_of]
     windows = {window: district.window_dates(window)[0] for window in ("fall", "winter", "spring")}
-    season, grouping, evidence, seen = SeasonByCycle(district), None, None, set()
-    for number, start in enumerate(starts):
-        started = {window for window, first in windows.items() if first < start}
-        if evidence is None or started - seen:
-            # A window's tests answer the tutoring before it began: all of it is simulated by now.
-            district.tutoring_effect = season.simulation().effect
-            evidence, seen = read_diagnostics(district, identifiers, diagnostics), started
-        grouping = replay_boundaries(
-            evidence.results,
-            evidence.domains,
-            students,
-            tutors,
-            cycles,
-            [start],
-            tutoring,
-            evidence.gaps,
-            grouping,
-            _attendance(season.simulation()),
-        )
-        stop = starts[number + 1] if number + 1 < len(starts) else None
-        season.cycle(grouping.groups, open_memberships(grouping.memberships), start, stop)
+    season, grouping, seen = SeasonByCycle(district), None, None
+    with diagnostics_night(package) as (night, folder):
+        for number, start in enumerate(starts):
+            started = {window for window, first in windows.items() if first < start}
+            if seen is None or started - seen:
+                # A window's tests answer the tutoring before it began: all of it is simulated by now.
+                district.tutoring_effect = season.simulation().effect
+                load_diagnostics(district, night, folder)
+                seen = started
+            grouping = decide_boundaries(
+                partial(read_narrowed, night),
+                students,
+                tutors,
+                cycles,
+                [start],
+                tutoring,
+                grouping,
+                _attendance(season.simulation()),
+            )
+            stop = starts[number + 1] if number + 1 < len(starts) else None
+            season.cycle(grouping.groups, open_memberships(grouping.memberships), start, stop)
     simulation = season.simulation()
     district.tutoring_effect = simulation.effect
     echo(

@@ -3,7 +3,7 @@
 from hub.model.arrow import arrow_schema, conform, sql_table, students_of
 from hub.model.assessment import AssessmentResult, DomainResult, LessonEvidence, SkillGap
 from hub.model.base import Base
-from hub.model.ops import ConnectorState, SyncReject, SyncRun
+from hub.model.ops import ConnectorState, StepState, SyncReject, SyncRun
 from hub.model.progress import ProgressGoal, ProgressPoint
 from hub.model.push import PushLog, PushTarget
 from hub.model.roster import (
@@ -54,6 +54,7 @@ __all__ = [
     "Section",
     "SessionAttendance",
     "SkillGap",
+    "StepState",
     "SyncReject",
     "SyncRun",
     "TierAssignment",

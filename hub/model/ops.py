@@ -1,4 +1,5 @@
-"""The hub's own bookkeeping: what each sync did, what it rejected, and where each connector left off."""
+"""The hub's own bookkeeping: what each sync did, what it rejected, where each connector left off, and what
+each step of the night last did."""
 
 from __future__ import annotations
 
@@ -53,5 +54,27 @@ class ConnectorState(Base):
     state: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
     fingerprints: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
     updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class StepState(Base):
+    """What a step of the night last did for a district: enough to know when it has nothing to redo.
+
+    A step deriving rows (tests of record, skill gaps, tiers, groups) keeps the policy it ran under and the
+    sync run of its own last write: inputs changed by a later committed run mean the work is due again.
+    ``checks`` are the step's blocking checks as they last came out (the push is held while one failed).
+    """
+
+    __tablename__ = "step_state"
+
+    district_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[str] = mapped_column(String(64), primary_key=True)
+    policy_key: Mapped[str | None] = mapped_column(Text)
+    through_run: Mapped[int | None] = mapped_column(Integer)
+    fingerprints: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
+    summary: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
+    checks: Mapped[dict] = mapped_column(JSON_DOCUMENT, default=dict)
+    ran_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

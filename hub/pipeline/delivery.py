@@ -2,12 +2,14 @@
 destinations through the exactly-once ledger.
 
 Rendered reports are kept in one Parquet file per night so that the push step (and a rerun of it after a
-failure) sends exactly what was rendered, without building the reports again.
+failure) sends exactly what was rendered, without building the reports again. The push is held while one
+of the night's blocking checks last failed for the district (``step_state``), however the push is started.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,12 +20,18 @@ import pyarrow.parquet as pq
 from hub.connector import RenderedReport
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.evidence import analytics_dir, load_tables, pulse_week, school_year_period, stored_impact
+from hub.pipeline.evidence import (
+    analytics_dir,
+    load_tables,
+    pulse_week,
+    school_year_period,
+    stored_dosage,
+    stored_impact,
+)
 from hub.pipeline.tutoring import as_of_date
-from hub.push import PushRecord, push_reports
+from hub.push import PushError, PushRecord, push_reports
 from hub.reports import ReportInputs, build_reports, render_all, write_reports
 from hub.reports.slices import split_by_school
-from hub.tutoring.dosage import Dosage
 from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
 
@@ -36,8 +44,52 @@ TABLES = (
 )  # fmt: skip
 
 
+GATES = ("roster", "assessment_results")
+"""The steps whose blocking checks hold the push (deletion guard, referential integrity, files readable,
+match rate, duplicate tests): reports built on input they refused are not sent."""
+
+
+class PushHeld(PushError):
+    """A blocking check of the night last failed for the district; nothing was sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    reports: list[RenderedReport]
+    folder: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    by_destination: dict[str, list[PushRecord]]
+
+    def outcomes(self) -> dict[str, dict[str, int]]:
+        """Per destination, how many reports were created, updated, unchanged or failed."""
+        return {
+            destination: {
+                outcome: sum(1 for r in records if r.outcome and r.outcome.value == outcome)
+                for outcome in ("created", "updated", "unchanged", "failed")
+            }
+            for destination, records in self.by_destination.items()
+        }
+
+    def failures(self) -> list[str]:
+        """One line per report that failed to push (it is retried on the next run)."""
+        return [
+            f"{d}: {r.kind}/{r.content_type}: {r.detail}"
+            for d, rs in self.by_destination.items()
+            for r in rs
+            if r.outcome and r.outcome.value == "failed"
+        ]
+
+
 def reports_dir(run: DistrictRun) -> Path:
     return run.data_dir / "reports"
+
+
+def render_reports(run: DistrictRun) -> Rendered:
+    """The reports step: every report of the week built, rendered and kept."""
+    return Rendered(build_district_reports(run), reports_dir(run))
 
 
 def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
@@ -50,7 +102,7 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
     # a report whose data did not change is still not sent again.
     generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
-    dosage = Dosage(**load_tables(analytics_dir(run, "dosage")))
+    dosage = stored_dosage(run)
     impact = stored_impact(run, school_year_period(tables["cycle"], as_of))  # the impact step's, not redone
     schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()
     inputs = ReportInputs(
@@ -109,6 +161,28 @@ def load_rendered(run: DistrictRun) -> list[RenderedReport]:
         )
         for row in pq.read_table(path).to_pylist()
     ]
+
+
+def failed_gates(run: DistrictRun) -> list[str]:
+    """The night's blocking checks that last failed for the district, each with when it ran."""
+    failed = []
+    for step in GATES:
+        record = run.warehouse.step_record(run.district_id, step)
+        stamp = f" (checked {record.ran_at.isoformat(sep=' ', timespec='minutes')})" if record.ran_at else ""
+        failed += [f"{step}:{check}{stamp}" for check, passed in record.checks.items() if not passed]
+    return failed
+
+
+def push_night(run: DistrictRun) -> Pushed:
+    """The push step: the rendered reports sent, unless a blocking check of the night last failed."""
+    failed = failed_gates(run)
+    if failed:
+        raise PushHeld(
+            "Push held: the night's checks failed for this district: "
+            + "; ".join(failed)
+            + ". Fix the input (or approve it) and rerun; nothing was sent."
+        )
+    return Pushed(push_district(run))
 
 
 def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[PushRecord]]:

@@ -1,19 +1,19 @@
-"""What the hub derives from stored rows (tests of record, skill gaps), and when that work can be skipped.
+"""When a step deriving rows from stored ones (tests of record, skill gaps) can skip its work.
 
-A derived step records its writes under its own connector name and keeps the policy it ran under in its
-connector state; a night on which neither its input tables nor that policy moved has nothing to redo.
+Each such step keeps, in its ``step_state`` row, the policy it ran under and the sync run of its own last
+write; a night on which neither its input tables nor that policy moved has nothing to redo.
 """
 
 from __future__ import annotations
 
 from hub.pipeline.context import DistrictRun
+from hub.warehouse import StepRecord
 
-DERIVED = "diagnostics"  # the prefix of the connector names the hub's own derived writes are recorded under
 
-
-def unchanged(run: DistrictRun, derived: str, state: dict, tables: list[str], policy_key: str) -> bool:
-    """Whether neither the input ``tables`` nor the policy moved since the derived step last ran and saved
-    ``state`` (its connector state)."""
-    return state.get("policy") == policy_key and not run.warehouse.changed_since(
-        run.district_id, derived, tables
+def unchanged(run: DistrictRun, last: StepRecord, tables: list[str], policy_key: str) -> bool:
+    """Whether neither the input ``tables`` nor the policy moved since the step last wrote (``last``)."""
+    return (
+        last.policy_key == policy_key
+        and last.through_run is not None
+        and not run.warehouse.changed_after(run.district_id, last.through_run, tables)
     )

@@ -6,8 +6,10 @@ under ``<data_dir>/<district>/analytics/`` for the reports (and for anyone audit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,6 +21,16 @@ from hub.pipeline.tutoring import as_of_date, read_narrowed
 from hub.tutoring.dosage import Dosage, measure_dosage
 from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
+
+A = TypeVar("A", Dosage, Pulse, Impact)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis(Generic[A]):
+    """An analysis the night measured, and the folder its tables are kept in."""
+
+    measured: A
+    folder: Path
 
 
 def analytics_dir(run: DistrictRun, name: str) -> Path:
@@ -39,7 +51,7 @@ def load_tables(directory: Path) -> dict[str, pa.Table]:
     return {path.stem: pq.read_table(path) for path in sorted(directory.glob("*.parquet"))}
 
 
-def district_dosage(run: DistrictRun) -> Dosage:
+def district_dosage(run: DistrictRun) -> Analysis[Dosage]:
     warehouse, district = run.warehouse, run.district_id
     dosage = measure_dosage(
         warehouse.read("tutoring_session", district),
@@ -47,7 +59,7 @@ def district_dosage(run: DistrictRun) -> Dosage:
         warehouse.read("tutoring_group", district),
         run.district.dosage,
     )
-    save_tables(
+    folder = save_tables(
         analytics_dir(run, "dosage"),
         {
             "sessions": dosage.sessions,
@@ -57,7 +69,12 @@ def district_dosage(run: DistrictRun) -> Dosage:
             "summary": dosage.summary,
         },
     )
-    return dosage
+    return Analysis(dosage, folder)
+
+
+def stored_dosage(run: DistrictRun) -> Dosage:
+    """The dosage the night's dosage step measured, as it kept it."""
+    return Dosage(**load_tables(analytics_dir(run, "dosage")))
 
 
 def pulse_week(sessions: pa.Table, as_of: date) -> date:
@@ -67,7 +84,7 @@ def pulse_week(sessions: pa.Table, as_of: date) -> date:
     return latest - timedelta(days=latest.weekday())
 
 
-def district_pulse(run: DistrictRun) -> Pulse:
+def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
     warehouse, district = run.warehouse, run.district_id
     sessions = warehouse.read("tutoring_session", district)
     pulse = weekly_pulse(
@@ -80,8 +97,8 @@ def district_pulse(run: DistrictRun) -> Pulse:
         warehouse.read("enrollment", district),
         warehouse.read("section", district),
     )
-    save_tables(analytics_dir(run, "pulse"), {"groups": pulse.groups, "teachers": pulse.teachers})
-    return pulse
+    folder = save_tables(analytics_dir(run, "pulse"), {"groups": pulse.groups, "teachers": pulse.teachers})
+    return Analysis(pulse, folder)
 
 
 IMPACT_TABLES = ("students", *AGGREGATES)
@@ -93,8 +110,8 @@ def school_year_period(cycles: pa.Table, today: date) -> ImpactPeriod:
     return ImpactPeriod.for_school_year(years[-1])
 
 
-def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
-    """Impact for the school year and each cycle begun so far; ``student_weeks`` from the dosage.
+def district_impact(run: DistrictRun) -> Analysis[Impact]:
+    """Impact for the school year and each cycle begun so far, over the student weeks the dosage step kept.
 
     The aggregates are stored as measured, each figure with its n (they stay in the hub, beside the
     per-student rows); whatever leaves the hub suppresses them on the way out.
@@ -108,13 +125,13 @@ def district_impact(run: DistrictRun, student_weeks: pa.Table) -> Impact:
         read_narrowed(run, "assessment_result"),
         students_of(warehouse.read("person", district)),
         warehouse.read("demographics", district),
-        student_weeks,
+        stored_dosage(run).student_weeks,
         warehouse.read("group_membership", district),
         periods,
         run.district.impact,
     )
-    save_tables(analytics_dir(run, "impact"), {name: getattr(impact, name) for name in IMPACT_TABLES})
-    return impact
+    tables = {name: getattr(impact, name) for name in IMPACT_TABLES}
+    return Analysis(impact, save_tables(analytics_dir(run, "impact"), tables))
 
 
 def stored_impact(run: DistrictRun, period: ImpactPeriod) -> Impact:

@@ -14,9 +14,10 @@ from hub.diagnostics.gaps import DOMAIN_COLUMNS as GAP_DOMAIN_COLUMNS
 from hub.diagnostics.gaps import RESULT_COLUMNS as GAP_RESULT_COLUMNS
 from hub.model import sql_table
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.derived import DERIVED, unchanged
+from hub.pipeline.derived import unchanged
 
 GAP_ROWS_VERSION = "domain_score"
+STEP = "skill_gaps"  # the night's step, whose step_state keeps the thresholds it last derived under
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,11 @@ class GapSummary:
         return pc.sum(self.by_domain.column("gaps")).as_py() or 0
 
 
+def district_skill_gaps(run: DistrictRun) -> GapSummary:
+    """The skill-gaps step: ``derive_skill_gaps`` under the district's own thresholds."""
+    return derive_skill_gaps(run, run.district.diagnostics)
+
+
 def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary:
     """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) when a result or domain
     changed since the last time, or the thresholds did.
@@ -39,15 +45,12 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
     SQL hands over only tests of record and the domain rows that are behind by the thresholds: most of a
     district's domain rows are not, and carrying them through Python is most of the cost.
     """
-    derived = f"{DERIVED}_gaps"
     thresholds = policy.gap_thresholds
     # The marker after the thresholds names what the gap rows hold, so that rows from before domain_score
     # was filled are derived again once rather than kept by the fingerprint.
     policy_key = f"{thresholds.model_dump_json()}|{GAP_ROWS_VERSION}"
     inputs = ["assessment_result", "domain_result"]
-    kept = unchanged(
-        run, derived, run.warehouse.connector_state(run.district_id, derived), inputs, policy_key
-    )
+    kept = unchanged(run, run.warehouse.step_record(run.district_id, STEP), inputs, policy_key)
     if not kept:
         results = sql_table("assessment_result")
         of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
@@ -60,12 +63,11 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
             ),
             thresholds,
         )
-        run.warehouse.apply(
+        run.warehouse.apply_step(  # gaps close as students grow: removals here are the point, not a risk
             run.district_id,
-            derived,
+            STEP,
             NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK}),
-            state={"policy": policy_key},
-            max_delete_fraction=1.0,  # gaps close as students grow: removals here are the point, not a risk
+            policy_key=policy_key,
         )
     return _gap_summary(run, derived=not kept)
 

@@ -55,8 +55,9 @@ class ProgressSummary:
         ]
 
 
-def monitor_progress(run: DistrictRun) -> tuple[pa.Table, ProgressSummary]:
-    """Write the tutored students' diagnostic points and tonight's ``progress_goal`` rows."""
+def monitor_progress(run: DistrictRun) -> ProgressSummary:
+    """The night's step: write the tutored students' diagnostic points and tonight's ``progress_goal``
+    rows; what it found, by signal."""
     warehouse, district = run.warehouse, run.district_id
     memberships = warehouse.read("group_membership", district)
     results = warehouse.read("assessment_result", district, columns=RESULT_COLUMNS)
@@ -94,7 +95,7 @@ def monitor_progress(run: DistrictRun) -> tuple[pa.Table, ProgressSummary]:
         NormalizedBatch({"progress_goal": goals}, {"progress_goal": SyncMode.DELTA}),
         max_delete_fraction=1.0,
     )
-    return goals, summarized(goals, as_of)
+    return summarized(goals, as_of)
 
 
 def summarized(goals: pa.Table, as_of: date) -> ProgressSummary:

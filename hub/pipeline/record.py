@@ -15,7 +15,7 @@ from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import DiagnosticsPolicy, duplicate_tests, mark_test_of_record, rematch
 from hub.diagnostics.record import RESULT_COLUMNS as RECORD_COLUMNS
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.derived import DERIVED, unchanged
+from hub.pipeline.derived import unchanged
 from hub.pipeline.diagnostics import roster_identifiers
 
 SETTLED_COLUMNS = [
@@ -28,6 +28,7 @@ SETTLED_COLUMNS = [
     "match_status",
 ]
 """What settling the test of record reads of each stored result: the rule's inputs, not the scores."""
+STEP = "assessment_results"  # the night's step that settles, whose step_state keeps what it last settled
 
 
 @dataclass(slots=True)
@@ -46,12 +47,11 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
     moved: on a night whose files were marked as they loaded, that is none. On a night when no result
     changed (nor the roster, while some results wait for a match) it reads nothing at all.
     """
-    derived = f"{DERIVED}_results"
     policy_key = policy.model_dump_json(include={"id_precedence", "rapid_guessing_threshold"})
-    last = run.warehouse.connector_state(run.district_id, derived)
-    inputs = ["assessment_result", *(["person", "person_identifier"] if last.get("pending") else [])]
-    if unchanged(run, derived, last, inputs, policy_key):
-        return RecordSummary(**last["summary"], rematched=0, settled=False)
+    last = run.warehouse.step_record(run.district_id, STEP)
+    inputs = ["assessment_result", *(["person", "person_identifier"] if last.summary.get("pending") else [])]
+    if unchanged(run, last, inputs, policy_key):
+        return RecordSummary(**last.summary["summary"], rematched=0, settled=False)
     stored = run.warehouse.read("assessment_result", run.district_id, columns=SETTLED_COLUMNS)
     before = stored.select(["source_id", "person_source_id", "is_test_of_record"])
     rematched = 0
@@ -77,11 +77,12 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
         "duplicates": duplicate_tests(marked).num_rows,
     }
     pending = pc.sum(pc.not_equal(marked.column("match_status"), "matched")).as_py() or 0
-    run.warehouse.apply(
+    run.warehouse.apply_step(
         run.district_id,
-        derived,
+        STEP,
         NormalizedBatch({"assessment_result": moved}, {"assessment_result": SyncMode.PATCH}),
-        state={"policy": policy_key, "pending": pending, "summary": summary},
+        policy_key=policy_key,
+        summary={"pending": pending, "summary": summary},
     )
     return RecordSummary(**summary, rematched=rematched)
 

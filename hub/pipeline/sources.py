@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub.connector import Extract, FileReport, NormalizedBatch, SourceConnector
+from hub.connector import Extract, FileReport, NormalizedBatch, SourceConnector, Stage
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.extracts import extract_dir, latest_extract, load_extract, prune_extracts, save_extract
 from hub.warehouse import TableChange
@@ -52,7 +52,36 @@ class ApplySummary:
     reference_rejects: int = 0
 
 
-def read_stage(run: DistrictRun, stage: str) -> list[ExtractSummary]:
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What an extract step read: one summary per source of its stage."""
+
+    summaries: list[ExtractSummary]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a load step applied: one summary per source of its stage."""
+
+    summaries: list[ApplySummary]
+
+
+def extract(stage: Stage) -> Callable[[DistrictRun], Extracted]:
+    """The extract step of ``stage``: every source of it read and kept (``read_stage``)."""
+
+    def extract_stage(run: DistrictRun) -> Extracted:
+        return Extracted(read_stage(run, stage))
+
+    extract_stage.__qualname__ = extract_stage.__name__ = f"extract_{stage}"
+    return extract_stage
+
+
+def load_sessions(run: DistrictRun) -> Applied:
+    """The sessions step: tutors' logs and the tutor list applied."""
+    return Applied(apply_stage(run, "sessions"))
+
+
+def read_stage(run: DistrictRun, stage: Stage) -> list[ExtractSummary]:
     """Read every source of ``stage`` and keep each raw extract under the district's data directory."""
     summaries = []
     for entry, source in run.sources(stage):
@@ -64,7 +93,9 @@ def read_stage(run: DistrictRun, stage: str) -> list[ExtractSummary]:
     return summaries
 
 
-def apply_stage(run: DistrictRun, stage: str, transform: BatchTransform | None = None) -> list[ApplySummary]:
+def apply_stage(
+    run: DistrictRun, stage: Stage, transform: BatchTransform | None = None
+) -> list[ApplySummary]:
     """Normalize the newest stored extract of each source of ``stage`` and apply it atomically."""
     summaries = []
     for entry, source in run.sources(stage):

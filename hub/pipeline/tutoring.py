@@ -31,15 +31,15 @@ from hub.tutoring.reads import READS
 from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
 from hub.tutoring.tutor_pool import roster_tutors
 
-GROUPS_STATE = "tutoring_groups"
+TIERS_STEP, GROUPS_STEP = "tiers", "tutoring_groups"  # the night's steps whose decisions these are
 
 
 def _apply_derived(
-    run: DistrictRun, name: str, tables: dict[str, pa.Table], state: dict | None = None
+    run: DistrictRun, step: str, tables: dict[str, pa.Table], summary: dict | None = None
 ) -> None:
     """Write the hub's own decisions: rebuilt whole each time, so removals are expected, not guarded."""
     batch = NormalizedBatch(tables, {table: SyncMode.BULK for table in tables})
-    run.warehouse.apply(run.district_id, name, batch, state=state, max_delete_fraction=1.0)
+    run.warehouse.apply_step(run.district_id, step, batch, summary=summary)
 
 
 def read_narrowed(run: DistrictRun, table: str) -> pa.Table:
@@ -51,12 +51,20 @@ def _students(run: DistrictRun) -> pa.Table:
     return students_of(run.warehouse.read("person", run.district_id))
 
 
-def decide_tiers(run: DistrictRun) -> tuple[pa.Table, pa.Table]:
+@dataclass(frozen=True, slots=True)
+class Tiers:
+    assigned: pa.Table
+    """tier per student, subject and window (``tier_assignment`` rows)"""
+    distribution: pa.Table
+    """the pyramid per school, grade, subject and window, beside the healthy ranges"""
+
+
+def decide_tiers(run: DistrictRun) -> Tiers:
     """Tier per student, subject and window from every test of record; and the pyramid per school."""
     policy = run.district.tutoring
     tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
-    _apply_derived(run, "tutoring_tiers", {"tier_assignment": tiers})
-    return tiers, tier_distribution(tiers, policy)
+    _apply_derived(run, TIERS_STEP, {"tier_assignment": tiers})
+    return Tiers(tiers, tier_distribution(tiers, policy))
 
 
 def school_year_of(sessions: pa.Table, as_of: date) -> tuple[date, date]:
@@ -90,7 +98,7 @@ def as_of_date(run: DistrictRun) -> date:
 def plan_year(run: DistrictRun) -> pa.Table:
     start, end = school_year_bounds(run, as_of_date(run))
     cycles = plan_cycles(start, end, run.district.tutoring.cycle_weeks)
-    _apply_derived(run, "tutoring_cycles", {"cycle": cycles})
+    _apply_derived(run, GROUPS_STEP, {"cycle": cycles})
     return cycles
 
 
@@ -228,8 +236,7 @@ def district_tutors(run: DistrictRun) -> pa.Table:
 
 def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     """Run every cycle boundary not yet decided, up to the as-of date; write groups and memberships."""
-    state = run.warehouse.connector_state(run.district_id, GROUPS_STATE)
-    last = date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
+    last = _last_boundary(run)
     today = as_of_date(run)
     boundaries = [
         start
@@ -266,16 +273,27 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     )
     _apply_derived(
         run,
-        GROUPS_STATE,
+        GROUPS_STEP,
         {
             "tutoring_group": grouping.groups,
             "group_membership": grouping.memberships,
             "tutoring_review": grouping.reviews,
             "unplaced_entrant": grouping.unplaced,
         },
-        state={"last_boundary": boundaries[-1].isoformat()},
+        summary={"last_boundary": boundaries[-1].isoformat()},
     )
     return GroupDecision(boundaries, grouping)
+
+
+def plan_and_decide(run: DistrictRun) -> GroupDecision:
+    """The groups step: plan the school year's cycles, then decide every boundary due."""
+    return decide_groups(run, plan_year(run))
+
+
+def _last_boundary(run: DistrictRun) -> date | None:
+    """The latest cycle boundary the groups step decided (None before the first)."""
+    last = run.warehouse.step_record(run.district_id, GROUPS_STEP).summary.get("last_boundary")
+    return date.fromisoformat(last) if last else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,8 +348,7 @@ def tutoring_summary(run: DistrictRun) -> TutoringSummary:
     meeting = groups.filter(pc.is_in(groups.column("source_id"), value_set=current.column("group_source_id")))
     unplaced = warehouse.read("unplaced_entrant", district, columns=["boundary_date", "reason_code"])
     reviews = warehouse.read("tutoring_review", district, columns=["review_date", "action"])
-    state = warehouse.connector_state(district, GROUPS_STATE)
-    boundary = date.fromisoformat(state["last_boundary"]) if state.get("last_boundary") else None
+    boundary = _last_boundary(run)
     return TutoringSummary(
         students=current.num_rows,
         groups=meeting.num_rows,

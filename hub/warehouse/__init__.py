@@ -7,7 +7,7 @@ connector, so a night's data lands completely or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +21,13 @@ from hub.warehouse.apply import ApplyResult, apply_batch
 from hub.warehouse.engine import create_warehouse_engine, migrate
 from hub.warehouse.guard import DeletionGuardError, PlannedDeletion
 from hub.warehouse.statements import TableChange, WarehouseError
+from hub.warehouse.steps import StepRecord, load_step, save_step
 
 __all__ = [
     "ApplyResult",
     "DeletionGuardError",
     "PlannedDeletion",
+    "StepRecord",
     "SyncSummary",
     "TableChange",
     "Warehouse",
@@ -81,29 +83,87 @@ class Warehouse:
         allow_deletions: bool = False,
         extra_issues: Iterable[Issue] = (),
     ) -> SyncSummary:
-        """Apply ``batch`` atomically; refused or failed runs are recorded, then the error is re-raised."""
-        issues = [*extra_issues, *batch.issues]
+        """Apply a connector's ``batch`` atomically, keeping its ``state`` (its cursor) with the rows;
+        refused or failed runs are recorded, then the error is re-raised."""
+
+        def applied(connection: Connection) -> dict[str, str]:
+            previous = _load_state(connection, district_id, connector)
+            return previous.fingerprints if previous else {}
+
+        def keep(connection: Connection, result: ApplyResult, run_id: int) -> None:
+            _save_state(connection, district_id, connector, dict(state or {}), result.fingerprints)
+
+        return self._apply(
+            district_id,
+            connector,
+            batch,
+            applied,
+            keep,
+            max_delete_fraction=max_delete_fraction,
+            allow_deletions=allow_deletions,
+            issues=[*extra_issues, *batch.issues],
+        )
+
+    def apply_step(
+        self,
+        district_id: str,
+        step: str,
+        batch: NormalizedBatch,
+        *,
+        policy_key: str | None = None,
+        summary: Mapping[str, Any] | None = None,
+    ) -> SyncSummary:
+        """Apply rows a step of the night derived, recording in its ``step_state`` row the run, the policy
+        and ``summary`` in the same transaction. Removals are the point of a rebuild, never guarded."""
+
+        def applied(connection: Connection) -> dict[str, str]:
+            return load_step(connection, district_id, step).fingerprints
+
+        def keep(connection: Connection, result: ApplyResult, run_id: int) -> None:
+            fingerprints = {**applied(connection), **result.fingerprints}  # a step may write in parts
+            changes: dict[str, Any] = {"through_run": run_id, "fingerprints": fingerprints}
+            if policy_key is not None:
+                changes["policy_key"] = policy_key
+            if summary is not None:
+                changes["summary"] = dict(summary)
+            save_step(connection, district_id, step, **changes)
+
+        return self._apply(
+            district_id, step, batch, applied, keep, max_delete_fraction=1.0, issues=list(batch.issues)
+        )
+
+    def _apply(
+        self,
+        district_id: str,
+        writer: str,
+        batch: NormalizedBatch,
+        applied: Callable[[Connection], dict[str, str]],
+        keep: Callable[[Connection, ApplyResult, int], None],
+        *,
+        max_delete_fraction: float,
+        allow_deletions: bool = False,
+        issues: list[Issue],
+    ) -> SyncSummary:
         try:
             with self.engine.begin() as connection:
-                previous = _load_state(connection, district_id, connector)
                 result = apply_batch(
                     connection,
                     district_id,
                     batch,
-                    previous.fingerprints if previous else {},
+                    applied(connection),
                     max_delete_fraction=max_delete_fraction,
                     allow_deletions=allow_deletions,
                 )
-                _save_state(connection, district_id, connector, dict(state or {}), result.fingerprints)
                 issues += result.issues
-                run_id = _record_run(connection, district_id, connector, "committed", result, None, issues)
+                run_id = _record_run(connection, district_id, writer, "committed", result, None, issues)
+                keep(connection, result, run_id)
         except DeletionGuardError as error:
-            self._record_failure(district_id, connector, "refused", str(error), issues)
+            self._record_failure(district_id, writer, "refused", str(error), issues)
             raise
         except Exception as error:
-            self._record_failure(district_id, connector, "failed", f"{type(error).__name__}: {error}", issues)
+            self._record_failure(district_id, writer, "failed", f"{type(error).__name__}: {error}", issues)
             raise
-        log.info("district %s: %s applied (run %s)", district_id, connector, run_id)
+        log.info("district %s: %s applied (run %s)", district_id, writer, run_id)
         return SyncSummary(run_id, result)
 
     def _record_failure(
@@ -137,17 +197,22 @@ class Warehouse:
         with self.engine.connect() as connection:
             return bulk.read_query(connection, query)
 
-    def changed_since(self, district_id: str, connector: str, tables: Collection[str]) -> bool:
-        """Whether a committed sync changed any of ``tables`` after ``connector``'s last committed run, or
-        ``connector`` never ran: what a step deriving rows from those tables asks before redoing them."""
+    def step_record(self, district_id: str, step: str) -> StepRecord:
+        """What ``step`` last did for the district (empty before it first ran)."""
+        with self.engine.connect() as connection:
+            return load_step(connection, district_id, step)
+
+    def record_step(self, district_id: str, step: str, **changes: Any) -> None:
+        """Set fields of the step's record without writing rows (its checks, a summary)."""
+        with self.engine.begin() as connection:
+            save_step(connection, district_id, step, **changes)
+
+    def changed_after(self, district_id: str, run_id: int, tables: Collection[str]) -> bool:
+        """Whether a committed sync after ``run_id`` changed any of ``tables``: what a step deriving rows
+        from those tables asks (with its own last write's run) before redoing them."""
         committed = and_(SyncRun.district_id == district_id, SyncRun.outcome == "committed")
         with self.engine.connect() as connection:
-            last = connection.execute(
-                select(func.max(SyncRun.run_id)).where(committed, SyncRun.connector == connector)
-            ).scalar_one()
-            if last is None:
-                return True
-            later = connection.execute(select(SyncRun.counts).where(committed, SyncRun.run_id > last))
+            later = connection.execute(select(SyncRun.counts).where(committed, SyncRun.run_id > run_id))
             return any(
                 sum(counts[table].get(kind, 0) for kind in ("inserted", "updated", "deleted")) > 0
                 for (counts,) in later

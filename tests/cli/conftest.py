@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.sources import apply_stage, read_stage
+from hub.pipeline.night import run_steps
 from hub.plugins import installed
 from hub.settings import load_hub_config
 from testkit.synthetic import SyntheticDistrict
@@ -28,8 +28,7 @@ def district_with_roster(tmp_path: Path, district: SyntheticDistrict, **settings
     hub = load_hub_config(path)
     run = DistrictRun(hub, hub.district("d1"), installed())
     try:
-        read_stage(run, "roster")
-        apply_stage(run, "roster")
+        run_steps(run, ["roster_extract", "roster"])
     finally:
         run.close()
     return path

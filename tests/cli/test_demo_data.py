@@ -14,11 +14,7 @@ from click.testing import CliRunner
 from cli.demo import demo_as_of, write_demo_data
 from cli.main import main
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.diagnostics import MatchGate, match_transform
-from hub.pipeline.gaps import derive_skill_gaps
-from hub.pipeline.record import settle_results
-from hub.pipeline.sources import apply_stage, read_stage
-from hub.pipeline.tutoring import decide_groups, plan_year
+from hub.pipeline.night import run_steps, through
 from hub.plugins import installed
 from hub.settings import load_hub_config
 from testkit.synthetic import DistrictSpec
@@ -54,18 +50,6 @@ def _hub_yaml(directory: Path, drop: Path) -> Path:
     return path
 
 
-def _load_the_night(run: DistrictRun) -> None:
-    """The night's stages before grouping, in process, in the order its assets run them."""
-    policy = run.district.diagnostics
-    for stage in ("roster", "diagnostics", "sessions"):
-        read_stage(run, stage)
-        gate = MatchGate()
-        summaries = apply_stage(run, stage, match_transform(policy, gate) if stage == "diagnostics" else None)
-        assert not gate.refused and not any(summary.fatal for summary in summaries), stage
-    settle_results(run, policy)
-    derive_skill_gaps(run, policy)
-
-
 def _pairs(left: pa.Array | pa.ChunkedArray, right: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.binary_join_element_wise(left, right, "|")
 
@@ -81,8 +65,8 @@ def test_every_logged_session_follows_the_hub_decisions_of_its_cycle(
     )
     run = DistrictRun(hub, district, installed())
     try:
-        _load_the_night(run)
-        decision = decide_groups(run, plan_year(run))
+        # the night's steps up to its groups, in process; a failed blocking check stops them (NightHeld)
+        decision = run_steps(run, through("tutoring_groups"))["tutoring_groups"]
         groups = run.warehouse.read("tutoring_group", "demo")
         memberships = run.warehouse.read("group_membership", "demo")
         sessions = run.warehouse.read("tutoring_session", "demo")

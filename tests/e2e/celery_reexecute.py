@@ -9,13 +9,12 @@ from __future__ import annotations
 import sys
 
 import dagster as dg
-from dagster._core.definitions.reconstruct import ReconstructableRepository
+
+from assets.definitions import night_job
 
 
 def main(parent_run_id: str) -> int:
-    night = ReconstructableRepository.for_module("assets.definitions", "defs").get_reconstructable_job(
-        "night"
-    )
+    night = dg.reconstructable(night_job)
     with dg.DagsterInstance.get() as instance:
         options = dg.ReexecutionOptions.from_failure(parent_run_id, instance)
         parent = instance.get_run_by_id(parent_run_id)

@@ -24,7 +24,6 @@ from typing import Any
 import dagster as dg
 import pytest
 import yaml
-from dagster._core.storage.dagster_run import RunsFilter
 from sqlalchemy import Connection, create_engine, func, select, text
 
 from cli.demo import write_demo_data
@@ -97,7 +96,7 @@ def _comparable(row: dict[str, Any]) -> dict[str, Any]:
 
 def finished(instance: dg.DagsterInstance, backfill_id: str) -> dict[str, dg.DagsterRun] | None:
     """The backfill's runs by district once all ten are finished."""
-    runs = instance.get_runs(filters=RunsFilter(tags={"dagster/backfill": backfill_id}))
+    runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
     by_district = {run.tags["dagster/partition"]: run for run in runs}
     return by_district if len(by_district) == len(DISTRICTS) and all(r.is_finished for r in runs) else None
 
@@ -107,7 +106,8 @@ def kill_the_worker_running(
 ) -> str:
     """SIGKILL the Celery worker process running ``step`` of the district's night; return the worker."""
     run_ids = {
-        run.run_id for run in instance.get_runs(filters=RunsFilter(tags={"dagster/partition": district_id}))
+        run.run_id
+        for run in instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": district_id}))
     }
     app = profile.celery_app()
     for _ in range(30):

@@ -4,13 +4,10 @@ they load, and ``settle_results`` patches only the stored rows that a later file
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pyarrow as pa
-import pytest
-import yaml
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import GapThresholds
@@ -18,21 +15,8 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.diagnostics import MatchGate, match_transform
 from hub.pipeline.gaps import derive_skill_gaps
 from hub.pipeline.record import settle_results
-from hub.plugins import installed
-from hub.settings import load_hub_config
 
 DISTRICT = "d1"
-
-
-@pytest.fixture
-def run(warehouse_url: str, tmp_path: Path) -> Iterator[DistrictRun]:
-    district = {"id": DISTRICT, "name": "D1", "warehouse_url": warehouse_url, "connectors": []}
-    config = tmp_path / "hub.yaml"
-    config.write_text(yaml.safe_dump({"data_dir": "data", "districts": [district]}))
-    hub = load_hub_config(config)
-    district_run = DistrictRun(hub, hub.district(DISTRICT), installed())
-    yield district_run
-    district_run.close()
 
 
 def roster(run: DistrictRun, students: dict[str, str]) -> None:
@@ -69,7 +53,7 @@ def stored_gaps(run: DistrictRun) -> dict[str, int]:
 
 def last_patch(run: DistrictRun) -> dict:
     runs = run.warehouse.read("sync_run", DISTRICT, active_only=False).sort_by("run_id").to_pylist()
-    [settled] = [r for r in runs if r["connector"] == "diagnostics_results"][-1:]
+    [settled] = [r for r in runs if r["connector"] == "assessment_results"][-1:]
     return json.loads(settled["counts"])["assessment_result"]
 
 
