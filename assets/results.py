@@ -18,6 +18,7 @@ from hub.pipeline.assessments import AssessmentLoad
 from hub.pipeline.delivery import Pushed, Rendered
 from hub.pipeline.evidence import Analysis
 from hub.pipeline.gaps import GapSummary
+from hub.pipeline.packets import Packets
 from hub.pipeline.progress import ProgressSummary
 from hub.pipeline.roster import REFERENCE_REJECT_LIMIT, RosterLoad
 from hub.pipeline.sources import Applied, Extracted
@@ -226,6 +227,18 @@ def _rendered(rendered: Rendered) -> Iterator[Output]:
     )
 
 
+def _packets(packets: Packets) -> Iterator[Output]:
+    """Counts and dates only: a packet names students, its metadata never does."""
+    boundary = packets.boundary.isoformat() if packets.boundary else "none decided yet"
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(packets.schools),
+            "boundary": dg.MetadataValue.text(boundary),
+            "folder": dg.MetadataValue.path(str(packets.folder)),
+        }
+    )
+
+
 def _pushed(pushed: Pushed) -> Iterator[Output]:
     failures = pushed.failures()
     if failures:
@@ -265,6 +278,7 @@ SHOWN: dict[type, Shown] = {
     ProgressSummary: Shown({"sql"}, _progress),
     Analysis: Shown({"parquet"}, _analysis),
     Rendered: Shown({"html"}, _rendered),
+    Packets: Shown({"html", "csv"}, _packets),
     Pushed: Shown(
         {"api"}, _pushed, retry=dg.RetryPolicy(max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL)
     ),

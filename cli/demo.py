@@ -192,6 +192,9 @@ def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
     echo(f"    reports:            {reports}")
     if dashboards:
         echo(f"    a school dashboard: {dashboards[0]}")
+    packets = sorted((reports / "review_packet").glob("*.html"))
+    if packets:
+        echo(f"    a review packet:    {packets[0]}")
     tutorhub = _command_path()
     echo(f"    in {directory} (hub.yaml is there; its schedule starts stopped, reports now go to exports/):")
     echo(f"        cd {directory}")

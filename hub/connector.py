@@ -230,7 +230,7 @@ class ReportSummary(TypedDict, total=False):
 class RenderedReport:
     """One report ready to leave the hub, addressed to one target in one destination."""
 
-    kind: str  # "teacher", "tutor", "school", "district"
+    kind: str  # "teacher", "tutor", "school", "district", "review_packet"
     target: str  # stable address in the destination (section SIS id, school id, ...)
     title: str
     content_type: str  # "text/html", "text/csv", "application/json"

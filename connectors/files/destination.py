@@ -32,7 +32,8 @@ class FilesConfig(DestinationConfig):
 
 class FilesDestination(DestinationConnector):
     name = "files"
-    accepts = ("teacher", "tutor", "school", "district")
+    # the review meeting packet names students: a school's own folder is its place, never a course page
+    accepts = ("teacher", "tutor", "school", "district", "review_packet")
     content_types: ClassVar[tuple[str, ...]] = tuple(EXTENSIONS)
     config_model = FilesConfig
     config: FilesConfig

@@ -36,6 +36,8 @@ from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
 
 RENDERED = "rendered.parquet"
+PACKETS = "packets.parquet"
+"""The review meeting packets' rendered set (hub.pipeline.packets), pushed with the reports."""
 TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
     "domain_result", "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
@@ -122,11 +124,12 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     )
     rendered = render_all(build_reports(inputs, generated_at))
     write_reports(rendered, reports_dir(run))
-    _save_rendered(rendered, reports_dir(run) / RENDERED)
+    save_rendered(rendered, reports_dir(run) / RENDERED)
     return rendered
 
 
-def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
+def save_rendered(reports: list[RenderedReport], path: Path) -> None:
+    """The rendered reports as one Parquet file, so that a push (or its rerun) sends exactly these."""
     table = pa.table(
         {
             "kind": [r.kind for r in reports],
@@ -138,17 +141,13 @@ def _save_rendered(reports: list[RenderedReport], path: Path) -> None:
             "volatile": pa.array([list(r.volatile) for r in reports], pa.list_(pa.string())),
         }
     )
+    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     pq.write_table(table, partial, compression="zstd")
     partial.replace(path)
 
 
-def load_rendered(run: DistrictRun) -> list[RenderedReport]:
-    path = reports_dir(run) / RENDERED
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"district {run.district_id}: no rendered reports yet; run the reports step first"
-        )
+def read_rendered(path: Path) -> list[RenderedReport]:
     return [
         RenderedReport(
             row["kind"],
@@ -161,6 +160,17 @@ def load_rendered(run: DistrictRun) -> list[RenderedReport]:
         )
         for row in pq.read_table(path).to_pylist()
     ]
+
+
+def load_rendered(run: DistrictRun) -> list[RenderedReport]:
+    """The night's rendered reports, and its review meeting packets where the packets step made them."""
+    path = reports_dir(run) / RENDERED
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"district {run.district_id}: no rendered reports yet; run the reports step first"
+        )
+    packets = reports_dir(run) / PACKETS
+    return [*read_rendered(path), *(read_rendered(packets) if packets.is_file() else [])]
 
 
 def failed_gates(run: DistrictRun) -> list[str]:

@@ -134,8 +134,9 @@ def district_impact(run: DistrictRun) -> Analysis[Impact]:
     return Analysis(impact, save_tables(analytics_dir(run, "impact"), tables))
 
 
-def stored_impact(run: DistrictRun, period: ImpactPeriod) -> Impact:
-    """The impact the night's impact step measured, ``period``'s rows only."""
+def stored_impact(run: DistrictRun, year: ImpactPeriod) -> Impact:
+    """The impact the night's impact step measured: the school ``year``'s rows and its cycles' (each
+    cycle's rows carry its ``cycle`` key; the year's have none)."""
     tables = load_tables(analytics_dir(run, "impact"))
     missing = [name for name in IMPACT_TABLES if name not in tables]
     if missing:
@@ -143,6 +144,7 @@ def stored_impact(run: DistrictRun, period: ImpactPeriod) -> Impact:
             f"district {run.district_id}: no stored impact yet; run the impact step first"
         )
     kept = {
-        name: tables[name].filter(pc.equal(tables[name]["period"], period.label)) for name in IMPACT_TABLES
+        name: tables[name].filter(pc.equal(tables[name]["school_year"], year.school_year))
+        for name in IMPACT_TABLES
     }
     return Impact(**kept, min_n=run.district.impact.min_n)

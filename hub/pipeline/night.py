@@ -18,6 +18,7 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.delivery import Pushed, Rendered, push_night, render_reports
 from hub.pipeline.evidence import Analysis, district_dosage, district_impact, district_pulse
 from hub.pipeline.gaps import GapSummary, district_skill_gaps
+from hub.pipeline.packets import Packets, render_packets
 from hub.pipeline.progress import ProgressSummary, monitor_progress
 from hub.pipeline.roster import RosterLoad, load_roster
 from hub.pipeline.sources import Applied, Extracted, extract, load_sessions
@@ -92,7 +93,11 @@ NIGHT: tuple[Step[Any], ...] = (
     Step("alignment_reports", "delivery",
          ("weekly_pulse", "impact", "dosage", "tiers", "group_memberships", "progress_monitoring"),
          ("reports/",), render_reports, Rendered),
-    Step("report_pushes", "delivery", ("alignment_reports", "roster", "assessment_results"),
+    Step("review_packets", "delivery",
+         ("tutoring_groups", "group_memberships", "tiers", "tutoring_sessions", "assessment_results",
+          "progress_monitoring"),
+         ("reports/review_packet/",), render_packets, Packets),
+    Step("report_pushes", "delivery", ("alignment_reports", "review_packets", "roster", "assessment_results"),
          ("push_target", "push_log"), push_night, Pushed),
 )  # fmt: skip
 """The night in order: a step reads only what steps before it wrote."""
@@ -128,8 +133,12 @@ ABOUT = {
     "dosage and exits, per cycle and school year; cells under the minimum n suppressed.",
     "alignment_reports": "Teacher (per section), tutor, school and district alignment reports for the week, "
     "rendered as self-contained HTML, CSV and JSON.",
-    "report_pushes": "The rendered reports pushed to this district's own destinations (Canvas pages, "
-    "OneRoster gradebook, files), each content at most once, audited in push_log.",
+    "review_packets": "Per school, the review meeting packet of the latest cycle boundary: each tutored "
+    "student's decision (exit, continue, adjust, intensify, refer) with its evidence, the groups formed, "
+    "merged and closed, and the tier pyramid; HTML and CSV, for the school's own folder.",
+    "report_pushes": "The rendered reports and review meeting packets pushed to this district's own "
+    "destinations (Canvas pages, OneRoster gradebook, files), each content at most once, audited in "
+    "push_log.",
 }
 """What each step's output is, as the Dagster UI describes its asset."""
 

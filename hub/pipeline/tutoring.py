@@ -236,7 +236,7 @@ def district_tutors(run: DistrictRun) -> pa.Table:
 
 def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     """Run every cycle boundary not yet decided, up to the as-of date; write groups and memberships."""
-    last = _last_boundary(run)
+    last = last_boundary(run)
     today = as_of_date(run)
     boundaries = [
         start
@@ -290,7 +290,7 @@ def plan_and_decide(run: DistrictRun) -> GroupDecision:
     return decide_groups(run, plan_year(run))
 
 
-def _last_boundary(run: DistrictRun) -> date | None:
+def last_boundary(run: DistrictRun) -> date | None:
     """The latest cycle boundary the groups step decided (None before the first)."""
     last = run.warehouse.step_record(run.district_id, GROUPS_STEP).summary.get("last_boundary")
     return date.fromisoformat(last) if last else None
@@ -348,7 +348,7 @@ def tutoring_summary(run: DistrictRun) -> TutoringSummary:
     meeting = groups.filter(pc.is_in(groups.column("source_id"), value_set=current.column("group_source_id")))
     unplaced = warehouse.read("unplaced_entrant", district, columns=["boundary_date", "reason_code"])
     reviews = warehouse.read("tutoring_review", district, columns=["review_date", "action"])
-    boundary = _last_boundary(run)
+    boundary = last_boundary(run)
     return TutoringSummary(
         students=current.num_rows,
         groups=meeting.num_rows,

@@ -15,6 +15,7 @@ from hub.reports.decisions_view import decisions_section
 from hub.reports.directory import Directory
 from hub.reports.dosage_view import dosage_section, met_plan, minutes_missing, weekly
 from hub.reports.figures import missing, protected_count
+from hub.reports.impact_cycles_view import cycles_section
 from hub.reports.impact_view import (
     MATCHED,
     RAW_GAIN,
@@ -53,8 +54,9 @@ def _about(inputs: ReportInputs) -> Section:
         notes=(
             Note(SUPPRESSION_NOTE.format(min_n=inputs.min_n)),
             Note(
-                f"Week of {inputs.week_start.isoformat()}; growth is measured over the school year so far "
-                "against students of the same school, grade, subject and starting band who were not tutored."
+                f"Week of {inputs.week_start.isoformat()}; growth is measured over the school year so far, "
+                "and over each cycle in 'Impact cycle by cycle', against students of the same school, grade, "
+                "subject and starting band who were not tutored."
             ),
         ),
     )
@@ -79,6 +81,7 @@ def build_school_reports(
             dosage_section(weeks, inputs.plan, inputs.week_start, inputs.trend_weeks, inputs.min_n),
             school_mismatch_section(inputs, names, school),
             *impact_sections(impact, inputs.week_start, inputs.min_n),
+            cycles_section(impact, inputs.week_start, inputs.min_n, inputs.cycle),
             _about(inputs),
         )
         reports.append(
@@ -108,6 +111,7 @@ def build_district_report(inputs: ReportInputs, names: Directory, generated_at: 
         _pyramid(inputs.tier_distribution, inputs.policy, inputs.min_n, "whole district"),
         dosage_section(weeks, inputs.plan, inputs.week_start, inputs.trend_weeks, inputs.min_n),
         *impact_sections(inputs.impact, inputs.week_start, inputs.min_n),
+        cycles_section(inputs.impact, inputs.week_start, inputs.min_n, inputs.cycle),
         _about(inputs),
     )
     return AlignmentReport(

@@ -31,7 +31,10 @@ BANDS = (1, 2, 3, 4, 5)
 
 
 def headline(table: pa.Table, week_start: date) -> pa.Table:
-    """Rows of the school-year period of the reported week, else of the last period present."""
+    """Rows of the school-year period of the reported week, else of the last school year present (never
+    a cycle's: those are ``impact_cycles_view``'s)."""
+    if "cycle" in table.column_names:
+        table = table.filter(pc.is_null(table["cycle"]))
     if not table.num_rows:
         return table
     year = school_year_text(pa.array([school_year_of(week_start)]))[0].as_py()
@@ -142,7 +145,7 @@ def _bands(rows: pa.Table, min_n: int) -> Section:
     charts, cells = [], []
     for (subject, vendor, measure), grid in grids.items():
         name = test_label({"subject": subject, "vendor": vendor, "measure": measure})
-        shown = _protected_moves(grid, min_n)
+        shown = protected_moves(grid, min_n)
         cells.append((name, *(shown[key] for key in ("total", "up", "same", "down"))))
         flat = [shown[(start, end)] for start in BANDS for end in BANDS]
         charts.append(
@@ -170,7 +173,7 @@ def _bands(rows: pa.Table, min_n: int) -> Section:
     return Section("bands", TITLES["bands"], table, tuple(charts))
 
 
-def _protected_moves(grid: dict[tuple[int, int], int], min_n: int) -> dict[object, Figure]:
+def protected_moves(grid: dict[tuple[int, int], int], min_n: int) -> dict[object, Figure]:
     """Band-to-band counts and their roll-ups (moved up, same band, moved down, all), suppressed together:
     each roll-up is the sum of its grid cells, and the three add up to all."""
     pairs = [(start, end) for start in BANDS for end in BANDS]

@@ -16,7 +16,7 @@ from hub.reports.figures import Figure
 if TYPE_CHECKING:
     from hub.reports.charts import Chart
 
-Kind = Literal["teacher", "tutor", "school", "district"]
+Kind = Literal["teacher", "tutor", "school", "district", "review_packet"]
 Cell = str | int | float | bool | date | Figure | None
 """What a table cell may hold. Aggregates are always a ``Figure`` (value + n, or suppressed)."""
 

@@ -24,7 +24,10 @@ KIND_LABELS = {
     "tutor": "Weekly plan for the tutor",
     "school": "School dashboard",
     "district": "District roll-up",
+    "review_packet": "Review meeting packet",
 }
+PERIOD_WORDS = {"review_packet": "cycle"}
+"""What a report's period is called in its header, where it is not a week."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,7 @@ def render_html(report: AlignmentReport) -> bytes:
         .render(
             report=report,
             kind_label=KIND_LABELS[report.kind],
+            period_word=PERIOD_WORDS.get(report.kind, "week"),
             charts=_charts(report),
             stamps=generated_stamps(report),
         )

@@ -42,12 +42,16 @@ class ImpactPolicy(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class ImpactPeriod:
-    """A span impact is measured over: a school year, or one progress-monitoring cycle."""
+    """A span impact is measured over: a school year, or one progress-monitoring cycle.
+
+    ``cycle`` is the cycle's source_id (None for a school year): the key a cycle's stored rows are found by.
+    """
 
     label: str
     school_year: int
     start: date
     end: date
+    cycle: str | None = None
 
     @classmethod
     def for_school_year(cls, school_year: int) -> ImpactPeriod:
@@ -57,9 +61,15 @@ class ImpactPeriod:
 
     @classmethod
     def for_cycles(cls, cycles: pa.Table) -> list[ImpactPeriod]:
-        """One period per row of the ``cycle`` table, labelled ``cycle 3``."""
-        require(cycles, ["school_year", "sequence", "start_date", "end_date"], "cycle")
+        """One period per row of the ``cycle`` table, labelled ``cycle 3`` and keyed by its source_id."""
+        require(cycles, ["source_id", "school_year", "sequence", "start_date", "end_date"], "cycle")
         return [
-            cls(f"cycle {row['sequence']}", row["school_year"], row["start_date"], row["end_date"])
+            cls(
+                f"cycle {row['sequence']}",
+                row["school_year"],
+                row["start_date"],
+                row["end_date"],
+                row["source_id"],
+            )
             for row in cycles.sort_by([("school_year", "ascending"), ("sequence", "ascending")]).to_pylist()
         ]

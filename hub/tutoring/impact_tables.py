@@ -45,6 +45,8 @@ SCHOOL_TABLES = {
     "exits": "school_exits",
 }
 """Each district-wide aggregate and its per-school twin (the same columns plus ``school_source_id``)."""
+PERIOD_KEYS = ["period", "school_year", "cycle"]
+"""Every table's leading keys: the period's label, its school year, and its cycle (null for a year)."""
 Made = tuple[list[str], list[str], Callable[[list[str]], pa.Table], dict[str, list[str]]]
 """How an aggregate is made: leading keys, trailing keys, the table for given leading keys, its figures."""
 
@@ -56,7 +58,7 @@ def aggregates(
 
     ``exits`` are every exit's date, subject, school and reason code (``exits_by_school``).
     """
-    label = {"period": period.label, "school_year": period.school_year}
+    label = {"period": period.label, "school_year": period.school_year, "cycle": period.cycle}
     tutored = with_subgroups(rows.filter(rows["tutored"]), demographics)
     left = within(exits, "exit_date", period.start, period.end)
     tested, band = ["subject", *TEST], ["dosage_band"]
@@ -165,7 +167,7 @@ def _exit_counts(left: pa.Table, keys: list[str]) -> pa.Table:
 def _keyed(
     table: pa.Table, label: dict, keys: list[str], figures: dict[str, list[str]], order: dict[str, list[str]]
 ) -> pa.Table:
-    """The period's key columns in front, rows in key order, and what ``suppress`` needs to know.
+    """The period's key columns (``PERIOD_KEYS``) in front, rows in key order, and what ``suppress`` needs.
 
     A key named in ``order`` sorts by its values' place there (dosage bands low to high), not as text.
     """
@@ -179,7 +181,8 @@ def _keyed(
     columns = {
         "period": pa.array([label["period"]] * table.num_rows, pa.string()),
         "school_year": pa.array([label["school_year"]] * table.num_rows, pa.int64()),
+        "cycle": pa.array([label["cycle"]] * table.num_rows, pa.string()),
     }
     table = pa.table({**columns, **{name: ordered[name] for name in table.column_names}})
-    metadata = {"keys": json.dumps(["period", "school_year", *keys]), "figures": json.dumps(figures)}
+    metadata = {"keys": json.dumps([*PERIOD_KEYS, *keys]), "figures": json.dumps(figures)}
     return table.replace_schema_metadata(metadata)

@@ -20,4 +20,4 @@ def test_the_readme_lineage_is_the_real_graph() -> None:
 def test_each_asset_names_what_it_reads() -> None:
     drawing = lineage_text()
     assert "tiers               <- assessment_results\n" in drawing
-    assert "report_pushes       <- alignment_reports, assessment_results, roster" in drawing
+    assert "report_pushes       <- alignment_reports, assessment_results, review_packets, roster" in drawing

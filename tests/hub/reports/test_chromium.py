@@ -14,11 +14,15 @@ import re
 import shutil
 import struct
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from hub.reports import AlignmentReport, render
+from hub.reports import AlignmentReport, ReportInputs, render
+from hub.reports.directory import directory
+from hub.reports.packet import build_review_packets
+from tests.hub.reports.conftest import ENTRY, GENERATED_AT
 
 CONSOLE = re.compile(r":CONSOLE[:(]|Uncaught")
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
@@ -167,6 +171,16 @@ def test_no_table_is_cut_off_at_laptop_or_phone_width(
     report = next(report for report in large_reports if report.kind == kind)
     page = tmp_path / f"{kind}.html"
     page.write_bytes(render(report, ["text/html"])[0].body)
+    measured = cut_off(page, width, tmp_path / "profile")
+    assert measured["width"] == width and measured["tables"] > 0
+    assert measured["cut"] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_table_of_the_review_packet_is_cut_off(large: ReportInputs, tmp_path: Path, width: int) -> None:
+    [packet] = build_review_packets(large, directory(large, {}), GENERATED_AT, date(2026, 2, 16), ENTRY)
+    page = tmp_path / "review_packet.html"
+    page.write_bytes(render(packet, ["text/html"])[0].body)
     measured = cut_off(page, width, tmp_path / "profile")
     assert measured["width"] == width and measured["tables"] > 0
     assert measured["cut"] == []

@@ -182,7 +182,8 @@ def test_the_district_rolls_up_school_by_school(
         "+20.0 points (n = 17)", "+10.0 points (n = 13)",
     ]  # fmt: skip
     assert [s.key for s in district.sections][1:] == [
-        "pyramid", "dosage", "growth", "bands", "growth_by_dosage", "subgroups", "exits", "about"
+        "pyramid", "dosage", "growth", "bands", "growth_by_dosage", "subgroups", "exits", "impact_cycles",
+        "about",
     ]  # fmt: skip
 
 

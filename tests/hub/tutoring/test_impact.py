@@ -301,7 +301,7 @@ def test_every_aggregate_comes_per_school_too() -> None:
     assert exits == {("sch-1", "on_grade_level"): 1, ("sch-2", "on_grade_level"): 1}
     assert one(impact.exits, reason_code="on_grade_level")["n"] == 2
     keys = json.loads(impact.school_exits.schema.metadata[b"keys"])
-    assert keys == ["period", "school_year", "subject", "school_source_id", "reason_code"]
+    assert keys == ["period", "school_year", "cycle", "subject", "school_source_id", "reason_code"]
 
 
 def test_percent_progress_to_typical_growth_is_averaged_where_reported() -> None:
@@ -393,7 +393,7 @@ def test_suppress_blanks_small_cells_and_marks_them() -> None:
     assert comparison["pct_typical_n"] == 0 and not comparison["suppressed"]  # a zero count discloses nobody
     assert one(suppress(impact.dosage, min_n=4), dosage_band="<50 %")["n"] == 4
     keys = json.loads(dosage.schema.metadata[b"keys"])
-    assert keys == ["period", "school_year", "subject", "vendor", "measure", "dosage_band"]
+    assert keys == ["period", "school_year", "cycle", "subject", "vendor", "measure", "dosage_band"]
 
 
 def test_suppress_peer_figures_rest_on_the_peer_count() -> None:

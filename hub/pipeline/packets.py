@@ -1,0 +1,95 @@
+"""The review meeting packets: one per school for the latest cycle boundary decided, rendered for the push.
+
+A packet is made every night from the night its boundary is decided until the next boundary, from the
+decisions stored then and the newest evidence (progress signals are read as the progress step left them);
+each boundary's packet is its own target (school and boundary date), so a new boundary never overwrites an
+earlier packet, and the push ledger sends a packet again only when its content changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.connector import RenderedReport
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.delivery import PACKETS, reports_dir, save_rendered
+from hub.pipeline.tutoring import as_of_date, last_boundary
+from hub.reports import ReportInputs, render_all, write_reports
+from hub.reports.directory import directory
+from hub.reports.packet import KIND, build_review_packets
+from hub.tutoring.exits import LATEST_COLUMNS
+from hub.tutoring.tiers import tier_distribution
+
+PACKET_TYPES = ("text/html", "text/csv")
+TABLES = (
+    "section", "enrollment", "school", "course", "tier_assignment", "tutoring_group", "group_membership",
+    "cycle", "tutoring_review", "unplaced_entrant", "progress_goal",
+)  # fmt: skip
+NARROW = {
+    "person": ["source_id", "given_name", "preferred_given_name", "family_name", "grade"],
+    "tutoring_session": [
+        "source_id", "session_date", "minutes", "tutor_person_source_id", "group_source_id", "skills_covered",
+    ],
+    "session_attendance": ["session_source_id", "person_source_id", "attendance", "minutes_present"],
+    "assessment_result": [*LATEST_COLUMNS, "measure", "is_test_of_record"],
+}  # fmt: skip
+"""Only the columns the packet reads of the district's largest tables."""
+
+
+@dataclass(frozen=True, slots=True)
+class Packets:
+    """What the packets step made: the rendered packets, their folder, and the boundary they are of."""
+
+    reports: list[RenderedReport]
+    folder: Path
+    boundary: date | None
+
+    @property
+    def schools(self) -> int:
+        return len({report.target for report in self.reports})
+
+
+def render_packets(run: DistrictRun) -> Packets:
+    """The packets step: the latest boundary's packets built, rendered and kept for the push."""
+    return Packets(build_district_packets(run), reports_dir(run) / KIND, last_boundary(run))
+
+
+def _cycle_start(cycles: pa.Table, boundary: date) -> date:
+    """The first day of the cycle that ends on the eve of ``boundary`` (the boundary itself at the first)."""
+    ended = cycles.filter(pc.equal(cycles["end_date"], pa.scalar(boundary - timedelta(days=1), pa.date32())))
+    return ended["start_date"][0].as_py() if ended.num_rows else boundary
+
+
+def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
+    """The latest boundary's packets, written under ``reports/review_packet`` and kept for the push."""
+    boundary = last_boundary(run)
+    rendered: list[RenderedReport] = []
+    if boundary is not None:
+        warehouse, district = run.warehouse, run.district_id
+        tables = {name: warehouse.read(name, district) for name in TABLES}
+        tables |= {name: warehouse.read(name, district, columns=columns) for name, columns in NARROW.items()}
+        inputs = ReportInputs(
+            district_id=district,
+            week_start=boundary - timedelta(days=boundary.weekday()),
+            **tables,
+            tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
+            district_name=run.district.name,
+            policy=run.district.tutoring,
+            plan=run.district.dosage,
+            impact_policy=run.district.impact,
+            data_as_of=as_of_date(run),
+        )
+        generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
+        packets = build_review_packets(
+            inputs, directory(inputs, {}), generated_at, boundary, _cycle_start(tables["cycle"], boundary)
+        )
+        rendered = render_all(packets, PACKET_TYPES)
+    write_reports(rendered, reports_dir(run))
+    save_rendered(rendered, reports_dir(run) / PACKETS)
+    return rendered
