@@ -19,6 +19,7 @@ from hub.pipeline.delivery import Pushed, Rendered
 from hub.pipeline.evidence import Analysis
 from hub.pipeline.gaps import GapSummary
 from hub.pipeline.packets import Packets
+from hub.pipeline.progress import ProgressSummary
 from hub.pipeline.roster import REFERENCE_REJECT_LIMIT, RosterLoad
 from hub.pipeline.sources import Applied, Extracted
 from hub.pipeline.tutoring import GroupDecision, Tiers
@@ -200,6 +201,16 @@ def _analysis(analysis: Analysis) -> Iterator[Output]:
     yield dg.MaterializeResult(metadata={**metadata, "path": dg.MetadataValue.path(str(analysis.folder))})
 
 
+def _progress(summary: ProgressSummary) -> Iterator[Output]:
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(summary.placements),
+            "signals": dg.MetadataValue.json(summary.signals),
+            "signals_changed_tonight": dg.MetadataValue.int(summary.changed),
+        }
+    )
+
+
 def _rendered(rendered: Rendered) -> Iterator[Output]:
     kinds: dict[str, int] = {}
     for report in rendered.reports:
@@ -264,6 +275,7 @@ SHOWN: dict[type, Shown] = {
     Applied: Shown({"sql"}, _applied),
     Tiers: Shown({"sql"}, _tiers),
     GroupDecision: Shown({"sql"}, _groups),
+    ProgressSummary: Shown({"sql"}, _progress),
     Analysis: Shown({"parquet"}, _analysis),
     Rendered: Shown({"html"}, _rendered),
     Packets: Shown({"html", "csv"}, _packets),

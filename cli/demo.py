@@ -49,6 +49,7 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
     from connectors.iready.writer import write_iready
     from connectors.nwea_map.writer import write_map
     from connectors.oneroster_csv.writer import write_oneroster
+    from connectors.progress_csv.writer import write_progress
     from connectors.session_log.writer import write_tutors
     from testkit.season import run_season
     from testkit.synthetic import DistrictSpec, build_district
@@ -63,6 +64,7 @@ def write_demo_data(students: int, seed: int, out: Path, echo: Echo) -> list[Pat
     echo("    running the season as the hub decides it, cycle by cycle")
     season, _ = run_season(district, package, tutors_file, demo_as_of(spec.school_year), echo)
     written = [package, tutors_file, *season.write(out / "sessions")]
+    written += write_progress(season, out / "progress")
     echo("    writing i-Ready and MAP Growth exports for fall, winter and spring")
     written += write_iready(district, out / "iready")
     written += write_map(district, out / "map")
@@ -105,12 +107,13 @@ def demo_config(directory: Path, canvas_url: str | None, as_of: date) -> Path:
         {"name": "iready", "type": "iready", "settings": {"path": "drop/iready"}},
         {"name": "map", "type": "nwea_map", "settings": {"path": "drop/map"}},
         {"name": "sessions", "type": "session_log", "settings": {"path": "drop/sessions"}},
+        {"name": "progress", "type": "progress_csv", "settings": {"path": "drop/progress"}},
         {"name": "sftp_drop", "type": "files", "settings": {"directory": "exports"}},
     ]
     if canvas_url is not None:
         canvas_settings = {"base_url": canvas_url, "token": {"env": CANVAS_TOKEN_VARIABLE}}
         connectors.insert(
-            4, {"name": "canvas", "type": "canvas", "settings": {**canvas_settings, "gradebook_column": True}}
+            5, {"name": "canvas", "type": "canvas", "settings": {**canvas_settings, "gradebook_column": True}}
         )
     config = {
         "data_dir": "data",
@@ -149,6 +152,7 @@ def _landed(hub: HubConfig, echo: Echo) -> None:
         for table in (
             "person", "section", "enrollment", "assessment_result", "skill_gap", "tier_assignment",
             "tutoring_group", "group_membership", "tutoring_session", "session_attendance",
+            "progress_point", "progress_goal",
         ):  # fmt: skip
             echo(f"    {table:<20} {run.warehouse.count(table, DISTRICT):>10,} rows")
     finally:

@@ -202,13 +202,14 @@ def sync(district_ids: tuple[str, ...], config: Path | None, allow_deletions: bo
 
 
 def _tutoring_lines(hub: HubConfig, district_id: str) -> list[str]:
-    """What the night decided about tutoring, from the district's warehouse (``tutoring_summary``)."""
+    """What the night decided about tutoring and found of progress, from the district's warehouse."""
     from hub.pipeline.context import DistrictRun
+    from hub.pipeline.progress import progress_summary
     from hub.pipeline.tutoring import tutoring_summary
 
     run = DistrictRun(hub, hub.district(district_id), installed())
     try:
-        return tutoring_summary(run).lines()
+        return tutoring_summary(run).lines() + progress_summary(run).lines()
     finally:
         run.close()
 

@@ -11,8 +11,13 @@ from hub.connector import SKIPPED_PREFIX, Issue, NormalizedBatch, SourceConnecto
 from hub.plugins import ConnectorRegistry
 
 # The connector type names hub.yaml uses, and the short names people type for them.
-KINDS = ("oneroster_csv", "iready", "nwea_map", "session_log")
-ALIASES = {"oneroster": "oneroster_csv", "map": "nwea_map", "sessions": "session_log"}
+KINDS = ("oneroster_csv", "iready", "nwea_map", "session_log", "progress_csv")
+ALIASES = {
+    "oneroster": "oneroster_csv",
+    "map": "nwea_map",
+    "sessions": "session_log",
+    "progress": "progress_csv",
+}
 
 
 def _entities(batch: NormalizedBatch) -> dict[str, int]:
@@ -31,6 +36,7 @@ def _entities(batch: NormalizedBatch) -> dict[str, int]:
         ("domain_result", "domain_results"),
         ("tutoring_session", "sessions"),
         ("session_attendance", "attendance"),
+        ("progress_point", "progress_points"),
     ):
         if table in batch.tables:
             counts[name] = batch.tables[table].num_rows

@@ -82,3 +82,30 @@ def unzipped(archive_path: Path, wanted: Callable[[str], bool]) -> Iterator[Path
                 check_entry(archive_path.name, info)
                 archive.extract(info, scratch.name)  # zipfile drops absolute and ".." parts of names
         yield Path(scratch.name)
+
+
+@contextmanager
+def drop_files(path: Path, wanted: Callable[[str], bool], setting: str, nothing: str) -> Iterator[list[Path]]:
+    """The files a source configured with ``path`` reads, in name order: the file itself, a folder's own
+    ``wanted`` files, or every ``wanted`` file of a zip (written out by ``unzipped`` for the block).
+
+    ``setting`` names the setting in messages ("session_log path"); ``nothing`` says what a folder
+    without such files lacks ("no session log files (*.csv, *.jsonl)").
+    """
+    if zipfile.is_zipfile(path):
+        with unzipped(path, wanted) as folder:
+            yield _listed(folder, folder.rglob("*"), wanted, nothing)
+        return
+    if path.is_file():
+        yield [path]
+        return
+    if not path.is_dir():
+        raise ConnectorError(f"{path}: no such file or folder ({setting})", file=str(path))
+    yield _listed(path, path.iterdir(), wanted, nothing)
+
+
+def _listed(folder: Path, found: Iterator[Path], wanted: Callable[[str], bool], nothing: str) -> list[Path]:
+    files = sorted(inside(folder, p) for p in found if p.is_file() and wanted(p.name))
+    if not files:
+        raise ConnectorError(f"{folder}: {nothing} in this folder", file=str(folder))
+    return files

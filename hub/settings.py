@@ -30,6 +30,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hub.connector import DISTRICT_ID, ConnectorConfig
 from hub.diagnostics.config import DiagnosticsPolicy
 from hub.errors import HubError
+from hub.progress.policy import ProgressPolicy
 from hub.tutoring.dosage import DosagePlan
 from hub.tutoring.impact import ImpactPolicy
 from hub.tutoring.policy import TutoringPolicy
@@ -102,6 +103,7 @@ class DistrictConfig(BaseModel):
     tutoring: TutoringPolicy = Field(default_factory=TutoringPolicy)
     dosage: DosagePlan = Field(default_factory=DosagePlan)
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
+    progress: ProgressPolicy = Field(default_factory=ProgressPolicy)
     as_of: date | None = Field(
         default=None,
         description="decide as of this date instead of today: the cycle boundaries passed, the week "

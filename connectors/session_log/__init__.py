@@ -32,7 +32,8 @@ student_id        yes        the student's roster sourcedId
 attendance        yes*       ``present``, ``tardy``, ``absent`` or ``excused`` (*blank only if cancelled)
 minutes_present              whole minutes the student was there, 0 to ``minutes``; blank = the whole
                              session if present or tardy, 0 otherwise
-mastery_check                the session's quick check for this student (``3/4``, ``mastered``), <= 64 chars
+mastery_check                the session's quick check for this student (``3/4``, ``75%``, ``mastered``),
+                             <= 64 chars; a progress point by the vocabulary in ``mastery.py``
 =================  ========  ===========================================================================
 
 CSV: one row per student per session; the session columns repeat on each of its rows and must agree.
@@ -83,9 +84,12 @@ someone the roster does not hold makes them a tutor too. It is the whole list of
 out of it is removed from ``tutor_profile`` (a roster tutor then takes the defaults). Rejects:
 ``missing_required``, ``bad_subject``, ``max_groups_range``, ``duplicate_tutor``, ``column_count``.
 
-Normalized onto ``tutoring_session`` (``source_id`` = session id) and ``session_attendance``
-(``source_id`` = session id + ":" + student id), both upserted (``SyncMode.DELTA``, so a log holding one
-week does not remove earlier weeks), and ``tutor_profile`` (``SyncMode.BULK``).
+Normalized onto ``tutoring_session`` (``source_id`` = session id), ``session_attendance``
+(``source_id`` = session id + ":" + student id) and ``progress_point`` (the mastery checks that read as a
+percent, ``source_id`` = ``mastery_check:`` + the attendance id; a corrected log's dropped check removes
+its point), all upserted (``SyncMode.DELTA``, so a log holding one week does not remove earlier weeks),
+and ``tutor_profile`` (``SyncMode.BULK``). A mastery check that makes no point is rejected on its own
+(``unread_mastery_check``, ``mastery_check_absent``: file, line, reason) while its row loads.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
+from connectors.session_log.mastery import mastery_points
 from connectors.session_log.reading import INSTANCE
 from connectors.session_log.validate import whole_numbers
 from hub.model import conform
@@ -76,3 +77,11 @@ def attendance_table(rows: pa.Table) -> pa.Table:
             }
         ),
     )
+
+
+def progress_points(rows: pa.Table) -> tuple[pa.Table, list[str]]:
+    """``progress_point`` rows from the mastery checks (``mastery``), and the point ids to remove."""
+    ids = pc.binary_join_element_wise(rows["session_id"], rows["student_id"], ":")
+    dates = pc.strptime(rows["session_date"], format="%Y-%m-%d", unit="s").cast(pa.date32())
+    points, removed = mastery_points(rows, ids, dates)
+    return conform("progress_point", points), removed

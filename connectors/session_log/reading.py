@@ -13,129 +13,23 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from connectors.session_log.format import SESSION_COLUMNS, STUDENT_COLUMNS
-from hub.cells import HEADER_ONLY, oversized
-from hub.connector import ConnectorError, Issue
-from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
-from hub.quotes import REASON as OPEN_QUOTE
-from hub.quotes import open_quotes
+from hub import csvtext
+from hub.connector import Issue
+from hub.csvtext import LINE, decoded_text, without_oversized
 
-LINE, INSTANCE = "_line", "_instance"
+INSTANCE = "_instance"
 FILE_STRIDE = 1_000_000_000  # _instance = file number * stride + JSON line; keeps later files larger
 
-
-def blank_to_null(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-
-
-def _text_of(path: Path) -> tuple[bytes, list[Issue]]:
-    """The file as UTF-8 (``hub.decoding``), with the warnings of how it was read."""
-    try:
-        data, encoding = read_utf8(path, path.name)
-    except OSError as error:
-        raise ConnectorError(f"{path.name}: cannot be opened ({error})", file=path.name) from None
-    warnings = [
-        Issue(path.name, line, None, None, kind, why, "warning") for kind, line, why in encoding.warnings()
-    ]
-    return data, warnings
+__all__ = ["INSTANCE", "LINE", "read_csv", "read_jsonl"]
 
 
 def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[pa.Table, list[Issue]]:
-    """All columns as text (blank = null); rows with the wrong number of fields become rejects."""
-    data, decoding = _text_of(path)
-    header = header_cells(first_lines(data, path.name), path.name)
-    names = [name.strip().lower() for name in header]
-    missing = [column for column in required if column not in names]
-    if missing:
-        raise ConnectorError(
-            f"{path.name}: missing required column(s) {', '.join(missing)} in the header line "
-            f"(found: {', '.join(names) or 'nothing'})",
-            file=path.name,
-        )
-    if len(set(names)) != len(names):
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        raise ConnectorError(f"{path.name}: column(s) {', '.join(repeated)} appear twice", file=path.name)
-    mended = open_quotes(data, len(header))
-    skipped: list[tuple[int, str, int, int]] = []
-
-    def skip(row: pacsv.InvalidRow) -> str:
-        skipped.append((row.number or 0, row.text, row.expected_columns, row.actual_columns))
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(mended.data),
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=whole_file_block(len(data))),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, OSError) as error:
-        raise ConnectorError(f"{path.name}: not a readable CSV file ({error})", file=path.name) from None
-    table = table.rename_columns(names)
-    table = pa.table({name: blank_to_null(table.column(name)) for name in names})
-    lines, skipped_lines = _physical_lines(table, skipped)
-    issues = decoding + [
-        Issue(
-            file=path.name,
-            line=line,
-            column=None,
-            value=text[:200],
-            kind="column_count",
-            reason=f"expected {expected} fields, found {actual}",
-        )
-        for line, (_, text, expected, actual) in zip(skipped_lines, skipped, strict=True)
-    ]
-    table = table.append_column(LINE, pa.array(lines, pa.int64()))
-    table = table.append_column(INSTANCE, pa.array(np.full(table.num_rows, file_number * FILE_STRIDE)))
-    if mended.lines:
-        issues += [Issue(path.name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
-        table = table.filter(pc.invert(pc.is_in(table.column(LINE), pa.array(mended.lines, pa.int64()))))
-    return _without_oversized(table, path.name, issues)
-
-
-def _without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
-    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay; no rows is a warning."""
-    if not table.num_rows and not issues:
-        return table, [Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning")]
-    found = oversized(table)
-    if not found:
-        return table, issues
-    lines = table.column(LINE)
-    issues = issues + [
-        Issue(name, lines[row].as_py(), found.columns[i], None, "cell_too_long", found.reason(i))
-        for i, row in enumerate(found.rows)
-    ]
-    return table.filter(found.keep), issues
-
-
-def _physical_lines(
-    table: pa.Table, skipped: list[tuple[int, str, int, int]]
-) -> tuple[np.ndarray, list[int]]:
-    """The file line each record starts on, counting line breaks inside quoted values (notes often have them).
-
-    Arrow numbers records, not lines, so the line of record r is 1 + the lines taken by every record before
-    it; skipped records are placed by their record number among the kept ones.
-    """
-    records = table.num_rows + len(skipped) + 1  # + the header record
-    breaks = np.zeros(records, dtype=np.int64)
-    kept = np.ones(records, dtype=bool)
-    kept[0] = False
-    for number, text, _, _ in skipped:
-        kept[number - 1] = False
-        breaks[number - 1] = text.count("\n")
-    if table.num_rows:
-        inside = np.zeros(table.num_rows, dtype=np.int64)
-        for column in table.columns:
-            inside += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy()
-        breaks[kept] = inside
-    starts = 1 + np.concatenate([[0], np.cumsum(breaks + 1)[:-1]])
-    return starts[kept], [int(starts[number - 1]) for number, _, _, _ in skipped]
+    """All columns as text (``hub.csvtext``); every row of the file is one instance per session id."""
+    table, issues = csvtext.read_csv(path, required)
+    instance = pa.array(np.full(table.num_rows, file_number * FILE_STRIDE))
+    return table.append_column(INSTANCE, instance), issues
 
 
 def _text(value: object) -> str | None:
@@ -155,7 +49,7 @@ def read_jsonl(path: Path, file_number: int) -> tuple[pa.Table, list[Issue], set
     """
     rows: dict[str, list[str | None]] = {name: [] for name in SESSION_COLUMNS + STUDENT_COLUMNS}
     lines: list[int] = []
-    data, issues = _text_of(path)
+    data, issues = decoded_text(path)
     unknown: set[str] = set()
     for line, text in enumerate(io.StringIO(data.decode("utf-8"), newline=None), start=1):
         if not text.strip():
@@ -175,7 +69,7 @@ def read_jsonl(path: Path, file_number: int) -> tuple[pa.Table, list[Issue], set
     table = pa.table({name: pa.array(values, pa.string()) for name, values in rows.items()})
     table = table.append_column(LINE, pa.array(lines, pa.int64()))
     instances = file_number * FILE_STRIDE + np.asarray(lines, dtype=np.int64)
-    table, issues = _without_oversized(
+    table, issues = without_oversized(
         table.append_column(INSTANCE, pa.array(instances, pa.int64())), path.name, issues
     )
     return table, issues, unknown

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -11,11 +10,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
-from connectors.session_log.normalize import attendance_table, latest_sessions, sessions_table
+from connectors.session_log.mastery import check_issues
+from connectors.session_log.normalize import (
+    attendance_table,
+    latest_sessions,
+    progress_points,
+    sessions_table,
+)
 from connectors.session_log.reading import read_csv, read_jsonl
 from connectors.session_log.tutors import check_tutors, tutor_profiles
 from connectors.session_log.validate import check_sessions
-from hub.archives import inside, unzipped
+from hub.archives import drop_files
 from hub.connector import (
     ConfigPath,
     ConnectorConfig,
@@ -28,6 +33,7 @@ from hub.connector import (
     Stage,
     SyncMode,
 )
+from hub.csvtext import count_read_issues, unknown_columns
 from hub.inputs import files_at
 from hub.sniff import header_cells
 
@@ -44,34 +50,24 @@ class SessionLogSource(SourceConnector):
     name: ClassVar[str] = "session_log"
     stage: ClassVar[Stage] = Stage.SESSIONS
     streams: ClassVar[tuple[str, ...]] = ("sessions", "tutors")
-    tables: ClassVar[tuple[str, ...]] = ("tutoring_session", "session_attendance", "tutor_profile")
+    tables: ClassVar[tuple[str, ...]] = (
+        "tutoring_session",
+        "session_attendance",
+        "progress_point",
+        "tutor_profile",
+    )
     config_model: ClassVar[type[ConnectorConfig]] = SessionLogConfig
     config: SessionLogConfig
-
-    def files(self, unzipped_to: Path | None = None) -> list[Path]:
-        """Every file this source reads, in the order later copies of a session win (by name): the
-        configured file or folder's own files, or every file of a zip written out to ``unzipped_to``."""
-        path = unzipped_to or self.config.path
-        if path.is_file():
-            return [path]
-        if not path.is_dir():
-            raise ConnectorError(f"{path}: no such file or folder (session_log path)", file=str(path))
-        listed = path.rglob("*") if unzipped_to else path.iterdir()
-        found = sorted(inside(path, p) for p in listed if p.is_file() and _is_session_file(p.name))
-        if not found:
-            raise ConnectorError(
-                f"{path}: no session log files (*.csv, *.jsonl) in this folder", file=str(path)
-            )
-        return found
 
     def input_files(self) -> list[Path] | None:
         return files_at(self.config.path)
 
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
-        if zipfile.is_zipfile(self.config.path):
-            with unzipped(self.config.path, _is_session_file) as folder:
-                return self._read(self.files(folder))
-        return self._read(self.files())
+        """Every file of the configured file, folder or zip, in the order later copies of a session win
+        (by name)."""
+        nothing = "no session log files (*.csv, *.jsonl)"
+        with drop_files(self.config.path, _is_session_file, "session_log path", nothing) as files:
+            return self._read(files)
 
     def _read(self, files: list[Path]) -> Extract:
         streams: dict[str, pa.Table] = {}
@@ -101,17 +97,21 @@ class SessionLogSource(SourceConnector):
     def normalize(self, extract: Extract) -> NormalizedBatch:
         tables: dict[str, pa.Table] = {}
         modes: dict[str, SyncMode] = {}
+        deletes: dict[str, list[str]] = {}
         if "sessions" in extract.streams:
             rows = extract.streams["sessions"]
             # DELTA: a log that holds only this week's sessions must not remove earlier weeks
             tables["tutoring_session"] = sessions_table(rows)
             tables["session_attendance"] = attendance_table(rows)
+            # the mastery checks that read as a percent; a corrected log's dropped checks are removed
+            tables["progress_point"], deletes["progress_point"] = progress_points(rows)
             modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
+            modes["progress_point"] = SyncMode.DELTA
         if "tutors" in extract.streams:
             # the tutors file is the whole list: a tutor left out of it no longer takes groups
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])
             modes["tutor_profile"] = SyncMode.BULK
-        return NormalizedBatch(tables=tables, modes=modes)
+        return NormalizedBatch(tables=tables, modes=modes, deletes=deletes)
 
 
 def _is_session_file(name: str) -> bool:
@@ -131,17 +131,9 @@ def _with_file(table: pa.Table, path: Path) -> pa.Table:
     return table.append_column(FILE, pa.array([path.name] * table.num_rows, pa.string()))
 
 
-def _count_read_issues(found: list[Issue], report: FileReport) -> int:
-    """Warnings of reading (the file's encoding, NUL bytes) go on the report; returns the rows rejected."""
-    for issue in found:
-        if issue.severity == "warning":
-            report.warn(issue.kind)
-    return sum(issue.severity == "reject" for issue in found)
-
-
 def _read_tutors_file(path: Path, report: FileReport, issues: list[Issue]) -> pa.Table:
     checked, report.rows = check_tutors(path)
-    _count_read_issues([issue for issue in checked.issues if issue.severity == "warning"], report)
+    count_read_issues([issue for issue in checked.issues if issue.severity == "warning"], report)
     report.accepted, report.rejected = checked.table.num_rows, checked.rejected
     issues.extend(checked.issues)
     return _with_file(checked.table, path)
@@ -157,23 +149,16 @@ def _read_session_file(path: Path, number: int, report: FileReport, issues: list
         if column not in table.column_names:
             table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
     if unknown:
-        issues.append(
-            Issue(
-                path.name,
-                1,
-                ",".join(sorted(unknown)),
-                None,
-                "unknown_column",
-                f"column(s) {', '.join(sorted(unknown))} are not part of the session log format; kept in "
-                "the raw extract, not loaded (a misspelt column name?)",
-                "warning",
-            )
-        )
+        issues.append(unknown_columns(path.name, unknown, "session log"))
         report.warn("unknown_column")
     checked = check_sessions(table, path.name)
     issues.extend(unreadable)
     issues.extend(checked.issues)
-    unread = _count_read_issues(unreadable, report)
+    for issue in check_issues(checked.table, path.name):
+        # the row still loads: a check that makes no point is counted by kind, not as a rejected row
+        issues.append(issue)
+        report.warn(issue.kind, issue.rows)
+    unread = count_read_issues(unreadable, report)
     report.rows = table.num_rows + unread
     report.accepted = checked.table.num_rows
     report.rejected = checked.rejected + unread

@@ -10,7 +10,8 @@ import pyarrow.compute as pc
 from connectors.session_log import format as fmt
 from connectors.session_log.fixes import Checked, replaced
 from connectors.session_log.reading import read_csv
-from connectors.session_log.validate import Rejects, repeats, whole_numbers
+from connectors.session_log.validate import whole_numbers
+from hub.csvtext import Rejects, repeats
 from hub.model import conform
 from hub.skills import SUBJECTS
 

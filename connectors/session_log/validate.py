@@ -6,17 +6,13 @@ issues. The first failing check names a row's reject.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
 from connectors.session_log.fixes import Checked, fix, replaced
 from connectors.session_log.reading import INSTANCE, LINE
-from hub.connector import Issue
+from hub.csvtext import Rejects, repeats
 
 WHOLE_NUMBER = r"^\d{1,6}$"
 
@@ -27,52 +23,12 @@ def whole_numbers(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(digits, values, pa.scalar(None, pa.string())).cast(pa.int64())
 
 
-class Rejects:
-    """Collects rejects check by check; a row is named by the first check it fails."""
-
-    def __init__(self, table: pa.Table, file: str) -> None:
-        self.table = table
-        self.file = file
-        self.rejected = np.zeros(table.num_rows, dtype=bool)
-        self.issues: list[Issue] = []
-
-    def add(
-        self, failing: pa.ChunkedArray | pa.Array, kind: str, column: str | None, reason: Callable
-    ) -> None:
-        """``reason(row)`` words the issue from the row's text values (called for failing rows only)."""
-        mask = pc.fill_null(failing, False).to_numpy(zero_copy_only=False) & ~self.rejected
-        for row in self.table.take(pa.array(np.flatnonzero(mask))).to_pylist():
-            self.issues.append(
-                Issue(self.file, row[LINE], column, row.get(column) if column else None, kind, reason(row))
-            )
-        self.rejected |= mask
-
-
 def check_sessions(table: pa.Table, file: str) -> Checked:
     table = replaced(table, "session_status", pc.utf8_lower(pc.fill_null(table["session_status"], fmt.HELD)))
     table = replaced(table, "attendance", pc.utf8_lower(table["attendance"]))
     rejects = Rejects(table, file)
-    for column in fmt.REQUIRED:
-        rejects.add(
-            pc.is_null(table[column]), "missing_required", column, lambda r, c=column: f"{c} is blank"
-        )
-    parsed = pc.strptime(table["session_date"], format="%Y-%m-%d", unit="s", error_is_null=True)
-    # the round trip refuses what strptime rolls over (2025-02-30 would become March 2)
-    real_date = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), table["session_date"])
-    rejects.add(
-        pc.invert(pc.fill_null(real_date, False)),
-        "bad_date",
-        "session_date",
-        lambda r: f"{r['session_date']!r} is not a YYYY-MM-DD date",
-    )
-    held = pc.cast(parsed, pa.date32())
-    latest = date.today() + fmt.LATEST_SESSION_AHEAD
-    rejects.add(
-        pc.fill_null(pc.or_(pc.less(held, fmt.EARLIEST_SESSION), pc.greater(held, latest)), False),
-        "implausible_date",
-        "session_date",
-        lambda r: f"{r['session_date']!r} is not inside a school year a log can hold (2010 to next month)",
-    )
+    rejects.required(fmt.REQUIRED)
+    rejects.dates("session_date", fmt.EARLIEST_SESSION, fmt.LATEST_SESSION_AHEAD, "a log")
     minutes = whole_numbers(table["minutes"])
     rejects.add(
         pc.invert(
@@ -182,15 +138,3 @@ def _conflict_reasons(rows: pa.Table, columns: list[str]) -> dict[tuple[int, str
                 f"{row[differs]!r} on line {row[LINE]}; the whole session is rejected"
             )
     return reasons
-
-
-def repeats(values: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
-    """True for every live row whose value already appeared on an earlier live row."""
-    positions = np.flatnonzero(live)
-    picked = values.take(pa.array(positions)).to_numpy(zero_copy_only=False)
-    _, first = np.unique(picked, return_index=True)
-    repeat = np.ones(len(positions), dtype=bool)
-    repeat[first] = False
-    flags = np.zeros(len(live), dtype=bool)
-    flags[positions[repeat]] = True
-    return flags

@@ -192,7 +192,7 @@ def simulate_tutoring(
         groups, members = hub_groups(groups, members, district.students)
         replacements = pa.nulls(groups.num_rows, pa.string())
     sessions = schedule(groups, replacements, days, spec.rng("session_log.sessions"))
-    attendance = attend(sessions, groups, members, spec.rng("session_log.attendance"))
+    attendance = attend(district, sessions, groups, members, spec.rng("session_log.attendance"))
     return TutoringSimulation(district, Season(groups, members, sessions, attendance))
 
 
@@ -230,7 +230,9 @@ class SeasonByCycle:
         sessions = schedule(
             meeting, replacements, days, rng(f"session_log.sessions.{start}"), self.sessions + 1
         )
-        attendance = attend(sessions, meeting, members, rng(f"session_log.attendance.{start}"), self.rates)
+        attendance = attend(
+            self.district, sessions, meeting, members, rng(f"session_log.attendance.{start}"), self.rates
+        )
         self.parts.append(Season(meeting, members, sessions, attendance))
         self.sessions += sessions.num_rows
 

@@ -38,6 +38,7 @@ TABLES = (
     "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
     "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
     "tutoring_session", "session_attendance", "tutor_profile", "cycle", "tutoring_review", "unplaced_entrant",
+    "progress_goal", "progress_point",
 )  # fmt: skip
 """What the reports read (domain results are not among them: no report shows a domain score)."""
 COLUMNS = {"session_attendance": ["session_source_id", "person_source_id"]}

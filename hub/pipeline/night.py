@@ -19,6 +19,7 @@ from hub.pipeline.delivery import Pushed, Rendered, push_night, render_reports
 from hub.pipeline.evidence import Analysis, district_dosage, district_impact, district_pulse
 from hub.pipeline.gaps import GapSummary, district_skill_gaps
 from hub.pipeline.packets import Packets, render_packets
+from hub.pipeline.progress import ProgressSummary, monitor_progress
 from hub.pipeline.roster import RosterLoad, load_roster
 from hub.pipeline.sources import Applied, Extracted, extract, load_sessions
 from hub.pipeline.tutoring import GroupDecision, Tiers, decide_tiers, plan_and_decide
@@ -73,21 +74,28 @@ NIGHT: tuple[Step[Any], ...] = (
          GapSummary),
     Step("sessions_extract", "sessions", (), ("raw/",), extract(Stage.SESSIONS), Extracted),
     Step("tutoring_sessions", "sessions", ("sessions_extract", "roster"),
-         ("tutoring_session", "session_attendance", "tutor_profile"), load_sessions, Applied),
+         ("tutoring_session", "session_attendance", "tutor_profile", "progress_point"), load_sessions,
+         Applied),
     Step("tiers", "tutoring", ("assessment_results",), ("tier_assignment",), decide_tiers, Tiers),
     Step("tutoring_groups", "tutoring", ("tiers", "skill_gaps", "tutoring_sessions"), GROUPS,
          plan_and_decide, GroupDecision, parts=(Part("group_memberships", ("tiers", "skill_gaps")),)),
+    Step("progress_monitoring", "tutoring",
+         ("tutoring_groups", "group_memberships", "tutoring_sessions", "assessment_results"),
+         ("progress_point", "progress_goal"), monitor_progress, ProgressSummary),
     Step("dosage", "evidence", ("tutoring_sessions", "group_memberships"), ("analytics/dosage/",),
          district_dosage, Analysis),
     Step("weekly_pulse", "evidence",
-         ("tutoring_sessions", "tutoring_groups", "group_memberships", "assessment_results"),
+         ("tutoring_sessions", "tutoring_groups", "group_memberships", "assessment_results",
+          "progress_monitoring"),
          ("analytics/pulse/",), district_pulse, Analysis),
     Step("impact", "evidence", ("dosage", "group_memberships", "assessment_results"), ("analytics/impact/",),
          district_impact, Analysis),
-    Step("alignment_reports", "delivery", ("weekly_pulse", "impact", "dosage", "tiers", "group_memberships"),
+    Step("alignment_reports", "delivery",
+         ("weekly_pulse", "impact", "dosage", "tiers", "group_memberships", "progress_monitoring"),
          ("reports/",), render_reports, Rendered),
     Step("review_packets", "delivery",
-         ("tutoring_groups", "group_memberships", "tiers", "tutoring_sessions", "assessment_results"),
+         ("tutoring_groups", "group_memberships", "tiers", "tutoring_sessions", "assessment_results",
+          "progress_monitoring"),
          ("reports/review_packet/",), render_packets, Packets),
     Step("report_pushes", "delivery", ("alignment_reports", "review_packets", "roster", "assessment_results"),
          ("push_target", "push_log"), push_night, Pushed),
@@ -114,6 +122,9 @@ ABOUT = {
     "the boundaries' reviews and the entrants not placed, with their reasons.",
     "group_memberships": "Who is in which group: entry date and evidence, exit date and reason, history "
     "kept.",
+    "progress_monitoring": "Per open placement: the goal for its cycle, the aimline from baseline to goal, "
+    "the points observed (mastery checks, progress CSV, diagnostics), the rate of improvement per week and "
+    "the decision rule's signal (on track, adjust, raise the goal, too few points).",
     "dosage": "Per student and week: sessions scheduled and attended and minutes, against the plan (3 x 30 "
     "min a week, at most 4 students, one tutor), with under-dosed, oversized and tutor-change flags.",
     "weekly_pulse": "The week's update per group and per classroom teacher: who came, skills covered, "

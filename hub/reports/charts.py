@@ -7,6 +7,7 @@ so a chart without a readable equivalent cannot be built.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from hub.reports.figures import Figure
 from hub.reports.model import Column, DataTable
@@ -101,7 +102,42 @@ class HeatChart:
         return DataTable(columns, rows)
 
 
-Chart = BarChart | StackedChart | HeatChart
+@dataclass(frozen=True, slots=True)
+class ProgressChart:
+    """One student's points on one measure against the aimline from baseline to goal, and their trend."""
+
+    title: str
+    description: str
+    unit: str
+    baseline: tuple[date, float]
+    goal: tuple[date, float]
+    points: tuple[tuple[date, float], ...]
+    """Observed after the baseline, in date order."""
+    trend_per_week: float | None
+    """The least-squares slope of the baseline and the points (None below two points)."""
+
+    def aimline_at(self, day: date) -> float:
+        (start, low), (end, high) = self.baseline, self.goal
+        span = max((end - start).days, 1)
+        return low + (high - low) * (day - start).days / span
+
+    def table(self) -> DataTable:
+        columns = (Column("date", "Date"), Column("what", "Point"), Column("score", "Score"))
+        columns += (Column("aimline", "Aimline"),)
+        rows = [(self.baseline[0], "baseline", _number(self.baseline[1], self.unit), "start")]
+        rows += [
+            (day, "observed", _number(score, self.unit), _number(self.aimline_at(day), self.unit))
+            for day, score in self.points
+        ]
+        rows.append((self.goal[0], "goal", _number(self.goal[1], self.unit), "end"))
+        return DataTable(columns, tuple(rows))
+
+
+Chart = BarChart | StackedChart | HeatChart | ProgressChart
+
+
+def _number(value: float, unit: str) -> str:
+    return f"{value:.1f}".removesuffix(".0") + (f" {unit}" if unit else "")
 
 
 def _band_text(band: tuple[float, float] | None, unit: str) -> str:

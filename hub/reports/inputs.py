@@ -51,7 +51,9 @@ class ReportInputs:
     unplaced_entrant: pa.Table | None = None
     """The boundaries' reviews and entrants not placed (hub.reports.decisions_view)."""
     progress_goal: pa.Table | None = None
-    """Each placement's goal and the progress rule's signal (the review meeting packet's evidence)."""
+    progress_point: pa.Table | None = None
+    """Each placement's goal and the progress rule's signal, and the points behind them (the review meeting
+    packet's evidence; hub.reports.progress_view)."""
     dosage: Dosage | None = None
     pulse: Pulse | None = None
     """The pulse of ``week_start`` (hub.tutoring.weekly_pulse)."""

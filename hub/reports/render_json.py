@@ -11,11 +11,11 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from hub.reports.charts import BarChart, HeatChart, StackedChart
+from hub.reports.charts import BarChart, HeatChart, ProgressChart, StackedChart
 from hub.reports.figures import Figure
 from hub.reports.model import AlignmentReport
 
-CHARTS = (BarChart, StackedChart, HeatChart)
+CHARTS = (BarChart, StackedChart, HeatChart, ProgressChart)
 
 
 def plain(value: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from hub.reports.charts import BarChart, Chart, HeatChart, StackedChart
+from hub.reports.charts import BarChart, Chart, HeatChart, ProgressChart, StackedChart
 from hub.reports.figures import Figure
 
 WIDTH = 360
@@ -207,9 +207,60 @@ def heat_chart(chart: HeatChart, chart_id: str) -> Markup:
     return _frame(chart_id, chart.title, chart.description, y + 24, body)
 
 
+def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
+    """Points as dots, the aimline dashed from baseline to goal, the trend solid through the points."""
+    left, top, plot_width, plot_height = PAD + 40, 34.0, WIDTH - 2 * PAD - 48, 150.0
+    first = chart.baseline[0]
+    last = max([chart.goal[0], *(day for day, _ in chart.points)])
+    span = max((last - first).days, 1)
+    scores = [chart.baseline[1], chart.goal[1], *(score for _, score in chart.points)]
+    low, high = min(scores), max(scores)
+    low, high = (low - 1, high + 1) if high - low < 1 else (low, high)
+    pad = (high - low) * 0.08
+    low, high = low - pad, high + pad
+
+    def x(day: object) -> float:
+        return left + plot_width * (day - first).days / span  # type: ignore[operator]
+
+    def y(score: float) -> float:
+        return top + plot_height * (high - score) / (high - low)
+
+    body, _ = _legend([("points", SERIES[0]), ("aimline", INK), ("trend", SERIES[1])], 16.0)
+    body.append(_rect(left, top, plot_width, plot_height, "#f7f8fa", f' stroke="{GRID}" stroke-width="0.5"'))
+    for value in (high - pad, low + pad):
+        body.append(_text(left - 4, y(value) + 4, f"{value:.0f}", size=10, anchor="end", fill=MUTED))
+    bottom = top + plot_height + 14
+    body.append(_text(left, bottom, f"{first:%b %d}", size=10, fill=MUTED))
+    body.append(_text(left + plot_width, bottom, f"{last:%b %d}", size=10, anchor="end", fill=MUTED))
+    (start, begin), (end, goal) = chart.baseline, chart.goal
+    body.append(
+        f'<line x1="{x(start):.1f}" y1="{y(begin):.1f}" x2="{x(end):.1f}" y2="{y(goal):.1f}" '
+        f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="5 4"/>'
+    )
+    body.append(_rect(x(end) - 4, y(goal) - 4, 8, 8, INK))
+    observed = [chart.baseline, *chart.points]
+    if chart.trend_per_week is not None and len(observed) >= 2:
+        mean_day = sum((day - first).days for day, _ in observed) / len(observed)
+        mean_score = sum(score for _, score in observed) / len(observed)
+        slope = chart.trend_per_week / 7
+        ends = [observed[0][0], observed[-1][0]]
+        y_ends = [mean_score + slope * ((day - first).days - mean_day) for day in ends]
+        body.append(
+            f'<line x1="{x(ends[0]):.1f}" y1="{y(y_ends[0]):.1f}" x2="{x(ends[1]):.1f}" '
+            f'y2="{y(y_ends[1]):.1f}" stroke="{SERIES[1]}" stroke-width="2"/>'
+        )
+    for day, score in observed:
+        body.append(f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="3.5" fill="{SERIES[0]}"/>')
+    caption = f"{chart.unit}" if chart.unit else "score"
+    body.append(_text(PAD, bottom + 16, f"Scale: {caption}", size=10, fill=MUTED))
+    return _frame(chart_id, chart.title, chart.description, bottom + 22, body)
+
+
 def draw(chart: Chart, chart_id: str) -> Markup:
     if isinstance(chart, BarChart):
         return bar_chart(chart, chart_id)
     if isinstance(chart, StackedChart):
         return stacked_chart(chart, chart_id)
+    if isinstance(chart, ProgressChart):
+        return progress_chart(chart, chart_id)
     return heat_chart(chart, chart_id)

@@ -21,6 +21,7 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
+from hub.reports.progress_view import progress_section, signal_changes
 from hub.reports.status import Row, exits_by_section, statuses
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
@@ -141,6 +142,13 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
             ),
             empty=no_pulse,
         ),
+        progress_section(
+            inputs.progress_goal,
+            inputs.progress_point,
+            names,
+            [(row["person_source_id"], row["group_source_id"]) for row in rows],
+            no_pulse,
+        ),
         Section(
             "skills",
             "Skills covered",
@@ -184,6 +192,14 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                     (names.group(group_id), row["next_steps"])
                     for group_id, row in groups.items()
                     if row["next_steps"]
+                )
+                + tuple(
+                    signal_changes(
+                        inputs.progress_goal,
+                        names,
+                        [(row["person_source_id"], row["group_source_id"]) for row in rows],
+                        (inputs.week_start, max(inputs.week_end, inputs.as_of)),
+                    )
                 ),
             ),
             empty="No next steps logged yet." if inputs.pulse is not None else no_pulse,

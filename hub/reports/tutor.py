@@ -22,6 +22,7 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
+from hub.reports.progress_view import progress_section, signal_changes
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
@@ -173,6 +174,13 @@ def _sections(
             ),
             empty=empty,
         ),
+        progress_section(
+            inputs.progress_goal,
+            inputs.progress_point,
+            names,
+            [(row["person_source_id"], row["group_source_id"]) for row in rows],
+            empty,
+        ),
         logged_not_placed_section(
             names,
             [row for row in logged if not row["member"]] if inputs.pulse is not None else None,
@@ -192,6 +200,15 @@ def _sections(
                     )
                     for group_id, members in groups.items()
                     if members[0]["notes"] or members[0]["next_steps"]
+                )
+                + tuple(
+                    (group_text, "progress signal changed this week", step)
+                    for group_text, step in signal_changes(
+                        inputs.progress_goal,
+                        names,
+                        [(row["person_source_id"], row["group_source_id"]) for row in rows],
+                        (inputs.week_start, max(inputs.week_end, inputs.as_of)),
+                    )
                 ),
             ),
             empty="No notes logged yet." if inputs.pulse is not None else empty,

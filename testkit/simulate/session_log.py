@@ -7,7 +7,10 @@ the hub's rules (``form_groups`` and ``assign_tutors``): students clearly below 
 school, subject, weakest domain and grade, at most four to a group; tutors at the school take groups up to
 their capacity, neediest groups first, and a few groups change tutor mid-year. Groups meet three days a
 week from late September (or the day the hub formed them) to mid-May, skipping school holidays. Most
-students attend 80-95 % of sessions, one in five only 40-60 %; a few sessions are cancelled.
+students attend 80-95 % of sessions, one in five only 40-60 %; a few sessions are cancelled. Each student
+present takes a five-item mastery check on the group's skill, and gets more of it right as their own
+growth accrues through the year (``mastery_checks``): fast growers climb past the aimline, slow ones
+stay below it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.skills import DOMAINS
-from testkit.synthetic import SyntheticDistrict
+from testkit.synthetic import SyntheticDistrict, calendar
 
 ENTRY_LEVEL = -1.0  # grade levels below: Tier 2 or 3 on i-Ready's scale
 OFFER_RATE = 0.7
@@ -38,6 +41,13 @@ DOMAIN_GRADES = {
 WEEK_PATTERNS = np.array([[1, 0, 1, 0, 1], [0, 1, 0, 1, 1], [1, 1, 0, 1, 0], [0, 1, 1, 0, 1]], dtype=bool)
 START_TIMES = np.array(["08:15", "10:30", "13:15", "14:00"], dtype=object)
 MINUTES = np.array([30, 40, 45])
+CHECK_ITEMS = 5
+CHECK_START = -0.8
+"""Log-odds of a right answer on the group's skill for a student at their fall level (about 31 %)."""
+CHECK_PER_GRADE_LEVEL = 2.5
+"""Log-odds gained per grade level grown since the fall: a year of typical growth takes 31 % to 85 %."""
+CHECK_PER_OFFSET = 0.8
+"""Log-odds per grade level the skill sits above or below the student's own subject level."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,14 +292,43 @@ def attendance_rates(students: int, rng: np.random.Generator) -> np.ndarray:
     )
 
 
+def mastery_checks(
+    district: SyntheticDistrict,
+    students: np.ndarray,
+    subjects: np.ndarray,
+    domains: np.ndarray,
+    days: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """A five-item check per (student row, subject, domain, day): right answers drawn with a chance that
+    follows the student's growth since the fall and how far the skill sits from their subject level."""
+    year = district.spec.school_year
+    start = np.datetime64(calendar.year_start(year))
+    length = (calendar.year_end(year) - calendar.year_start(year)).days
+    elapsed = (days.astype("datetime64[D]") - start).astype(np.int64) / length
+    odds = np.full(len(students), CHECK_START)
+    for subject in DOMAINS:
+        rows = subjects == subject
+        growth = district.students[f"{subject}_growth"].to_numpy()[students[rows]]
+        offset = np.zeros(rows.sum())
+        for domain, values in district.domain_offsets(subject).items():
+            at = domains[rows] == domain
+            offset[at] = values.to_numpy()[students[rows][at]]
+        odds[rows] += CHECK_PER_GRADE_LEVEL * growth * elapsed[rows] + CHECK_PER_OFFSET * offset
+    right = rng.binomial(CHECK_ITEMS, 1 / (1 + np.exp(-odds)))
+    return np.char.add(right.astype(str), f"/{CHECK_ITEMS}").astype(object)
+
+
 def attend(
+    district: SyntheticDistrict,
     sessions: pa.Table,
     groups: pa.Table,
     members: pa.Table,
     rng: np.random.Generator,
     rates: np.ndarray | None = None,
 ) -> pa.Table:
-    """One row per member per session: present, tardy, absent, excused, or cancelled with the session.
+    """One row per member per session: present, tardy, absent, excused, or cancelled with the session,
+    and the mastery check of each student present (``mastery_checks``).
 
     ``rates``: each district student's attendance rate (``attendance_rates``); drawn per member if None.
     """
@@ -315,8 +354,15 @@ def attend(
     )
     minutes = sessions["minutes"].to_numpy()[session]
     present = np.where(tardy, minutes - rng.integers(5, 16, len(session)), np.where(came, minutes, 0))
-    checks = np.array(["0/4", "1/4", "2/4", "3/4", "4/4"], dtype=object)[rng.binomial(4, 0.65, len(session))]
     taken = pa.array(session)
+    checks = mastery_checks(
+        district,
+        members["student"].to_numpy()[member],
+        sessions["subject"].take(taken).to_numpy(zero_copy_only=False),
+        sessions["canonical_domain"].take(taken).to_numpy(zero_copy_only=False),
+        sessions["session_date"].take(taken).to_numpy(zero_copy_only=False),
+        rng,
+    )
     return pa.table(
         {
             "session_id": sessions["session_id"].take(taken),

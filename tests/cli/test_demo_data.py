@@ -115,6 +115,63 @@ def test_the_same_seed_writes_the_same_bytes_and_nothing_else(
     assert (out / "sessions" / "sessions.csv").stat().st_size > 0
 
 
+def _growth(subject: str) -> dict[str, float]:
+    from testkit.synthetic import build_district
+
+    students = build_district(DistrictSpec(STUDENTS, SEED)).students
+    return dict(
+        zip(students["source_id"].to_pylist(), students[f"{subject}_growth"].to_pylist(), strict=True)
+    )
+
+
+def test_the_mastery_checks_and_fluency_probes_follow_each_students_growth(
+    drop: tuple[Path, list[Path]],
+) -> None:
+    """Spring checks of fast growers score above those of slow growers; a probe series climbs faster for a
+    faster grower; and every check reads as a point by the documented vocabulary."""
+    import numpy as np
+    import pyarrow.csv as pacsv
+
+    from connectors.session_log.mastery import percent_correct
+
+    out, _ = drop
+    log = pacsv.read_csv(
+        out / "sessions" / "sessions.csv",
+        convert_options=pacsv.ConvertOptions(
+            column_types={"mastery_check": pa.string(), "session_date": pa.string()},
+            strings_can_be_null=True,
+        ),
+    )
+    checked = log.filter(pc.is_valid(log["mastery_check"]))
+    assert checked.num_rows > 1000
+    percents = np.array([percent_correct(text) for text in checked["mastery_check"].to_pylist()])
+    assert not np.isnan(percents.astype(float)).any()
+    growth = _growth("math")
+    spring = np.array([day >= "2026-03-01" for day in checked["session_date"].to_pylist()])
+    rates = np.array([growth[student] for student in checked["student_id"].to_pylist()])
+    math = np.array([subject == "math" for subject in _subjects(checked)])
+    fast, slow = rates >= np.quantile(rates, 0.67), rates <= np.quantile(rates, 0.33)
+    assert percents[spring & math & fast].mean() > percents[spring & math & slow].mean() + 10
+    probes = pacsv.read_csv(out / "progress" / "orf.csv")
+    assert probes.column_names == ["student_id", "date", "measure", "score", "goal", "subject"]
+    ela = _growth("ela")
+    slopes, growths = [], []
+    for student in pc.unique(probes["student_id"]).to_pylist():
+        own = probes.filter(pc.equal(probes["student_id"], student))
+        if own.num_rows >= 10:
+            days = np.array([day.toordinal() for day in own["date"].to_pylist()], dtype=float)
+            slopes.append(np.polyfit(days, own["score"].to_numpy().astype(float), 1)[0] * 7)
+            growths.append(ela[student])
+    assert len(slopes) >= 5 and np.corrcoef(slopes, growths)[0, 1] > 0.5
+
+
+def _subjects(log: pa.Table) -> list[str]:
+    from hub.skills import DOMAINS
+
+    subject_of = {key: subject for subject, domains in DOMAINS.items() for key in domains}
+    return [subject_of.get(skill, "") for skill in log["skills_covered"].to_pylist()]
+
+
 @pytest.mark.parametrize("command", [["demo-data", "--out"], ["demo", "--dir"]])
 def test_without_testkit_the_demo_says_what_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]

@@ -28,6 +28,8 @@ def test_demo_runs_the_whole_night(tmp_path: Path) -> None:
         "skill_gap",
         "tutoring_group",
         "session_attendance",
+        "progress_point",
+        "progress_goal",
     ):
         assert int(counts[table].replace(",", "")) > 0, table
     # pushed to the fake Canvas that the demo started and stopped
@@ -67,7 +69,7 @@ def _the_folder_stays_a_working_hub(tutorhub: Path, directory: Path, env: dict[s
         )
 
     checked = run("check")
-    assert (checked.returncode, checked.stdout) == (0, "demo: ready (5 connectors)\n"), checked.stderr
+    assert (checked.returncode, checked.stdout) == (0, "demo: ready (6 connectors)\n"), checked.stderr
     data = directory / "data" / "demo"
     before = _stamps(data / "reports", data / "raw")
     synced = run("sync")

@@ -40,6 +40,7 @@ def test_a_night_on_postgresql_for_warehouse_and_dagster(
         {"name": "iready", "type": "iready", "settings": {"path": "drop/iready"}},
         {"name": "map", "type": "nwea_map", "settings": {"path": "drop/map"}},
         {"name": "sessions", "type": "session_log", "settings": {"path": "drop/sessions"}},
+        {"name": "progress", "type": "progress_csv", "settings": {"path": "drop/progress"}},
         {"name": "sftp_drop", "type": "files", "settings": {"directory": "exports"}},
     ]
     district = {"id": "prod", "name": "Production-shaped District", "timezone": "America/Denver"}
@@ -71,8 +72,14 @@ def test_a_night_on_postgresql_for_warehouse_and_dagster(
             "tier_assignment",
             "tutoring_group",
             "session_attendance",
+            "progress_point",
+            "progress_goal",
         ):
             assert run.warehouse.count(table, "prod") > 0, table
+        goals = run.warehouse.read("progress_goal", "prod", columns=["measure", "signal"])
+        # the mastery checks, the fluency probes and the rule's verdicts all made it through PostgreSQL
+        assert {"mastery_check", "orf_wcpm"} <= set(goals["measure"].to_pylist())
+        assert {"on_track", "adjust", "raise_goal"} <= set(goals["signal"].to_pylist())
     finally:
         run.close()
     exported = list((tmp_path / "exports" / "prod").glob("school-*.html"))

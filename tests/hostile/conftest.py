@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from connectors.progress_csv.writer import write_progress
 from connectors.session_log.writer import simulate_tutoring, write_tutors
 from testkit.synthetic import DistrictSpec, build_district
 
@@ -65,24 +66,25 @@ def validate(kind: str, path: Path) -> Outcome:
 
 @pytest.fixture(scope="session")
 def _written_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hub's own session log and tutors file, written once for the whole suite."""
+    """The hub's own session log, tutors file and progress CSV, written once for the whole suite."""
     root = tmp_path_factory.mktemp("samples")
     simulation = simulate_tutoring(build_district(DistrictSpec(students=200, seed=14)))
     sessions = root / "session_log"
     simulation.write(sessions)
     write_tutors(simulation.district, sessions)
-    return sessions
+    write_progress(simulation, root / "progress")
+    return root
 
 
 @pytest.fixture
 def samples(_written_samples: Path, shared_fixtures: Path) -> dict[str, Path]:
-    """One clean input per source connector: the shared samples, and the hub's own session log writer."""
-    sessions = _written_samples
+    """One clean input per source connector: the shared samples, and the hub's own formats' writers."""
     return {
         "oneroster": shared_fixtures / "oneroster" / "edfi-lms-toolkit-1.1",
         "iready": shared_fixtures / "iready" / "diagnostic-results-2025-26",
         "map": shared_fixtures / "nwea-map",
-        "sessions": sessions,
+        "sessions": _written_samples / "session_log",
+        "progress": _written_samples / "progress",
     }
 
 
@@ -92,6 +94,7 @@ TARGETS = {
     "iready": "math.csv",
     "map": "AssessmentResults.csv",
     "sessions": "sessions.csv",
+    "progress": "orf.csv",
 }
 
 

@@ -200,7 +200,10 @@ def _edit_package(package: Path, leaving: set[str], roles: dict[str, str]) -> No
 
 
 def write_sessions(drop: Path, rows: list[dict]) -> None:
-    """A session log in the hub's documented format (connectors/session_log), one row per student."""
+    """A session log in the hub's documented format (connectors/session_log), one row per student; the
+    optional columns (``skills_covered``, ``mastery_check``) are written when the rows carry them."""
     columns = ["session_id", "session_date", "minutes", "tutor_id", "group_id", "student_id", "attendance"]
+    columns += [name for name in ("skills_covered", "mastery_check") if any(name in row for row in rows)]
     path = drop / "sessions" / "sessions-2025-fall.csv"
-    pacsv.write_csv(pa.table({column: [str(row[column]) for row in rows] for column in columns}), path)
+    values = {column: [str(row.get(column) or "") for row in rows] for column in columns}
+    pacsv.write_csv(pa.table(values), path)

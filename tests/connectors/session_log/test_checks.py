@@ -108,8 +108,15 @@ def test_fixable_problems_are_one_warning_per_kind_and_the_rows_load(logs) -> No
     text = logs.csv_text(rows, (*COLUMNS, "mood"))
     extract, batch = read(logs.write("a.csv", text))
     found = {issue.kind: issue for issue in extract.issues}
-    assert set(found) == {"unknown_skill", "bad_time", "long_mastery_check", "unknown_column"}
-    assert all(issue.severity == "warning" for issue in extract.issues)
+    assert set(found) == {
+        "unknown_skill",
+        "bad_time",
+        "long_mastery_check",
+        "unknown_column",
+        "unread_mastery_check",
+    }
+    # the cut check reads as no mastery check: its point is refused, the row itself loads
+    assert [i.kind for i in extract.issues if i.severity == "reject"] == ["unread_mastery_check"]
     assert "(2 row(s), first shown)" in found["unknown_skill"].reason and found["unknown_skill"].line == 2
     assert found["unknown_column"].column == "mood"
     sessions = {row["source_id"]: row for row in batch.tables["tutoring_session"].to_pylist()}
@@ -121,6 +128,7 @@ def test_fixable_problems_are_one_warning_per_kind_and_the_rows_load(logs) -> No
         "bad_time": 1,
         "unknown_skill": 2,
         "long_mastery_check": 1,
+        "unread_mastery_check": 1,
     }
 
 

@@ -71,3 +71,25 @@ def test_a_student_taken_off_a_relogged_session_loses_that_attendance(warehouse:
     assert sorted(key for key in after if key.startswith("s-1:")) == ["s-1:p-1"]
     assert {key for key in after if key.startswith("s-2:")} == {k for k in before if k.startswith("s-2:")}
     assert after["s-1:p-1"]["status"] == "active"
+
+
+def test_a_corrected_check_replaces_its_point_and_a_dropped_one_removes_it(
+    warehouse: Warehouse, logs
+) -> None:  # type: ignore[no-untyped-def]
+    checked = [
+        {"student_id": "p-1", "attendance": "present", "mastery_check": "3/4"},
+        {"student_id": "p-2", "attendance": "present", "mastery_check": "1/4"},
+    ]
+    sync(warehouse, logs.write("week1/sessions.csv", [logs.session("s-1", students=checked)]))
+    assert {key: row["score"] for key, row in rows(warehouse, "progress_point").items()} == {
+        "mastery_check:s-1:p-1": 75.0,
+        "mastery_check:s-1:p-2": 25.0,
+    }
+    corrected = [
+        {"student_id": "p-1", "attendance": "present", "mastery_check": "4/4"},
+        {"student_id": "p-2", "attendance": "present"},  # the tutor took the check back
+    ]
+    sync(warehouse, logs.write("week2/sessions.csv", [logs.session("s-1", students=corrected)]))
+    assert {key: row["score"] for key, row in rows(warehouse, "progress_point").items()} == {
+        "mastery_check:s-1:p-1": 100.0
+    }

@@ -16,7 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from hub.model import conform
+from hub.model import arrow_schema, conform
+from hub.progress import ProgressPolicy, monitor
 from hub.reports import AlignmentReport, ReportInputs, build_reports, impact_by_school
 from hub.tutoring import TutoringPolicy, tier_distribution
 from hub.tutoring.dosage import measure_dosage
@@ -32,6 +33,7 @@ DOMAINS = {"ela": ("phonics", "vocabulary"), "math": ("number_and_operations", "
 WEEK = date(2026, 1, 12)  # a Monday
 SESSION_DAYS = (date(2026, 1, 12), date(2026, 1, 14), date(2026, 1, 16))
 ENTRY = date(2026, 1, 5)
+CYCLE_END = date(2026, 2, 15)
 GENERATED_AT = datetime(2026, 1, 17, 6, 0, tzinfo=UTC)
 GIVEN = ("Ana", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea")
 
@@ -350,9 +352,68 @@ def tutoring(students: Sequence[Student], earlier_weeks: int = 0) -> dict[str, p
     }
 
 
-def district(students: Sequence[Student] = SMALL, earlier_weeks: int = 0, **changes: Any) -> ReportInputs:
-    """The report inputs of the district, with every tutoring output computed by hub.tutoring."""
+PROFILES = ("below", "on", "above")
+"""Tutored students' mastery checks, by their index: flat at the baseline, on the aimline, above it."""
+
+
+def progress(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Mastery checks of the students present (by ``PROFILES``), and the goals hub.progress sets on them."""
+    sessions = {row["source_id"]: row for row in tables["tutoring_session"].to_pylist()}
+    points = []
+    for row in tables["session_attendance"].to_pylist():
+        session = sessions[row["session_source_id"]]
+        day = session["session_date"]
+        if row["attendance"] in ("absent", "excused") or day < ENTRY:
+            continue
+        profile = PROFILES[int(row["person_source_id"].removeprefix("stu-")) % len(PROFILES)]
+        climbed = 30 + 50 * (day - ENTRY).days / (CYCLE_END - ENTRY).days
+        score = {"below": 25.0, "on": climbed, "above": min(climbed + 30, 100)}[profile]
+        points.append(
+            {
+                "source_id": f"mastery_check:{row['source_id']}",
+                "person_source_id": row["person_source_id"],
+                "subject": "ela" if session["skills_covered"] in DOMAINS["ela"] else "math",
+                "canonical_domain": session["skills_covered"],
+                "measure": "mastery_check",
+                "observed_on": day,
+                "score": 30.0 if day == ENTRY else score,
+                "source": "session_log",
+            }
+        )
+    point_table = _table("progress_point", points)
+    cycle = _table(
+        "cycle",
+        [
+            {
+                "source_id": "2026-c3",
+                "school_year": 2026,
+                "sequence": 3,
+                "start_date": ENTRY,
+                "end_date": CYCLE_END,
+            }
+        ],
+    )
+    goals = monitor(
+        tables["group_membership"],
+        tables["tutoring_group"],
+        cycle,
+        point_table,
+        pa.table({"source_id": pa.array([], pa.string())}),
+        arrow_schema("progress_goal").empty_table(),
+        ProgressPolicy(),
+        WEEK + timedelta(days=6),
+    )
+    return {"cycle": cycle, "progress_point": point_table, "progress_goal": goals}
+
+
+def district(
+    students: Sequence[Student] = SMALL, earlier_weeks: int = 0, monitored: bool = False, **changes: Any
+) -> ReportInputs:
+    """The report inputs of the district, with every tutoring output computed by hub.tutoring (and, when
+    ``monitored``, the progress goals hub.progress sets on mastery checks)."""
     tables = {**roster(students), **tutoring(students, earlier_weeks)}
+    if monitored:
+        tables |= progress(tables)
     results = assessments(students)
     tier_rows = tiers(students)
     dosage = measure_dosage(
@@ -400,8 +461,9 @@ def small() -> ReportInputs:
 
 @pytest.fixture(scope="session")
 def large() -> ReportInputs:
-    """The 40-student district, with three earlier weeks of sessions for the dosage trend."""
-    return district(wide(), earlier_weeks=3)
+    """The 40-student district, with three earlier weeks of sessions for the dosage trend and the
+    progress goals set on their mastery checks."""
+    return district(wide(), earlier_weeks=3, monitored=True)
 
 
 @pytest.fixture

@@ -1,0 +1,114 @@
+"""The progress-monitoring step: diagnostics as points, then every open placement's goal and signal.
+
+Runs after the groups are decided and the session logs and progress files are applied, so that tonight's
+points are judged against tonight's placements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.connector import NormalizedBatch, SyncMode
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.tutoring import as_of_date
+from hub.progress import diagnostic_points, monitor
+from hub.progress.points import stale_ids
+from hub.progress.policy import SIGNAL_WORDS, SIGNALS
+
+POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
+GOALS_STATE = "progress_goals"
+RESULT_COLUMNS = [
+    "source_id",
+    "person_source_id",
+    "subject",
+    "vendor",
+    "measure",
+    "test_date",
+    "scale_score",
+    "typical_growth",
+    "rushed",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressSummary:
+    """What the night's progress monitoring found, in the words ``sync`` and the asset print."""
+
+    placements: int
+    signals: dict[str, int]
+    changed: int
+    """placements whose signal changed tonight"""
+
+    def lines(self) -> list[str]:
+        if not self.placements:
+            return ["progress: no placement to monitor yet"]
+        counts = ", ".join(
+            f"{self.signals[signal]} {SIGNAL_WORDS[signal]}" for signal in SIGNALS if self.signals.get(signal)
+        )
+        return [
+            f"progress: {self.placements} placement(s) monitored: {counts}; "
+            f"{self.changed} signal(s) changed tonight"
+        ]
+
+
+def monitor_progress(run: DistrictRun) -> ProgressSummary:
+    """The night's step: write the tutored students' diagnostic points and tonight's ``progress_goal``
+    rows; what it found, by signal."""
+    warehouse, district = run.warehouse, run.district_id
+    memberships = warehouse.read("group_membership", district)
+    results = warehouse.read("assessment_result", district, columns=RESULT_COLUMNS)
+    tutored = pc.unique(memberships["person_source_id"])
+    fresh = diagnostic_points(results, tutored)
+    stored = warehouse.read("progress_point", district, columns=["source_id"])
+    warehouse.apply(
+        district,
+        POINTS_STATE,
+        NormalizedBatch(
+            {"progress_point": fresh},
+            {"progress_point": SyncMode.DELTA},
+            deletes={"progress_point": stale_ids(stored, fresh)},
+        ),
+        max_delete_fraction=1.0,
+    )
+    points = warehouse.read("progress_point", district)
+    points = points.filter(pc.is_in(points["person_source_id"], value_set=tutored))
+    previous = warehouse.read("progress_goal", district)
+    as_of = as_of_date(run)
+    goals = monitor(
+        memberships,
+        warehouse.read("tutoring_group", district),
+        warehouse.read("cycle", district),
+        points,
+        results.filter(pc.is_in(results["person_source_id"], value_set=tutored)),
+        previous,
+        run.district.progress,
+        as_of,
+    )
+    warehouse.apply(
+        district,
+        GOALS_STATE,
+        # upserts: a placement that closed keeps the last reading it had while open (the review reads it)
+        NormalizedBatch({"progress_goal": goals}, {"progress_goal": SyncMode.DELTA}),
+        max_delete_fraction=1.0,
+    )
+    return summarized(goals, as_of)
+
+
+def summarized(goals: pa.Table, as_of: date) -> ProgressSummary:
+    """Counts of the placements judged on ``as_of``, by signal, and how many changed that night."""
+    tonight = goals.filter(pc.equal(goals["evaluated_on"], pa.scalar(as_of, pa.date32())))
+    counts = pc.value_counts(tonight["signal"]).to_pylist() if tonight.num_rows else []
+    changed = pc.sum(pc.equal(tonight["signal_since"], pa.scalar(as_of, pa.date32()))).as_py() or 0
+    return ProgressSummary(tonight.num_rows, {c["values"]: c["counts"] for c in counts}, changed)
+
+
+def progress_summary(run: DistrictRun) -> ProgressSummary:
+    """The latest night's progress monitoring, from the warehouse (what ``sync`` prints)."""
+    goals = run.warehouse.read(
+        "progress_goal", run.district_id, columns=["signal", "signal_since", "evaluated_on"]
+    )
+    return summarized(goals, as_of_date(run))

@@ -1,0 +1,44 @@
+"""The decision rule and goals of progress monitoring: a district's ``progress:`` settings."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ON_TRACK, ADJUST, RAISE_GOAL, TOO_FEW_POINTS = "on_track", "adjust", "raise_goal", "too_few_points"
+SIGNALS = (ON_TRACK, ADJUST, RAISE_GOAL, TOO_FEW_POINTS)
+"""The rule's verdicts: the vocabulary ``progress_goal.signal`` and every report speak."""
+
+SIGNAL_WORDS = {
+    ON_TRACK: "on track",
+    ADJUST: "adjust the plan",
+    RAISE_GOAL: "raise the goal or consider exit",
+    TOO_FEW_POINTS: "too few points yet",
+}
+"""How a report says each signal."""
+
+
+class ProgressPolicy(BaseModel):
+    """How progress is judged between diagnostics (hub.yaml ``progress:`` per district)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    consecutive_points: int = Field(
+        default=4,
+        ge=2,
+        le=20,
+        description="the decision rule: this many consecutive points below the aimline -> adjust, above it "
+        "-> raise the goal or consider exit; fewer points since the baseline -> too few points",
+    )
+    mastery_goal_percent: float = Field(
+        default=80,
+        gt=0,
+        le=100,
+        description="goal of a placement monitored by the tutors' mastery checks: this percent correct on "
+        "the targeted skill (grade-level mastery) by the end of the cycle",
+    )
+    typical_growth_weeks: float = Field(
+        default=30,
+        gt=0,
+        description="instructional weeks the vendor's annual typical growth is spread over, to prorate it "
+        "to a cycle (a goal on the diagnostic's scale)",
+    )

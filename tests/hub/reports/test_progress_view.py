@@ -1,0 +1,57 @@
+"""Progress toward goals on tutor and teacher pages: a row, a chart and its table per tutored student."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hub.reports import AlignmentReport, ReportInputs, build_reports, render
+from hub.reports.charts import ProgressChart
+from tests.hub.reports.conftest import GENERATED_AT
+
+
+def _progress(report: AlignmentReport) -> tuple[list[tuple], list[ProgressChart]]:
+    section = report.section("progress")
+    return list(section.table.rows if section.table else ()), list(section.charts)  # type: ignore[arg-type]
+
+
+def test_each_tutored_student_has_a_goal_a_signal_and_a_chart(large_reports: list[AlignmentReport]) -> None:
+    tutor = next(r for r in large_reports if r.kind == "tutor" and _progress(r)[0])
+    rows, charts = _progress(tutor)
+    assert len(rows) == len(charts) == len(tutor.section("students").table.rows)  # type: ignore[union-attr]
+    signals = {row[-1].split(" since ")[0] for row in rows}
+    # the hand-made checks: flat at the baseline, on the aimline, above it
+    assert signals == {"adjust the plan", "on track", "raise the goal or consider exit"}
+    assert all(row[2] == "mastery checks" and "80 % correct" in row[3] for row in rows)
+    chart = charts[0]
+    assert chart.unit == "% correct" and chart.baseline[1] == 30.0 and chart.goal[1] == 80.0
+    table = chart.table()
+    assert [row[1] for row in table.rows] == ["baseline", *["observed"] * len(chart.points), "goal"]
+
+
+def test_the_chart_is_inline_svg_with_its_text_alternative(large_reports: list[AlignmentReport]) -> None:
+    teacher = next(r for r in large_reports if r.kind == "teacher" and _progress(r)[0])
+    html = render(teacher, ["text/html"])[0].body.decode("utf-8")
+    _, charts = _progress(teacher)
+    for chart in charts:
+        assert "<title id=" in html and chart.title.split(":")[0] in html
+    assert html.count("stroke-dasharray") >= len(charts)  # one dashed aimline per chart
+    assert html.count("Chart as a table: ") >= len(charts)
+
+
+def test_the_weeks_next_steps_name_students_whose_signal_changed(large: ReportInputs) -> None:
+    reports = build_reports(large, GENERATED_AT)
+    teacher = next(r for r in reports if r.kind == "teacher" and _progress(r)[0])
+    steps = [row[1] for row in teacher.section("next_steps").table.rows]  # type: ignore[union-attr]
+    assert any("below the aimline since" in step for step in steps)
+    # a week later than the change, nothing is news
+    later = replace(
+        large,
+        progress_goal=large.progress_goal.set_column(  # type: ignore[union-attr]
+            large.progress_goal.column_names.index("signal_since"),  # type: ignore[union-attr]
+            "signal_since",
+            [[large.week_start.replace(day=1)] * large.progress_goal.num_rows],  # type: ignore[union-attr]
+        ),
+    )
+    teacher = next(r for r in build_reports(later, GENERATED_AT) if r.target == teacher.target)
+    steps = [row[1] for row in teacher.section("next_steps").table.rows]  # type: ignore[union-attr]
+    assert not any("aimline since" in step for step in steps)
