@@ -5,7 +5,8 @@ A placement is monitored on one measure, the first of these with points since th
 1. a curriculum-based measure from the district's progress CSV in the placement's subject (on its
    targeted skill, or on none) for which the district set a goal: the district's goal;
 2. the tutors' mastery checks on the targeted skill (or on several skills of the subject): the goal is
-   ``mastery_goal_percent`` correct (grade-level mastery of the skill) by the end of the cycle;
+   ``mastery_goal_percent`` correct (grade-level mastery of the skill) by the end of the cycle, or, for a
+   student already past it at the baseline, holding the baseline (an aimline never runs down);
 3. the diagnostic's own scale, from the test the student entered on: the vendor's typical growth,
    prorated to the weeks from that test to the end of the cycle.
 
@@ -156,14 +157,14 @@ def _goal_row(
 def _mastery_goal(
     baseline: float, domain: str | None, goal_date: date, policy: ProgressPolicy
 ) -> tuple[float, str]:
-    """Grade-level mastery of the skill by the cycle's end (for a student already there too: the rule then
-    reads their points above the aimline as a goal to raise)."""
+    """Grade-level mastery of the skill by the cycle's end; a student already past it holds their baseline
+    (an aimline never runs down: a falling line would call a slide "on track")."""
     skill = label(domain) if domain else "The subject's skills"
     criterion = policy.mastery_goal_percent
     if baseline >= criterion:
-        return criterion, (
+        return baseline, (
             f"{skill}: {baseline:g} % correct at the baseline already meets the {criterion:g} % mastery "
-            f"goal by {goal_date:%Y-%m-%d}; points staying above it say raise the goal or consider exit"
+            f"goal; the goal holds it to {goal_date:%Y-%m-%d}, and points below it say adjust"
         )
     return (
         criterion,

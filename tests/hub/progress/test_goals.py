@@ -132,6 +132,12 @@ def test_without_a_districts_goal_the_mastery_checks_are_the_measure() -> None:
     assert goal["goal_basis"] == "Geometry mastery checks at 80 % correct (grade-level mastery) by 2025-11-16"
 
 
+def test_a_student_past_mastery_at_the_baseline_holds_it_and_a_slide_is_not_on_track() -> None:
+    (goal,) = run(checks([100, 90, 70, 60, 60, 60]))
+    assert (goal["baseline_score"], goal["goal_score"], goal["aimline_per_week"]) == (100.0, 100.0, 0.0)
+    assert goal["signal"] == "adjust"
+
+
 def test_without_points_the_diagnostic_scale_and_typical_growth_prorated() -> None:
     entry = point(date(2025, 9, 15), 420.0, "iready_scale", source_id=f"diagnostic:{ENTRY_TEST}")
     (goal,) = run([entry])
