@@ -111,6 +111,11 @@ def _one_domain(skills: pa.ChunkedArray) -> pa.Array:
     return pc.fill_null(pc.and_(pc.is_valid(skills), pc.invert(pc.match_substring(skills, ","))), False)
 
 
+def point_ids(attendance_ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """The ``progress_point.source_id`` of each attendance's check (``mastery_check:`` + its id)."""
+    return pc.binary_join_element_wise(pa.scalar(MEASURE), attendance_ids, ":")
+
+
 def mastery_points(
     rows: pa.Table, attendance_ids: pa.ChunkedArray | pa.Array, dates: pa.ChunkedArray | pa.Array
 ) -> tuple[pa.Table, list[str]]:
@@ -118,7 +123,7 @@ def mastery_points(
     rows whose check was taken away or no longer reads (a corrected log replaces its session whole)."""
     percent, there, _ = _usable(rows)
     made = pc.fill_null(pc.and_(pc.is_valid(percent), there), False)
-    ids = pc.binary_join_element_wise(pa.scalar(MEASURE), attendance_ids, ":")
+    ids = point_ids(attendance_ids)
     skills = rows["skills_covered"]
     domain = pc.if_else(_one_domain(skills), skills, pa.scalar(None, pa.string()))
     subject = _shared_subject(skills)

@@ -68,7 +68,7 @@ def attendance_table(rows: pa.Table) -> pa.Table:
         "session_attendance",
         pa.table(
             {
-                "source_id": pc.binary_join_element_wise(rows["session_id"], rows["student_id"], ":"),
+                "source_id": attendance_ids(rows),
                 "session_source_id": rows["session_id"],
                 "person_source_id": rows["student_id"],
                 "attendance": attendance,
@@ -79,9 +79,14 @@ def attendance_table(rows: pa.Table) -> pa.Table:
     )
 
 
+def attendance_ids(rows: pa.Table) -> pa.ChunkedArray:
+    """``session_attendance.source_id``: the session id and the student id."""
+    return pc.binary_join_element_wise(rows["session_id"], rows["student_id"], ":")
+
+
 def progress_points(rows: pa.Table) -> tuple[pa.Table, list[str]]:
     """``progress_point`` rows from the mastery checks (``mastery``), and the point ids to remove."""
-    ids = pc.binary_join_element_wise(rows["session_id"], rows["student_id"], ":")
+    ids = attendance_ids(rows)
     dates = pc.strptime(rows["session_date"], format="%Y-%m-%d", unit="s").cast(pa.date32())
     points, removed = mastery_points(rows, ids, dates)
     return conform("progress_point", points), removed

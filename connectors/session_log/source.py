@@ -10,16 +10,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
-from connectors.session_log.mastery import check_issues
+from connectors.session_log.logfile import (
+    is_tutors_file,
+    read_session_file,
+    read_tutors_file,
+    with_file,
+)
+from connectors.session_log.mastery import point_ids
 from connectors.session_log.normalize import (
+    attendance_ids,
     attendance_table,
     latest_sessions,
     progress_points,
     sessions_table,
 )
-from connectors.session_log.reading import read_csv, read_jsonl
-from connectors.session_log.tutors import check_tutors, tutor_profiles
-from connectors.session_log.validate import check_sessions
+from connectors.session_log.tracked import WITHDRAWN, KeptFiles, read_tracked
+from connectors.session_log.tutors import tutor_profiles
 from hub.archives import drop_files
 from hub.connector import (
     ConfigPath,
@@ -33,11 +39,9 @@ from hub.connector import (
     Stage,
     SyncMode,
 )
-from hub.csvtext import count_read_issues, unknown_columns
 from hub.inputs import files_at
-from hub.sniff import header_cells
 
-FILE = "_file"
+__all__ = ["SessionLogConfig", "SessionLogSource"]
 
 
 class SessionLogConfig(ConnectorConfig):
@@ -69,6 +73,20 @@ class SessionLogSource(SourceConnector):
         with drop_files(self.config.path, _is_session_file, "session_log path", nothing) as files:
             return self._read(files)
 
+    def read_tracked(self, state: Mapping[str, Any] | None, kept: Path, hashes: Mapping[str, str]) -> Extract:
+        """Only the files that changed since the files ``state`` records were applied, and what changed
+        and removed files held before (``tracked``); ``kept`` holds each file version read, by hash;
+        ``hashes`` are content hashes already taken, by path."""
+        nothing = "no session log files (*.csv, *.jsonl)"
+        with drop_files(self.config.path, _is_session_file, "session_log path", nothing) as files:
+            return read_tracked(files, dict(state or {}), KeptFiles(kept), hashes)
+
+    def next_state(self, extract: Extract, previous: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The files a tracked read found (by content hash), once applied; a plain read keeps none."""
+        if "logs" not in extract.info:
+            return dict(previous or {})
+        return {"logs": extract.info["logs"], "tutors": extract.info["tutors"]}
+
     def _read(self, files: list[Path]) -> Extract:
         streams: dict[str, pa.Table] = {}
         reports: dict[str, FileReport] = {}
@@ -77,10 +95,11 @@ class SessionLogSource(SourceConnector):
         for number, path in enumerate(files):
             report = reports[path.name] = FileReport(path.name)
             try:
-                if _is_tutors_file(path):
-                    streams["tutors"] = _read_tutors_file(path, report, issues)
+                if is_tutors_file(path):
+                    streams["tutors"] = read_tutors_file(path, report, issues)
                 else:
-                    session_rows.append(_read_session_file(path, number, report, issues))
+                    rows = read_session_file(path, number, report, issues)
+                    session_rows.append(with_file(rows, path.name))
             except ConnectorError as error:
                 # one unreadable file is reported; the others still load (sessions are upserts)
                 report.fatal = str(error)
@@ -100,13 +119,22 @@ class SessionLogSource(SourceConnector):
         deletes: dict[str, list[str]] = {}
         if "sessions" in extract.streams:
             rows = extract.streams["sessions"]
-            # DELTA: a log that holds only this week's sessions must not remove earlier weeks
             tables["tutoring_session"] = sessions_table(rows)
             tables["session_attendance"] = attendance_table(rows)
             # the mastery checks that read as a percent; a corrected log's dropped checks are removed
-            tables["progress_point"], deletes["progress_point"] = progress_points(rows)
-            modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
-            modes["progress_point"] = SyncMode.DELTA
+            points, unmade = progress_points(rows)
+            tables["progress_point"], modes["progress_point"] = points, SyncMode.DELTA
+            # a plain read upserts (it knows nothing of other nights); a tracked read is the folder's
+            # truth: whole when complete, else the changed sessions and those changed files let go
+            whole = extract.info.get("complete", False)
+            modes["tutoring_session"] = modes["session_attendance"] = (
+                SyncMode.BULK if whole else SyncMode.DELTA
+            )
+            withdrawn = extract.streams.get(WITHDRAWN)
+            if withdrawn is not None:
+                deletes["tutoring_session"] = _gone(withdrawn["session_id"], rows["session_id"])
+                unmade += point_ids(attendance_ids(withdrawn)).to_pylist()
+            deletes["progress_point"] = _gone(pa.array(unmade, pa.string()), points["source_id"])
         if "tutors" in extract.streams:
             # the tutors file is the whole list: a tutor left out of it no longer takes groups
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])
@@ -118,50 +146,7 @@ def _is_session_file(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in fmt.SESSION_FILE_SUFFIXES
 
 
-def _is_tutors_file(path: Path) -> bool:
-    """The tutors list is told by its header (tutor columns, no session columns), under any name."""
-    if path.suffix.lower() != ".csv":
-        return False
-    with path.open("rb") as stream:
-        header = {cell.strip().lower() for cell in header_cells(stream, path.name)}
-    return set(fmt.TUTOR_REQUIRED) <= header and "session_id" not in header
-
-
-def _with_file(table: pa.Table, path: Path) -> pa.Table:
-    return table.append_column(FILE, pa.array([path.name] * table.num_rows, pa.string()))
-
-
-def _read_tutors_file(path: Path, report: FileReport, issues: list[Issue]) -> pa.Table:
-    checked, report.rows = check_tutors(path)
-    count_read_issues([issue for issue in checked.issues if issue.severity == "warning"], report)
-    report.accepted, report.rejected = checked.table.num_rows, checked.rejected
-    issues.extend(checked.issues)
-    return _with_file(checked.table, path)
-
-
-def _read_session_file(path: Path, number: int, report: FileReport, issues: list[Issue]) -> pa.Table:
-    if path.suffix.lower() == ".csv":
-        table, unreadable = read_csv(path, fmt.REQUIRED, number)
-        unknown = set(table.column_names) - set(fmt.COLUMNS) - {"_line", "_instance"}
-    else:
-        table, unreadable, unknown = read_jsonl(path, number)
-    for column in fmt.COLUMNS:
-        if column not in table.column_names:
-            table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
-    if unknown:
-        issues.append(unknown_columns(path.name, unknown, "session log"))
-        report.warn("unknown_column")
-    checked = check_sessions(table, path.name)
-    issues.extend(unreadable)
-    issues.extend(checked.issues)
-    for issue in check_issues(checked.table, path.name):
-        # the row still loads: a check that makes no point is counted by kind, not as a rejected row
-        issues.append(issue)
-        report.warn(issue.kind, issue.rows)
-    unread = count_read_issues(unreadable, report)
-    report.rows = table.num_rows + unread
-    report.accepted = checked.table.num_rows
-    report.rejected = checked.rejected + unread
-    for kind, count in checked.warnings.items():
-        report.warn(kind, count)
-    return _with_file(checked.table, path)
+def _gone(before: pa.Array | pa.ChunkedArray, now: pa.Array | pa.ChunkedArray) -> list[str]:
+    """The distinct ids of ``before`` that ``now`` does not hold."""
+    ids = pc.unique(before)
+    return ids.filter(pc.invert(pc.is_in(ids, now))).to_pylist()

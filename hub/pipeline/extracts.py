@@ -17,12 +17,24 @@ import pyarrow.parquet as pq
 from hub.connector import Extract, FileReport, Issue
 
 RECORD = "extract.json"
+KEPT = "kept"  # beside the nightly extracts, never one of them (no extract.json)
 KEEP = 14  # nights of raw extracts kept per connector: two weeks of replays and audits
 
 
 def extract_dir(data_dir: Path, connector: str, when: datetime | None = None) -> Path:
     stamp = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     return data_dir / "raw" / connector / stamp
+
+
+def kept_files(data_dir: Path, connector: str, reader: str) -> Path:
+    """The folder where a tracked source keeps the files it read, for ``reader`` (the read key's digest
+    of the connector, its settings and the hub's version); those of any other reader are removed, since
+    what they kept was read by other rules."""
+    root = data_dir / "raw" / connector / KEPT
+    for other in root.iterdir() if root.is_dir() else []:
+        if other.name != reader[:16]:
+            shutil.rmtree(other)
+    return root / reader[:16]
 
 
 def save_extract(extract: Extract, directory: Path, inputs: dict[str, Any] | None = None) -> Path:

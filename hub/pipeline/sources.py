@@ -8,7 +8,7 @@ apply read is neither parsed nor applied again (``hub.pipeline.inputs``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -18,6 +18,7 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.extracts import (
     extract_dir,
     extract_record,
+    kept_files,
     latest_extract,
     load_extract,
     prune_extracts,
@@ -46,6 +47,16 @@ class StageTransform(Protocol):
     def held(self, connector: str) -> bool:
         """Whether it held back part of ``connector``'s batch (a refused file): such an apply is not
         recorded as done, so the next night applies it again and its check says so again."""
+        ...
+
+
+@runtime_checkable
+class TrackedSource(Protocol):
+    """A source that reads only the files changed since those its state records were applied."""
+
+    def read_tracked(self, state: Mapping[str, Any] | None, kept: Path, hashes: Mapping[str, str]) -> Extract:
+        """``kept``: a folder of its own for what it read, kept across nights (for the same reader);
+        ``hashes``: the content hashes the read key already took, by path."""
         ...
 
 
@@ -130,7 +141,12 @@ def read_stage(run: DistrictRun, stage: Stage) -> list[ExtractSummary]:
                 files = {name: FileReport(**report) for name, report in record["files"].items()}
                 summaries.append(ExtractSummary(entry.name, kept, record["info"], files, reused=True))
                 continue
-        extract = source.read(run.warehouse.connector_state(run.district_id, entry.name))
+        state = run.warehouse.connector_state(run.district_id, entry.name)
+        if isinstance(source, TrackedSource) and key is not None:
+            kept_dir = kept_files(run.data_dir, entry.name, key["reader"])
+            extract = source.read_tracked(state, kept_dir, key["files"])
+        else:
+            extract = source.read(state)
         raw_dir = save_extract(extract, extract_dir(run.data_dir, entry.name), key)
         prune_extracts(run.data_dir, entry.name)
         log.info("district %s: %s read %d file(s)", run.district_id, entry.name, len(extract.files))

@@ -13,11 +13,13 @@ from sqlalchemy import Connection, text
 from hub.errors import HubError
 
 # What the guard watches: every bulk table of people, counted per role where the table has one, and the
-# enrollments that tie them to classes. A header-only tutors file is as catastrophic as a header-only roster.
+# enrollments that tie them to classes. A header-only tutors file is as catastrophic as a header-only roster,
+# and a session-log folder emptied of its earlier weeks as losing the season's dosage.
 PEOPLE_BY_ROLE = "person"
 GUARDED = (
     ("tutor profiles", "tutor_profile"),
     ("enrollments", "enrollment"),
+    ("tutoring sessions", "tutoring_session"),
 )
 
 

@@ -1,0 +1,188 @@
+"""A next night's session logs cost what changed: each file known by its content hash, parsed once.
+
+What the warehouse holds (the truth), when the night reads the logs this way: the sessions of the log
+files present at the configured path, each session id as the last file holding it wrote it (name order;
+in JSON Lines, its last line). So:
+
+- an unchanged file (same name, same SHA-256 as at the last committed apply) is neither parsed nor applied;
+- a new file is parsed, and only its sessions and their attendance are applied;
+- a changed file is parsed again and replaces what it held: a session that left it, or a student taken
+  off one of its sessions, goes, unless another present file still holds that session;
+- a removed file's sessions go the same way (watched by the deletion guard, ``max_delete_fraction``);
+- a file that cannot be read this night (``FileReport.fatal``) stands as it was last read.
+
+Each file version read is kept in ``kept`` (Arrow IPC, named by content hash) while the warehouse or the
+folder holds it, so that a later night knows what a changed or removed file held without the old file.
+When that is not known (the first night, a hub upgrade, a lost folder), every present file is read and the
+night is ``complete``: the sessions are applied whole and any other stored session goes.
+The files applied are the connector's state (``next_state``), saved in the apply's own commit, so a
+refused or failed apply records none of them and the next night works from the last committed ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.feather as feather
+
+from connectors.session_log.logfile import (
+    is_tutors_file,
+    read_session_file,
+    read_tutors_file,
+    with_file,
+)
+from connectors.session_log.normalize import latest_sessions
+from connectors.session_log.reading import FILE_STRIDE, INSTANCE
+from hub.connector import ConnectorError, Extract, FileReport, Issue
+from hub.inputs import content_hash
+
+WITHDRAWN = "withdrawn"
+"""The stream of (session, student) pairs the changed or removed files held before this night."""
+PAIR = ["session_id", "student_id"]
+
+
+class KeptFiles:
+    """The checked rows of each session-log version read, by content hash (numbered as a first file)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, digest: str) -> Path:
+        return self.folder / f"{digest}.arrow"
+
+    def has(self, digest: str) -> bool:
+        return self._path(digest).is_file()
+
+    def save(self, digest: str, rows: pa.Table) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self._path(digest).with_suffix(".part")
+        feather.write_feather(rows, partial, compression="lz4")
+        partial.replace(self._path(digest))  # a half-written file is never taken for a kept one
+
+    def load(self, digest: str, columns: list[str] | None = None) -> pa.Table:
+        return feather.read_table(self._path(digest), columns=columns)
+
+    def keep_only(self, digests: set[str]) -> None:
+        for path in self.folder.glob("*.arrow") if self.folder.is_dir() else []:
+            if path.stem not in digests:
+                path.unlink()
+
+
+@dataclass(slots=True)
+class _Version:
+    name: str
+    digest: str
+    number: int
+    rows: pa.Table | None = None
+    """The rows when read (or loaded) this night; None for an unchanged file, loaded only if needed."""
+
+
+@dataclass(slots=True)
+class _Night:
+    applied: dict[str, str]
+    kept: KeptFiles
+    reports: dict[str, FileReport] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    streams: dict[str, pa.Table] = field(default_factory=dict)
+    present: list[_Version] = field(default_factory=list)
+    tutors: dict[str, str] = field(default_factory=dict)
+
+    def changed(self, version: _Version) -> bool:
+        return self.applied.get(version.name) != version.digest
+
+    def rows(self, version: _Version) -> pa.Table:
+        if version.rows is None:
+            version.rows = self.kept.load(version.digest)
+        return version.rows
+
+    def numbered(self, version: _Version, rows: pa.Table) -> pa.Table:
+        shifted = pc.add(rows[INSTANCE], version.number * FILE_STRIDE)
+        rows = rows.set_column(rows.schema.get_field_index(INSTANCE), INSTANCE, shifted)
+        return with_file(rows, version.name)
+
+
+def read_tracked(
+    files: list[Path], state: dict[str, Any], kept: KeptFiles, hashes: Mapping[str, str]
+) -> Extract:
+    """Read only the files that changed since the files ``state`` records were applied (see above);
+    ``hashes`` are the content hashes already taken (the read key's), by path."""
+    night = _Night(dict(state.get("logs") or {}), kept)
+    for number, path in enumerate(files):
+        digest = hashes.get(str(path)) or content_hash(path)
+        if is_tutors_file(path):
+            night.tutors[path.name] = digest
+            if (state.get("tutors") or {}).get(path.name) != digest:
+                report = night.reports[path.name] = FileReport(path.name)
+                night.streams["tutors"] = read_tutors_file(path, report, night.issues)
+            continue
+        _take(night, path, _Version(path.name, digest, number))
+    present = {version.name: version.digest for version in night.present}
+    left = [digest for name, digest in night.applied.items() if present.get(name) != digest]
+    complete = "logs" not in state or not all(kept.has(digest) for digest in left)
+    info = _complete(night) if complete else _since(night, left)
+    kept.keep_only(set(present.values()) | set(night.applied.values()))
+    # an unreadable file without a kept version is not the truth of what it held: remove nothing
+    whole = complete and not any(report.fatal for report in night.reports.values())
+    info |= {"complete": whole, "logs": present, "tutors": night.tutors}
+    return Extract(streams=night.streams, files=night.reports, issues=night.issues, info=info)
+
+
+def _take(night: _Night, path: Path, version: _Version) -> None:
+    """Note one present log file: unchanged or kept (no parse), read, or unreadable (stands as applied)."""
+    if night.kept.has(version.digest):
+        night.present.append(version)
+        return
+    report = night.reports[path.name] = FileReport(path.name)
+    try:
+        version.rows = read_session_file(path, 0, report, night.issues)
+    except ConnectorError as error:
+        # one unreadable file is reported; what it held last stands until it reads again
+        report.fatal = str(error)
+        before = night.applied.get(path.name)
+        if before is not None and night.kept.has(before):
+            night.present.append(_Version(path.name, before, version.number))
+        return
+    night.kept.save(version.digest, version.rows)
+    night.present.append(version)
+
+
+def _complete(night: _Night) -> dict[str, Any]:
+    tables = [night.numbered(version, night.rows(version)) for version in night.present]
+    return _winners(night, tables) if tables else {}
+
+
+def _since(night: _Night, left: list[str]) -> dict[str, Any]:
+    """The changed sessions only: those the new versions hold and those the left versions held."""
+    changed = [version for version in night.present if night.changed(version)]
+    before = [night.kept.load(digest) for digest in left]
+    ids = [night.rows(version)["session_id"] for version in changed] + [t["session_id"] for t in before]
+    if not ids:
+        return {"sessions": 0, "superseded_sessions": 0}
+    affected = pc.unique(pa.chunked_array(ids, pa.string()).combine_chunks())
+    night.streams[WITHDRAWN] = pa.concat_tables([t.select(PAIR) for t in before]) if before else _pairs()
+    tables = []
+    for version in night.present:
+        if not night.changed(version):  # most nights: a look at one column of each unchanged file
+            held = night.kept.load(version.digest, ["session_id"])["session_id"]
+            if not pc.any(pc.is_in(held, affected)).as_py():
+                continue
+        rows = night.rows(version)
+        tables.append(night.numbered(version, rows.filter(pc.is_in(rows["session_id"], affected))))
+    if not tables:  # only removals: an empty table of the rows' own shape
+        tables = [night.numbered(_Version("", "", 0), before[0].slice(0, 0))]
+    return _winners(night, tables)
+
+
+def _winners(night: _Night, tables: list[pa.Table]) -> dict[str, Any]:
+    rows, superseded = latest_sessions(pa.concat_tables(tables, promote_options="default"))
+    night.streams["sessions"] = rows
+    return {"sessions": pc.count_distinct(rows["session_id"]).as_py(), "superseded_sessions": superseded}
+
+
+def _pairs() -> pa.Table:
+    return pa.table({name: pa.array([], pa.string()) for name in PAIR})

@@ -1,0 +1,214 @@
+"""A next night's session logs cost what changed, and N such nights leave what one full load would.
+
+Generated logs in the session-log layout (CSV and JSON Lines, a tutors list) go through the night's own
+steps (``read_stage``, ``apply_stage``) night after night: a file added, a file changed (a correction, a
+session and a student taken out, a check dropped), a file removed. After each night the warehouse's
+sessions, attendance and mastery-check points equal those of one full load of the same files into a
+fresh warehouse (SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from sqlalchemy import make_url
+
+from hub.connector import Stage
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.sources import apply_stage, read_stage
+from hub.plugins import installed
+from hub.settings import load_hub_config
+from hub.warehouse import DeletionGuardError
+from tests.conftest import fresh_postgres_database
+from tests.connectors.session_log.conftest import Logs, session
+
+COMPARED = {
+    "tutoring_session": ["source_id", "session_date", "minutes", "tutor_person_source_id", "notes"],
+    "session_attendance": [
+        "source_id",
+        "session_source_id",
+        "attendance",
+        "minutes_present",
+        "mastery_check",
+    ],
+    "progress_point": ["source_id", "person_source_id", "canonical_domain", "observed_on", "score"],
+}
+CHECKS = ("3/4", "75%", "mastered", "not yet", "1 of 4", None, None)
+ATTENDANCE = ("present", "present", "tardy", "absent", "excused")
+TUTORS = "tutor_id,subjects,max_groups,schools\nt-1,ela,4,\nt-2,math;ela,3,\n"
+
+
+def week(rng: np.random.Generator, number: int, sessions: int = 12) -> list[dict]:
+    """One week of generated sessions: ids ``w<number>-<i>``, two to four students, mixed checks."""
+    monday = date(2025, 9, 1) + timedelta(weeks=number)
+    logged = []
+    for index in range(sessions):
+        students = [
+            {
+                "student_id": f"p-{student}",
+                "attendance": (attendance := str(rng.choice(ATTENDANCE))),
+                "mastery_check": rng.choice(CHECKS) if attendance in ("present", "tardy") else None,
+            }
+            for student in rng.choice(40, size=int(rng.integers(2, 5)), replace=False)
+        ]
+        logged.append(
+            session(
+                f"w{number}-{index}",
+                students,
+                session_date=(monday + timedelta(days=index % 5)).isoformat(),
+                tutor_id=f"t-{1 + index % 2}",
+                skills_covered=("phonics", "fractions", "phonics;vocabulary")[index % 3],
+                notes=f"week {number}, session {index}",
+            )
+        )
+    return logged
+
+
+def configure(folder: Path, logs: Path, warehouse_url: str) -> Path:
+    district = {
+        "id": "d1",
+        "name": "D1",
+        "warehouse_url": warehouse_url,
+        "connectors": [{"name": "sessions", "type": "session_log", "settings": {"path": str(logs)}}],
+    }
+    config = folder / "hub.yaml"
+    folder.mkdir(parents=True, exist_ok=True)
+    config.write_text(yaml.safe_dump({"data_dir": "data", "districts": [district]}), encoding="utf-8")
+    return config
+
+
+@contextmanager
+def opened(config: Path, *, allow_deletions: bool = False) -> Iterator[DistrictRun]:
+    hub = load_hub_config(config)
+    run = DistrictRun(hub, hub.district("d1"), installed(), allow_deletions=allow_deletions)
+    try:
+        yield run
+    finally:
+        run.close()
+
+
+def night(config: Path, *, allow_deletions: bool = False) -> tuple[set[str], dict]:
+    """One night's sessions steps: the files parsed, and the rows applied per table."""
+    with opened(config, allow_deletions=allow_deletions) as run:
+        [read] = read_stage(run, Stage.SESSIONS)
+        [applied] = apply_stage(run, "sessions")
+    return set(read.files), {name: change.rows for name, change in applied.changes.items()}
+
+
+def tables(config: Path) -> dict[str, list[tuple]]:
+    with opened(config) as run:
+        found = {}
+        for table, columns in COMPARED.items():
+            rows = run.warehouse.read(table, "d1", columns=columns).sort_by("source_id")
+            found[table] = list(zip(*(rows[column].to_pylist() for column in columns), strict=True))
+        return found
+
+
+@contextmanager
+def full_load(tmp_path: Path, logs: Path, dialect: str) -> Iterator[dict[str, list[tuple]]]:
+    """The tables one night over a copy of ``logs`` writes into a fresh warehouse."""
+    folder = tmp_path / f"full-{len(list(tmp_path.glob('full-*')))}"
+    shutil.copytree(logs, folder / "logs")
+    if dialect == "sqlite":
+        url = f"sqlite:///{folder / 'warehouse.db'}"
+        config = configure(folder, folder / "logs", url)
+        night(config)
+        yield tables(config)
+        return
+    with fresh_postgres_database() as url:
+        config = configure(folder, folder / "logs", url)
+        night(config)
+        yield tables(config)
+
+
+def assert_same_as_full_load(config: Path, tmp_path: Path, logs: Path, url: str) -> None:
+    with full_load(tmp_path, logs, make_url(url).get_backend_name()) as expected:
+        assert tables(config) == expected
+
+
+def test_nights_of_added_changed_and_removed_logs_equal_a_full_load(
+    tmp_path: Path, warehouse_url: str
+) -> None:
+    rng = np.random.default_rng(13)
+    logs = Logs(tmp_path / "logs")
+    weeks = {number: week(rng, number) for number in range(1, 5)}
+    for number in (1, 2, 3):
+        logs.write(f"sessions-w{number}.csv", weeks[number])
+    logs.write("tutors.csv", TUTORS)
+    config = configure(tmp_path, logs.folder, warehouse_url)
+
+    parsed, _ = night(config)
+    assert parsed == {"sessions-w1.csv", "sessions-w2.csv", "sessions-w3.csv", "tutors.csv"}
+    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
+
+    # a week more, as a new JSON Lines file; it also re-logs a session of week 2 (a later file wins)
+    relogged = {**weeks[2][0], "minutes": 50, "notes": "re-logged a week later"}
+    logs.write("sessions-w4.jsonl", [*weeks[4], relogged])
+    parsed, applied = night(config)
+    assert parsed == {"sessions-w4.jsonl"}  # unchanged files are known by hash, not parsed
+    assert applied["tutoring_session"] == len(weeks[4]) + 1  # only the new file's sessions applied
+    assert "tutor_profile" not in applied
+    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
+
+    # week 3 corrected: a session dropped, a student taken off one, a check taken back, one fixed
+    corrected = [dict(item) for item in weeks[3][1:]]
+    corrected[0]["students"] = corrected[0]["students"][:1]
+    corrected[1]["students"] = [{**s, "mastery_check": None} for s in corrected[1]["students"]]
+    corrected[2]["students"] = [
+        {**s, "attendance": "absent", "mastery_check": None} for s in corrected[2]["students"]
+    ]
+    corrected.append(session("w3-extra", session_date="2025-09-23", notes="added late"))
+    logs.write("sessions-w3.csv", corrected)
+    parsed, applied = night(config)
+    assert parsed == {"sessions-w3.csv"}
+    assert applied["tutoring_session"] == len(corrected)
+    with opened(config) as run:
+        assert "w3-0" not in run.warehouse.read("tutoring_session", "d1")["source_id"].to_pylist()
+    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
+
+    # week 1 removed: its sessions go; more than the guard allows, so it asks first and records nothing
+    (logs.folder / "sessions-w1.csv").unlink()
+    with opened(config) as run:
+        state_before = run.warehouse.connector_state("d1", "sessions")
+    with pytest.raises(DeletionGuardError, match="tutoring sessions"):
+        night(config)
+    with opened(config) as run:
+        assert run.warehouse.connector_state("d1", "sessions") == state_before
+        assert "sessions-w1.csv" in state_before["logs"]
+    parsed, applied = night(config, allow_deletions=True)
+    assert parsed == set()  # the refused night's extract is applied: nothing parsed again
+    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
+
+    # week 2's file removed while week 4 still holds one of its sessions: that copy stays
+    (logs.folder / "sessions-w2.csv").unlink()
+    night(config, allow_deletions=True)
+    with opened(config) as run:
+        stored = run.warehouse.read("tutoring_session", "d1")
+        assert "w2-0" in stored["source_id"].to_pylist() and "w2-1" not in stored["source_id"].to_pylist()
+    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
+
+
+def test_an_unreadable_file_keeps_what_it_held(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    logs = Logs(tmp_path / "logs")
+    logs.write("sessions-w1.csv", week(rng, 1))
+    logs.write("sessions-w2.csv", week(rng, 2))
+    config = configure(tmp_path, logs.folder, f"sqlite:///{tmp_path / 'warehouse.db'}")
+    night(config)
+    before = tables(config)
+
+    logs.write("sessions-w2.csv", "session_id,session_date\nw2-0,2025-09-15\n")  # required columns gone
+    parsed, _ = night(config)
+    assert parsed == {"sessions-w2.csv"}
+    assert tables(config) == before  # nothing of week 2 is lost while its file cannot be read
+
+    logs.write("sessions-w2.csv", week(np.random.default_rng(6), 2))
+    night(config)
+    assert_same_as_full_load(config, tmp_path, logs.folder, "sqlite://")
