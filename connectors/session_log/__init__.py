@@ -11,6 +11,14 @@ Files
 file is a session log, except ``tutors.csv``. Files are read in name order and a later copy of a session
 replaces an earlier one, so name them in the order they are written (``sessions-2025-10-06.csv``).
 
+The night's truth is the folder: the warehouse holds the sessions of the log files present, each as the
+last file holding it wrote it. A next night parses only the files whose content changed (known by SHA-256
+before parsing) and applies only their sessions; a changed file replaces what it held (a session or a
+student taken out of it goes), and a removed file's sessions go, unless another present file holds them;
+removing more than ``max_delete_fraction`` of the sessions asks for ``--allow-deletions`` first
+(``tracked.py``). So keep a season's files in the folder: a platform that replaces last week's file with
+this week's under the same name removes last week's sessions.
+
 Session log columns (CSV header, or JSON keys)
 ----------------------------------------------
 =================  ========  ===========================================================================
@@ -87,8 +95,8 @@ out of it is removed from ``tutor_profile`` (a roster tutor then takes the defau
 Normalized onto ``tutoring_session`` (``source_id`` = session id), ``session_attendance``
 (``source_id`` = session id + ":" + student id) and ``progress_point`` (the mastery checks that read as a
 percent, ``source_id`` = ``mastery_check:`` + the attendance id; a corrected log's dropped check removes
-its point), all upserted (``SyncMode.DELTA``, so a log holding one week does not remove earlier weeks),
-and ``tutor_profile`` (``SyncMode.BULK``). A mastery check that makes no point is rejected on its own
+its point), upserted (``SyncMode.DELTA``) with the removals above, and ``tutor_profile``
+(``SyncMode.BULK``, when the tutors file changed). A mastery check that makes no point is rejected on its own
 (``unread_mastery_check``, ``mastery_check_absent``: file, line, reason) while its row loads.
 """
 
