@@ -61,7 +61,7 @@ class KeptFiles:
     def save(self, digest: str, rows: pa.Table) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self._path(digest).with_suffix(".part")
-        feather.write_feather(rows, partial, compression="lz4")
+        feather.write_feather(rows, partial, compression="zstd")
         partial.replace(self._path(digest))  # a half-written file is never taken for a kept one
 
     def load(self, digest: str, columns: list[str] | None = None) -> pa.Table:
