@@ -212,3 +212,23 @@ def test_an_unreadable_file_keeps_what_it_held(tmp_path: Path) -> None:
     logs.write("sessions-w2.csv", week(np.random.default_rng(6), 2))
     night(config)
     assert_same_as_full_load(config, tmp_path, logs.folder, "sqlite://")
+
+
+def test_a_night_that_cannot_tell_what_left_reloads_the_folder_whole(tmp_path: Path) -> None:
+    """Without the kept versions (a lost data folder) the night reads every file and applies them
+    whole: a removed file's sessions and attendance still go (its checks' points are not known)."""
+    rng = np.random.default_rng(8)
+    logs = Logs(tmp_path / "logs")
+    for number in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
+        logs.write(f"sessions-w{number:02}.csv", week(rng, number))
+    config = configure(tmp_path, logs.folder, f"sqlite:///{tmp_path / 'warehouse.db'}")
+    night(config)
+
+    shutil.rmtree(tmp_path / "data" / "d1" / "raw" / "sessions" / "kept")
+    (logs.folder / "sessions-w01.csv").unlink()
+    parsed, _ = night(config)
+    assert len(parsed) == 10  # every present file parsed again
+    with full_load(tmp_path, logs.folder, "sqlite") as expected:
+        found = tables(config)
+        for table in ("tutoring_session", "session_attendance"):
+            assert found[table] == expected[table]
