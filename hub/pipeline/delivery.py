@@ -202,14 +202,6 @@ def reports_of(table: pa.Table) -> list[RenderedReport]:
     ]
 
 
-def save_rendered(reports: list[RenderedReport], path: Path) -> None:
-    """Rendered reports kept as one Parquet file, replaced whole (a reader never sees half of it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial_file = path.with_suffix(".partial")
-    pq.write_table(rendered_table(reports), partial_file, compression="zstd")
-    partial_file.replace(path)
-
-
 def read_rendered(path: Path) -> list[RenderedReport]:
     return reports_of(pq.read_table(path))
 
