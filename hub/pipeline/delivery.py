@@ -97,8 +97,15 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
     when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
     date), the reports rendered then, not built again."""
+    render = partial(_render_reports, run)
+    kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, report_settings(run), render)
+    return reports_of(kept[RENDERED_TABLE])
+
+
+def report_settings(run: DistrictRun) -> str:
+    """Everything besides the tables a rendered report (or review packet) depends on, as one string."""
     district = run.district
-    settings = "|".join(
+    return "|".join(
         [
             as_of_date(run).isoformat(),
             district.name,
@@ -108,9 +115,6 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
             district.impact.model_dump_json(),
         ]
     )
-    render = partial(_render_reports, run)
-    kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, settings, render)
-    return reports_of(kept[RENDERED_TABLE])
 
 
 def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:

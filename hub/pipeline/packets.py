@@ -25,6 +25,7 @@ from hub.pipeline.delivery import (
     PACKETS,
     last_rendered,
     rendered_table,
+    report_settings,
     reports_dir,
     reports_of,
     unless_unchanged,
@@ -82,22 +83,10 @@ def _cycle_start(cycles: pa.Table, boundary: date) -> date:
 def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
     """The latest boundary's packets, written under ``reports/review_packet`` and kept for the push; or
     the ones kept, not built again, while nothing they read changed since they were."""
-    district = run.district
     boundary = last_boundary(run)
-    settings = "|".join(
-        [
-            str(boundary),
-            as_of_date(run).isoformat(),
-            district.name,
-            district.timezone,
-            district.tutoring.model_dump_json(),
-            district.dosage.model_dump_json(),
-            district.impact.model_dump_json(),
-        ]
-    )
-    reads = [*TABLES, *NARROW]
+    settings = f"{boundary}|{report_settings(run)}"
     render = partial(_render_packets, run, boundary)
-    kept = derived_files(run, STEP, reports_dir(run), reads, settings, render)
+    kept = derived_files(run, STEP, reports_dir(run), [*TABLES, *NARROW], settings, render)
     return reports_of(kept[PACKETS_TABLE])
 
 
