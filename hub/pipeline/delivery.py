@@ -41,8 +41,14 @@ TABLES = (
     "progress_goal", "progress_point",
 )  # fmt: skip
 """What the reports read (domain results are not among them: no report shows a domain score)."""
-COLUMNS = {"session_attendance": ["session_source_id", "person_source_id"]}
-"""Of the largest tables, only the columns a report reads: who was logged in which session."""
+COLUMNS = {
+    "session_attendance": ["session_source_id", "person_source_id"],
+    "tutoring_session": ["source_id", "session_date", "group_source_id"],
+    "progress_point": ["person_source_id", "measure", "observed_on", "score", "canonical_domain"],
+}
+"""Of the largest tables, only the columns a report reads: who was logged in which session of which group
+on which day (hub.reports.logged_not_placed), and each point's student, measure, day, score and skill
+(hub.reports.progress_view)."""
 
 
 GATES = ("roster", "assessment_results")
