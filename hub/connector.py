@@ -295,6 +295,10 @@ class DestinationConnector(ABC):
     content_types: ClassVar[tuple[str, ...] | None] = None
     """Renderings it takes (``text/html``, ``text/csv``, ``application/json``); None takes every one."""
     config_model: ClassVar[type[DestinationConfig]]
+    resend_is_harmless: ClassVar[bool] = False
+    """True when sending a report again only rewrites the same bytes in the same place (a folder of files):
+    the push then hands it many reports per call and records them in one transaction, and ``push`` makes
+    them durable once per call. An LMS, where a send is a request, is handed one report per call."""
 
     def __init__(self, config: DestinationConfig) -> None:
         self.config = config

@@ -2,7 +2,10 @@
 
 Each report becomes ``<directory>/<district_id>/<kind>-<target>.<ext>``; the target is percent-escaped, so
 no id can climb out of the folder. A file is written to a temporary name beside it and renamed into place,
-so a reader (or the SFTP job that picks the folder up) never sees half a report.
+so a reader (or the SFTP job that picks the folder up) never sees half a report. A call's files are made
+durable together: every temporary file written, then each flushed to disk (after the first flush the
+rest are already on disk: one journal commit carries them), then renamed, then the folder flushed once;
+``push`` returns only then, so the ledger never records a file that a crash could still take back.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class FilesConfig(DestinationConfig):
 
 class FilesDestination(DestinationConnector):
     name = "files"
+    resend_is_harmless = True  # a re-sent report overwrites its own file with the same bytes
     # the review meeting packet names students: a school's own folder is its place, never a course page
     accepts = ("teacher", "tutor", "school", "district", "review_packet")
     content_types: ClassVar[tuple[str, ...]] = tuple(EXTENSIONS)
@@ -48,31 +52,61 @@ class FilesDestination(DestinationConnector):
         )
 
     def push(self, reports: Sequence[RenderedReport]) -> list[PushResult]:
-        return [self._write(report) for report in reports]
+        results: list[PushResult | None] = []
+        staged: list[tuple[int, Path, Path]] = []  # (result index, temporary file, final path)
+        for report in reports:
+            outcome = self._stage(report)
+            if isinstance(outcome, PushResult):
+                results.append(outcome)
+            else:
+                staged.append((len(results), *outcome))
+                results.append(None)
+        for index, temporary, path in staged:
+            existed = path.exists()
+            try:
+                _flush(temporary)
+                os.replace(temporary, path)
+            except OSError as error:
+                Path(temporary).unlink(missing_ok=True)
+                results[index] = _failed(reports[index], error)
+                continue
+            results[index] = PushResult(
+                reports[index].target, PushOutcome.UPDATED if existed else PushOutcome.CREATED
+            )
+        if staged:
+            _flush(self.folder)  # the renames
+        return [result for result in results if result is not None]
 
-    def _write(self, report: RenderedReport) -> PushResult:
+    def _stage(self, report: RenderedReport) -> PushResult | tuple[Path, Path]:
+        """The report's result when there is nothing to write (same content) or it cannot be written; else
+        its body written to a temporary file beside its path, not yet flushed: (temporary, path)."""
         if report.content_type not in EXTENSIONS:
             return PushResult(report.target, PushOutcome.FAILED, f"no file type for {report.content_type}")
         path = self.path(report)
         try:
-            existed = path.exists()
-            if existed and path.read_bytes() == report.body:
+            if path.exists() and path.read_bytes() == report.body:
                 return PushResult(report.target, PushOutcome.UNCHANGED)
-            _atomic_write(path, report.body)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    file.write(report.body)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
         except OSError as error:
-            return PushResult(report.target, PushOutcome.FAILED, f"{type(error).__name__}: {error.strerror}")
-        return PushResult(report.target, PushOutcome.UPDATED if existed else PushOutcome.CREATED)
+            return _failed(report, error)
+        return Path(temporary), path
 
 
-def _atomic_write(path: Path, body: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _failed(report: RenderedReport, error: OSError) -> PushResult:
+    return PushResult(report.target, PushOutcome.FAILED, f"{type(error).__name__}: {error.strerror}")
+
+
+def _flush(path: Path) -> None:
+    """fsync a file, or a folder (its entries: the renames into it)."""
+    handle = os.open(path, os.O_RDONLY)
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(body)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -41,8 +41,14 @@ TABLES = (
     "progress_goal", "progress_point",
 )  # fmt: skip
 """What the reports read (domain results are not among them: no report shows a domain score)."""
-COLUMNS = {"session_attendance": ["session_source_id", "person_source_id"]}
-"""Of the largest tables, only the columns a report reads: who was logged in which session."""
+COLUMNS = {
+    "session_attendance": ["session_source_id", "person_source_id"],
+    "tutoring_session": ["source_id", "session_date", "group_source_id"],
+    "progress_point": ["person_source_id", "measure", "observed_on", "score", "canonical_domain"],
+}
+"""Of the largest tables, only the columns a report reads: who was logged in which session of which group
+on which day (hub.reports.logged_not_placed), and each point's student, measure, day, score and skill
+(hub.reports.progress_view)."""
 
 
 GATES = ("roster", "assessment_results")
@@ -97,8 +103,15 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
     """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
     when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
     date), the reports rendered then, not built again."""
+    render = partial(_render_reports, run)
+    kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, report_settings(run), render)
+    return reports_of(kept[RENDERED_TABLE])
+
+
+def report_settings(run: DistrictRun) -> str:
+    """Everything besides the tables a rendered report (or review packet) depends on, as one string."""
     district = run.district
-    settings = "|".join(
+    return "|".join(
         [
             as_of_date(run).isoformat(),
             district.name,
@@ -108,24 +121,32 @@ def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
             district.impact.model_dump_json(),
         ]
     )
-    render = partial(_render_reports, run)
-    kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, settings, render)
-    return reports_of(kept[RENDERED_TABLE])
 
 
 def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
+    # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
+    # a report whose data did not change is still not sent again.
+    generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
+    rendered = unless_unchanged(
+        render_all(build_reports(report_inputs(run), generated_at)),
+        last_rendered(reports_dir(run) / RENDERED),
+    )
+    write_reports([report for report, changed in rendered if changed], reports_dir(run))
+    return {RENDERED_TABLE: rendered_table([report for report, _ in rendered])}
+
+
+def report_inputs(run: DistrictRun) -> ReportInputs:
+    """What the district's reports are built from: the warehouse's tables and the night's stored analytics
+    (apart from the rendering, so that bench/reports.py can time the two apart)."""
     warehouse, district = run.warehouse, run.district_id
     tables = {name: warehouse.read(name, district, columns=COLUMNS.get(name)) for name in TABLES}
     students = students_of(tables["person"])
     as_of = as_of_date(run)
     week = pulse_week(tables["tutoring_session"], as_of)
-    # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
-    # a report whose data did not change is still not sent again.
-    generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
     dosage = stored_dosage(run)
     impact = stored_impact(run, school_year_period(tables["cycle"], as_of))  # the impact step's, not redone
     schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()
-    inputs = ReportInputs(
+    return ReportInputs(
         district_id=district,
         week_start=week,
         **tables,
@@ -140,11 +161,6 @@ def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
         impact_policy=run.district.impact,
         data_as_of=as_of,
     )
-    rendered = unless_unchanged(
-        render_all(build_reports(inputs, generated_at)), last_rendered(reports_dir(run) / RENDERED)
-    )
-    write_reports([report for report, changed in rendered if changed], reports_dir(run))
-    return {RENDERED_TABLE: rendered_table([report for report, _ in rendered])}
 
 
 def last_rendered(path: Path) -> list[RenderedReport]:
@@ -200,14 +216,6 @@ def reports_of(table: pa.Table) -> list[RenderedReport]:
         )
         for row in table.to_pylist()
     ]
-
-
-def save_rendered(reports: list[RenderedReport], path: Path) -> None:
-    """Rendered reports kept as one Parquet file, replaced whole (a reader never sees half of it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial_file = path.with_suffix(".partial")
-    pq.write_table(rendered_table(reports), partial_file, compression="zstd")
-    partial_file.replace(path)
 
 
 def read_rendered(path: Path) -> list[RenderedReport]:

@@ -14,14 +14,16 @@ from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import and_, select
 
-from hub.model import students_of
+from hub.model import sql_table, students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.tutoring import as_of_date, read_narrowed
 from hub.tutoring.dosage import Dosage, measure_dosage
 from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
+from hub.tutoring.sessions import ATTENDANCE_COLUMNS, SESSION_COLUMNS
 
 A = TypeVar("A", Dosage, Pulse, Impact)
 
@@ -50,8 +52,8 @@ def district_dosage(run: DistrictRun) -> Analysis[Dosage]:
 
     def measured() -> dict[str, pa.Table]:
         dosage = measure_dosage(
-            warehouse.read("tutoring_session", district),
-            warehouse.read("session_attendance", district),
+            warehouse.read("tutoring_session", district, columns=SESSION_COLUMNS),
+            warehouse.read("session_attendance", district, columns=ATTENDANCE_COLUMNS),
             warehouse.read("tutoring_group", district),
             run.district.dosage,
         )
@@ -74,16 +76,33 @@ def pulse_week(sessions: pa.Table, as_of: date) -> date:
     return latest - timedelta(days=latest.weekday())
 
 
+def week_logs(run: DistrictRun, week: date) -> tuple[pa.Table, pa.Table]:
+    """The sessions of the week starting ``week`` and their attendance: all the pulse reads of the logs,
+    which over a school year are the warehouse's largest tables."""
+    sessions, attendance = sql_table("tutoring_session"), sql_table("session_attendance")
+    in_week = and_(sessions.c.session_date >= week, sessions.c.session_date <= week + timedelta(days=6))
+    held = select(sessions.c.source_id).where(
+        sessions.c.district_id == run.district_id, sessions.c.status == "active", in_week
+    )
+    return (
+        run.warehouse.read("tutoring_session", run.district_id, where=in_week),
+        run.warehouse.read(
+            "session_attendance", run.district_id, where=attendance.c.session_source_id.in_(held)
+        ),
+    )
+
+
 def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
     warehouse, district = run.warehouse, run.district_id
     as_of = as_of_date(run)
 
     def measured() -> dict[str, pa.Table]:
-        sessions = warehouse.read("tutoring_session", district)
+        week = pulse_week(warehouse.read("tutoring_session", district, columns=["session_date"]), as_of)
+        sessions, attendance = week_logs(run, week)
         pulse = weekly_pulse(
-            pulse_week(sessions, as_of),
+            week,
             sessions,
-            warehouse.read("session_attendance", district),
+            attendance,
             warehouse.read("tutoring_group", district),
             warehouse.read("group_membership", district),
             read_narrowed(run, "assessment_result"),  # the pulse's growth reads what impact's does

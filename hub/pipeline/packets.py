@@ -3,13 +3,16 @@
 A packet is made every night from the night its boundary is decided until the next boundary, from the
 decisions stored then and the newest evidence (progress signals are read as the progress step left them);
 each boundary's packet is its own target (school and boundary date), so a new boundary never overwrites an
-earlier packet, and the push ledger sends a packet again only when its content changed.
+earlier packet, and the push ledger sends a packet again only when its content changed. A night on which
+nothing a packet reads changed (no table, no policy, not the boundary nor the as-of date) builds none: the
+packets kept from the night that made them are the night's (``derived_files``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,7 +21,16 @@ import pyarrow.compute as pc
 
 from hub.connector import RenderedReport
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.delivery import PACKETS, last_rendered, reports_dir, save_rendered, unless_unchanged
+from hub.pipeline.delivery import (
+    PACKETS,
+    last_rendered,
+    rendered_table,
+    report_settings,
+    reports_dir,
+    reports_of,
+    unless_unchanged,
+)
+from hub.pipeline.derived import derived_files
 from hub.pipeline.tutoring import as_of_date, last_boundary
 from hub.reports import ReportInputs, render_all, write_reports
 from hub.reports.directory import directory
@@ -26,6 +38,8 @@ from hub.reports.packet import KIND, build_review_packets
 from hub.tutoring.exits import LATEST_COLUMNS
 from hub.tutoring.tiers import tier_distribution
 
+STEP = "review_packets"  # the night's step, whose step_state marks what its kept packets were made from
+PACKETS_TABLE = Path(PACKETS).stem
 PACKET_TYPES = ("text/html", "text/csv")
 TABLES = (
     "section", "enrollment", "school", "course", "tier_assignment", "tutoring_group", "group_membership",
@@ -67,8 +81,18 @@ def _cycle_start(cycles: pa.Table, boundary: date) -> date:
 
 
 def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
-    """The latest boundary's packets, written under ``reports/review_packet`` and kept for the push."""
+    """The latest boundary's packets, written under ``reports/review_packet`` and kept for the push; or
+    the ones kept, not built again, while nothing they read changed since they were."""
     boundary = last_boundary(run)
+    settings = f"{boundary}|{report_settings(run)}"
+    render = partial(_render_packets, run, boundary)
+    kept = derived_files(run, STEP, reports_dir(run), [*TABLES, *NARROW], settings, render)
+    return reports_of(kept[PACKETS_TABLE])
+
+
+def _render_packets(run: DistrictRun, boundary: date | None) -> dict[str, pa.Table]:
+    """Build and render ``boundary``'s packets; write the files of those whose content changed since last
+    night (the generated stamp aside), so that a night changing other schools rewrites none of these."""
     rendered: list[RenderedReport] = []
     if boundary is not None:
         warehouse, district = run.warehouse, run.district_id
@@ -90,17 +114,7 @@ def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
             inputs, directory(inputs, {}), generated_at, boundary, _cycle_start(tables["cycle"], boundary)
         )
         rendered = render_all(packets, PACKET_TYPES)
-    return _keep(rendered, reports_dir(run))
-
-
-def _keep(rendered: list[RenderedReport], folder: Path) -> list[RenderedReport]:
-    """Write the packets whose content changed since last night, and the set when any did: an unchanged
-    night rewrites no file."""
-    path = folder / PACKETS
-    last_time = last_rendered(path)
-    paired = unless_unchanged(rendered, last_time)
+    folder = reports_dir(run)
+    paired = unless_unchanged(rendered, last_rendered(folder / PACKETS))
     write_reports([packet for packet, changed in paired if changed], folder)
-    kept = [packet for packet, _ in paired]
-    if any(changed for _, changed in paired) or len(kept) != len(last_time) or not path.is_file():
-        save_rendered(kept, path)
-    return kept
+    return {PACKETS_TABLE: rendered_table([packet for packet, _ in paired])}

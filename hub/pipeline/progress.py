@@ -14,13 +14,16 @@ import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.derived import unchanged
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
 from hub.progress.points import stale_ids
 from hub.progress.policy import SIGNAL_WORDS, SIGNALS
 
 POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
-GOALS_STATE = "progress_goals"
+STEP = "progress_monitoring"  # the night's step writing ``progress_goal``, whose step_state keeps its mark
+READS = ["group_membership", "tutoring_group", "cycle", "assessment_result", "progress_point"]
+"""What the goals are judged from (besides last night's goals, the step's own rows)."""
 RESULT_COLUMNS = [
     "source_id",
     "person_source_id",
@@ -57,8 +60,17 @@ class ProgressSummary:
 
 def monitor_progress(run: DistrictRun) -> ProgressSummary:
     """The night's step: write the tutored students' diagnostic points and tonight's ``progress_goal``
-    rows; what it found, by signal."""
+    rows; what it found, by signal.
+
+    Kept, reading nothing but the counts, while no sync changed what it reads since it last wrote and the
+    night's date and the progress policy are the same (``signal_since`` and the aimline's reading follow
+    the date: a later night is never the same night).
+    """
     warehouse, district = run.warehouse, run.district_id
+    as_of = as_of_date(run)
+    policy_key = f"{as_of.isoformat()}|{run.district.progress.model_dump_json()}"
+    if unchanged(run, warehouse.step_record(district, STEP), READS, policy_key):
+        return progress_summary(run)
     memberships = warehouse.read("group_membership", district)
     results = warehouse.read("assessment_result", district, columns=RESULT_COLUMNS)
     tutored = pc.unique(memberships["person_source_id"])
@@ -76,24 +88,23 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
     )
     points = warehouse.read("progress_point", district)
     points = points.filter(pc.is_in(points["person_source_id"], value_set=tutored))
-    previous = warehouse.read("progress_goal", district)
-    as_of = as_of_date(run)
     goals = monitor(
         memberships,
         warehouse.read("tutoring_group", district),
         warehouse.read("cycle", district),
         points,
         results.filter(pc.is_in(results["person_source_id"], value_set=tutored)),
-        previous,
+        warehouse.read("progress_goal", district),
         run.district.progress,
         as_of,
     )
-    warehouse.apply(
+    # upserts: a placement that closed keeps the last reading it had while open (the review reads it);
+    # the step's mark is this write's run, after its own points above
+    warehouse.apply_step(
         district,
-        GOALS_STATE,
-        # upserts: a placement that closed keeps the last reading it had while open (the review reads it)
+        STEP,
         NormalizedBatch({"progress_goal": goals}, {"progress_goal": SyncMode.DELTA}),
-        max_delete_fraction=1.0,
+        policy_key=policy_key,
     )
     return summarized(goals, as_of)
 

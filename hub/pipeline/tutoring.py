@@ -109,9 +109,13 @@ def as_of_date(run: DistrictRun) -> date:
 
 
 def plan_year(run: DistrictRun) -> pa.Table:
+    """The school year's cycles, written only when the plan differs from the stored one: a night that
+    plans the same year records no sync run of its own."""
     start, end = school_year_bounds(run, as_of_date(run))
     cycles = plan_cycles(start, end, run.district.tutoring.cycle_weeks)
-    _apply_derived(run, GROUPS_STEP, {"cycle": cycles})
+    stored = conform("cycle", run.warehouse.read("cycle", run.district_id)).select(cycles.column_names)
+    if not stored.sort_by("source_id").equals(cycles.sort_by("source_id")):
+        _apply_derived(run, GROUPS_STEP, {"cycle": cycles})
     return cycles
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from hub.connector import DestinationConnector, PushOutcome, PushResult, RenderedReport
 from hub.errors import HubError
-from hub.push.ledger import Address, Ledger, TargetState
+from hub.push.ledger import Address, Entry, Ledger, TargetState
 
 if TYPE_CHECKING:
     from hub.warehouse import Warehouse
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 Action = Literal["create", "update", "unchanged"]
 MAX_TARGET, MAX_KIND = 255, 32  # the ledger's column sizes (hub.model.push)
+BATCH = 500
+"""Sends per call and per ledger transaction to a destination whose re-send is harmless."""
 
 
 class PushError(HubError):
@@ -184,53 +186,79 @@ def _deliver_all(
     reports: list[RenderedReport],
     states: dict[Address, TargetState],
 ) -> list[PushRecord]:
-    """Send what changed, in order; the unchanged between two sends are logged in one insert before the
-    next send (nothing was asked of the destination for them), so the log keeps the order of the plans."""
+    """Send what changed, in order, and record each batch of sends in one transaction together with the
+    unchanged targets planned before them (nothing was asked of the destination for those), so the log
+    keeps the order of the plans.
+
+    A batch is one send, so a killed run loses the record of at most the one in flight; or, to a
+    destination whose re-send is harmless (``resend_is_harmless``), ``BATCH`` sends: a killed run may
+    re-send that many, which rewrites the same bytes in the same place.
+    """
+    size = BATCH if connector.resend_is_harmless else 1
     records: list[PushRecord] = []
-    pending: list[tuple[Address, str]] = []
+    chunk: list[tuple[PushRecord, RenderedReport]] = []
+    sends = 0
     for plan, report in zip(plans, reports, strict=True):
-        if plan.action == "unchanged":
-            pending.append((plan.address, plan.content_hash))
-            records.append(replace(plan, outcome=PushOutcome.UNCHANGED))
-            continue
-        ledger.unchanged(pending)
-        pending = []
-        records.append(_deliver(ledger, connector, plan, report, states.get(plan.address)))
-    ledger.unchanged(pending)
-    return records
+        chunk.append((plan, report))
+        sends += plan.action != "unchanged"
+        if sends == size:
+            records += _deliver(ledger, connector, chunk, states)
+            chunk, sends = [], 0
+    return records + _deliver(ledger, connector, chunk, states)
 
 
 def _deliver(
     ledger: Ledger,
     connector: DestinationConnector,
-    plan: PushRecord,
-    report: RenderedReport,
-    state: TargetState | None,
-) -> PushRecord:
-    attempt = (state.attempts if state else 0) + 1
-    result = _push_one(connector, report)
-    error = result.detail if result.outcome is PushOutcome.FAILED else None
-    ledger.sent(plan.address, plan.content_hash, result.outcome, attempt, error)
-    if error:
-        log.warning(
-            "district %s: push to %s: %s report for %s failed (attempt %d): %s",
-            ledger.district_id,
-            ledger.destination,
-            report.kind,
-            report.target,
-            attempt,
-            error,
-        )
-    return replace(plan, outcome=result.outcome, detail=result.detail)
+    chunk: list[tuple[PushRecord, RenderedReport]],
+    states: dict[Address, TargetState],
+) -> list[PushRecord]:
+    """Send the chunk's changed reports in one call, then record the whole chunk in one transaction."""
+    sends = [report for plan, report in chunk if plan.action != "unchanged"]
+    results = iter(_push(connector, sends))
+    records, entries = [], []
+    for plan, report in chunk:
+        if plan.action == "unchanged":
+            records.append(replace(plan, outcome=PushOutcome.UNCHANGED))
+            entries.append(Entry(plan.address, plan.content_hash, PushOutcome.UNCHANGED))
+            continue
+        result = next(results)
+        state = states.get(plan.address)
+        attempt = (state.attempts if state else 0) + 1
+        error = result.detail if result.outcome is PushOutcome.FAILED else None
+        entries.append(Entry(plan.address, plan.content_hash, result.outcome, attempt, error, sent=True))
+        records.append(replace(plan, outcome=result.outcome, detail=result.detail))
+        if error:
+            log.warning(
+                "district %s: push to %s: %s report for %s failed (attempt %d): %s",
+                ledger.district_id,
+                ledger.destination,
+                report.kind,
+                report.target,
+                attempt,
+                error,
+            )
+    ledger.record(entries)
+    return records
 
 
-def _push_one(connector: DestinationConnector, report: RenderedReport) -> PushResult:
-    """One report through the connector; whatever it raises or returns wrongly is a failure, not a crash."""
+def _push(connector: DestinationConnector, reports: list[RenderedReport]) -> list[PushResult]:
+    """The reports through the connector, one result each in order; whatever it raises or answers wrongly
+    is a failure of every report of the call, not a crash."""
+    if not reports:
+        return []
     try:
-        results = connector.push([report])
+        results = connector.push(reports)
     except Exception as error:  # a connector's bug must not leave the ledger claiming success
         log.debug("%s raised while pushing", connector.name, exc_info=True)
-        return PushResult(report.target, PushOutcome.FAILED, f"connector error: {type(error).__name__}")
-    if len(results) != 1 or results[0].target != report.target:
-        return PushResult(report.target, PushOutcome.FAILED, f"connector answered {len(results)} result(s)")
-    return PushResult(report.target, PushOutcome(results[0].outcome), results[0].detail)
+        detail = f"connector error: {type(error).__name__}"
+        return [PushResult(report.target, PushOutcome.FAILED, detail) for report in reports]
+    if len(results) != len(reports) or any(
+        result.target != report.target for result, report in zip(results, reports, strict=False)
+    ):
+        detail = f"connector answered {len(results)} result(s) for {len(reports)} report(s)"
+        return [PushResult(report.target, PushOutcome.FAILED, detail) for report in reports]
+    return [
+        PushResult(report.target, PushOutcome(result.outcome), result.detail)
+        for result, report in zip(results, reports, strict=True)
+    ]

@@ -1,7 +1,9 @@
-"""Reads and writes of the push ledger (hub.model.push), one small transaction per target.
+"""Reads and writes of the push ledger (hub.model.push), one transaction per send or batch of sends.
 
 Writing each target's row right after its send, rather than once at the end, bounds what a killed run can
-lose to the one target in flight; PUT semantics make re-sending that one an update, not a duplicate.
+lose to the one target in flight; PUT semantics make re-sending that one an update, not a duplicate. A
+destination whose re-send is harmless (a file overwritten with the same bytes) sends a batch and records
+it in one transaction: a killed run then re-sends at most that batch, and changes nothing by it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Update, bindparam, insert, select, update
 
 from hub.connector import PushOutcome
 from hub.model import PushLog, PushTarget
@@ -23,6 +25,18 @@ class Address:
     kind: str
     target: str
     content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of the ledger: a target left unchanged, or (``sent``) a send and how it went."""
+
+    address: Address
+    content_hash: str
+    outcome: PushOutcome
+    attempt: int = 0
+    error: str | None = None
+    sent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,52 +66,55 @@ class Ledger:
             Address(r.kind, r.target, r.content_type): TargetState(r.content_hash, r.attempts) for r in rows
         }
 
-    def unchanged(self, targets: Sequence[tuple[Address, str]]) -> None:
-        """Log that each target already holds its content (address, hash); no request was made, so one
-        insert logs them all (a district's night leaves thousands of reports unchanged)."""
-        if not targets:
+    def record(self, entries: Sequence[Entry]) -> None:
+        """Record sends and unchanged targets in one transaction, logged in the order given: each send's
+        target row takes its outcome (and, unless it failed, its hash); every entry is logged."""
+        if not entries:
             return
         now = datetime.now(UTC)
-        rows = [self._log(address, digest, PushOutcome.UNCHANGED, at=now) for address, digest in targets]
         with self.engine.begin() as connection:
-            connection.execute(insert(PushLog), rows)
-
-    def sent(
-        self,
-        address: Address,
-        content_hash: str,
-        outcome: PushOutcome,
-        attempt: int,
-        error: str | None = None,
-    ) -> None:
-        """Record one send: a success moves the confirmed hash, a failure leaves it for the next run."""
-        now = datetime.now(UTC)
-        failed = outcome is PushOutcome.FAILED
-        state = {"last_outcome": outcome.value, "last_pushed_at": now, "attempts": attempt if failed else 0}
-        if not failed:
-            state["content_hash"] = content_hash
-        key = (
-            PushTarget.district_id == self.district_id,
-            PushTarget.destination == self.destination,
-            PushTarget.kind == address.kind,
-            PushTarget.target == address.target,
-            PushTarget.content_type == address.content_type,
-        )
-        with self.engine.begin() as connection:
-            if connection.execute(update(PushTarget).where(*key).values(**state)).rowcount == 0:
-                connection.execute(
-                    insert(PushTarget).values(
-                        district_id=self.district_id,
-                        destination=self.destination,
-                        kind=address.kind,
-                        target=address.target,
-                        content_type=address.content_type,
-                        **state,
-                    )
-                )
+            rows = [self._state(entry, now) for entry in entries if entry.sent]
+            if rows:
+                known = self._known(connection)
+                fresh = [row for row in rows if _address_of(row) not in known]
+                for failed in (False, True):  # a failure leaves the confirmed hash as it was
+                    stored = [
+                        {f"b_{name}": value for name, value in row.items()}
+                        for row in rows
+                        if _address_of(row) in known and ("content_hash" not in row) is failed
+                    ]
+                    if stored:
+                        connection.execute(_UPDATE_KEEPING_HASH if failed else _UPDATE, stored)
+                if fresh:
+                    connection.execute(insert(PushTarget), fresh)
             connection.execute(
-                insert(PushLog).values(self._log(address, content_hash, outcome, attempt, error, now))
+                insert(PushLog),
+                [self._log(e.address, e.content_hash, e.outcome, e.attempt, e.error, now) for e in entries],
             )
+
+    def _known(self, connection: Connection) -> set[Address]:
+        """The targets this destination of this district has a row for."""
+        query = select(PushTarget.kind, PushTarget.target, PushTarget.content_type).where(
+            PushTarget.district_id == self.district_id, PushTarget.destination == self.destination
+        )
+        return {Address(*row) for row in connection.execute(query)}
+
+    def _state(self, entry: Entry, now: datetime) -> dict[str, object]:
+        """The target row a send leaves: a success moves the confirmed hash, a failure counts an attempt."""
+        failed = entry.outcome is PushOutcome.FAILED
+        state: dict[str, object] = {
+            "district_id": self.district_id,
+            "destination": self.destination,
+            "kind": entry.address.kind,
+            "target": entry.address.target,
+            "content_type": entry.address.content_type,
+            "last_outcome": entry.outcome.value,
+            "last_pushed_at": now,
+            "attempts": entry.attempt if failed else 0,
+        }
+        if not failed:
+            state["content_hash"] = entry.content_hash
+        return state
 
     def _log(
         self,
@@ -120,3 +137,23 @@ class Ledger:
             "error": error,
             "attempt": attempt,
         }
+
+
+def _address_of(row: dict[str, object]) -> Address:
+    return Address(str(row["kind"]), str(row["target"]), str(row["content_type"]))
+
+
+def _update(columns: list[str]) -> Update:
+    """An UPDATE of one target row by its key, run for many rows at once: every value is bound by its
+    column's name prefixed ``b_`` (a bound name may not be a column's own in an UPDATE)."""
+    table = PushTarget.__table__
+    keys = ("district_id", "destination", "kind", "target", "content_type")
+    return (
+        update(table)
+        .where(*(table.c[key] == bindparam(f"b_{key}") for key in keys))
+        .values({column: bindparam(f"b_{column}") for column in columns})
+    )
+
+
+_UPDATE = _update(["content_hash", "last_outcome", "last_pushed_at", "attempts"])
+_UPDATE_KEEPING_HASH = _update(["last_outcome", "last_pushed_at", "attempts"])

@@ -3,9 +3,15 @@ chart of their points, aimline and trend (its table is the chart's text alternat
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,27 +34,102 @@ def measure_text(measure: str) -> tuple[str, str]:
     return measure, ""
 
 
+@dataclass(frozen=True, slots=True)
+class _Goal:
+    row: dict[str, Any]
+    shown_at: int
+    """Its place in the section's order (student, then subject)."""
+    listed_at: int
+    """Its place in the next steps' order (student)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressBook:
+    """The night's goals and points, indexed once so that each report looks up its own students' instead
+    of scanning the district's tables (which made the reports step quadratic in the district's size)."""
+
+    goals: dict[tuple[str | None, str | None], list[_Goal]] | None
+    """(student, group) -> its goals; None when the night has no goal table at all."""
+    points: pa.Table
+    """The points of a known student and measure, sorted by student, measure and day (a stable sort:
+    points of one day keep the table's order)."""
+    spans: dict[tuple[str, str], tuple[int, int]]
+    """(student, measure) -> its rows of ``points`` (offset, length)."""
+
+    def goals_of(self, placements: Iterable[tuple[str, str]], order: str) -> list[dict[str, Any]]:
+        """The goals of ``placements``, in ``order``: the section's (``shown_at``) or the next steps'."""
+        found = [goal for key in set(placements) for goal in (self.goals or {}).get(key, ())]
+        return [goal.row for goal in sorted(found, key=attrgetter(order))]
+
+    def points_of(self, person: str, measure: str) -> pa.Table:
+        offset, length = self.spans.get((person, measure), (0, 0))
+        return self.points.slice(offset, length)
+
+
+def progress_book(goals: pa.Table | None, points: pa.Table | None) -> ProgressBook:
+    """Goals grouped by (student, group) and points by (student, measure), in one pass each."""
+    return ProgressBook(_goals_by_placement(goals), *_points_by_measure(points))
+
+
+def _goals_by_placement(goals: pa.Table | None) -> dict[tuple[str | None, str | None], list[_Goal]] | None:
+    if goals is None:
+        return None
+    by_key: dict[tuple[str | None, str | None], list[_Goal]] = defaultdict(list)
+    shown = pc.sort_indices(goals, [("person_source_id", "ascending"), ("subject", "ascending")])
+    listed = pc.sort_indices(goals, [("person_source_id", "ascending")])
+    shown_at = dict(zip(shown.to_pylist(), range(len(shown)), strict=True))
+    for position, (index, row) in enumerate(
+        zip(listed.to_pylist(), goals.take(listed).to_pylist(), strict=True)
+    ):
+        key = (row["person_source_id"], row["group_source_id"])
+        by_key[key].append(_Goal(row, shown_at[index], position))
+    return by_key
+
+
+def _points_by_measure(points: pa.Table | None) -> tuple[pa.Table, dict[tuple[str, str], tuple[int, int]]]:
+    if points is None or not points.num_rows:
+        return pa.table({}), {}
+    known = pc.and_(
+        pc.and_(pc.is_valid(points["person_source_id"]), pc.is_valid(points["measure"])),
+        pc.is_valid(points["observed_on"]),
+    )
+    ordered = points.filter(known).sort_by(
+        [("person_source_id", "ascending"), ("measure", "ascending"), ("observed_on", "ascending")]
+    )
+    keys = pc.binary_join_element_wise(ordered["person_source_id"], ordered["measure"], "\x1f")
+    starts = np.flatnonzero(
+        np.concatenate([[True], pc.not_equal(keys[1:], keys[:-1]).to_numpy(zero_copy_only=False)])
+    )
+    ends = [*starts[1:].tolist(), ordered.num_rows]
+    firsts = ordered.select(["person_source_id", "measure"]).take(pa.array(starts, pa.int64()))
+    spans = {
+        (person, measure): (start, end - start)
+        for person, measure, start, end in zip(
+            firsts["person_source_id"].to_pylist(),
+            firsts["measure"].to_pylist(),
+            starts.tolist(),
+            ends,
+            strict=True,
+        )
+    }
+    return ordered, spans
+
+
 def progress_section(
-    goals: pa.Table | None,
-    points: pa.Table | None,
-    names: Directory,
-    placements: Iterable[tuple[str, str]],
-    nobody: str,
+    book: ProgressBook, names: Directory, placements: Iterable[tuple[str, str]], nobody: str
 ) -> Section:
     """One row and one chart per (student, group) of ``placements`` that has a goal tonight; ``nobody`` is
     what the page says when it lists no tutored student (the page's own words for that)."""
-    wanted = {f"{person}\x1f{group}" for person, group in placements}
-    if goals is None or not wanted:
+    wanted = set(placements)
+    if book.goals is None or not wanted:
         return Section("progress", "Progress toward goals", empty=nobody)
     empty = "No goal set yet: goals are set once a tutored student has a baseline."
-    if not goals.num_rows:
+    if not book.goals:
         return Section("progress", "Progress toward goals", empty=empty)
-    keys = pc.binary_join_element_wise(goals["person_source_id"], goals["group_source_id"], "\x1f")
-    mine = goals.filter(pc.is_in(keys, value_set=pa.array(sorted(wanted), pa.string())))
-    mine = mine.sort_by([("person_source_id", "ascending"), ("subject", "ascending")])
     rows, charts = [], []
-    # one row per student the page lists anyway: a handful per tutor or class
-    for goal in mine.to_pylist():
+    # one row per student the page lists anyway: a handful per tutor or class (a goal of no student or no
+    # group is nobody's row)
+    for goal in book.goals_of([key for key in wanted if None not in key], "shown_at"):
         student = names.person(goal["person_source_id"])
         what, unit = measure_text(goal["measure"])
         signal = SIGNAL_WORDS.get(goal["signal"], goal["signal"])
@@ -65,7 +146,7 @@ def progress_section(
                 f"{signal} since {goal['signal_since']:%Y-%m-%d}: {goal['signal_reason']}",
             )
         )
-        charts.append(_chart(goal, points, student, what, unit, signal))
+        charts.append(_chart(goal, book, student, what, unit, signal))
     table = DataTable(
         (
             Column("student", "Student"),
@@ -81,27 +162,28 @@ def progress_section(
     return Section("progress", "Progress toward goals", table, charts=tuple(charts), empty=empty)
 
 
+def _observed(goal: dict[str, Any], book: ProgressBook) -> list[tuple[date, float | None]]:
+    """The goal's points after its baseline through the night it was evaluated, by day; a mastery goal on
+    one skill keeps that skill's checks (and those that name no skill)."""
+    own = book.points_of(goal["person_source_id"], goal["measure"])
+    after, through = goal["baseline_date"], goal["evaluated_on"]
+    if not own.num_rows or after is None or through is None:
+        return []
+    days = own["observed_on"].to_pylist()
+    first, last = bisect_right(days, after), bisect_right(days, through)
+    own = own.slice(first, last - first)
+    scores = own["score"].to_pylist()
+    domain = goal["canonical_domain"]
+    if goal["measure"] == "mastery_check" and domain:
+        kept = [mine in (None, domain) for mine in own["canonical_domain"].to_pylist()]
+        return [(day, score) for day, score, keep in zip(days[first:last], scores, kept, strict=True) if keep]
+    return list(zip(days[first:last], scores, strict=True))
+
+
 def _chart(
-    goal: dict, points: pa.Table | None, student: str, what: str, unit: str, signal: str
+    goal: dict[str, Any], book: ProgressBook, student: str, what: str, unit: str, signal: str
 ) -> ProgressChart:
-    observed: list[tuple] = []
-    if points is not None and points.num_rows:
-        own = points.filter(
-            pc.and_(
-                pc.equal(points["person_source_id"], goal["person_source_id"]),
-                pc.equal(points["measure"], goal["measure"]),
-            )
-        )
-        own = own.filter(
-            pc.and_(
-                pc.greater(own["observed_on"], pa.scalar(goal["baseline_date"], pa.date32())),
-                pc.less_equal(own["observed_on"], pa.scalar(goal["evaluated_on"], pa.date32())),
-            )
-        ).sort_by("observed_on")
-        if goal["measure"] == "mastery_check" and goal["canonical_domain"]:
-            domains = own["canonical_domain"]
-            own = own.filter(pc.or_kleene(pc.is_null(domains), pc.equal(domains, goal["canonical_domain"])))
-        observed = list(zip(own["observed_on"].to_pylist(), own["score"].to_pylist(), strict=True))
+    observed = _observed(goal, book)
     rate = goal["rate_of_improvement"]
     trend = "no trend yet" if rate is None else f"trend {rate:+.1f} a week"
     return ProgressChart(
@@ -130,21 +212,15 @@ every signal is new)."""
 
 
 def signal_changes(
-    goals: pa.Table | None,
-    names: Directory,
-    placements: Iterable[tuple[str, str]],
-    week: tuple[date, date],
+    book: ProgressBook, names: Directory, placements: Iterable[tuple[str, str]], week: tuple[date, date]
 ) -> list[tuple[str, str]]:
     """(group, next step) for each of ``placements`` whose signal changed between ``week``'s first and last
     day (the reported week, through the night the data is as of) to one that asks for a change."""
-    if goals is None or not goals.num_rows:
-        return []
-    wanted = set(placements)
     changed = []
-    for goal in goals.sort_by("person_source_id").to_pylist():
+    for goal in book.goals_of(placements, "listed_at"):
         since = goal["signal_since"]
-        key = (goal["person_source_id"], goal["group_source_id"])
-        if key in wanted and goal["signal"] in NEXT_STEP and since and week[0] <= since <= week[1]:
+        if goal["signal"] in NEXT_STEP and since and week[0] <= since <= week[1]:
             step = NEXT_STEP[goal["signal"]].format(since=f"{since:%Y-%m-%d}")
-            changed.append((names.group(goal["group_source_id"]), f"{names.person(key[0])}: {step}"))
+            person = names.person(goal["person_source_id"])
+            changed.append((names.group(goal["group_source_id"]), f"{person}: {step}"))
     return changed

@@ -21,7 +21,7 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
-from hub.reports.progress_view import progress_section, signal_changes
+from hub.reports.progress_view import ProgressBook, progress_book, progress_section, signal_changes
 from hub.reports.status import Row, exits_by_section, statuses
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
@@ -33,6 +33,7 @@ def build_teacher_reports(
     """One report per section whose subject tutoring covers (ELA, math), tutored students or not."""
     rows = _rows_by_section(inputs)
     exits = exits_by_section(inputs, names)
+    book = progress_book(inputs.progress_goal, inputs.progress_point)
     reports = []
     for section_id in sorted(names.class_subject):
         info = names.classes[section_id]
@@ -51,7 +52,7 @@ def build_teacher_reports(
                 period_start=inputs.week_start,
                 period_end=inputs.week_end,
                 sections=_with_logged_not_placed(
-                    _sections(inputs, names, pulse, SUBJECT_LABELS.get(subject, subject)),
+                    _sections(inputs, names, book, pulse, SUBJECT_LABELS.get(subject, subject)),
                     logged_not_placed_section(
                         names,
                         logged_not_placed if inputs.pulse is not None else None,
@@ -94,7 +95,9 @@ def _rows_by_section(inputs: ReportInputs) -> dict[str, list[Row]]:
     return by_section
 
 
-def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: str) -> tuple[Section, ...]:
+def _sections(
+    inputs: ReportInputs, names: Directory, book: ProgressBook, rows: list[Row], subject: str
+) -> tuple[Section, ...]:
     no_pulse = (
         "No data yet."
         if inputs.pulse is None
@@ -143,8 +146,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
             empty=no_pulse,
         ),
         progress_section(
-            inputs.progress_goal,
-            inputs.progress_point,
+            book,
             names,
             [(row["person_source_id"], row["group_source_id"]) for row in rows],
             no_pulse,
@@ -195,7 +197,7 @@ def _sections(inputs: ReportInputs, names: Directory, rows: list[Row], subject: 
                 )
                 + tuple(
                     signal_changes(
-                        inputs.progress_goal,
+                        book,
                         names,
                         [(row["person_source_id"], row["group_source_id"]) for row in rows],
                         (inputs.week_start, max(inputs.week_end, inputs.as_of)),

@@ -22,7 +22,7 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
-from hub.reports.progress_view import progress_section, signal_changes
+from hub.reports.progress_view import ProgressBook, progress_book, progress_section, signal_changes
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
@@ -35,6 +35,7 @@ def build_tutor_reports(
     """One report per tutor with a profile or a group (a tutor without a group this week says so)."""
     rows = _rows_by_tutor(inputs)
     gaps = _gaps(inputs.skill_gap)
+    book = progress_book(inputs.progress_goal, inputs.progress_point)
     tutors = set(rows)
     if inputs.tutor_profile is not None:
         tutors |= set(inputs.tutor_profile["source_id"].to_pylist())
@@ -49,7 +50,7 @@ def build_tutor_reports(
             data_as_of=inputs.as_of,
             period_start=inputs.week_start,
             period_end=inputs.week_end,
-            sections=_sections(inputs, names, rows.get(tutor, []), gaps),
+            sections=_sections(inputs, names, book, rows.get(tutor, []), gaps),
             main="students",
         )
         for tutor in sorted(tutors)
@@ -113,7 +114,11 @@ def _class_text(row: Row, names: Directory) -> str:
 
 
 def _sections(
-    inputs: ReportInputs, names: Directory, logged: list[Row], gaps: dict[tuple[str, str], list[str]]
+    inputs: ReportInputs,
+    names: Directory,
+    book: ProgressBook,
+    logged: list[Row],
+    gaps: dict[tuple[str, str], list[str]],
 ) -> tuple[Section, ...]:
     empty = "No data yet." if inputs.pulse is None else "No tutoring group this week."
     rows = [row for row in logged if row["member"]]
@@ -175,8 +180,7 @@ def _sections(
             empty=empty,
         ),
         progress_section(
-            inputs.progress_goal,
-            inputs.progress_point,
+            book,
             names,
             [(row["person_source_id"], row["group_source_id"]) for row in rows],
             empty,
@@ -204,7 +208,7 @@ def _sections(
                 + tuple(
                     (group_text, "progress signal changed this week", step)
                     for group_text, step in signal_changes(
-                        inputs.progress_goal,
+                        book,
                         names,
                         [(row["person_source_id"], row["group_source_id"]) for row in rows],
                         (inputs.week_start, max(inputs.week_end, inputs.as_of)),

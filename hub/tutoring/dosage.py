@@ -19,7 +19,7 @@ from hub.tutoring import dosage_weeks
 from hub.tutoring._arrow import require
 from hub.tutoring.dosage_weeks import FLAGS, STUDENT_WEEK, DosagePlan
 from hub.tutoring.errors import TutoringError
-from hub.tutoring.sessions import ATTENDED, CANCELLED, session_facts, week_start
+from hub.tutoring.sessions import ATTENDANCE_COLUMNS, ATTENDED, CANCELLED, session_facts, week_start
 
 # The names callers have always imported from here stay importable from here.
 __all__ = [
@@ -62,9 +62,7 @@ def measure_dosage(
     along as integers, so a million rows are grouped without copying the session's text onto each.
     """
     plan = plan or DosagePlan()
-    require(
-        attendance, ["session_source_id", "person_source_id", "attendance", "minutes_present"], "attendance"
-    )
+    require(attendance, ATTENDANCE_COLUMNS, "attendance")
     facts = session_facts(sessions, groups)
     at = pc.index_in(attendance["session_source_id"], facts["session_source_id"])
     logged = attendance.filter(pc.is_valid(at))  # attendance of a session the log does not hold is left out

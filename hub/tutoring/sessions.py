@@ -20,13 +20,21 @@ def week_start(dates: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return pc.subtract(days, pc.day_of_week(dates)).cast(pa.int32()).cast(pa.date32())
 
 
+SESSION_COLUMNS = [
+    "source_id", "session_date", "minutes", "tutor_person_source_id", "group_source_id", "skills_covered",
+]  # fmt: skip
+"""What ``session_facts`` reads of a session: a caller need not read the tutors' notes for it."""
+ATTENDANCE_COLUMNS = ["session_source_id", "person_source_id", "attendance", "minutes_present"]
+"""What dosage reads of an attendance row."""
+
+
 def session_facts(sessions: pa.Table, groups: pa.Table) -> pa.Table:
     """Each session (in the given order) with its week, and the school and subject of its group.
 
     A session whose group is unknown takes its subject from the first skill it covered, so that a log
     without group ids still counts towards the right subject.
     """
-    require(sessions, ["source_id", "session_date", "minutes", "tutor_person_source_id"], "tutoring_session")
+    require(sessions, SESSION_COLUMNS[:4], "tutoring_session")
     require(groups, ["source_id", "school_source_id", "subject"], "tutoring_group")
     group = optional_text(sessions, "group_source_id")
     at = pc.index_in(group, groups["source_id"])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -41,11 +44,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision; safe to call on every start, also from many processes
-    at once (the first nights of districts sharing one PostgreSQL warehouse, on several workers)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    at once (the first nights of districts sharing one PostgreSQL warehouse, on several workers).
+
+    Every step of the night opens the warehouse, so a database already at head costs one read of its
+    ``alembic_version``: Alembic's environment is only set up when there is something to upgrade.
+    """
+    with engine.connect() as connection:
+        if _stored_heads(connection) == script_heads():
+            return
+    config = _config()
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":  # one migrator at a time; the others then find head
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@cache
+def script_heads() -> frozenset[str]:
+    """The newest revision(s) of the hub's migration scripts, read from disk once per process."""
+    return frozenset(ScriptDirectory.from_config(_config()).get_heads())
+
+
+def _stored_heads(connection: Connection) -> frozenset[str]:
+    """The revision(s) the database says it is at (none before the first migration)."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config

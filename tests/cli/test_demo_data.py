@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,9 +15,13 @@ from click.testing import CliRunner
 from cli.demo import demo_as_of, write_demo_data
 from cli.main import main
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.evidence import DOSAGE_TABLES, pulse_week
 from hub.pipeline.night import run_steps, through
+from hub.pipeline.tutoring import read_narrowed
 from hub.plugins import installed
 from hub.settings import load_hub_config
+from hub.tutoring.dosage import measure_dosage
+from hub.tutoring.pulse import weekly_pulse
 from testkit.synthetic import DistrictSpec
 
 STUDENTS, SEED = 600, 5
@@ -186,3 +191,38 @@ def test_without_testkit_the_demo_says_what_is_missing(
     assert result.stderr.startswith("error: the demo needs the testkit package"), result.output
     assert "Traceback" not in result.output
     assert not target.exists()
+
+
+def test_dosage_and_pulse_read_only_what_they_use_and_measure_what_whole_tables_give(
+    drop: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    """The dosage step reads the logs' columns it uses, the pulse only its week's sessions and their
+    attendance: what they keep equals each measured over the whole tables, as they were read before."""
+    hub = load_hub_config(_hub_yaml(tmp_path, drop[0]))
+    district = hub.district("demo").model_copy(
+        update={"as_of": demo_as_of(DistrictSpec(STUDENTS, SEED).school_year)}
+    )
+    run = DistrictRun(hub, district, installed())
+    try:
+        done = run_steps(run, through("weekly_pulse"))
+        read = partial(run.warehouse.read, district_id="demo")
+        sessions, attendance, groups = (
+            read("tutoring_session"),
+            read("session_attendance"),
+            read("tutoring_group"),
+        )
+        whole = measure_dosage(sessions, attendance, groups, district.dosage)
+        week = pulse_week(sessions, district.as_of)
+        pulse = weekly_pulse(
+            week, sessions, attendance, groups, read("group_membership"),
+            read_narrowed(run, "assessment_result"), read("enrollment"), read("section"),
+        )  # fmt: skip
+    finally:
+        run.close()
+    kept = done["dosage"].measured
+    assert whole.student_weeks.num_rows > 0 and pulse.groups.num_rows > 0
+    for name in DOSAGE_TABLES:
+        assert getattr(kept, name).equals(getattr(whole, name)), name
+    assert pc.min(sessions["session_date"]).as_py() < week  # the week's read left most of the logs out
+    assert done["weekly_pulse"].measured.groups.equals(pulse.groups)
+    assert done["weekly_pulse"].measured.teachers.equals(pulse.teachers)

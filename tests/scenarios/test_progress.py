@@ -15,9 +15,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from sqlalchemy import func, select
 
+from hub.connector import NormalizedBatch, SyncMode
+from hub.model import SyncRun, conform
+from hub.pipeline.context import DistrictRun
+from hub.pipeline.night import run_steps
+from hub.plugins import installed
 from hub.tutoring import plan_cycles
 from testkit.synthetic import calendar
 from tests.hub.reports.test_chromium import WIDTHS, cut_off
@@ -184,3 +191,49 @@ def test_the_pulse_next_steps_name_the_students_whose_signal_changed(progress: t
     # each student's math teacher hears of their own student only
     assert sum("below the aimline since" in step for step in teacher_steps) >= 1
     assert all(step in steps for step in teacher_steps if "aimline" in step)
+
+
+def _committed(run: DistrictRun, writer: str) -> int:
+    query = select(func.count()).where(SyncRun.connector == writer, SyncRun.outcome == "committed")
+    with run.warehouse.engine.connect() as connection:
+        return connection.execute(query).scalar_one()
+
+
+@pytest.mark.slow
+def test_an_unchanged_night_keeps_goals_and_packets_and_a_new_point_makes_them_again(
+    progress: tuple,
+) -> None:
+    """Last in the module: it adds a mastery check. The night's date is the last sync's."""
+    district, _, later, night = progress
+    run = DistrictRun(night.hub, night.hub.district("progress"), installed())
+    try:
+        goals_written = _committed(run, "progress_monitoring")
+        packets_made = run.warehouse.step_record("progress", "review_packets").ran_at
+        kept = run_steps(run, ["progress_monitoring", "review_packets"])
+        assert _committed(run, "progress_monitoring") == goals_written  # nothing judged or written again
+        assert run.warehouse.step_record("progress", "review_packets").ran_at == packets_made
+        assert (kept["progress_monitoring"].placements, kept["progress_monitoring"].changed) == (4, 0)
+        assert kept["review_packets"].reports  # the kept packets, read back for the push
+        assert night.read("progress_goal").sort_by("source_id").equals(later.sort_by("source_id"))
+
+        [point] = (
+            run.warehouse.read("progress_point", "progress")
+            .filter(pc.equal(pc.field("person_source_id"), district.source_id("few")))
+            .filter(pc.equal(pc.field("measure"), "mastery_check"))
+            .slice(0, 1)
+            .to_pylist()
+        )
+        point |= {"source_id": "late-check", "observed_on": run.district.as_of, "score": 10.0}
+        added = conform("progress_point", pa.Table.from_pylist([point]))
+        run.warehouse.apply(
+            "progress",
+            "late_checks",
+            NormalizedBatch({"progress_point": added}, {"progress_point": SyncMode.DELTA}),
+        )
+        again = run_steps(run, ["progress_monitoring", "review_packets"])
+        assert _committed(run, "progress_monitoring") == goals_written + 1
+        assert run.warehouse.step_record("progress", "review_packets").ran_at != packets_made
+        assert goal_of(night.read("progress_goal"), district, "few")["points"] == 4
+        assert again["progress_monitoring"].placements == 4
+    finally:
+        run.close()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from connectors.files import FilesConfig, FilesDestination
 from hub.connector import PushOutcome, RenderedReport
+from hub.model import PushLog, PushTarget
 from hub.plugins import discover
 from hub.push import push_reports
 from hub.warehouse import Warehouse
@@ -81,3 +83,50 @@ def test_through_the_driver_every_rendering_is_its_own_target(tmp_path: Path) ->
 
 def test_registered_through_the_entry_point() -> None:
     assert discover().get("files").cls is FilesDestination
+
+
+class _KilledDuringSecondBatch(FilesDestination):
+    """The files destination in a push process that dies (SystemExit, as a kill leaves things) right after
+    writing its second batch's files, before the driver records that batch in the ledger."""
+
+    calls = 0
+
+    def push(self, reports):  # type: ignore[no-untyped-def]
+        results = super().push(reports)
+        type(self).calls += 1
+        if self.calls == 2:
+            raise SystemExit("killed")
+        return results
+
+
+def test_a_push_killed_mid_batch_is_rerun_without_losing_or_doubling_a_send(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("hub.push.driver.BATCH", 3)  # three sends per ledger transaction
+    warehouse = Warehouse(f"sqlite:///{tmp_path / 'warehouse.db'}")
+    config = FilesConfig(district_id="north", directory=tmp_path / "drop")
+    reports = [report(f"school-{n}", f"<h1>{n}</h1>".encode()) for n in range(8)]
+    with pytest.raises(SystemExit):
+        push_reports(warehouse, "north", "sftp_drop", _KilledDuringSecondBatch(config), reports)
+    folder = tmp_path / "drop" / "north"
+    assert len(list(folder.glob("*.html"))) == 6  # two batches written; only the first recorded
+    with warehouse.engine.connect() as connection:
+        recorded = connection.execute(select(PushTarget.target)).scalars().all()
+    assert sorted(recorded) == [f"school-{n}" for n in range(3)]
+
+    rerun = push_reports(warehouse, "north", "sftp_drop", FilesDestination(config), reports)
+    outcomes = [r.outcome for r in rerun]
+    # the recorded batch is not sent again; the unrecorded one is, onto the same files with the same bytes
+    assert outcomes == [PushOutcome.UNCHANGED] * 6 + [PushOutcome.CREATED] * 2
+    assert [r.action for r in rerun] == ["unchanged"] * 3 + ["create"] * 5
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == {
+        f"school-school-{n}.html": f"<h1>{n}</h1>".encode() for n in range(8)
+    }  # every report once, whole, and no temporary file left behind
+    with warehouse.engine.connect() as connection:
+        hashes = dict(connection.execute(select(PushTarget.target, PushTarget.content_hash)).all())
+        logged = connection.execute(select(PushLog.target).order_by(PushLog.log_id)).scalars().all()
+    assert hashes == {r.target: r.content_hash for r in rerun}
+    assert logged == [f"school-{n}" for n in range(3)] + [r.target for r in rerun]
+    again = push_reports(warehouse, "north", "sftp_drop", FilesDestination(config), reports)
+    assert {r.action for r in again} == {"unchanged"}
+    warehouse.dispose()

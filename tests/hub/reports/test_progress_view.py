@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from hub.reports import AlignmentReport, ReportInputs, build_reports, render
 from hub.reports.charts import ProgressChart
+from hub.reports.directory import directory
 from tests.hub.reports.conftest import GENERATED_AT
 
 
@@ -55,3 +59,51 @@ def test_the_weeks_next_steps_name_students_whose_signal_changed(large: ReportIn
     teacher = next(r for r in build_reports(later, GENERATED_AT) if r.target == teacher.target)
     steps = [row[1] for row in teacher.section("next_steps").table.rows]  # type: ignore[union-attr]
     assert not any("aimline since" in step for step in steps)
+
+
+def _points_by_filtering(inputs: ReportInputs, goal: dict) -> list[tuple]:
+    """A goal's chart points found the direct way, by filtering the district's whole points table (what
+    each report did before the night's index): after the baseline through the evaluation, by day, a
+    mastery goal's own skill (or none)."""
+    points = inputs.progress_point
+    assert points is not None
+    own = points.filter(
+        pc.and_(
+            pc.equal(points["person_source_id"], goal["person_source_id"]),
+            pc.equal(points["measure"], goal["measure"]),
+        )
+    )
+    own = own.filter(
+        pc.and_(
+            pc.greater(own["observed_on"], pa.scalar(goal["baseline_date"], pa.date32())),
+            pc.less_equal(own["observed_on"], pa.scalar(goal["evaluated_on"], pa.date32())),
+        )
+    ).sort_by("observed_on")
+    if goal["measure"] == "mastery_check" and goal["canonical_domain"]:
+        domains = own["canonical_domain"]
+        own = own.filter(pc.or_kleene(pc.is_null(domains), pc.equal(domains, goal["canonical_domain"])))
+    return list(zip(own["observed_on"].to_pylist(), own["score"].to_pylist(), strict=True))
+
+
+def test_each_chart_shows_exactly_its_goals_points(large: ReportInputs) -> None:
+    # the points shuffled, so that the night's index cannot lean on the table's order
+    points = large.progress_point
+    assert points is not None and points.num_rows
+    shuffled = replace(large, progress_point=points.take(pa.array(range(points.num_rows - 1, -1, -1))))
+    names = directory(large, {})
+    goals = {
+        (
+            names.person(goal["person_source_id"]),
+            goal["baseline_date"],
+            goal["goal_date"],
+            goal["goal_score"],
+        ): goal
+        for goal in large.progress_goal.to_pylist()  # type: ignore[union-attr]
+    }
+    charted = 0
+    for report in build_reports(shuffled, GENERATED_AT):
+        for row, chart in zip(*_progress(report), strict=True) if report.kind in ("tutor", "teacher") else ():
+            goal = goals[(row[0], chart.baseline[0], *chart.goal)]
+            assert list(chart.points) == _points_by_filtering(shuffled, goal)
+            charted += bool(chart.points)
+    assert charted >= len(goals)  # every goal charted (on its tutor's page and its class's), with points
