@@ -11,13 +11,14 @@ Files
 file is a session log, except ``tutors.csv``. Files are read in name order and a later copy of a session
 replaces an earlier one, so name them in the order they are written (``sessions-2025-10-06.csv``).
 
-The night's truth is the folder: the warehouse holds the sessions of the log files present, each as the
-last file holding it wrote it. A next night parses only the files whose content changed (known by SHA-256
-before parsing) and applies only their sessions; a changed file replaces what it held (a session or a
-student taken out of it goes), and a removed file's sessions go, unless another present file holds them;
-removing more than ``max_delete_fraction`` of the sessions asks for ``--allow-deletions`` first
-(``tracked.py``). So keep a season's files in the folder: a platform that replaces last week's file with
-this week's under the same name removes last week's sessions.
+A session log is a record of what happened: a session once logged stays in the warehouse until a log
+that covers its date says otherwise. A next night parses only the files whose content changed (known by
+SHA-256 before parsing) and applies only their sessions. A changed file is the truth for the dates it
+covers (its first to its last session date): a session of those dates taken out of it goes, as does a
+student taken off one of its sessions; its sessions of other dates stay, so a platform that overwrites
+one file with the last week's sessions every night keeps the earlier weeks. A file removed from the
+folder (a drop folder cleaned by its retention policy) removes nothing. Removing more than
+``max_delete_fraction`` of the sessions asks for ``--allow-deletions`` first (``tracked.py``).
 
 Session log columns (CSV header, or JSON keys)
 ----------------------------------------------

@@ -124,12 +124,8 @@ class SessionLogSource(SourceConnector):
             # the mastery checks that read as a percent; a corrected log's dropped checks are removed
             points, unmade = progress_points(rows)
             tables["progress_point"], modes["progress_point"] = points, SyncMode.DELTA
-            # a plain read upserts (it knows nothing of other nights); a tracked read is the folder's
-            # truth: whole when complete, else the changed sessions and those changed files let go
-            whole = extract.info.get("complete", False)
-            modes["tutoring_session"] = modes["session_attendance"] = (
-                SyncMode.BULK if whole else SyncMode.DELTA
-            )
+            # sessions are upserts; a changed file's take-backs are the withdrawn pairs (tracked.py)
+            modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
             withdrawn = extract.streams.get(WITHDRAWN)
             if withdrawn is not None:
                 deletes["tutoring_session"] = _gone(withdrawn["session_id"], rows["session_id"])

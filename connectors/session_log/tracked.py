@@ -1,20 +1,20 @@
 """A next night's session logs cost what changed: each file known by its content hash, parsed once.
 
-What the warehouse holds (the truth), when the night reads the logs this way: the sessions of the log
-files present at the configured path, each session id as the last file holding it wrote it (name order;
-in JSON Lines, its last line). So:
+What the warehouse holds (the truth), when the night reads the logs this way: every session ever logged,
+each session id as the last file holding it wrote it (name order; in JSON Lines, its last line), less
+what a changed file took back. So:
 
 - an unchanged file (same name, same SHA-256 as at the last committed apply) is neither parsed nor applied;
 - a new file is parsed, and only its sessions and their attendance are applied;
-- a changed file is parsed again and replaces what it held: a session that left it, or a student taken
-  off one of its sessions, goes, unless another present file still holds that session;
-- a removed file's sessions go the same way (watched by the deletion guard, ``max_delete_fraction``);
+- a changed file is parsed again and is the truth for the dates it covers (first to last session date): a
+  session of those dates that left it, or a student taken off one of its sessions, goes, unless another
+  present file still holds that session; what it held of other dates stays (a rolling export);
+- a removed file removes nothing (a drop folder's retention is not a correction);
 - a file that cannot be read this night (``FileReport.fatal``) stands as it was last read.
 
-Each file version read is kept in ``kept`` (Arrow IPC, named by content hash) while the warehouse or the
-folder holds it, so that a later night knows what a changed or removed file held without the old file.
-When that is not known (the first night, a hub upgrade, a lost folder), every present file is read and the
-night is ``complete``: the sessions are applied whole and any other stored session goes.
+Each file version read is kept in ``kept`` (Arrow IPC, named by content hash) while the folder holds it, so
+that a later night knows what a changed file held without the old file. When that is not known (the first
+night, a hub upgrade, a lost folder), every present file is read and applied (an upsert: nothing goes).
 The files applied are the connector's state (``next_state``), saved in the apply's own commit, so a
 refused or failed apply records none of them and the next night works from the last committed ones.
 """
@@ -42,7 +42,7 @@ from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.inputs import content_hash
 
 WITHDRAWN = "withdrawn"
-"""The stream of (session, student) pairs the changed or removed files held before this night."""
+"""The stream of (session, student) pairs changed files held before this night, within their new dates."""
 PAIR = ["session_id", "student_id"]
 
 
@@ -122,13 +122,11 @@ def read_tracked(
             continue
         _take(night, path, _Version(path.name, digest, number))
     present = {version.name: version.digest for version in night.present}
-    left = [digest for name, digest in night.applied.items() if present.get(name) != digest]
-    complete = "logs" not in state or not all(kept.has(digest) for digest in left)
-    info = _complete(night) if complete else _since(night, left)
+    replaced = {name: digest for name, digest in night.applied.items() if present.get(name, digest) != digest}
+    complete = "logs" not in state or not all(kept.has(digest) for digest in replaced.values())
+    info = _complete(night) if complete else _since(night, replaced)
     kept.keep_only(set(present.values()) | set(night.applied.values()))
-    # an unreadable file without a kept version is not the truth of what it held: remove nothing
-    whole = complete and not any(report.fatal for report in night.reports.values())
-    info |= {"complete": whole, "logs": present, "tutors": night.tutors}
+    info |= {"logs": present, "tutors": night.tutors}
     return Extract(streams=night.streams, files=night.reports, issues=night.issues, info=info)
 
 
@@ -156,10 +154,13 @@ def _complete(night: _Night) -> dict[str, Any]:
     return _winners(night, tables) if tables else {}
 
 
-def _since(night: _Night, left: list[str]) -> dict[str, Any]:
-    """The changed sessions only: those the new versions hold and those the left versions held."""
+def _since(night: _Night, replaced: dict[str, str]) -> dict[str, Any]:
+    """The changed sessions only: those the new versions hold and those they took back."""
     changed = [version for version in night.present if night.changed(version)]
-    before = [night.kept.load(digest) for digest in left]
+    now = {version.name: version for version in night.present}
+    before = [
+        _within_dates(night.kept.load(digest), night.rows(now[name])) for name, digest in replaced.items()
+    ]
     ids = [night.rows(version)["session_id"] for version in changed] + [t["session_id"] for t in before]
     if not ids:
         return {"sessions": 0, "superseded_sessions": 0}
@@ -176,6 +177,16 @@ def _since(night: _Night, left: list[str]) -> dict[str, Any]:
     if not tables:  # only removals: an empty table of the rows' own shape
         tables = [night.numbered(_Version("", "", 0), before[0].slice(0, 0))]
     return _winners(night, tables)
+
+
+def _within_dates(before: pa.Table, now: pa.Table) -> pa.Table:
+    """The rows of a file's earlier version dated within what its new version covers: a file is the
+    truth for its own dates only, so a rolling export's earlier weeks are not taken back."""
+    if not now.num_rows:
+        return before.slice(0, 0)
+    span = pc.min_max(now["session_date"])
+    dates = before["session_date"]
+    return before.filter(pc.and_(pc.greater_equal(dates, span["min"]), pc.less_equal(dates, span["max"])))
 
 
 def _winners(night: _Night, tables: list[pa.Table]) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 Generated logs in the session-log layout (CSV and JSON Lines, a tutors list) go through the night's own
 steps (``read_stage``, ``apply_stage``) night after night: a file added, a file changed (a correction, a
 session and a student taken out, a check dropped), a file removed. After each night the warehouse's
-sessions, attendance and mastery-check points equal those of one full load of the same files into a
-fresh warehouse (SQLite and PostgreSQL).
+sessions, attendance and mastery-check points equal those of one full load into a fresh warehouse of the
+same files and of the files removed from the folder (a removed file takes nothing back), on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -112,10 +113,15 @@ def tables(config: Path) -> dict[str, list[tuple]]:
 
 
 @contextmanager
-def full_load(tmp_path: Path, logs: Path, dialect: str) -> Iterator[dict[str, list[tuple]]]:
-    """The tables one night over a copy of ``logs`` writes into a fresh warehouse."""
+def full_load(
+    tmp_path: Path, logs: Path, dialect: str, removed: tuple[Path, ...] = ()
+) -> Iterator[dict[str, list[tuple]]]:
+    """The tables one night over a copy of ``logs`` (and the ``removed`` files) writes into a fresh
+    warehouse."""
     folder = tmp_path / f"full-{len(list(tmp_path.glob('full-*')))}"
     shutil.copytree(logs, folder / "logs")
+    for path in removed:
+        shutil.copy(path, folder / "logs" / path.name)
     if dialect == "sqlite":
         url = f"sqlite:///{folder / 'warehouse.db'}"
         config = configure(folder, folder / "logs", url)
@@ -128,9 +134,17 @@ def full_load(tmp_path: Path, logs: Path, dialect: str) -> Iterator[dict[str, li
         yield tables(config)
 
 
-def assert_same_as_full_load(config: Path, tmp_path: Path, logs: Path, url: str) -> None:
-    with full_load(tmp_path, logs, make_url(url).get_backend_name()) as expected:
+def assert_same_as_full_load(
+    config: Path, tmp_path: Path, logs: Path, url: str, removed: tuple[Path, ...] = ()
+) -> None:
+    with full_load(tmp_path, logs, make_url(url).get_backend_name(), removed) as expected:
         assert tables(config) == expected
+
+
+def remove(logs: Logs, name: str, archive: Path) -> Path:
+    """Take a log file out of the folder, as a drop folder's retention would; keep it aside."""
+    archive.mkdir(exist_ok=True)
+    return (logs.folder / name).replace(archive / name)
 
 
 def test_nights_of_added_changed_and_removed_logs_equal_a_full_load(
@@ -173,26 +187,44 @@ def test_nights_of_added_changed_and_removed_logs_equal_a_full_load(
         assert "w3-0" not in run.warehouse.read("tutoring_session", "d1")["source_id"].to_pylist()
     assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
 
-    # week 1 removed: its sessions go; more than the guard allows, so it asks first and records nothing
-    (logs.folder / "sessions-w1.csv").unlink()
+    # week 1 removed (the drop folder's retention): nothing parsed, nothing taken back
+    archive = tmp_path / "archive"
+    removed = (remove(logs, "sessions-w1.csv", archive),)
+    parsed, applied = night(config)
+    assert parsed == set()
+    assert not applied.get("tutoring_session")
     with opened(config) as run:
-        state_before = run.warehouse.connector_state("d1", "sessions")
-    with pytest.raises(DeletionGuardError, match="tutoring sessions"):
-        night(config)
-    with opened(config) as run:
-        assert run.warehouse.connector_state("d1", "sessions") == state_before
-        assert "sessions-w1.csv" in state_before["logs"]
-    parsed, applied = night(config, allow_deletions=True)
-    assert parsed == set()  # the refused night's extract is applied: nothing parsed again
-    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
+        assert "sessions-w1.csv" not in run.warehouse.connector_state("d1", "sessions")["logs"]
+    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url, removed)
 
-    # week 2's file removed while week 4 still holds one of its sessions: that copy stays
-    (logs.folder / "sessions-w2.csv").unlink()
-    night(config, allow_deletions=True)
+    # week 2's file removed too; week 4's re-logged copy of one of its sessions still wins
+    removed += (remove(logs, "sessions-w2.csv", archive),)
+    night(config)
     with opened(config) as run:
         stored = run.warehouse.read("tutoring_session", "d1")
-        assert "w2-0" in stored["source_id"].to_pylist() and "w2-1" not in stored["source_id"].to_pylist()
-    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url)
+        assert {"w2-0", "w2-1"} <= set(stored["source_id"].to_pylist())
+    assert_same_as_full_load(config, tmp_path, logs.folder, warehouse_url, removed)
+
+
+def test_a_rolling_export_keeps_earlier_weeks_and_takes_back_only_within_its_dates(tmp_path: Path) -> None:
+    """A platform that overwrites one file with the last week every night: the weeks it no longer holds
+    stay; a session of the dates it covers that it no longer holds goes; the guard stays quiet."""
+    rng = np.random.default_rng(21)
+    weeks = {number: week(rng, number) for number in range(1, 4)}
+    logs = Logs(tmp_path / "logs")
+    logs.write("sessions.csv", [*weeks[1], *weeks[2]])
+    config = configure(tmp_path, logs.folder, f"sqlite:///{tmp_path / 'warehouse.db'}")
+    night(config)
+
+    logs.write("sessions.csv", [*weeks[2][1:], *weeks[3]])  # week 1 rolled off; w2-0 taken back
+    parsed, _ = night(config)
+    assert parsed == {"sessions.csv"}
+    with opened(config) as run:
+        stored = set(run.warehouse.read("tutoring_session", "d1")["source_id"].to_pylist())
+        attended = set(run.warehouse.read("session_attendance", "d1")["session_source_id"].to_pylist())
+    logged = {item["session_id"] for item in [*weeks[1], *weeks[2], *weeks[3]]}
+    assert stored == logged - {"w2-0"}
+    assert "w2-0" not in attended and {item["session_id"] for item in weeks[1]} <= attended
 
 
 def test_an_unreadable_file_keeps_what_it_held(tmp_path: Path) -> None:
@@ -214,9 +246,9 @@ def test_an_unreadable_file_keeps_what_it_held(tmp_path: Path) -> None:
     assert_same_as_full_load(config, tmp_path, logs.folder, "sqlite://")
 
 
-def test_a_night_that_cannot_tell_what_left_reloads_the_folder_whole(tmp_path: Path) -> None:
-    """Without the kept versions (a lost data folder) the night reads every file and applies them
-    whole: a removed file's sessions and attendance still go (its checks' points are not known)."""
+def test_a_night_that_cannot_tell_what_changed_reloads_the_folder_and_removes_nothing(tmp_path: Path) -> None:
+    """Without the kept versions (a lost data folder) the night reads every file and applies them as
+    upserts: a file removed meanwhile takes nothing back."""
     rng = np.random.default_rng(8)
     logs = Logs(tmp_path / "logs")
     for number in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
@@ -225,10 +257,32 @@ def test_a_night_that_cannot_tell_what_left_reloads_the_folder_whole(tmp_path: P
     night(config)
 
     shutil.rmtree(tmp_path / "data" / "d1" / "raw" / "sessions" / "kept")
-    (logs.folder / "sessions-w01.csv").unlink()
+    removed = (remove(logs, "sessions-w01.csv", tmp_path / "archive"),)
     parsed, _ = night(config)
     assert len(parsed) == 10  # every present file parsed again
-    with full_load(tmp_path, logs.folder, "sqlite") as expected:
-        found = tables(config)
-        for table in ("tutoring_session", "session_attendance"):
-            assert found[table] == expected[table]
+    assert_same_as_full_load(config, tmp_path, logs.folder, "sqlite://", removed)
+
+
+def test_a_changed_file_taking_back_most_sessions_asks_first(tmp_path: Path) -> None:
+    """A file rewritten over the same dates with most of its sessions gone is refused by the deletion
+    guard, records nothing, and applies once the deletions are allowed."""
+    rng = np.random.default_rng(34)
+    logged = [*week(rng, 1), *week(rng, 2)]
+    logs = Logs(tmp_path / "logs")
+    logs.write("sessions.csv", logged)
+    config = configure(tmp_path, logs.folder, f"sqlite:///{tmp_path / 'warehouse.db'}")
+    night(config)
+    with opened(config) as run:
+        state_before = run.warehouse.connector_state("d1", "sessions")
+
+    by_date = sorted(logged, key=lambda item: item["session_date"])
+    kept = [by_date[0], by_date[-1]]
+    logs.write("sessions.csv", kept)  # the same first and last dates, 22 sessions fewer
+    with pytest.raises(DeletionGuardError, match="tutoring sessions"):
+        night(config)
+    with opened(config) as run:
+        assert run.warehouse.connector_state("d1", "sessions") == state_before
+    night(config, allow_deletions=True)
+    with opened(config) as run:
+        stored = run.warehouse.read("tutoring_session", "d1")["source_id"].to_pylist()
+    assert sorted(stored) == sorted(item["session_id"] for item in kept)
