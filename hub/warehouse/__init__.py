@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, insert, select, text, update
 
 from hub.connector import Issue, NormalizedBatch
 from hub.model import ConnectorState, District, SyncRun, sql_table
@@ -57,20 +57,17 @@ class Warehouse:
         self.engine.dispose()
 
     def register_district(self, district_id: str, name: str, timezone: str) -> None:
+        """Add the district, or bring its name and zone up to date. One statement: the first steps of a
+        new district's night start at once on several workers, and a look-then-insert lets two insert."""
         with self.engine.begin() as connection:
-            exists = connection.execute(
-                select(District.district_id).where(District.district_id == district_id)
+            connection.execute(
+                text(
+                    f"INSERT INTO {District.__tablename__} (district_id, name, timezone) "
+                    "VALUES (:district, :name, :zone) ON CONFLICT (district_id) "
+                    "DO UPDATE SET name = excluded.name, timezone = excluded.timezone"
+                ),
+                {"district": district_id, "name": name, "zone": timezone},
             )
-            if exists.first() is None:
-                connection.execute(
-                    insert(District).values(district_id=district_id, name=name, timezone=timezone)
-                )
-            else:
-                connection.execute(
-                    update(District)
-                    .where(District.district_id == district_id)
-                    .values(name=name, timezone=timezone)
-                )
 
     def apply(
         self,
