@@ -293,7 +293,10 @@ def lineage(target: Path | None) -> None:
 @click.option("--students", default=2000, show_default=True, type=click.IntRange(min=50))
 @click.option("--seed", default=7, show_default=True)
 @click.option(
-    "--out", type=click.Path(path_type=Path), required=True, help="Folder to write the exports into."
+    "--out",
+    type=click.Path(path_type=Path, resolve_path=True),  # the season runs from a temporary folder
+    required=True,
+    help="Folder to write the exports into.",
 )
 @friendly_errors
 def demo_data(students: int, seed: int, out: Path) -> None:

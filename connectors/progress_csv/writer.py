@@ -50,7 +50,12 @@ def write_progress(simulation: TutoringSimulation, out_dir: Path) -> list[Path]:
             pa.array((grade >= PROBED_GRADES[0]) & (grade <= PROBED_GRADES[1])),
         )
     )
-    spans = tutored.group_by("student").aggregate([("session_date", "min"), ("session_date", "max")])
+    # sorted: group_by's order varies from run to run, and the probe noise is drawn in this order
+    spans = (
+        tutored.group_by("student")
+        .aggregate([("session_date", "min"), ("session_date", "max")])
+        .sort_by("student")
+    )
     student = spans["student"].to_numpy()
     first = spans["session_date_min"].to_numpy().astype("datetime64[D]")
     first = first + (7 - (first.astype(np.int64) + 3) % 7) % 7  # the first Monday on or after

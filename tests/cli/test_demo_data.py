@@ -193,6 +193,19 @@ def test_without_testkit_the_demo_says_what_is_missing(
     assert not target.exists()
 
 
+def test_a_relative_out_folder_is_the_one_under_the_callers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The season runs from a temporary folder: ``--out drop`` must still mean ./drop where it was typed."""
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(main, ["demo-data", "--students", "50", "--out", "drop"])
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "drop" / "oneroster-1.2-bulk.zip").is_file()
+    assert (tmp_path / "drop" / "sessions" / "sessions.csv").is_file()
+
+
 def test_dosage_and_pulse_read_only_what_they_use_and_measure_what_whole_tables_give(
     drop: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
