@@ -52,9 +52,8 @@ def run_demo(students: int, seed: int, directory: Path) -> None:
     ]
     finished = subprocess.run(command, capture_output=True, text=True, cwd=directory.parent)
     if finished.returncode:
-        sys.exit(
-            f"tutorhub demo failed (exit {finished.returncode}):\n{finished.stdout[-2000:]}{finished.stderr[-2000:]}"
-        )
+        tail = finished.stdout[-2000:] + finished.stderr[-2000:]
+        sys.exit(f"tutorhub demo failed (exit {finished.returncode}):\n{tail}")
 
 
 def _column_digest(column: pa.ChunkedArray) -> str:
