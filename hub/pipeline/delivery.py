@@ -8,27 +8,41 @@ of the night's blocking checks last failed for the district (``step_state``), ho
 
 from __future__ import annotations
 
-import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import compress
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
 
-from hub.connector import RenderedReport
+from hub.connector import DestinationConnector, PushOutcome, RenderedReport
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.evidence import analytics_dir, pulse_week, school_year_period, stored_dosage, stored_impact
+from hub.pipeline.rendered_store import (
+    ADDRESS,
+    last_rendered,
+    read_rendered,
+    rendered_table,
+    reports_of,
+    set_digest,
+    unless_unchanged,
+)
 from hub.pipeline.tutoring import as_of_date
-from hub.push import PushError, PushRecord, content_hash, push_reports
+from hub.push import Address, PushError, PushRecord, push_reports
+from hub.push.kept import kept_push, sent_key
+from hub.push.ledger import Ledger
 from hub.reports import ReportInputs, build_reports, render_all, write_reports
 from hub.reports.slices import split_by_school
 from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
+
+log = logging.getLogger(__name__)
 
 RENDERED_TABLE = "rendered"
 RENDERED = f"{RENDERED_TABLE}.parquet"
@@ -56,14 +70,27 @@ GATES = ("roster", "assessment_results")
 match rate, duplicate tests): reports built on input they refused are not sent."""
 
 
+PUSH_STEP = "report_pushes"  # its step_state keeps, per destination, the set it last had confirmed whole
+
+
 class PushHeld(PushError):
     """A blocking check of the night last failed for the district; nothing was sent."""
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    reports: list[RenderedReport]
+    table: pa.Table
+    """The rendered set as kept (``hub.pipeline.rendered_store``)."""
     folder: Path
+
+    @property
+    def reports(self) -> list[RenderedReport]:
+        return reports_of(self.table)
+
+    def count(self, content_type: str) -> dict[str, int]:
+        """How many reports of each kind were rendered as ``content_type``."""
+        counts = self.table.filter(pc.equal(self.table["content_type"], content_type))["kind"].value_counts()
+        return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +126,13 @@ def render_reports(run: DistrictRun) -> Rendered:
     return Rendered(build_district_reports(run), reports_dir(run))
 
 
-def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
+def build_district_reports(run: DistrictRun) -> pa.Table:
     """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
     when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
     date), the reports rendered then, not built again."""
     render = partial(_render_reports, run)
     kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, report_settings(run), render)
-    return reports_of(kept[RENDERED_TABLE])
+    return kept[RENDERED_TABLE]
 
 
 def report_settings(run: DistrictRun) -> str:
@@ -127,12 +154,16 @@ def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
     # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
     # a report whose data did not change is still not sent again.
     generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
-    rendered = unless_unchanged(
-        render_all(build_reports(report_inputs(run), generated_at)),
-        last_rendered(reports_dir(run) / RENDERED),
-    )
-    write_reports([report for report, changed in rendered if changed], reports_dir(run))
-    return {RENDERED_TABLE: rendered_table([report for report, _ in rendered])}
+    rendered = render_all(build_reports(report_inputs(run), generated_at))
+    return {RENDERED_TABLE: keep_and_write(rendered, reports_dir(run), RENDERED)}
+
+
+def keep_and_write(rendered: list[RenderedReport], folder: Path, kept: str) -> pa.Table:
+    """The set to keep: ``rendered``, each report that says what last night's said (its generated stamp
+    aside) being last night's, whose file is not written again; the others' files written."""
+    table, changed = unless_unchanged(rendered_table(rendered), last_rendered(folder / kept))
+    write_reports(compress(rendered, changed), folder)
+    return table
 
 
 def report_inputs(run: DistrictRun) -> ReportInputs:
@@ -163,74 +194,20 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
     )
 
 
-def last_rendered(path: Path) -> list[RenderedReport]:
-    """The set rendered last time at ``path``; none before the first."""
-    return read_rendered(path) if path.is_file() else []
-
-
-def unless_unchanged(
-    reports: list[RenderedReport], last_time: list[RenderedReport]
-) -> list[tuple[RenderedReport, bool]]:
-    """Each report, paired with whether it changed; a report that says what the one rendered last time
-    said (its generated stamp aside) is that one, so its file is not written again."""
-    before = {_address(report): report for report in last_time}
-    paired = []
-    for report in reports:
-        last = before.get(_address(report))
-        if last is not None and content_hash(last) == content_hash(report):
-            paired.append((last, False))
-        else:
-            paired.append((report, True))
-    return paired
-
-
-def _address(report: RenderedReport) -> tuple[str, str, str]:
-    return report.kind, report.target, report.content_type
-
-
-def rendered_table(reports: list[RenderedReport]) -> pa.Table:
-    """Rendered reports as one table, so that a push (or its rerun) sends exactly these."""
-    return pa.table(
-        {
-            "kind": [r.kind for r in reports],
-            "target": [r.target for r in reports],
-            "title": [r.title for r in reports],
-            "content_type": [r.content_type for r in reports],
-            "body": pa.array([r.body for r in reports], pa.binary()),
-            "summary": [json.dumps(dict(r.summary), sort_keys=True) for r in reports],
-            "volatile": pa.array([list(r.volatile) for r in reports], pa.list_(pa.string())),
-        }
-    )
-
-
-def reports_of(table: pa.Table) -> list[RenderedReport]:
-    return [
-        RenderedReport(
-            row["kind"],
-            row["target"],
-            row["title"],
-            row["content_type"],
-            row["body"],
-            json.loads(row["summary"]),
-            tuple(row.get("volatile") or ()),
-        )
-        for row in table.to_pylist()
-    ]
-
-
-def read_rendered(path: Path) -> list[RenderedReport]:
-    return reports_of(pq.read_table(path))
-
-
 def load_rendered(run: DistrictRun) -> list[RenderedReport]:
     """The night's rendered reports, and its review meeting packets where the packets step made them."""
+    return reports_of(load_rendered_table(run))
+
+
+def load_rendered_table(run: DistrictRun) -> pa.Table:
+    """``load_rendered`` as the kept table (``hub.pipeline.rendered_store``): no body turned into Python."""
     path = reports_dir(run) / RENDERED
     if not path.is_file():
         raise FileNotFoundError(
             f"district {run.district_id}: no rendered reports yet; run the reports step first"
         )
     packets = reports_dir(run) / PACKETS
-    return [*read_rendered(path), *(read_rendered(packets) if packets.is_file() else [])]
+    return pa.concat_tables([read_rendered(path), *([read_rendered(packets)] if packets.is_file() else [])])
 
 
 def failed_gates(run: DistrictRun) -> list[str]:
@@ -256,11 +233,45 @@ def push_night(run: DistrictRun) -> Pushed:
 
 
 def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[PushRecord]]:
-    """Push the rendered reports to each of the district's own destinations."""
-    reports = load_rendered(run)
-    return {
-        entry.name: push_reports(
-            run.warehouse, run.district_id, entry.name, connector, reports, dry_run=dry_run
-        )
-        for entry, connector in run.destinations()
-    }
+    """Push the rendered reports to each of the district's own destinations; to one that confirmed this
+    very set before (``hub.push.kept``), nothing is sent and no report is read or hashed again."""
+    rendered = load_rendered_table(run)
+    district, engine = run.district_id, run.warehouse.engine
+    sent_before = run.warehouse.step_record(district, PUSH_STEP).summary.get("sent", {})
+    pushed, sent = {}, {}
+    for entry, connector in run.destinations():
+        ledger = Ledger(engine, district, entry.name)
+        mine = taken(rendered, connector)
+        key = None if dry_run else sent_key(set_digest(mine), connector, ledger)
+        if key is not None and sent_before.get(entry.name) == key:
+            records = kept_push(ledger, addressed(mine))
+            log.info(
+                "district %s: push to %s: %d reports as confirmed last time, unchanged; none read or sent",
+                district,
+                entry.name,
+                len(records),
+            )
+        else:
+            records = push_reports(engine, district, entry.name, connector, reports_of(mine), dry_run=dry_run)
+        pushed[entry.name] = records
+        if not dry_run and all(r.outcome is not PushOutcome.FAILED for r in records):
+            sent[entry.name] = sent_key(set_digest(mine), connector, ledger)
+    if not dry_run:
+        run.warehouse.record_step(district, PUSH_STEP, summary={"sent": sent})
+    return pushed
+
+
+def taken(rendered: pa.Table, connector: DestinationConnector) -> pa.Table:
+    """The reports of a kind (and content type) the destination takes."""
+    wanted = pc.is_in(rendered["kind"], pa.array(connector.accepts, pa.string()))
+    if connector.content_types is not None:
+        types = pa.array(connector.content_types, pa.string())
+        wanted = pc.and_(wanted, pc.is_in(rendered["content_type"], types))
+    return rendered.filter(wanted)
+
+
+def addressed(rendered: pa.Table) -> list[tuple[Address, int]]:
+    """Each report's address and size, its body not read into Python."""
+    columns = [rendered[name].to_pylist() for name in ADDRESS]
+    sizes = pc.binary_length(rendered["body"]).to_pylist()
+    return [(Address(*address), size) for *address, size in zip(*columns, sizes, strict=True)]
