@@ -9,18 +9,19 @@ of the night's blocking checks last failed for the district (``step_state``), ho
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from itertools import compress
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import select
 
 from hub.connector import DestinationConnector, PushOutcome, RenderedReport
-from hub.model import students_of
+from hub.model import sql_table, students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.evidence import analytics_dir, pulse_week, school_year_period, stored_dosage, stored_impact
@@ -28,7 +29,7 @@ from hub.pipeline.rendered_store import (
     ADDRESS,
     last_rendered,
     read_rendered,
-    rendered_table,
+    render_unless_kept,
     reports_of,
     set_digest,
     unless_unchanged,
@@ -37,7 +38,9 @@ from hub.pipeline.tutoring import as_of_date
 from hub.push import Address, PushError, PushRecord, push_reports
 from hub.push.kept import kept_push, sent_key
 from hub.push.ledger import Ledger
-from hub.reports import ReportInputs, build_reports, render_all, write_reports
+from hub.reports import AlignmentReport, ReportInputs, build_reports, write_reports
+from hub.reports.logged_not_placed import not_placed_pairs
+from hub.reports.rendered import RENDERERS
 from hub.reports.slices import split_by_school
 from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
@@ -63,6 +66,8 @@ COLUMNS = {
 """Of the largest tables, only the columns a report reads: who was logged in which session of which group
 on which day (hub.reports.logged_not_placed), and each point's student, measure, day, score and skill
 (hub.reports.progress_view)."""
+LOG = ("tutoring_session", "session_attendance")
+"""Read only for the students logged without a placement (``logs_not_placed``)."""
 
 
 GATES = ("roster", "assessment_results")
@@ -154,15 +159,19 @@ def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
     # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
     # a report whose data did not change is still not sent again.
     generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
-    rendered = render_all(build_reports(report_inputs(run), generated_at))
-    return {RENDERED_TABLE: keep_and_write(rendered, reports_dir(run), RENDERED)}
+    reports = build_reports(report_inputs(run), generated_at)
+    return {RENDERED_TABLE: keep_and_write(reports, reports_dir(run), RENDERED)}
 
 
-def keep_and_write(rendered: list[RenderedReport], folder: Path, kept: str) -> pa.Table:
-    """The set to keep: ``rendered``, each report that says what last night's said (its generated stamp
-    aside) being last night's, whose file is not written again; the others' files written."""
-    table, changed = unless_unchanged(rendered_table(rendered), last_rendered(folder / kept))
-    write_reports(compress(rendered, changed), folder)
+def keep_and_write(
+    reports: list[AlignmentReport], folder: Path, kept: str, content_types: Sequence[str] = tuple(RENDERERS)
+) -> pa.Table:
+    """The set to keep of ``reports`` rendered as ``content_types``: a report made from what last night's
+    was made from is not rendered again, and one that says what last night's said (its generated stamp
+    aside) is last night's; only the files of the others are written."""
+    last = last_rendered(folder / kept)
+    table, changed = unless_unchanged(render_unless_kept(reports, last, content_types), last)
+    write_reports(reports_of(table.filter(pa.array(changed, pa.bool_()))), folder)
     return table
 
 
@@ -170,10 +179,14 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
     """What the district's reports are built from: the warehouse's tables and the night's stored analytics
     (apart from the rendering, so that bench/reports.py can time the two apart)."""
     warehouse, district = run.warehouse, run.district_id
-    tables = {name: warehouse.read(name, district, columns=COLUMNS.get(name)) for name in TABLES}
+    pulse = Pulse(**load_tables(analytics_dir(run, "pulse")))
+    tables = {
+        name: warehouse.read(name, district, columns=COLUMNS.get(name)) for name in TABLES if name not in LOG
+    }
+    tables |= logs_not_placed(run, not_placed_pairs(pulse)["person_source_id"].unique().to_pylist())
     students = students_of(tables["person"])
     as_of = as_of_date(run)
-    week = pulse_week(tables["tutoring_session"], as_of)
+    week = pulse_week(warehouse.read("tutoring_session", district, columns=["session_date"]), as_of)
     dosage = stored_dosage(run)
     impact = stored_impact(run, school_year_period(tables["cycle"], as_of))  # the impact step's, not redone
     schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()
@@ -182,7 +195,7 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
         week_start=week,
         **tables,
         dosage=dosage,
-        pulse=Pulse(**load_tables(analytics_dir(run, "pulse"))),
+        pulse=pulse,
         impact=impact,
         impact_by_school=split_by_school(impact, schools),
         tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
@@ -192,6 +205,28 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
         impact_policy=run.district.impact,
         data_as_of=as_of,
     )
+
+
+def logs_not_placed(run: DistrictRun, people: list[str]) -> dict[str, pa.Table]:
+    """The session log as far as a report reads it: the sessions logged for ``people`` (the students logged
+    without a placement, whose first logged day hub.reports.logged_not_placed finds), not a year's log."""
+    district = run.district_id
+    attendance = sql_table("session_attendance")
+    theirs = attendance.c.person_source_id.in_(people)
+    held = select(attendance.c.session_source_id).where(
+        attendance.c.district_id == district, attendance.c.status == "active", theirs
+    )
+    return {
+        "session_attendance": run.warehouse.read(
+            "session_attendance", district, columns=COLUMNS["session_attendance"], where=theirs
+        ),
+        "tutoring_session": run.warehouse.read(
+            "tutoring_session",
+            district,
+            columns=COLUMNS["tutoring_session"],
+            where=sql_table("tutoring_session").c.source_id.in_(held),
+        ),
+    }
 
 
 def load_rendered(run: DistrictRun) -> list[RenderedReport]:
