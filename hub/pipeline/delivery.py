@@ -2,8 +2,11 @@
 destinations through the exactly-once ledger.
 
 Rendered reports are kept in one Parquet file per night so that the push step (and a rerun of it after a
-failure) sends exactly what was rendered, without building the reports again. The push is held while one
-of the night's blocking checks last failed for the district (``step_state``), however the push is started.
+failure) sends exactly what was rendered, without building the reports again. Each kept row carries what
+it was made from and its content digest (``hub.pipeline.rendered_store``): a night renders only the reports
+whose data changed, writes only the files whose content changed, and a destination that confirmed the very
+set before is sent nothing without a body being read (``hub.push.kept``). The push is held while one of the
+night's blocking checks last failed for the district (``step_state``), however the push is started.
 """
 
 from __future__ import annotations
