@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import compress
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,7 +36,6 @@ from hub.pipeline.rendered_store import (
     render_unless_kept,
     reports_of,
     set_digest,
-    unless_unchanged,
 )
 from hub.pipeline.tutoring import as_of_date
 from hub.push import Address, PushError, PushRecord, push_reports
@@ -172,9 +172,10 @@ def keep_and_write(
     """The set to keep of ``reports`` rendered as ``content_types``: a report made from what last night's
     was made from is not rendered again, and one that says what last night's said (its generated stamp
     aside) is last night's; only the files of the others are written."""
-    last = last_rendered(folder / kept)
-    table, changed = unless_unchanged(render_unless_kept(reports, last, content_types), last)
-    write_reports(reports_of(table.filter(pa.array(changed, pa.bool_()))), folder)
+    table, changed = render_unless_kept(reports, last_rendered(folder / kept), content_types)
+    write_reports(
+        (reports_of(table.slice(row, 1))[0] for row in compress(range(len(changed)), changed)), folder
+    )
     return table
 
 

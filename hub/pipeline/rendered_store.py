@@ -54,10 +54,12 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def rendered_table(
-    reports: Sequence[RenderedReport], sources: Sequence[str | None] | None = None
+    reports: Sequence[RenderedReport],
+    sources: Sequence[str | None] | None = None,
+    digests: Sequence[str] | None = None,
 ) -> pa.Table:
     """Rendered reports as one table, so that a push (or its rerun) sends exactly these; ``sources`` are
-    their reports' ``source_key`` (none: never taken as kept)."""
+    their reports' ``source_key`` (none: never taken as kept), ``digests`` their content hashes if taken."""
     return pa.table(
         {
             "kind": [r.kind for r in reports],
@@ -67,7 +69,7 @@ def rendered_table(
             "body": [r.body for r in reports],
             "summary": [json.dumps(dict(r.summary), sort_keys=True) for r in reports],
             "volatile": [list(r.volatile) for r in reports],
-            DIGEST: [content_hash(r) for r in reports],
+            DIGEST: digests if digests is not None else [content_hash(r) for r in reports],
             SOURCE: sources if sources is not None else [None] * len(reports),
         },
         schema=SCHEMA,
@@ -116,28 +118,43 @@ def _renderers() -> bytes:
 
 def render_unless_kept(
     reports: Sequence[AlignmentReport], last: pa.Table, content_types: Sequence[str] = tuple(RENDERERS)
-) -> pa.Table:
-    """The set of ``reports`` in ``content_types``, in order: a report whose ``source_key`` is that of
-    last night's rows at each of its addresses takes those rows, unrendered; the others are rendered."""
+) -> tuple[pa.Table, list[bool]]:
+    """The set of ``reports`` in ``content_types``, in order, and per row whether it changed since ``last``.
+
+    A report whose ``source_key`` is that of last night's rows at each of its addresses takes those rows,
+    unrendered. The others are rendered, and a rendering that says what last night's row said (its
+    generated stamp aside: equal digests) is still last night's row, so its file is not written again;
+    either way a row taken from last night carries tonight's source, so tomorrow need not render it.
+    """
     addresses = zip(*(last[name].to_pylist() for name in ADDRESS), strict=True)
     kept_at = {address: row for row, address in enumerate(addresses)}
-    kept_sources = last[SOURCE].to_pylist()
+    kept_sources, kept_digests = last[SOURCE].to_pylist(), last[DIGEST].to_pylist()
     fresh: list[RenderedReport] = []
-    sources: list[str] = []
+    digests: list[str] = []
     order: list[int] = []  # a fresh row's index, or minus one minus a kept row's
+    sources: list[str] = []  # each row's, in order
     for report in reports:
         key = source_key(report)
         rows = [kept_at.get((report.kind, report.target, kind)) for kind in content_types]
         if all(row is not None and kept_sources[row] == key for row in rows):
             order += [-1 - row for row in rows if row is not None]
+            sources += [key] * len(rows)
             continue
-        made = render(report, content_types)
-        order += range(len(fresh), len(fresh) + len(made))
-        fresh += made
-        sources += [key] * len(made)
-    table = rendered_table(fresh, sources)
-    rows = [at if at >= 0 else table.num_rows - 1 - at for at in order]
-    return pa.concat_tables([table, last.select(SCHEMA.names).cast(SCHEMA)]).take(pa.array(rows, pa.int64()))
+        for made, row in zip(render(report, content_types), rows, strict=True):
+            digest = content_hash(made)
+            if row is not None and kept_digests[row] == digest:
+                order.append(-1 - row)
+            else:
+                order.append(len(fresh))
+                fresh.append(made)
+                digests.append(digest)
+            sources.append(key)
+    table = rendered_table(fresh, [None] * len(fresh), digests)
+    fresh.clear()  # the bodies are in the table now: do not hold them twice
+    rows = pa.array([at if at >= 0 else table.num_rows - 1 - at for at in order], pa.int64())
+    merged = pa.concat_tables([table, last.select(SCHEMA.names).cast(SCHEMA)]).take(rows)
+    merged = merged.set_column(SCHEMA.get_field_index(SOURCE), SOURCE, pa.array(sources, pa.string()))
+    return merged, [at >= 0 for at in order]
 
 
 def last_rendered(path: Path) -> pa.Table:
@@ -148,19 +165,6 @@ def last_rendered(path: Path) -> pa.Table:
 def address_key(table: pa.Table) -> pa.Array:
     """Kind, target and content type of each row as one text (a report's address in a destination)."""
     return pc.binary_join_element_wise(*(table[name] for name in ADDRESS), "\x1f")
-
-
-def unless_unchanged(fresh: pa.Table, last: pa.Table) -> tuple[pa.Table, list[bool]]:
-    """The fresh set, in its order, with each row that says what last time's row at its address said (its
-    generated stamp aside: equal digests) replaced by last time's row; and, per row, whether it changed.
-    So an unchanged report keeps its bytes and its file is not written again."""
-    at = pc.index_in(address_key(fresh), value_set=address_key(last).combine_chunks())
-    same = pc.fill_null(pc.equal(last[DIGEST].take(at), fresh[DIGEST]), False)
-    rows = pc.if_else(same, pc.add(at, fresh.num_rows), pa.array(range(fresh.num_rows), pa.int32()))
-    merged = pa.concat_tables([fresh, last.select(fresh.column_names).cast(fresh.schema)]).take(rows)
-    # a kept row takes the fresh source: what it was made from tonight, so tomorrow need not render it
-    merged = merged.set_column(merged.schema.get_field_index(SOURCE), SOURCE, fresh[SOURCE])
-    return merged, pc.invert(same).to_pylist()
 
 
 def set_digest(table: pa.Table) -> str:
