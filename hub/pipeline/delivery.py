@@ -31,6 +31,8 @@ from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.evidence import analytics_dir, pulse_week, school_year_period, stored_dosage, stored_impact
 from hub.pipeline.rendered_store import (
     ADDRESS,
+    DIGEST,
+    SIZE,
     last_rendered,
     read_rendered,
     render_unless_kept,
@@ -238,15 +240,16 @@ def load_rendered(run: DistrictRun) -> list[RenderedReport]:
     return reports_of(load_rendered_table(run))
 
 
-def load_rendered_table(run: DistrictRun) -> pa.Table:
-    """``load_rendered`` as the kept table (``hub.pipeline.rendered_store``): no body turned into Python."""
+def load_rendered_table(run: DistrictRun, columns: Sequence[str] | None = None) -> pa.Table:
+    """``load_rendered`` as the kept table (``hub.pipeline.rendered_store``), only ``columns`` if named."""
     path = reports_dir(run) / RENDERED
     if not path.is_file():
         raise FileNotFoundError(
             f"district {run.district_id}: no rendered reports yet; run the reports step first"
         )
     packets = reports_dir(run) / PACKETS
-    return pa.concat_tables([read_rendered(path), *([read_rendered(packets)] if packets.is_file() else [])])
+    kept = [path, *([packets] if packets.is_file() else [])]
+    return pa.concat_tables([read_rendered(each, columns) for each in kept])
 
 
 def failed_gates(run: DistrictRun) -> list[str]:
@@ -274,16 +277,16 @@ def push_night(run: DistrictRun) -> Pushed:
 def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[PushRecord]]:
     """Push the rendered reports to each of the district's own destinations; to one that confirmed this
     very set before (``hub.push.kept``), nothing is sent and no report is read or hashed again."""
-    rendered = load_rendered_table(run)
+    index = load_rendered_table(run, [*ADDRESS, DIGEST, SIZE])  # no body: a kept push reads none
+    rendered = None
     district, engine = run.district_id, run.warehouse.engine
     sent_before = run.warehouse.step_record(district, PUSH_STEP).summary.get("sent", {})
     pushed, sent = {}, {}
     for entry, connector in run.destinations():
         ledger = Ledger(engine, district, entry.name)
-        mine = taken(rendered, connector)
-        key = None if dry_run else sent_key(set_digest(mine), connector, ledger)
-        if key is not None and sent_before.get(entry.name) == key:
-            records = kept_push(ledger, addressed(mine))
+        digest = set_digest(taken(index, connector))
+        if not dry_run and sent_before.get(entry.name) == sent_key(digest, connector, ledger):
+            records = kept_push(ledger, addressed(taken(index, connector)))
             log.info(
                 "district %s: push to %s: %d reports as confirmed last time, unchanged; none read or sent",
                 district,
@@ -291,10 +294,12 @@ def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[
                 len(records),
             )
         else:
-            records = push_reports(engine, district, entry.name, connector, reports_of(mine), dry_run=dry_run)
+            rendered = rendered if rendered is not None else load_rendered_table(run)
+            mine = reports_of(taken(rendered, connector))
+            records = push_reports(engine, district, entry.name, connector, mine, dry_run=dry_run)
         pushed[entry.name] = records
         if not dry_run and all(r.outcome is not PushOutcome.FAILED for r in records):
-            sent[entry.name] = sent_key(set_digest(mine), connector, ledger)
+            sent[entry.name] = sent_key(digest, connector, ledger)
     if not dry_run:
         run.warehouse.record_step(district, PUSH_STEP, summary={"sent": sent})
     return pushed
@@ -306,11 +311,11 @@ def taken(rendered: pa.Table, connector: DestinationConnector) -> pa.Table:
     if connector.content_types is not None:
         types = pa.array(connector.content_types, pa.string())
         wanted = pc.and_(wanted, pc.is_in(rendered["content_type"], types))
-    return rendered.filter(wanted)
+    return rendered if pc.all(wanted).as_py() else rendered.filter(wanted)  # a filter copies every body
 
 
 def addressed(rendered: pa.Table) -> list[tuple[Address, int]]:
     """Each report's address and size, its body not read into Python."""
     columns = [rendered[name].to_pylist() for name in ADDRESS]
-    sizes = pc.binary_length(rendered["body"]).to_pylist()
+    sizes = rendered[SIZE].to_pylist()
     return [(Address(*address), size) for *address, size in zip(*columns, sizes, strict=True)]

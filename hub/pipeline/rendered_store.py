@@ -34,6 +34,7 @@ from hub.reports.rendered import RENDERERS, render
 
 DIGEST = "digest"
 SOURCE = "source"
+SIZE = "size"
 ADDRESS = ["kind", "target", "content_type"]
 SCHEMA = pa.schema(
     [
@@ -46,9 +47,10 @@ SCHEMA = pa.schema(
         ("volatile", pa.list_(pa.string())),
         (DIGEST, pa.string()),
         (SOURCE, pa.string()),
+        (SIZE, pa.int64()),
     ]
 )
-KEPT_COLUMNS = SCHEMA.names[:-2]
+KEPT_COLUMNS = ["kind", "target", "title", "content_type", "body", "summary", "volatile"]
 """What a ``RenderedReport`` holds."""
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -71,6 +73,7 @@ def rendered_table(
             "volatile": [list(r.volatile) for r in reports],
             DIGEST: digests if digests is not None else [content_hash(r) for r in reports],
             SOURCE: sources if sources is not None else [None] * len(reports),
+            SIZE: [len(r.body) for r in reports],
         },
         schema=SCHEMA,
     )
@@ -91,11 +94,13 @@ def reports_of(table: pa.Table) -> list[RenderedReport]:
     ]
 
 
-def read_rendered(path: Path) -> pa.Table:
-    """The set kept at ``path``; a set kept before rows carried their digests gets a content digest now
-    (and no source: each of its reports is rendered again once)."""
-    table = pq.read_table(path)
-    return table if SOURCE in table.column_names else rendered_table(reports_of(table))
+def read_rendered(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """The set kept at ``path`` (only ``columns``, if named); a set kept before rows carried their digests
+    gets them now (no source: each of its reports is rendered again once)."""
+    if SIZE not in pq.read_schema(path).names:
+        table = rendered_table(reports_of(pq.read_table(path)))
+        return table.select(columns) if columns else table
+    return pq.read_table(path, columns=columns)
 
 
 def source_key(report: AlignmentReport) -> str:
