@@ -156,8 +156,11 @@ def render_unless_kept(
             sources.append(key)
     table = rendered_table(fresh, [None] * len(fresh), digests)
     fresh.clear()  # the bodies are in the table now: do not hold them twice
-    rows = pa.array([at if at >= 0 else table.num_rows - 1 - at for at in order], pa.int64())
-    merged = pa.concat_tables([table, last.select(SCHEMA.names).cast(SCHEMA)]).take(rows)
+    if all(at >= 0 for at in order):  # all rendered tonight, in order: no copy of the bodies to take
+        merged = table
+    else:
+        rows = pa.array([at if at >= 0 else table.num_rows - 1 - at for at in order], pa.int64())
+        merged = pa.concat_tables([table, last.select(SCHEMA.names).cast(SCHEMA)]).take(rows)
     merged = merged.set_column(SCHEMA.get_field_index(SOURCE), SOURCE, pa.array(sources, pa.string()))
     return merged, [at >= 0 for at in order]
 
