@@ -86,10 +86,10 @@ def _ranks(values: pa.ChunkedArray) -> np.ndarray:
 def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """The indices ``starts[i] .. ends[i] - 1`` of every range, concatenated in order."""
     lengths = ends - starts
-    shift = starts - np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    shift = starts - segment_starts(lengths)
     return np.repeat(shift, lengths) + np.arange(int(lengths.sum()))
 
 
 def segment_starts(lengths: np.ndarray) -> np.ndarray:
     """Where each of consecutive segments of ``lengths`` begins in their concatenation."""
-    return np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    return (np.cumsum(lengths) - lengths).astype(np.int64)
