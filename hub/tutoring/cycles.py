@@ -246,7 +246,8 @@ def run_cycle_boundary(
         cycle_source_id=cycle_source_id,
         policy=policy,
         on=boundary_date,
-        attendance=attendance.join(subjects, "group_source_id", join_type="inner"),
+        attendance=attendance,
+        group_subjects=subjects,
         history=past_reviews,
         baseline_scores=results.select(["source_id", "scale_score"]),
     )
