@@ -24,12 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.model import arrow_schema, conform
-from hub.progress.measures import DISTRICT, MASTERED, VENDOR, VENDOR_NAMES, Chosen, choose
+from hub.progress.measures import VENDOR, Chosen, choose
 from hub.progress.policy import ProgressPolicy
 from hub.progress.rule import judged
-from hub.progress.series import EPOCH_ORDINAL, SPAN, segment_starts, sorted_points
-from hub.progress.text import day_text, number_text, texts
-from hub.skills import label
+from hub.progress.series import EPOCH_ORDINAL, SPAN, SortedPoints, segment_starts, sorted_points
+from hub.progress.targets import set_goals
 
 
 def open_placements(memberships: pa.Table, groups: pa.Table, as_of: date) -> pa.Table:
@@ -92,23 +91,11 @@ def monitor(
     tests = results["source_id"].combine_chunks()
     chosen = choose(points, placements, entered, tests)
     rows = chosen.placement
-    base = _baselines(points.days[chosen.points], chosen, stretch[rows])
-    keep = np.arange(len(chosen.points)) >= np.repeat(segment_starts(chosen.lengths) + base, chosen.lengths)
-    lengths = chosen.lengths - base
-    days, scores = points.days[chosen.points[keep]], points.scores[chosen.points[keep]]
-    first = segment_starts(lengths)
-    goal, basis = _goals(
-        chosen,
-        placements.take(pa.array(rows, pa.int64())),
-        days[first],
-        scores[first],
-        goal_day[rows],
-        results,
-        policy,
-    )
-    trend = judged(days, scores, lengths, goal, goal_day[rows], policy)
     picked = placements.take(pa.array(rows, pa.int64()))
-    last = first + lengths - 1
+    days, scores, lengths = _from_baseline(points, chosen, stretch[rows])
+    first, last = segment_starts(lengths), segment_starts(lengths) + lengths - 1
+    goal, basis = set_goals(chosen, picked, days[first], scores[first], goal_day[rows], results, policy)
+    trend = judged(days, scores, lengths, goal, goal_day[rows], policy)
     table = pa.table(
         {
             "source_id": picked["source_id"],
@@ -149,103 +136,19 @@ def _dates(ordinals: np.ndarray) -> pa.Array:
     return pa.array((ordinals - EPOCH_ORDINAL).astype(np.int32), pa.int32()).cast(pa.date32())
 
 
-def _baselines(days: np.ndarray, chosen: Chosen, stretch: np.ndarray) -> np.ndarray:
-    """Per placement, the baseline's place among its chosen points: the last point before the stretch's
-    first day, else the first point; on the diagnostic's scale, the entry test (the first point)."""
+def _from_baseline(
+    points: SortedPoints, chosen: Chosen, stretch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each placement's points from its baseline on (days, scores, points per placement). The baseline is
+    the last point before the stretch's first day, else the first point; on the diagnostic's scale, the
+    entry test (the first point)."""
+    days = points.days[chosen.points]
+    starts = segment_starts(chosen.lengths)
     segment = np.repeat(np.arange(len(chosen.lengths)), chosen.lengths)
     before = np.searchsorted(segment * SPAN + days, np.arange(len(stretch)) * SPAN + stretch, side="left")
-    before -= segment_starts(chosen.lengths)
-    return np.where(chosen.kind == VENDOR, 0, np.maximum(before - 1, 0))
-
-
-def _goals(
-    chosen: Chosen,
-    placements: pa.Table,
-    baseline_day: np.ndarray,
-    baseline: np.ndarray,
-    goal_day: np.ndarray,
-    results: pa.Table,
-    policy: ProgressPolicy,
-) -> tuple[np.ndarray, pa.Array]:
-    """Each placement's goal and the words for it, by the rule that chose its points."""
-    goal = chosen.district_goal.copy()
-    basis = np.empty(len(goal), dtype=object)
-    district = chosen.kind == DISTRICT
-    basis[district] = texts(
-        "the district's goal on ",
-        chosen.measure.filter(pa.array(district)),
-        ": ",
-        number_text(goal[district], "g"),
-    )
-    mastered = chosen.kind == MASTERED
-    goal[mastered], basis[mastered] = _mastery_goal(
-        baseline[mastered],
-        placements["canonical_domain"].filter(pa.array(mastered)),
-        goal_day[mastered],
-        policy,
-    )
-    vendor = chosen.kind == VENDOR
-    tests = results.take(
-        pc.index_in(
-            placements["entry_result_source_id"].filter(pa.array(vendor)), value_set=results["source_id"]
-        )
-    )
-    goal[vendor], basis[vendor] = _typical_growth_goal(
-        baseline[vendor], baseline_day[vendor], tests, goal_day[vendor], policy
-    )
-    return goal, pa.array(basis, pa.string())
-
-
-def _mastery_goal(
-    baseline: np.ndarray, domain: pa.ChunkedArray, goal_day: np.ndarray, policy: ProgressPolicy
-) -> tuple[np.ndarray, np.ndarray]:
-    """Grade-level mastery of the skill by the cycle's end; a student already past it holds their baseline
-    (an aimline never runs down: a falling line would call a slide "on track")."""
-    names = {value: label(value) for value in pc.unique(domain).to_pylist() if value}
-    skill = pa.array([names.get(value, "The subject's skills") for value in domain.to_pylist()], pa.string())
-    criterion = policy.mastery_goal_percent
-    holds = baseline >= criterion
-    by = day_text(goal_day)
-    held = texts(
-        skill,
-        ": ",
-        number_text(baseline, "g"),
-        f" % correct at the baseline already meets the {criterion:g} % mastery goal; the goal holds it to ",
-        by,
-        ", and points below it say adjust",
-    )
-    reached = texts(skill, f" mastery checks at {criterion:g} % correct (grade-level mastery) by ", by)
-    return np.where(holds, baseline, criterion), np.where(holds, held, reached)
-
-
-def _typical_growth_goal(
-    baseline: np.ndarray,
-    baseline_day: np.ndarray,
-    tests: pa.Table,
-    goal_day: np.ndarray,
-    policy: ProgressPolicy,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The vendor's typical growth, prorated to the weeks from the entry test to the goal date; without a
-    typical growth, the baseline held."""
-    vendor = pa.array([VENDOR_NAMES.get(name, name) for name in tests["vendor"].to_pylist()], pa.string())
-    growth = tests["typical_growth"].cast(pa.float64())
-    given = pc.is_valid(growth).to_numpy(zero_copy_only=False)
-    typical = pc.fill_null(growth, 0.0).to_numpy(zero_copy_only=False)
-    weeks = np.maximum((goal_day - baseline_day) / 7, 0.0)
-    goal = np.where(given, baseline + typical * weeks / policy.typical_growth_weeks, baseline)
-    grown = texts(
-        vendor,
-        " typical growth (",
-        number_text(typical, "g"),
-        " a year) prorated to ",
-        number_text(weeks, ".0f"),
-        " weeks: scale ",
-        number_text(goal, ".0f"),
-        " by ",
-        day_text(goal_day),
-    )
-    flat = texts(vendor, " gave no typical growth for this test: the goal holds the baseline")
-    return goal, np.where(given, grown, flat)
+    base = np.where(chosen.kind == VENDOR, 0, np.maximum(before - starts - 1, 0))
+    keep = np.arange(len(days)) >= np.repeat(starts + base, chosen.lengths)
+    return days[keep], points.scores[chosen.points[keep]], chosen.lengths - base
 
 
 def _dated(goals: pa.Table, previous: pa.Table, as_of: date) -> pa.Table:
