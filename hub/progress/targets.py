@@ -42,14 +42,12 @@ def set_goals(
         policy,
     )
     vendor = chosen.kind == VENDOR
-    tests = results.take(
-        pc.index_in(
-            placements["entry_result_source_id"].filter(pa.array(vendor)), value_set=results["source_id"]
+    if vendor.any():  # only then are the tests' vendor and typical growth read
+        entry = placements["entry_result_source_id"].filter(pa.array(vendor))
+        tests = results.take(pc.index_in(entry, value_set=results["source_id"]))
+        goal[vendor], basis[vendor] = _typical_growth_goal(
+            baseline[vendor], baseline_day[vendor], tests, goal_day[vendor], policy
         )
-    )
-    goal[vendor], basis[vendor] = _typical_growth_goal(
-        baseline[vendor], baseline_day[vendor], tests, goal_day[vendor], policy
-    )
     return goal, pa.array(basis, pa.string())
 
 
