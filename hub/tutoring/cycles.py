@@ -233,7 +233,8 @@ def run_cycle_boundary(
     rows = with_evidence(current, results, domain_results, policy)
     rows = rows.append_column("since", pc.coalesce(rows.column("tutored_since"), rows.column("entry_date")))
     reasons = exit_reasons(rows, policy, roster)
-    primary = eligible_students(tiers, gaps, policy).select([*PAIR, "canonical_domain"])
+    eligible = eligible_students(tiers, gaps, policy)
+    primary = eligible.select([*PAIR, "canonical_domain"])
     staying = (
         rows.filter(pc.is_null(reasons))
         .join(primary.rename_columns([*PAIR, "primary_now"]), PAIR, join_type="left outer")
@@ -274,6 +275,7 @@ def run_cycle_boundary(
         groups=groups,
         memberships=updated,
         blocked=blocked,
+        eligible=eligible,
     )
     grouping = merge_remnants(grouping, policy, boundary_date)
     closed = _close_emptied_groups(grouping, boundary_date)

@@ -44,23 +44,26 @@ def attendance_counts(
     """Sessions scheduled and attended per row of ``rows`` (person, subject, since) before ``on``.
 
     ``attendance``: person_source_id, group_source_id, session_date, attended (one row per student and
-    session); ``group_subjects``: group_source_id, subject. Only the reviewed students' rows meet the
-    groups' subjects: a district's whole log is millions of rows, a boundary's reviews a few hundred.
+    session); ``group_subjects``: group_source_id, subject. The log is narrowed to the reviewed students
+    and the dates their spans can hold before it meets the groups' subjects: a district's whole log is
+    millions of rows, and a boundary reads the part of it before that boundary.
     """
     keys = ["person_source_id", "subject"]
     spans = rows.select([*keys, "since"]).append_column("_row", pa.array(np.arange(rows.num_rows)))
+    dates = attendance.column("session_date")
     theirs = attendance.filter(
-        pc.is_in(attendance.column("person_source_id"), value_set=spans.column(keys[0]))
+        pc.and_(
+            pc.and_(
+                pc.greater_equal(dates, pc.min(spans.column("since"))),
+                pc.less(dates, pa.scalar(on, pa.date32())),
+            ),
+            pc.is_in(attendance.column("person_source_id"), value_set=spans.column(keys[0])),
+        )
     )
     logged = theirs.join(group_subjects, "group_source_id", join_type="inner").join(
         spans, keys, join_type="inner"
     )
-    logged = logged.filter(
-        pc.and_(
-            pc.greater_equal(logged.column("session_date"), logged.column("since")),
-            pc.less(logged.column("session_date"), pa.scalar(on, pa.date32())),
-        )
-    )
+    logged = logged.filter(pc.greater_equal(logged.column("session_date"), logged.column("since")))
     row = logged.column("_row").to_numpy()
     scheduled = np.bincount(row, minlength=rows.num_rows)
     attended = np.bincount(
