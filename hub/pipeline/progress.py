@@ -13,12 +13,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
+from hub.model import sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
-from hub.progress.points import stale_ids
+from hub.progress.points import PREFIX, stale_ids
 from hub.progress.policy import SIGNAL_WORDS, SIGNALS
+from hub.progress.series import COLUMNS as POINT_COLUMNS
 
 POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
 STEP = "progress_monitoring"  # the night's step writing ``progress_goal``, whose step_state keeps its mark
@@ -75,7 +77,13 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
     results = warehouse.read("assessment_result", district, columns=RESULT_COLUMNS)
     tutored = pc.unique(memberships["person_source_id"])
     fresh = diagnostic_points(results, tutored)
-    stored = warehouse.read("progress_point", district, columns=["source_id"])
+    # only the hub's own diagnostic points can be stale here; the district's other points are millions
+    stored = warehouse.read(
+        "progress_point",
+        district,
+        columns=["source_id"],
+        where=sql_table("progress_point").c.source_id.startswith(PREFIX, autoescape=True),
+    )
     warehouse.apply(
         district,
         POINTS_STATE,
@@ -86,7 +94,7 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
         ),
         max_delete_fraction=1.0,
     )
-    points = warehouse.read("progress_point", district)
+    points = warehouse.read("progress_point", district, columns=POINT_COLUMNS)
     points = points.filter(pc.is_in(points["person_source_id"], value_set=tutored))
     goals = monitor(
         memberships,

@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 KEYS = ["person_source_id", "source", "subject", "canonical_domain", "measure"]
+COLUMNS = ["source_id", *KEYS, "observed_on", "score", "goal_score"]
+"""The columns of ``progress_point`` the goal step reads (the rest is bookkeeping)."""
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 SPAN = 1 << 22
 """More days than any date ordinal: ``series * SPAN + day`` orders points by series, then date."""
