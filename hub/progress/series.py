@@ -60,7 +60,7 @@ def sorted_points(points: pa.Table) -> SortedPoints:
         ordered = rank[sorted_at]
         starts[1:] |= ordered[1:] != ordered[:-1]
     first = np.flatnonzero(starts)
-    ends = np.append(first[1:], points.num_rows)
+    ends = np.append(first[1:], points.num_rows)[: len(first)]
     heads = points.select(KEYS).take(pa.array(sorted_at[first], pa.int64()))
     heads = heads.append_column("start", pa.array(first, pa.int64()))
     heads = heads.append_column("end", pa.array(ends, pa.int64()))

@@ -45,7 +45,9 @@ def judged(members: list[dict], points: list[dict]) -> dict[str, dict]:
         conform("group_membership", pa.Table.from_pylist(members)),
         pa.concat_tables([GROUPS, READING]),
         CYCLES,
-        conform("progress_point", pa.Table.from_pylist(points)),
+        conform("progress_point", pa.Table.from_pylist(points))
+        if points
+        else arrow_schema("progress_point").empty_table(),
         results(),
         arrow_schema("progress_goal").empty_table(),
         ProgressPolicy(),
@@ -108,3 +110,7 @@ def test_a_placement_with_no_point_on_any_measure_is_left_out_beside_others() ->
     assert sorted(goals) == ["g-1:s1", "g-1:s2"]
     assert goals["g-1:s1"]["measure"] == "iready_scale" and goals["g-1:s2"]["measure"] == "mastery_check"
     assert judged([membership("s3")], of("s2", checks([40, 50]))) == {}
+
+
+def test_a_night_without_any_point_leaves_out_every_placement() -> None:
+    assert judged([membership("s1"), membership("s2")], []) == {}
