@@ -100,7 +100,10 @@ def _night(
 
 
 def _extracts(tmp_path: Path, connector: str) -> int:
-    return len(list((tmp_path / "data" / "d1" / "raw" / connector).iterdir()))
+    """The connector's kept nightly extracts (each a folder with its record)."""
+    return sum(
+        (path / "extract.json").is_file() for path in (tmp_path / "data" / "d1" / "raw" / connector).iterdir()
+    )
 
 
 def _committed(tmp_path: Path, connector: str) -> int:
