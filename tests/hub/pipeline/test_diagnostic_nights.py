@@ -145,8 +145,8 @@ def read_text(path: Path) -> pa.Table:
 
 
 def append_map_retests(path: Path, rows: int, *, first_row: int = 0, student_prefix: str = "") -> None:
-    """Retests of ``rows`` tests from ``first_row`` on, appended as NWEA does: new TestIDs, a week later, a moved
-    score, every field quoted; ``student_prefix`` makes their students ones no roster holds."""
+    """Retests of ``rows`` tests from ``first_row`` on, appended as NWEA does: new TestIDs, a week later,
+    a moved score, every field quoted; ``student_prefix`` makes their students ones no roster holds."""
     table = read_text(path)
     tests = table.slice(first_row, rows)
     first = pc.max(pc.cast(table["TestID"], pa.int64())).as_py() + 1
