@@ -258,3 +258,19 @@ def test_nights_of_changed_exports_leave_what_reading_everything_does(
     correct_a_score(drop / "map" / "AssessmentResults.csv", 2)
     applied = hubs.night()
     assert applied["map"]["assessment_result"] < map_tests // 4
+
+
+def test_exports_rewritten_in_another_order_apply_nothing(tmp_path: Path, drop: Path) -> None:
+    """Rows are compared by their cells, not their lines: a re-export in another row order (and with
+    blanks quoted otherwise) changes no row, so the night applies nothing of it."""
+    config = configure(tmp_path / "hub", drop, f"sqlite:///{tmp_path / 'warehouse.db'}")
+    night(config)
+    before = tables(config)
+    for path in (drop / "map" / "AssessmentResults.csv", drop / "map" / "StudentsBySchool.csv"):
+        table = read_text(path)
+        pacsv.write_csv(table.take(pa.array(range(table.num_rows - 1, -1, -1))), path)
+    applied = night(config)
+    assert applied["map"] == {} or not any(applied["map"].values())
+    assert {name: table.equals(before[name]) for name, table in tables(config).items()} == dict.fromkeys(
+        COMPARED, True
+    )
