@@ -24,7 +24,9 @@ from hub.connector import Extract
 
 FILES = "tracked"
 """The state's key (and the extract info's) for the files read: name -> content hash."""
-_NULL = "\x00"  # stands for a blank cell when rows are compared: decoding removes NULs from every cell
+CELLS = "_cells"
+"""The column of a kept file version that holds each row's every cell (``_fingerprints``)."""
+_VALUE, _BLANK = "\x02", "\x01"
 
 
 class KeptFiles:
@@ -76,18 +78,20 @@ def rows_since(
     its rows. ``digests``: each present file's content hash, by its name in ``file_column``.
     """
     applied = dict((state or {}).get(FILES) or {})
-    files = _by_file(extract, file_column, line_column)
-    digests = {name: digest for name, digest in digests.items() if name in files}  # files holding rows
-    for name, digest in digests.items():
-        if not kept.has(digest):
-            kept.save(digest, files[name])
+    names = {name for table in extract.streams.values() for name in _file_names(table, file_column)}
+    digests = {name: digest for name, digest in digests.items() if name in names}  # files holding rows
+    fresh = {name for name, digest in digests.items() if applied.get(name) != digest or not kept.has(digest)}
+    files = _fingerprints(extract, fresh, keys, file_column, line_column)
+    for name in fresh:
+        if not kept.has(digests[name]):
+            kept.save(digests[name], files[name])
     changed = {name: digest for name, digest in applied.items() if digests.get(name) != digest}
     kept.keep_only(set(digests.values()) | set(applied.values()))
     info = {**extract.info, FILES: dict(digests)}
     if FILES not in (state or {}) or not all(kept.has(digest) for digest in changed.values()):
         return Extract(extract.streams, extract.files, extract.issues, info)  # everything, as a first night
     moved = [_changed_rows(files.get(name), kept.load(digest)) for name, digest in changed.items()]
-    moved += [files[name] for name in digests if name not in applied and name in files]
+    moved += [files[name] for name in digests if name not in applied]
     reached = [_within(table, _key_values(moved, keys), keys) for table in extract.streams.values()]
     values = _key_values(reached, keys)  # the changed rows' groups, then the groups their rows reach
     streams = {stream: _within(table, values, keys) for stream, table in extract.streams.items()}
@@ -101,52 +105,54 @@ def tracked_state(extract: Extract, previous: Mapping[str, Any] | None) -> dict[
     return {**(previous or {}), FILES: extract.info[FILES]}
 
 
-def _by_file(extract: Extract, file_column: str, line_column: str) -> dict[str, pa.Table]:
-    """Each file's rows (every stream holds whole files), without the columns that say where they lie."""
+def _file_names(table: pa.Table, file_column: str) -> list[str]:
+    if file_column not in table.column_names:
+        return []
+    return pc.unique(table[file_column].cast(pa.string())).to_pylist()
+
+
+def _fingerprints(
+    extract: Extract, wanted: set[str], keys: Sequence[str], file_column: str, line_column: str
+) -> dict[str, pa.Table]:
+    """Each ``wanted`` file's rows as what compares them: the key cells, and every cell of the row (not
+    where it lies) in one string, ``CELLS``: a cell is its text after ``_VALUE``, a blank is ``_BLANK``,
+    joined by NUL, which no decoded cell holds, so two rows have the same string only when every cell
+    is the same."""
     files: dict[str, pa.Table] = {}
     for table in extract.streams.values():
-        if file_column not in table.column_names:
+        here = [name for name in _file_names(table, file_column) if name in wanted]
+        if not here:
             continue
         names = table[file_column].cast(pa.string())
-        content = table.drop_columns(
-            [name for name in (file_column, line_column) if name in table.column_names]
+        table = table.filter(pc.is_in(names, pa.array(here, pa.string())))
+        names = table[file_column].cast(pa.string())
+        cells = [
+            pc.fill_null(pc.binary_join_element_wise(_VALUE, table[name].cast(pa.string()), ""), _BLANK)
+            for name in table.column_names
+            if name not in (file_column, line_column)
+        ]
+        prints = pa.table(
+            {
+                **{key: _key(table, key) for key in keys if key in table.column_names},
+                CELLS: pc.binary_join_element_wise(*cells, "\x00"),
+            }
         )
-        for name in pc.unique(names).to_pylist():
-            files[name] = content.filter(pc.equal(names, name))
+        for name in here:
+            files[name] = prints.filter(pc.equal(names, name))
     return files
 
 
 def _changed_rows(now: pa.Table | None, before: pa.Table) -> pa.Table:
-    """The rows of ``now`` not in ``before`` and those of ``before`` not in ``now``, as an anti-join of
-    every cell (a blank matches a blank)."""
+    """The rows of ``now`` that ``before`` does not hold and those of ``before`` that ``now`` does not."""
     if now is None:
         return before
-    if now.schema.names != before.schema.names:  # another layout: every row is another row
-        return pa.concat_tables([now, before], promote_options="default")
-    left, right = _comparable(now), _comparable(before)
-    columns = left.column_names
     return pa.concat_tables(
         [
-            now.filter(_absent(left, right, columns)),
-            before.filter(_absent(right, left, columns)),
-        ]
+            now.filter(pc.invert(pc.is_in(now[CELLS], before[CELLS]))),
+            before.filter(pc.invert(pc.is_in(before[CELLS], now[CELLS]))),
+        ],
+        promote_options="default",
     )
-
-
-def _comparable(table: pa.Table) -> pa.Table:
-    return pa.table(
-        {
-            name: pc.fill_null(column.cast(pa.string()), _NULL)
-            for name, column in zip(table.column_names, table.columns, strict=True)
-        }
-    )
-
-
-def _absent(table: pa.Table, other: pa.Table, columns: list[str]) -> pa.ChunkedArray:
-    """Mask of the rows of ``table`` that ``other`` does not hold."""
-    numbered = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-    missing = numbered.join(other, keys=columns, join_type="left anti")["_row"]
-    return pc.is_in(numbered["_row"], missing)
 
 
 def _key_values(tables: list[pa.Table], keys: Sequence[str]) -> dict[str, pa.Array]:
