@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
@@ -26,7 +27,6 @@ FILES = "tracked"
 """The state's key (and the extract info's) for the files read: name -> content hash."""
 CELLS = "_cells"
 """The column of a kept file version that holds each row's every cell (``_fingerprints``)."""
-_VALUE, _BLANK = "\x02", "\x01"
 
 
 class KeptFiles:
@@ -114,10 +114,9 @@ def _file_names(table: pa.Table, file_column: str) -> list[str]:
 def _fingerprints(
     extract: Extract, wanted: set[str], keys: Sequence[str], file_column: str, line_column: str
 ) -> dict[str, pa.Table]:
-    """Each ``wanted`` file's rows as what compares them: the key cells, and every cell of the row (not
-    where it lies) in one string, ``CELLS``: a cell is its text after ``_VALUE``, a blank is ``_BLANK``,
-    joined by NUL, which no decoded cell holds, so two rows have the same string only when every cell
-    is the same."""
+    """Each ``wanted`` file's rows as what compares them: the key cells, and in one string ``CELLS``
+    every cell of the row (not where it lies) joined by NUL, which no decoded cell holds, then which
+    cells are blank (a bit each), so two rows have the same string only when every cell is the same."""
     files: dict[str, pa.Table] = {}
     for table in extract.streams.values():
         here = [name for name in _file_names(table, file_column) if name in wanted]
@@ -126,20 +125,31 @@ def _fingerprints(
         names = table[file_column].cast(pa.string())
         table = table.filter(pc.is_in(names, pa.array(here, pa.string())))
         names = table[file_column].cast(pa.string())
-        cells = [
-            pc.fill_null(pc.binary_join_element_wise(_VALUE, table[name].cast(pa.string()), ""), _BLANK)
+        content = [
+            table[name].cast(pa.string()).cast(pa.binary())
             for name in table.column_names
             if name not in (file_column, line_column)
         ]
+        cells = pc.binary_join_element_wise(
+            *content, _blanks(content), b"\x00", null_handling="replace", null_replacement=b""
+        )
         prints = pa.table(
-            {
-                **{key: _key(table, key) for key in keys if key in table.column_names},
-                CELLS: pc.binary_join_element_wise(*cells, "\x00"),
-            }
+            {**{key: _key(table, key) for key in keys if key in table.column_names}, CELLS: cells}
         )
         for name in here:
             files[name] = prints.filter(pc.equal(names, name))
     return files
+
+
+def _blanks(columns: list[pa.ChunkedArray]) -> pa.Array:
+    """Per row, a bit per column set where the cell is blank: a blank is told from an empty text."""
+    blank = np.stack([pc.is_null(column).to_numpy(zero_copy_only=False) for column in columns], axis=1)
+    packed = np.packbits(blank, axis=1)
+    width = packed.shape[1]
+    binary = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(packed), [None, pa.py_buffer(packed.tobytes())]
+    )
+    return binary.cast(pa.binary())
 
 
 def _changed_rows(now: pa.Table | None, before: pa.Table) -> pa.Table:
