@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _delta import write_next_night
+from night import build, next_night
 
 STEPS = ("roster_extract", "roster", "diagnostics_extract", "assessment_results", "skill_gaps", "tiers")
 
@@ -66,21 +66,15 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    from cli.demo import demo_as_of, demo_config, write_demo_data
-    from testkit.synthetic import DistrictSpec
-
     with tempfile.TemporaryDirectory(prefix="tutorhub-diagnostics-") as folder:
         work = Path(folder)
-        write_demo_data(args.students, args.seed, work / "drop", echo=lambda line: None)
-        config = demo_config(
-            work, None, demo_as_of(DistrictSpec(students=args.students, seed=args.seed).school_year)
-        )
+        build(args.students, args.seed, work, None)  # the district night.py runs, not timed
         print(f"{args.students:,} students")
-        night(config, "first night")
-        changed = write_next_night(work / "drop", args.seed)
+        night(work / "hub.yaml", "first night")
+        changed = next_night(work / "drop", args.seed)
         print("the next night's files: " + ", ".join(f"{name} {count:,}" for name, count in changed.items()))
-        night(config, "next night")
-        night(config, "unchanged night")
+        night(work / "hub.yaml", "next night")
+        night(work / "hub.yaml", "unchanged night")
 
 
 if __name__ == "__main__":
