@@ -101,8 +101,10 @@ def _night(
 
 
 def _extracts(tmp_path: Path, connector: str) -> int:
-    """The nightly extracts kept (not the folder of files a tracked source keeps beside them)."""
-    return len(list((tmp_path / "data" / "d1" / "raw" / connector).glob("*/extract.json")))
+    """The connector's kept nightly extracts (each a folder with its record)."""
+    return sum(
+        (path / "extract.json").is_file() for path in (tmp_path / "data" / "d1" / "raw" / connector).iterdir()
+    )
 
 
 def _committed(tmp_path: Path, connector: str) -> int:
