@@ -1,14 +1,14 @@
 """A next night's diagnostics cost what changed, and leave the warehouse a whole reload would.
 
-Synthetic i-Ready and MAP Growth exports, in the vendors' layouts, go through the night's own steps night
-after night. One hub reads them tracked (only the students whose rows are new, changed or gone since the
-last committed apply are normalized, matched and applied); a second reads the same folder every night with
-its kept files removed, which makes every night read and apply everything, as before this change. After
-each night their diagnostic tables and everything derived from them are equal, on SQLite and PostgreSQL:
-appended retests with the Most Recent flag moved, an old row corrected, students leaving the roster and
-coming back, a night the match-rate gate refuses (it judges the rows a night applies) and the good night
-after it, a file removed, a file
-replaced by an older copy, the kept files lost.
+Synthetic i-Ready (Diagnostic Results and lessons) and MAP Growth exports, in the vendors' layouts, go
+through the night's own steps night after night. One hub reads them tracked (only the students whose rows
+are new, changed or gone since the last committed apply are normalized, matched and applied); a second
+reads the same folder every night with its kept files removed, which makes every night read and apply
+everything, as before this change. After each night their diagnostic tables and everything derived from
+them are equal, on SQLite and PostgreSQL: appended retests with the Most Recent flag moved, lessons added,
+an old row corrected, students leaving the roster and coming back, a night the match-rate gate refuses
+(it judges the rows a night applies) and the good night after it, a file removed, a file replaced by an
+older copy, the kept files lost.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import pytest
 import yaml
 from sqlalchemy import make_url
 
+from connectors.iready.layouts import LAYOUTS
 from connectors.iready.writer import write_iready
 from connectors.nwea_map.writer import write_map
 from connectors.oneroster_csv.writer import write_oneroster
@@ -55,7 +56,40 @@ def drop(tmp_path: Path, district: SyntheticDistrict) -> Path:
     write_oneroster(district, drop / "roster")
     write_iready(district, drop / "iready", through="winter")
     write_map(district, drop / "map")
+    write_lessons(drop / "iready", range(0, 40))
     return drop
+
+
+def write_lessons(folder: Path, students: range) -> None:
+    """i-Ready's Personalized Instruction by Lesson for ``students`` (positions among the Diagnostic
+    Results' students): two Phonics lessons and a Comprehension one each."""
+    ids = pc.unique(read_text(folder / "diagnostic_results_ela_CONFIDENTIAL.csv")["Student ID"]).to_pylist()
+    header = next(
+        layout.columns for layout in LAYOUTS if layout.label == "Personalized Instruction by Lesson"
+    )
+    lessons = [
+        {
+            "Student ID": ids[i],
+            "Subject": "Reading",
+            "Academic Year": "2025-2026",
+            "Completion Date": day,
+            "Domain": domain,
+            "Passed or Not Passed": passed,
+            "Total Time on Lesson (min)": "15",
+        }
+        for i in students
+        for day, domain, passed in (
+            ("10/1/2025", "Phonics", "Passed"),
+            ("10/8/2025", "Phonics", "Not Passed"),
+            ("10/9/2025", "Comprehension: Close Reading", "Passed"),
+        )
+    ]
+    with (folder / "personalized_instruction_by_lesson_ela.csv").open(
+        "w", newline="", encoding="utf-8"
+    ) as out:
+        writer = csv.DictWriter(out, fieldnames=list(header), restval="")
+        writer.writeheader()
+        writer.writerows(lessons)
 
 
 def configure(folder: Path, drop: Path, warehouse_url: str) -> Path:
@@ -214,6 +248,7 @@ def test_nights_of_changed_exports_leave_what_reading_everything_does(
     older = tmp_path / "winter-ela.csv"
     shutil.copy(drop / "iready" / "diagnostic_results_ela_CONFIDENTIAL.csv", older)
     write_iready(district, drop / "iready", through="spring")
+    write_lessons(drop / "iready", range(0, 45))  # five students more practised
     append_map_retests(drop / "map" / "AssessmentResults.csv", 6)
     applied = hubs.night()
     map_tests = first["map"]["assessment_result"]
@@ -233,6 +268,7 @@ def test_nights_of_changed_exports_leave_what_reading_everything_does(
     without_students(package, 4)
     hubs.night()
     assert pc.sum(pc.equal(results(hubs.tracked)["match_status"], "unmatched")).as_py() > 0
+    assert pc.sum(pc.equal(tables(hubs.tracked)["lesson_evidence"]["match_status"], "unmatched")).as_py() > 0
     shutil.copy(whole, package)
     hubs.night()
     assert pc.all(pc.equal(results(hubs.tracked)["match_status"], "matched")).as_py()
