@@ -1,7 +1,7 @@
 """Settling matches and the test of record over every stored row, after the night's files are applied.
 
-Tonight's rows were matched and marked as they loaded; a row stored on an earlier night is matched again
-against today's roster (a student added tonight takes their old results, one who left gives theirs up, as
+Tonight's rows were matched and marked as they loaded; once the roster changed, every row stored on an
+earlier night is matched again against today's roster (a student added tonight takes their old results, one who left gives theirs up, as
 a load of the same files from scratch would decide), and a test stored from an earlier file can still move
 a window's test of record. Only the rows whose match or flag moved are written back.
 """
@@ -46,7 +46,8 @@ class RecordSummary:
 
 
 def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary:
-    """Match every stored result and lesson summary again, then mark the test of record over every result.
+    """Match stored results and lesson summaries again (all of them after a roster change, else those
+    still waiting for a student), then mark the test of record over every result.
 
     Reads only the columns the rules need and writes back, as a patch, only the rows whose person, match
     or flag moved: on a night whose rows were matched and marked as they loaded, under an unchanged roster,
@@ -56,21 +57,22 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
     last = run.warehouse.step_record(run.district_id, STEP)
     if unchanged(run, last, ["assessment_result", "lesson_evidence", *ROSTER], policy_key):
         return RecordSummary(**last.summary["summary"], rematched=0, settled=False)
-    identifiers = roster_identifiers(run)
+    # rows are matched as they load: only a roster change since the last settling (or none yet) can move
+    # a stored row's match; else only the rows still waiting for a student are tried again
+    every = last.through_run is None or run.warehouse.changed_after(run.district_id, last.through_run, ROSTER)
     stored = run.warehouse.read("assessment_result", run.district_id, columns=SETTLED_COLUMNS)
     before = stored.select(["source_id", "person_source_id", "match_status", "is_test_of_record"])
-    if stored.num_rows:
-        stored = match_students(stored, identifiers, policy.id_precedence).results.select(stored.column_names)
-    rematched = pc.sum(
-        pc.and_(pc.equal(stored["match_status"], "matched"), pc.not_equal(before["match_status"], "matched"))
-    ).as_py()
+    waiting = pc.not_equal(stored["match_status"], "matched")
+    identifiers = roster_identifiers(run) if every or pc.any(waiting).as_py() else None
+    stored, rematched = _match_again(stored, identifiers, policy, None if every else waiting)
     marked = mark_test_of_record(stored, rapid_guessing_threshold=policy.rapid_guessing_threshold)
     moved = _changed(marked, before, "is_test_of_record").select(
         ["source_id", "person_source_id", "match_status", "is_test_of_record"]
     )
-    lessons = run.warehouse.read("lesson_evidence", run.district_id, columns=MATCHED)
-    if lessons.num_rows:
-        matched = match_students(lessons, identifiers, policy.id_precedence).results.select(MATCHED)
+    lessons = pa.table({name: pa.array([], pa.string()) for name in MATCHED})
+    if every:
+        lessons = run.warehouse.read("lesson_evidence", run.district_id, columns=MATCHED)
+        matched, _ = _match_again(lessons, identifiers, policy, None)
         lessons = _changed(matched, lessons.select(["source_id", "person_source_id", "match_status"]))
     summary = {
         "results": marked.num_rows,
@@ -85,7 +87,23 @@ def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary
         policy_key=policy_key,
         summary={"summary": summary},
     )
-    return RecordSummary(**summary, rematched=rematched or 0)
+    return RecordSummary(**summary, rematched=rematched)
+
+
+def _match_again(
+    stored: pa.Table, identifiers: pa.Table | None, policy: DiagnosticsPolicy, only: pa.ChunkedArray | None
+) -> tuple[pa.Table, int]:
+    """``stored`` with every row (or the ``only`` rows) matched against today's roster ``identifiers``,
+    and how many rows found a student they had not."""
+    if identifiers is None or not stored.num_rows:
+        return stored, 0
+    again = stored if only is None else stored.filter(only)
+    matched = match_students(again, identifiers, policy.id_precedence).results.select(stored.column_names)
+    found = pc.and_(
+        pc.equal(matched["match_status"], "matched"), pc.not_equal(again["match_status"], "matched")
+    )
+    rest = [] if only is None else [stored.filter(pc.invert(only))]
+    return pa.concat_tables([*rest, matched]), pc.sum(found).as_py() or 0
 
 
 def _changed(now: pa.Table, before: pa.Table, *flags: str) -> pa.Table:
