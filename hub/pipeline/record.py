@@ -1,9 +1,10 @@
 """Settling matches and the test of record over every stored row, after the night's files are applied.
 
 Tonight's rows were matched and marked as they loaded; once the roster changed, every row stored on an
-earlier night is matched again against today's roster (a student added tonight takes their old results, one who left gives theirs up, as
-a load of the same files from scratch would decide), and a test stored from an earlier file can still move
-a window's test of record. Only the rows whose match or flag moved are written back.
+earlier night is matched again against today's roster (a student added tonight takes their old results,
+one who left gives theirs up, as a load of the same files from scratch would decide), and a test stored
+from an earlier file can still move a window's test of record. Only the rows whose match or flag moved
+are written back.
 """
 
 from __future__ import annotations
