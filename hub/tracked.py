@@ -25,6 +25,9 @@ from hub.connector import Extract
 
 FILES = "tracked"
 """The state's key (and the extract info's) for the files read: name -> content hash."""
+NARROWED = "narrowed"
+"""The extract info's mark of an extract holding only the rows to apply again: its file reports
+(``Extract.files``) still count each file whole."""
 CELLS = "_cells"
 """The column of a kept file version that holds each row's every cell (``_fingerprints``)."""
 
@@ -95,7 +98,7 @@ def rows_since(
     reached = [_within(table, _key_values(moved, keys), keys) for table in extract.streams.values()]
     values = _key_values(reached, keys)  # the changed rows' groups, then the groups their rows reach
     streams = {stream: _within(table, values, keys) for stream, table in extract.streams.items()}
-    return Extract(streams, extract.files, extract.issues, info)
+    return Extract(streams, extract.files, extract.issues, {**info, NARROWED: True})
 
 
 def tracked_state(extract: Extract, previous: Mapping[str, Any] | None) -> dict[str, Any]:

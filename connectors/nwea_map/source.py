@@ -23,6 +23,9 @@ from hub.inputs import files_at
 from hub.model import conform
 from hub.tracked import KeptFiles, rows_since, tracked_state
 
+SOURCE_FILE = "source_file"
+"""The column naming each test's export: what the diagnostics stage's match gate judges file by file."""
+
 LINKS = ("StudentID", "TestID")
 """What links the rows the normalizer looks at together: a test repeated or its TestID shared by two
 students, a student's grade in StudentsBySchool."""
@@ -82,8 +85,13 @@ class MapSource(SourceConnector):
         goals, goal_issues = domain_results(
             tests, results.column("source_id"), results.column("subject"), rows
         )
+        # one column more than the model, as i-Ready's: the export a test came from, so that the match
+        # gate judges each file (the warehouse ignores it)
+        kept = conform("assessment_result", filtered(results, rows))
         tables = {
-            "assessment_result": conform("assessment_result", filtered(results, rows)),
+            "assessment_result": kept.append_column(
+                SOURCE_FILE, filtered(tests.select([FILE]), rows).column(0)
+            ),
             "domain_result": conform("domain_result", goals),
         }
         return NormalizedBatch(

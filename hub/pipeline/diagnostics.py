@@ -6,19 +6,20 @@ against today's roster and settles the test of record (tonight's file may comple
 file began, and a student matched tonight joins their window) and ``hub.pipeline.gaps`` derives the skill
 gaps.
 
-The gate judges the rows a night applies. A tracked source (``hub.tracked.rows_since``) hands over, of a
-cumulative export, only the tests of the students whose rows are new or changed since its last committed
-apply, so on a next night the gate judges tonight's new and changed rows (with their students' other
-tests), not the rows it judged and loaded on earlier nights: a file swapped for another district's or
-keyed by other ids changes every row and is judged whole, while old rows that stopped matching (a student
-who left) cannot refuse tonight's new tests. A refused night records no files read, so the next night
-judges the same rows again, with whatever has changed since, under the roster of that night.
+The gate judges each file whole. A tracked source (``hub.tracked.rows_since``) hands over, of a cumulative
+export, only the tests of the students whose rows are new or changed since its last committed apply; the
+file's other rows count as matched, as they were when the gate let them in (``as_whole_file``). So a few
+new tests of students the roster does not know yet are a few unmatched rows of the file, loaded unmatched
+and matched again on later nights (they never hold a night), while a file swapped for another district's,
+or keyed by other ids, changes every row and is refused as before. A refused night records no files
+read, so the next night judges the same rows again, under the roster of that night.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -89,16 +90,23 @@ class MatchTransform:
             self._identifiers = roster_identifiers(run)
         return self._identifiers
 
-    def __call__(self, run: DistrictRun, connector: str, batch: NormalizedBatch) -> NormalizedBatch:
+    def __call__(
+        self,
+        run: DistrictRun,
+        connector: str,
+        batch: NormalizedBatch,
+        whole_files: Mapping[str, int] | None = None,
+    ) -> NormalizedBatch:
         policy, gate = self.policy, self.gate
         results = batch.tables.get("assessment_result")
         if results is None:
             return batch
         identifiers = self.identifiers(run)
         outcome = match_students(results, identifiers, policy.id_precedence, file_column=FILE_COLUMN)
-        gate.reports.extend(outcome.reports)
+        judged = [as_whole_file(report, whole_files) for report in outcome.reports]
+        gate.reports.extend(judged)
         refused: list[str | None] = []
-        for report in outcome.reports:
+        for report in judged:
             try:
                 enforce_match_rate(report, policy.min_match_rate)
             except MatchGateError as refusal:
@@ -126,6 +134,17 @@ class MatchTransform:
             tables["domain_result"] = domains.filter(pc.is_in(domains.column("result_source_id"), loaded))
         # Diagnostic exports are year-to-date or per window: what a file leaves out is not gone.
         return NormalizedBatch(tables, {name: SyncMode.DELTA for name in tables}, {}, batch.issues)
+
+
+def as_whole_file(report: MatchReport, whole_files: Mapping[str, int] | None) -> MatchReport:
+    """The file ``report`` covers part of, judged whole: the rows it held before tonight's new and
+    changed ones count as matched, as they were when the gate let them in (``whole_files``: each file's
+    rows in all, given on a night that applies only some). So one new enrollee the roster does not know
+    yet is one unmatched row of the file, as reading it whole would count it, not one of one."""
+    if not whole_files or report.file not in whole_files:
+        return report
+    earlier = whole_files[report.file] - report.total
+    return replace(report, matched=report.matched + earlier) if earlier > 0 else report
 
 
 def match_transform(policy: DiagnosticsPolicy, gate: MatchGate) -> MatchTransform:

@@ -27,11 +27,13 @@ from hub.pipeline.extracts import (
     save_extract,
 )
 from hub.pipeline.inputs import applied_unchanged, apply_key, read_key
+from hub.tracked import NARROWED
 from hub.warehouse import TableChange
 
 log = logging.getLogger(__name__)
 
-BatchTransform = Callable[[DistrictRun, str, NormalizedBatch], NormalizedBatch]
+BatchTransform = Callable[[DistrictRun, str, NormalizedBatch, Mapping[str, int] | None], NormalizedBatch]
+"""(run, connector, batch, whole_files) -> batch; ``whole_files``: see ``StageTransform.__call__``."""
 
 
 @runtime_checkable
@@ -44,7 +46,16 @@ class StageTransform(Protocol):
     settings: str
     """The policy it works under, as text: when it changes, every source of the stage is applied again."""
 
-    def __call__(self, run: DistrictRun, connector: str, batch: NormalizedBatch) -> NormalizedBatch: ...
+    def __call__(
+        self,
+        run: DistrictRun,
+        connector: str,
+        batch: NormalizedBatch,
+        whole_files: Mapping[str, int] | None = None,
+    ) -> NormalizedBatch:
+        """``whole_files``: on a night that applies only a tracked source's new and changed rows
+        (``hub.tracked``), the rows each of its files holds in all, by file name; else None."""
+        ...
 
     def held(self, connector: str) -> bool:
         """Whether it held back part of ``connector``'s batch (a refused file): such an apply is not
@@ -195,7 +206,7 @@ def apply_extract(
     nothing, so that a night a check held is applied, and judged, again."""
     batch = source.normalize(extract)
     if transform is not None:
-        batch = transform(run, connector_name, batch)
+        batch = transform(run, connector_name, batch, _whole_files(extract))
     issues = [*extract.issues, *batch.issues]
     counts = _issue_counts(issues)
     fatal = {name: report.fatal for name, report in extract.files.items() if report.fatal}
@@ -225,3 +236,10 @@ def _issue_counts(issues: list[Issue]) -> dict[str, int]:
         "warnings": sum(1 for issue in issues if issue.severity == "warning"),
         "reference_rejects": sum(1 for issue in rejects if "reference" in issue.kind),
     }
+
+
+def _whole_files(extract: Extract) -> dict[str, int] | None:
+    """The rows each file holds in all, when the extract holds only some of them (``hub.tracked``)."""
+    if not extract.info.get(NARROWED):
+        return None
+    return {name: report.accepted for name, report in extract.files.items()}

@@ -39,15 +39,15 @@ def test_with_a_district_the_match_gate_decides_in_text_and_json(
     code, output = _validate(*args, "--json")
     summary = json.loads(output)
     assert code == 1 and summary["importable"] is False
-    # MAP results are judged as one export (as the sync's gate does), i-Ready's file by file
-    assert summary["refused_by_match_rate"] == ["results"]
-    report = summary["match_rate"]["files"]["results"]
+    # judged file by file, as the sync's gate does (MAP's results file, i-Ready's exports)
+    assert summary["refused_by_match_rate"] == ["AssessmentResults.csv"]
+    report = summary["match_rate"]["files"]["AssessmentResults.csv"]
     assert report["loads"] is False and report["rate"] == 0.0
     assert "605001" in report["first_unmatched_ids"]
     code, text = _validate(*args)
     assert code == 1
     assert "  match rate: 0.0% (minimum 95.0%)" in text
-    assert "    results: 0.0%, 4 unmatched: REFUSED; first unmatched vendor ids: 605001" in text
+    assert "    AssessmentResults.csv: 0.0%, 4 unmatched: REFUSED; first unmatched vendor ids: 605001" in text
     assert text.rstrip().endswith(
         "importable: NO (below the district's minimum match rate; sync would refuse it)"
     )

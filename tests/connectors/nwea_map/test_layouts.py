@@ -174,6 +174,8 @@ def test_older_layout_reads_to_the_same_results(
     assert not [issue for issue in batch.issues if issue.severity == "reject"]
     assert len(older) == len(current) == 3
     for now, then, row in zip(current, older, _tests(cdf), strict=True):
+        assert then["source_file"] == file_name  # the export each test came from, for the match gate
+        then = {**then, "source_file": now["source_file"]}
         if layout == "combined-2020":
             assert then["source_id"].startswith(f"nwea_map:{row['StudentID']}|")
             then = {**then, "source_id": now["source_id"]}  # the id is composed: no TestID in this file
