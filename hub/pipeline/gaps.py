@@ -49,7 +49,7 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
     # The marker after the thresholds names what the gap rows hold, so that rows from before domain_score
     # was filled are derived again once rather than kept by the fingerprint.
     policy_key = f"{thresholds.model_dump_json()}|{GAP_ROWS_VERSION}"
-    inputs = ["assessment_result", "domain_result"]
+    inputs = ["assessment_result", "result_domains"]
     kept = unchanged(run, run.warehouse.step_record(run.district_id, STEP), inputs, policy_key)
     if not kept:
         results = sql_table("assessment_result")
