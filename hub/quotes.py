@@ -32,16 +32,20 @@ class OpenQuotes:
 def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     """Find and neutralise the lines whose quote swallows the lines after it (see the module's doc)."""
     octets = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(octets == ord('"'))
-    if not len(quotes):
+    quoted = octets == ord('"')
+    if not quoted.any():
         return OpenQuotes(data)
     ends = np.flatnonzero(octets == ord("\n"))
-    per_line = np.bincount(np.searchsorted(ends, quotes), minlength=len(ends) + 1)
-    odd = np.flatnonzero(per_line % 2)
-    if not len(odd):
-        return OpenQuotes(data)
     starts = np.concatenate(([0], ends + 1))
     stops = np.concatenate((ends, [len(data)]))
+    # each line's quotes counted modulo 2 in one pass: xor over its bytes (a last line after the final
+    # line break is empty and has none)
+    odd_quotes = np.zeros(len(starts), dtype=np.uint8)
+    holding = starts < len(data)
+    odd_quotes[holding] = np.bitwise_xor.reduceat(quoted.view(np.uint8), starts[holding])
+    odd = np.flatnonzero(odd_quotes)
+    if not len(odd):
+        return OpenQuotes(data)
 
     def line(index: int) -> bytes:
         return data[starts[index] : stops[index]]

@@ -9,6 +9,7 @@ from connectors.session_log import format as fmt
 from connectors.session_log.mastery import mastery_points
 from connectors.session_log.reading import INSTANCE
 from connectors.session_log.validate import whole_numbers
+from hub.csvtext import first_rows
 from hub.model import conform
 
 
@@ -28,10 +29,8 @@ def latest_sessions(rows: pa.Table) -> tuple[pa.Table, int]:
 
 def sessions_table(rows: pa.Table) -> pa.Table:
     """One row per session id (its rows agree on these fields: that was checked on reading)."""
-    heads = rows.group_by("session_id", use_threads=False).aggregate(
-        [(name, "first") for name in fmt.SESSION_COLUMNS if name != "session_id"]
-    )
-    heads = heads.rename_columns([name.removesuffix("_first") for name in heads.column_names])
+    _, first = first_rows(rows["session_id"])
+    heads = rows.select(fmt.SESSION_COLUMNS).take(pa.array(first))
     return conform(
         "tutoring_session",
         pa.table(

@@ -6,13 +6,14 @@ issues. The first failing check names a row's reject.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
 from connectors.session_log.fixes import Checked, fix, replaced
 from connectors.session_log.reading import INSTANCE, LINE
-from hub.csvtext import Rejects, repeats
+from hub.csvtext import Rejects, first_rows, repeats
 
 WHOLE_NUMBER = r"^\d{1,6}$"
 
@@ -101,16 +102,21 @@ def _check_instances(rejects: Rejects) -> None:
     session = pc.binary_join_element_wise(table[INSTANCE].cast(pa.string()), table["session_id"], "\x1f")
     columns = [name for name in fmt.SESSION_COLUMNS if name != "session_id"]
     # every row of the session takes part, rejected ones too: their session fields still tell its story
-    logged = table.select(columns).append_column("_session", session).filter(pc.is_valid(session))
-    spread = logged.group_by("_session").aggregate(
-        [(name, "count_distinct", pc.CountOptions(mode="all")) for name in columns]
-    )
-    disagree = pc.greater(spread[f"{columns[0]}_count_distinct"], 1)
-    for name in columns[1:]:
-        disagree = pc.or_(disagree, pc.greater(spread[f"{name}_count_distinct"], 1))
-    conflicting = spread.filter(disagree)["_session"]
-    flagged = pc.fill_null(pc.is_in(session, conflicting), False)
-    if conflicting:
+    named = np.flatnonzero(pc.is_valid(session).to_numpy(zero_copy_only=False))
+    logged = table.select(columns).take(pa.array(named))
+    codes, first = first_rows(session.take(pa.array(named)))
+    heads = logged.take(pa.array(first[codes]))
+    differs = np.zeros(len(named), dtype=bool)
+    for name in columns:  # null-aware: a blank beside a value is a disagreement too
+        mine, head = logged[name], heads[name]
+        unequal = pc.or_(
+            pc.fill_null(pc.not_equal(mine, head), False), pc.xor(pc.is_null(mine), pc.is_null(head))
+        )
+        differs |= unequal.to_numpy(zero_copy_only=False)
+    flagged = np.zeros(table.num_rows, dtype=bool)
+    flagged[named] = np.isin(codes, np.unique(codes[differs]))
+    flagged = pa.array(flagged)
+    if differs.any():
         reasons = _conflict_reasons(table.filter(flagged), columns)
         rejects.add(flagged, "session_conflict", None, lambda r: reasons[(r[INSTANCE], r["session_id"])])
     student = pc.binary_join_element_wise(session, table["student_id"], "\x1f")
