@@ -3,7 +3,7 @@
 Connectors hand in ``domain_result`` rows, one per domain of a test, and analysts and the hub's steps read
 them in that shape. The warehouse stores them as ``result_domains``: one row per assessment_result with
 ``SLOTS`` numbered slots of every domain field (``d1_vendor_domain`` .. ``d8_range_text``), because one
-row per domain was the largest write of a night (28.6 M rows at 350,000 students) and a test's domains
+row per domain was the largest write of a night (19.3 M rows at 350,000 students) and a test's domains
 always arrive, change and leave together. The SQL view ``domain_result`` unpivots the slots again, so
 every vendor field stays queryable on SQLite and PostgreSQL alike.
 """

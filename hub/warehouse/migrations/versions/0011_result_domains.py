@@ -1,6 +1,6 @@
 """Domain results stored one row per test (result_domains, 8 numbered slots); domain_result becomes a view
 
-One row per domain was the night's largest write (28.6 M rows at 350,000 students) for facts that always
+One row per domain was the night's largest write (19.3 M rows at 350,000 students) for facts that always
 arrive, change and leave per test. ``result_domains`` holds a test's domains in slots ``d1_`` .. ``d8_``
 (every field a domain row held); the view ``domain_result`` shows them one row per domain again, with the
 same columns and keys, so every vendor field stays queryable.
