@@ -113,13 +113,13 @@ def _gaps(gaps: GapSummary) -> Iterator[Output]:
 
 
 def _tiers(tiers: Tiers) -> Iterator[Output]:
-    assigned, distribution = tiers.assigned, tiers.distribution
-    counts = {int(r["values"]): r["counts"] for r in pc.value_counts(assigned.column("tier")).to_pylist()}
+    distribution = tiers.distribution
+    counts = {tier: pc.sum(distribution.column(f"tier{tier}")).as_py() or 0 for tier in (1, 2, 3)}
     inverted = distribution.filter(pc.equal(distribution.column("inverted_pyramid"), True)).num_rows
     yield dg.MaterializeResult(
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(assigned.num_rows),
-            "tier_counts": dg.MetadataValue.json({f"tier_{tier}": counts.get(tier, 0) for tier in (1, 2, 3)}),
+            "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
+            "tier_counts": dg.MetadataValue.json({f"tier_{tier}": counts[tier] for tier in (1, 2, 3)}),
             "inverted_pyramids": dg.MetadataValue.int(inverted),
             "tier_table": dg.MetadataValue.md(pyramid_markdown(distribution)),
         }

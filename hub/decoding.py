@@ -198,22 +198,28 @@ def _scan(blocks: Blocks, name: str, codec: str, label: str, bom: int, partial: 
     for index, chunk in enumerate(blocks()):
         skipped = bom if index == 0 else 0
         block = chunk[skipped:]
-        try:
-            text = decoder.decode(block)
-        except UnicodeDecodeError as error:
-            at = offset + skipped + error.start
-            line = lines + block.count(b"\n", 0, error.start) + 1
-            if codec != "utf-8" or bom:
-                message = _undecodable(name, label, line, at, block[error.start])
-                raise UndecodableFile(message, file=name) from None
-            before = non_ascii or not block[: error.start].isascii()
-            raise _BadByte(at, line, block[error.start], before) from None
-        non_ascii = non_ascii or not text.isascii()
+        if codec == "utf-8" and block.isascii() and not decoder.getstate()[0]:
+            # ASCII is UTF-8 as it stands: counted in the bytes, not decoded (most exports are ASCII)
+            text = block.decode("ascii") if b"\x00" in block else ""
+            newlines = block.count(b"\n")
+        else:
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError as error:
+                at = offset + skipped + error.start
+                line = lines + block.count(b"\n", 0, error.start) + 1
+                if codec != "utf-8" or bom:
+                    message = _undecodable(name, label, line, at, block[error.start])
+                    raise UndecodableFile(message, file=name) from None
+                before = non_ascii or not block[: error.start].isascii()
+                raise _BadByte(at, line, block[error.start], before) from None
+            non_ascii = non_ascii or not text.isascii()
+            newlines = text.count("\n")
         found = text.count("\x00")
         if found and first_nul is None:
             first_nul = lines + text[: text.index("\x00")].count("\n") + 1
         nuls += found
-        lines += text.count("\n")
+        lines += newlines
         offset += len(chunk)
     if not partial:
         try:

@@ -19,6 +19,7 @@ from hub.decoding import record_cells
 
 __all__ = ["REASON", "OpenQuotes", "open_quotes"]
 
+_BLOCK = 1 << 24  # bytes looked at a time: temporaries that fit a cache, not the size of the file
 REASON = "a quote opens a value that never closes on this line; the row is not loaded (fix the quote)"
 
 
@@ -32,20 +33,12 @@ class OpenQuotes:
 def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     """Find and neutralise the lines whose quote swallows the lines after it (see the module's doc)."""
     octets = np.frombuffer(data, dtype=np.uint8)
-    quoted = octets == ord('"')
-    if not quoted.any():
+    odd = _odd_quote_lines(octets)
+    if not len(odd):
         return OpenQuotes(data)
     ends = np.flatnonzero(octets == ord("\n"))
     starts = np.concatenate(([0], ends + 1))
     stops = np.concatenate((ends, [len(data)]))
-    # each line's quotes counted modulo 2 in one pass: xor over its bytes (a last line after the final
-    # line break is empty and has none)
-    odd_quotes = np.zeros(len(starts), dtype=np.uint8)
-    holding = starts < len(data)
-    odd_quotes[holding] = np.bitwise_xor.reduceat(quoted.view(np.uint8), starts[holding])
-    odd = np.flatnonzero(odd_quotes)
-    if not len(odd):
-        return OpenQuotes(data)
 
     def line(index: int) -> bytes:
         return data[starts[index] : stops[index]]
@@ -71,6 +64,32 @@ def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     for index in reversed(broken):  # from the end, so the offsets before each cut stay right
         mended[starts[index] : stops[index]] = line(index).replace(b'"', b"")
     return OpenQuotes(bytes(mended), [index + 1 for index in broken], records)
+
+
+def _odd_quote_lines(octets: np.ndarray) -> np.ndarray:
+    """The lines (numbered from 0) that hold an odd number of quotes.
+
+    Each line's quotes are counted modulo 2 by an xor over its bytes, block by block so that no temporary
+    is as large as the file (a session log is gigabytes); the count of a line cut by a block's end is
+    carried into the next block.
+    """
+    odd: list[np.ndarray] = []
+    lines = 0  # line breaks before the block
+    carry = 0  # the quotes since the last line break, modulo 2
+    for offset in range(0, len(octets), _BLOCK):
+        block = octets[offset : offset + _BLOCK]
+        breaks = np.flatnonzero(block == ord("\n"))
+        pieces = np.concatenate(([0], breaks + 1))  # each line's part in the block, then the tail
+        parity = np.zeros(len(pieces), dtype=np.uint8)
+        holding = pieces < len(block)
+        parity[holding] = np.bitwise_xor.reduceat((block == ord('"')).view(np.uint8), pieces[holding])
+        parity[0] ^= carry
+        odd.append(lines + np.flatnonzero(parity[:-1]))
+        carry = int(parity[-1])
+        lines += len(breaks)
+    if carry:  # the last line, with no line break after it
+        odd.append(np.array([lines]))
+    return np.concatenate(odd) if odd else np.array([], dtype=np.int64)
 
 
 def _complete_row(text: bytes, width: int, delimiter: str) -> bool:

@@ -18,12 +18,18 @@ from hub.connector import Extract, FileReport, Issue
 
 RECORD = "extract.json"
 KEPT = "kept"  # beside the nightly extracts, never one of them (no extract.json)
+DIGESTS = "input-digests.json"
 KEEP = 14  # nights of raw extracts kept per connector: two weeks of replays and audits
 
 
 def extract_dir(data_dir: Path, connector: str, when: datetime | None = None) -> Path:
     stamp = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     return data_dir / "raw" / connector / stamp
+
+
+def input_digests(data_dir: Path, connector: str) -> Path:
+    """Where the connector's input files' content hashes are remembered (``hub.inputs.FileDigests``)."""
+    return data_dir / "raw" / connector / DIGESTS
 
 
 def kept_files(data_dir: Path, connector: str, reader: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,8 +53,8 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
     # was filled are derived again once rather than kept by the fingerprint.
     policy_key = f"{thresholds.model_dump_json()}|{GAP_ROWS_VERSION}"
     inputs = ["assessment_result", "result_domains"]
-    kept = unchanged(run, run.warehouse.step_record(run.district_id, STEP), inputs, policy_key)
-    if not kept:
+    last = run.warehouse.step_record(run.district_id, STEP)
+    if not unchanged(run, last, inputs, policy_key):
         results = sql_table("assessment_result")
         of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
         gaps = skill_gaps(
@@ -65,17 +66,46 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
             ),
             thresholds,
         )
+        summary = _counted(gaps)
         run.warehouse.apply_step(  # gaps close as students grow: removals here are the point, not a risk
             run.district_id,
             STEP,
             NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK}),
             policy_key=policy_key,
+            summary=summary,
         )
-    return _gap_summary(run, derived=not kept)
+        return _from_summary(summary, derived=True)
+    if "by_domain" in last.summary:
+        return _from_summary(last.summary, derived=False)
+    return _gap_summary(run, derived=False)
+
+
+def _counted(gaps: pa.Table) -> dict[str, Any]:
+    """What the step keeps of the gaps it derived, for a kept night to report without reading them."""
+    by_domain = gaps.group_by(["subject", "canonical_domain"]).aggregate([("person_source_id", "count")])
+    by_domain = by_domain.sort_by([("subject", "ascending"), ("canonical_domain", "ascending")])
+    return {
+        "by_domain": [list(row.values()) for row in by_domain.to_pylist()],
+        "students": pc.count_distinct(gaps.column("person_source_id")).as_py(),
+    }
+
+
+def _from_summary(summary: dict[str, Any], *, derived: bool) -> GapSummary:
+    subjects, domains, counts = (
+        zip(*summary["by_domain"], strict=True) if summary["by_domain"] else ((), (), ())
+    )
+    by_domain = pa.table(
+        {
+            "subject": pa.array(subjects, pa.string()),
+            "canonical_domain": pa.array(domains, pa.string()),
+            "gaps": pa.array(counts, pa.int64()),
+        }
+    )
+    return GapSummary(by_domain, summary["students"], derived)
 
 
 def _gap_summary(run: DistrictRun, *, derived: bool) -> GapSummary:
-    """Counted in SQL from the stored gaps, whether derived tonight or kept from an earlier night."""
+    """Counted in SQL from the stored gaps: a step record from before the step kept its counts."""
     gaps = sql_table("skill_gap")
     mine = and_(gaps.c.district_id == run.district_id, gaps.c.status == "active")
     by_domain = run.warehouse.query(

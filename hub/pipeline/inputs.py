@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from hub.connector import SourceConnector
-from hub.inputs import content_hash
+from hub.inputs import FileDigests
 from hub.pipeline.context import DistrictRun
 
 KEY_PARTS = ("files", "reader", "transform")
@@ -30,7 +30,7 @@ def _hub_version() -> str:
         return "source"
 
 
-def read_key(source: SourceConnector) -> dict[str, Any] | None:
+def read_key(source: SourceConnector, digests: FileDigests) -> dict[str, Any] | None:
     """The source's files by content hash and what reading them depends on; None if it names no files."""
     files = source.input_files()
     if files is None:
@@ -38,7 +38,7 @@ def read_key(source: SourceConnector) -> dict[str, Any] | None:
     kind = type(source)
     reader = f"{kind.__module__}.{kind.__qualname__}|{_hub_version()}|{source.config.model_dump_json()}"
     return {
-        "files": {str(path): content_hash(path) for path in files},
+        "files": {str(path): digests.digest(path) for path in files},
         "reader": hashlib.sha256(reader.encode()).hexdigest(),
     }
 

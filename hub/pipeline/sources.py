@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from hub.connector import Extract, FileReport, Issue, NormalizedBatch, SourceConnector, Stage
+from hub.inputs import FileDigests
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.extracts import (
     extract_dir,
     extract_record,
+    input_digests,
     kept_files,
     latest_extract,
     load_extract,
@@ -132,7 +134,9 @@ def read_stage(run: DistrictRun, stage: Stage) -> list[ExtractSummary]:
     source whose files are those its newest kept extract was read from is not read again."""
     summaries = []
     for entry, source in run.sources(stage):
-        key = read_key(source)
+        digests = FileDigests(input_digests(run.data_dir, entry.name))
+        key = read_key(source, digests)
+        digests.save()
         kept = latest_extract(run.data_dir, entry.name)
         if key is not None and kept is not None:
             record = extract_record(kept)

@@ -14,9 +14,10 @@ from functools import partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import func, select
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.model import arrow_schema, conform, students_of
+from hub.model import arrow_schema, conform, sql_table, students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
 from hub.tutoring import (
@@ -30,6 +31,7 @@ from hub.tutoring import (
 from hub.tutoring.cycles import ATTENDANCE_SCHEMA
 from hub.tutoring.reads import READS
 from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
+from hub.tutoring.tiers import COUNTED, DISTRIBUTION_KEYS
 from hub.tutoring.tutor_pool import roster_tutors
 
 TIERS_STEP, GROUPS_STEP = "tiers", "tutoring_groups"  # the night's steps whose decisions these are
@@ -58,8 +60,6 @@ def _students(run: DistrictRun) -> pa.Table:
 
 @dataclass(frozen=True, slots=True)
 class Tiers:
-    assigned: pa.Table
-    """tier per student, subject and window (``tier_assignment`` rows)"""
     distribution: pa.Table
     """the pyramid per school, grade, subject and window, beside the healthy ranges"""
 
@@ -73,11 +73,22 @@ def decide_tiers(run: DistrictRun) -> Tiers:
     settings = policy.model_dump_json()
     last = run.warehouse.step_record(run.district_id, TIERS_STEP)
     if unchanged(run, last, ["assessment_result", "person"], settings):
-        tiers = conform("tier_assignment", run.warehouse.read("tier_assignment", run.district_id))
-    else:
-        tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
-        _apply_derived(run, TIERS_STEP, {"tier_assignment": tiers}, policy_key=settings)
-    return Tiers(tiers, tier_distribution(tiers, policy))
+        return Tiers(tier_distribution(_counted_tiers(run), policy))
+    tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
+    _apply_derived(run, TIERS_STEP, {"tier_assignment": tiers}, policy_key=settings)
+    return Tiers(tier_distribution(tiers, policy))
+
+
+def _counted_tiers(run: DistrictRun) -> pa.Table:
+    """The stored assignments counted per pyramid cell and tier in SQL: a kept night reads a few thousand
+    counts, not a row per student, subject and window."""
+    stored = sql_table("tier_assignment")
+    cells = [stored.c[key] for key in [*DISTRIBUTION_KEYS, "tier"]]
+    return run.warehouse.query(
+        select(*cells, func.count().label(COUNTED))
+        .where(stored.c.district_id == run.district_id, stored.c.status == "active")
+        .group_by(*cells)
+    )
 
 
 def school_year_of(sessions: pa.Table, as_of: date) -> tuple[date, date]:

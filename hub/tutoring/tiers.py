@@ -53,6 +53,7 @@ RESULT_COLUMNS = [
     "grade_levels_below",
 ]
 DISTRIBUTION_KEYS = ["school_source_id", "grade", "subject", "school_year", "window"]
+COUNTED = "students"  # in rows counted in SQL: how many students a (keys, tier) row stands for
 TIER_KEYS = ["person_source_id", "subject", "school_year", "window"]
 
 
@@ -164,11 +165,16 @@ def tier_distribution(tiers: pa.Table, policy: TutoringPolicy) -> pa.Table:
 
     ``inverted_pyramid`` is set when Tier 2 + Tier 3 exceed the policy's share: then more students need
     help than intervention can carry, and core (Tier 1) instruction is where to look first.
+
+    ``tiers`` holds tier_assignment rows, or rows already counted in SQL: then a ``students`` column says
+    how many students each row stands for (a kept night counts instead of reading every assignment).
     """
     tier = tiers.column("tier")
+    weight = tiers.column(COUNTED) if COUNTED in tiers.column_names else None
     counted = tiers.select(DISTRIBUTION_KEYS)
     for level in (1, 2, 3):
-        counted = counted.append_column(f"tier{level}", pc.cast(pc.equal(tier, level), pa.int64()))
+        ones = pc.cast(pc.equal(tier, level), pa.int64())
+        counted = counted.append_column(f"tier{level}", ones if weight is None else pc.multiply(ones, weight))
     sums = counted.group_by(DISTRIBUTION_KEYS).aggregate([(f"tier{level}", "sum") for level in (1, 2, 3)])
     sums = sums.rename_columns([name.removesuffix("_sum") for name in sums.column_names]).sort_by(
         [(key, "ascending") for key in DISTRIBUTION_KEYS]

@@ -216,9 +216,34 @@ def insert_new(connection: Connection, table: Table, data: pa.Table) -> TableCha
     keys = [
         (column.name, "ascending") for column in table.primary_key.columns if column.name in data.column_names
     ]
+    deferred = _drop_indexes_of_empty_sqlite_table(connection, table)
     try:
         bulk.load(connection, table.name, data, order=pc.sort_indices(data, sort_keys=keys))
     except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:  # raised by the drivers themselves
         detail = str(error).splitlines()
         raise WarehouseError(f"{table.name}: the batch repeats a key: {' '.join(detail[:2])}") from None
+    for definition in deferred:
+        connection.exec_driver_sql(definition)
     return TableChange(rows=data.num_rows, inserted=data.num_rows)
+
+
+def _drop_indexes_of_empty_sqlite_table(connection: Connection, table: Table) -> list[str]:
+    """On SQLite, a table no district has written yet loses its secondary indexes until its first load is
+    in; returns their definitions, to be run again after the load.
+
+    An index built once over the loaded rows is a sort; kept during the load it takes each row at a random
+    page, which at 1.9 M session attendance rows cost 8.5 s CPU and 19 s wall against 6.6 s and 10.6 s.
+    SQLite's DDL is part of the transaction, so a load that fails leaves the indexes as they were. Not on
+    PostgreSQL: COPY keeps indexes cheaply there, and dropping one would lock other districts' readers.
+    """
+    if connection.dialect.name != "sqlite":
+        return []
+    if connection.exec_driver_sql(f"SELECT 1 FROM {_q(table.name)} LIMIT 1").first() is not None:
+        return []
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table.name,),
+    ).all()
+    for name, _ in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {_q(name)}")
+    return [definition for _, definition in indexes]

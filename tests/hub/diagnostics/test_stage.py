@@ -93,8 +93,10 @@ def test_a_later_file_and_a_later_roster_move_only_the_rows_they_concern(
     assert (gaps.derived, gaps.rows, gaps.students) == (True, 1, 1)
     assert stored_gaps(run) == {"p1:ela:phonics:2026:fall": 2}  # from r2, the test of record, not r1
 
-    # A night on which nothing changed does no work, and says so.
-    assert not settle_results(run, policy).settled and not derive_skill_gaps(run, policy).derived
+    # A night on which nothing changed does no work, and says so: its counts are the ones kept.
+    kept = derive_skill_gaps(run, policy)
+    assert not settle_results(run, policy).settled and not kept.derived
+    assert kept.by_domain.equals(gaps.by_domain) and (kept.rows, kept.students) == (1, 1)
     assert settle_results(run, policy).tests_of_record == 2
 
     # Tonight's file holds one earlier test the vendor flags; the roster now knows student 999.

@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from hub.tutoring import TutoringPolicy, assign_tiers, tier_distribution
+from hub.tutoring.tiers import COUNTED, DISTRIBUTION_KEYS
 from tests.hub.tutoring.conftest import DEFAULT_POLICY, result_row, roster, table, tier_row
 
 STUDENTS = roster(("stu-1", "03", "sch-a"), ("stu-2", "04", "sch-a"), ("stu-3", "05", "sch-b"))
@@ -168,6 +169,16 @@ def test_distribution_is_per_school_grade_and_subject() -> None:
     rows += distribution(tier_rows({3: 2}, "sch-b", "03"))
     summary = [(r["school_source_id"], r["grade"], r["students"], r["inverted_pyramid"]) for r in rows]
     assert summary == [("sch-a", "03", 2, True), ("sch-a", "04", 4, False), ("sch-b", "03", 2, True)]
+
+
+def test_rows_counted_beforehand_give_the_pyramid_the_rows_give() -> None:
+    rows = table(
+        "tier_assignment", tier_rows({1: 74, 2: 20, 3: 6}, "sch-a", "03") + tier_rows({2: 3}, "sch-b")
+    )
+    keys = [*DISTRIBUTION_KEYS, "tier"]
+    counted = rows.group_by(keys).aggregate([("tier", "count")]).rename_columns([*keys, COUNTED])
+
+    assert tier_distribution(counted, DEFAULT_POLICY).equals(tier_distribution(rows, DEFAULT_POLICY))
 
 
 @pytest.mark.parametrize(
