@@ -212,14 +212,11 @@ def _progress(summary: ProgressSummary) -> Iterator[Output]:
 
 
 def _rendered(rendered: Rendered) -> Iterator[Output]:
-    kinds: dict[str, int] = {}
-    for report in rendered.reports:
-        if report.content_type == "text/html":
-            kinds[report.kind] = kinds.get(report.kind, 0) + 1
+    kinds = rendered.count("text/html")
     schools = sorted((rendered.folder / "school").glob("*.html"))
     yield dg.MaterializeResult(
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(rendered.reports)),
+            "dagster/row_count": dg.MetadataValue.int(rendered.table.num_rows),
             "reports_by_kind": dg.MetadataValue.json(kinds),
             "folder": dg.MetadataValue.path(str(rendered.folder)),
             **({"school_dashboard": dg.MetadataValue.url(schools[0].as_uri())} if schools else {}),

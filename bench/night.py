@@ -12,7 +12,8 @@ reports rendered and pushed to the files destination.
 3. unchanged night: the same files again.
 
 Per night: wall and CPU time, peak RSS of the process tree (sampled from /proc, and the largest process's
-own high-water mark), each step's time and each asset's rows from Dagster's event log of that run; beside
+own high-water mark), each step's wall time and rows from Dagster's event log of that run, with the tree's
+CPU time and peak RSS over that step's span (the same /proc samples); beside
 them two floors measured in the same run, each in a fresh process: a bare pyarrow parse of the night's
 input files, and a bare sqlite3 bulk write of as many rows of each table as the night inserted or updated.
 ``--warehouse`` names a PostgreSQL server: the nights then run on a throw-away database there (dropped
@@ -43,6 +44,7 @@ AT_STUDENTS = 350_000
 TARGETS = {"first": 180.0, "next": 45.0, "unchanged": 15.0}
 """Wall seconds at 350,000 students (issue 13); a smaller run is held to them scaled linearly."""
 TARGET_RSS_MB = 2048.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 NIGHTS = {
     "first": "first night (empty warehouse, a whole year of tests)",
     "next": "next night (2 % new tests, a week more of sessions, 0.5 % roster changes)",
@@ -77,10 +79,12 @@ def next_night(drop: Path, seed: int) -> dict[str, int]:
 
 
 class TreeRss:
-    """The peak summed RSS of a process and its descendants, sampled from /proc every 0.2 s."""
+    """The summed RSS and CPU time of a process and its descendants, sampled from /proc every 0.2 s, so
+    that each step's span of the event log can be given its own CPU time and peak (``step_figures``)."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak_kb = pid, 0
+        self.samples: list[tuple[float, int, float]] = []  # (epoch seconds, RSS kB, CPU seconds so far)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -92,7 +96,17 @@ class TreeRss:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _tree(self.pid)))
+            tree = _tree(self.pid)
+            rss = sum(_rss_kb(pid) for pid in tree)
+            self.samples.append((time.time(), rss, sum(_cpu_seconds(pid) for pid in tree)))
+            self.peak_kb = max(self.peak_kb, rss)
+
+    def step_figures(self, start: float, end: float) -> tuple[float, float]:
+        """CPU seconds and peak RSS (MB) of the tree between two instants of the event log."""
+        inside = [rss for at, rss, _ in self.samples if start <= at <= end]
+        before = [cpu for at, _, cpu in self.samples if at <= start] or [0.0]
+        until = [cpu for at, _, cpu in self.samples if at <= end] or [0.0]
+        return max(until[-1] - before[-1], 0.0), max(inside, default=0) / 1024
 
 
 def _tree(pid: int) -> list[int]:
@@ -104,6 +118,15 @@ def _tree(pid: int) -> list[int]:
             with contextlib.suppress(OSError):  # the process ended while we looked
                 todo += [int(child) for child in (task / "children").read_text().split()]
     return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system time of a live process (its waited-for children's too), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
 
 
 def _rss_kb(pid: int) -> int:
@@ -124,6 +147,9 @@ class Night:
     cpu: float
     peak_mb: float
     steps: dict[str, float] = field(default_factory=dict)
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)  # step -> (start, end), epoch s
+    figures: dict[str, tuple[float, float]] = field(default_factory=dict)  # step -> (CPU s, peak RSS MB)
+    tree: TreeRss | None = None
     rows: dict[str, dict[str, int]] = field(default_factory=dict)  # step -> asset -> rows
 
 
@@ -138,7 +164,7 @@ def run_night(label: str, config: Path, environment: dict[str, str], log: Path) 
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
     peak = max(tree.stop(), usage.ru_maxrss / 1024)
-    return Night(label, process.returncode == 0, wall, usage.ru_utime + usage.ru_stime, peak)
+    return Night(label, process.returncode == 0, wall, usage.ru_utime + usage.ru_stime, peak, tree=tree)
 
 
 def read_steps(config: Path, night: Night) -> None:
@@ -160,7 +186,9 @@ def read_steps(config: Path, night: Night) -> None:
             if event.event_type == dg.DagsterEventType.STEP_START:
                 started[entry.step_key] = entry.timestamp
             elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-                night.steps[entry.step_key] = entry.timestamp - started.get(entry.step_key, entry.timestamp)
+                start = started.get(entry.step_key, entry.timestamp)
+                night.steps[entry.step_key] = entry.timestamp - start
+                night.spans[entry.step_key] = (start, entry.timestamp)
             elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
                 materialization = event.step_materialization_data.materialization
                 rows = materialization.metadata.get("dagster/row_count")
@@ -228,9 +256,11 @@ def show(night: Night, floors: dict[str, dict[str, Any]], students: int) -> list
         f"  {'the night (tutorhub sync)':<34}{night.wall:8.1f} s wall {night.cpu:8.1f} s CPU   "
         f"peak RSS {night.peak_mb:7,.0f} MB (process tree)"
     )
+    print(f"    {'step':<32}{'wall':>8}   {'CPU':>8}   {'peak RSS':>9}   rows")
     for step, seconds in sorted(night.steps.items(), key=lambda item: -item[1]):
         rows = ", ".join(f"{asset} {count:,}" for asset, count in sorted(night.rows.get(step, {}).items()))
-        print(f"    {step:<32}{seconds:8.1f} s   {rows or '-'}")
+        cpu, peak = night.tree.step_figures(*night.spans[step]) if night.tree else (float("nan"),) * 2
+        print(f"    {step:<32}{seconds:6.1f} s {cpu:8.1f} s {peak:7,.0f} MB   {rows or '-'}")
     parse, write = floors["parse"], floors["write"]
     print(
         f"  {'floor: bare parse':<34}{parse['wall']:8.1f} s  {parse['rows']:>12,} rows in {parse['files']} "

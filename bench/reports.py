@@ -5,9 +5,10 @@
 Builds a ``tutorhub demo-data`` district and the demo's hub.yaml (as bench/night.py does), runs the night's
 steps before ``alignment_reports`` on it outside Dagster (``hub.pipeline.night.run_steps``, untimed), then
 times the reports step in a fresh process, as the first night renders it (no set rendered before): wall,
-CPU, peak RSS and reports a second. A second fresh process times its parts: the warehouse reads, building
-the reports, and each format's rendering. ``--district`` reuses a folder a ``--keep`` run left (its
-hub.yaml), skipping the build and the steps before the reports.
+CPU, peak RSS and reports a second; then, in another, the step run again on the same data, which renders
+nothing (each report is made from what the kept one was). A further fresh process times its parts: the
+warehouse reads, building the reports, and each format's rendering. ``--district`` reuses a folder a
+``--keep`` run left (its hub.yaml), skipping the build and the steps before the reports.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ def the_step(work: Path) -> int:
     return len(rendered)
 
 
+def the_step_again(work: Path) -> None:
+    """The step made to run again on the same data (its kept mark cleared): every report is made from
+    what the set kept was made from, so none is rendered or written again (``render_unless_kept``)."""
+    from hub.pipeline.delivery import render_reports
+
+    run = _run(work)
+    run.warehouse.record_step(run.district_id, "alignment_reports", through_run=None)
+    Clock().step("alignment_reports (the step again, same data)", render_reports, run)
+
+
 def parts(work: Path) -> None:
     """The step's parts: reads, building, and each format's rendering (not written)."""
     from hub.pipeline.delivery import report_inputs
@@ -94,6 +105,7 @@ def main() -> None:
     try:
         print("the reports step, in a fresh process")
         in_fresh_process(the_step, work)
+        in_fresh_process(the_step_again, work)
         print("its parts, in a fresh process")
         in_fresh_process(parts, work)
     finally:

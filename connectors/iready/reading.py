@@ -11,6 +11,8 @@ import csv
 import io
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -47,18 +49,33 @@ def find_exports(path: Path, pattern: str) -> list[Path]:
 def read_exports(path: Path, pattern: str) -> Extract:
     """Every i-Ready export under ``path`` (a file, a folder or a zip of them); other files in a folder
     are skipped with a warning."""
+    with exports_at(path, pattern) as where:
+        return read_files(where, pattern)
+
+
+@contextmanager
+def exports_at(path: Path, pattern: str) -> Iterator[Path]:
+    """The file or folder to read: ``path``, or for a zip a scratch folder of its matching members."""
     if zipfile.is_zipfile(path):
         with unzipped(path, lambda name: PurePosixPath(name).match(pattern)) as folder:
-            return _read_exports(folder, pattern)
-    return _read_exports(path, pattern)
+            yield folder
+        return
+    yield path
 
 
-def _read_exports(path: Path, pattern: str) -> Extract:
-    files = find_exports(path, pattern)
+def exports_by_name(path: Path, pattern: str) -> dict[str, Path]:
+    """The files ``read_files`` reads, by the name their rows carry in ``_file``."""
+    return {
+        (file.relative_to(path).as_posix() if path.is_dir() else file.name): file
+        for file in find_exports(path, pattern)
+    }
+
+
+def read_files(path: Path, pattern: str) -> Extract:
+    """Every export of a file or folder (``exports_at``) read whole."""
     tables: dict[str, list[pa.Table]] = {stream: [] for stream in STREAMS}
     extract = Extract(streams={}, files={}, issues=[], info={"files": {}})
-    for file in files:
-        name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+    for name, file in exports_by_name(path, pattern).items():
         header = _header(file, name)
         recognised = recognise(
             one_test_header(header) if is_diagnostic_and_instruction(header) else header, name

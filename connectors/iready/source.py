@@ -9,10 +9,14 @@ from typing import Any, ClassVar
 from connectors.iready.config import IReadyConfig
 from connectors.iready.layouts import RESULTS
 from connectors.iready.lessons import summarise_lessons
-from connectors.iready.reading import STREAMS, read_exports
+from connectors.iready.reading import STREAMS, exports_at, exports_by_name, read_exports, read_files
 from connectors.iready.results import NormalizedResults, normalize_results
 from hub.connector import Extract, NormalizedBatch, SourceConnector, Stage, SyncMode
-from hub.inputs import files_at
+from hub.inputs import content_hash, files_at
+from hub.tracked import KeptFiles, rows_since, tracked_state
+
+STUDENT = ("Student ID",)
+"""What links the rows the normalizer looks at together (a test in two files, a student's lessons)."""
 
 
 class IReadySource(SourceConnector):
@@ -40,6 +44,19 @@ class IReadySource(SourceConnector):
 
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
         return read_exports(self.config.path, self.config.pattern)
+
+    def read_tracked(self, state: Mapping[str, Any] | None, kept: Path, hashes: Mapping[str, str]) -> Extract:
+        """Every file parsed (i-Ready rewrites its cumulative exports whole), then only the rows of the
+        students whose rows are new, changed or gone since the files ``state`` records (``rows_since``)."""
+        config = self.config
+        with exports_at(config.path, config.pattern) as where:
+            extract = read_files(where, config.pattern)
+            files = exports_by_name(where, config.pattern)
+            digests = {name: hashes.get(str(file)) or content_hash(file) for name, file in files.items()}
+        return rows_since(extract, digests, state, KeptFiles(kept), STUDENT)
+
+    def next_state(self, extract: Extract, previous: Mapping[str, Any] | None) -> dict[str, Any]:
+        return tracked_state(extract, previous)
 
     def input_files(self) -> list[Path] | None:
         return files_at(self.config.path)

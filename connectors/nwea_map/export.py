@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,15 @@ def export_files(path: Path) -> list[ExportFile]:
     raise ConnectorError(
         f"{path} does not exist (expected a MAP data export: a folder, a zip or one file)", file=str(path)
     )
+
+
+def file_digest(export_file: ExportFile) -> str:
+    """The SHA-256 of the file's bytes (a zip member's once inflated), as ``hub.inputs.content_hash``."""
+    digest = hashlib.sha256()
+    with export_file.open() as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.nwea_map.csvfile import PROVENANCE, read_header, read_text_table
-from connectors.nwea_map.export import export_files
+from connectors.nwea_map.export import ExportFile, export_files
 from connectors.nwea_map.layouts import (
     FILE_KINDS,
     KNOWN_COLUMNS,
@@ -28,12 +28,17 @@ STREAMS = tuple(kind.stream for kind in FILE_KINDS)
 
 def read_export(path: Path) -> Extract:
     """Every recognised file of the export; files of other kinds are listed in ``info["ignored_files"]``."""
+    return read_files(path, export_files(path))
+
+
+def read_files(path: Path, files: list[ExportFile]) -> Extract:
+    """``read_export`` of the export at ``path`` whose files (``export_files``) are ``files``."""
     parts: dict[str, list[pa.Table]] = {}
     reports: dict[str, FileReport] = {}
     issues: list[Issue] = []
     files_info: dict[str, dict[str, Any]] = {}
     ignored: list[str] = []
-    for export_file in export_files(path):
+    for export_file in files:
         with export_file.open() as stream:
             header = header_cells(stream, export_file.name)
         kind = kind_by_header(header) or kind_of(Path(export_file.name).name)

@@ -11,15 +11,21 @@ import pyarrow.compute as pc
 
 from connectors.nwea_map.config import MapConfig
 from connectors.nwea_map.csvfile import FILE
+from connectors.nwea_map.export import export_files, file_digest
 from connectors.nwea_map.findings import Findings
 from connectors.nwea_map.goals import domain_results
-from connectors.nwea_map.reading import STREAMS, read_export
+from connectors.nwea_map.reading import STREAMS, read_export, read_files
 from connectors.nwea_map.results import assessment_results
 from connectors.nwea_map.rows import filtered
 from connectors.nwea_map.screening import screen
 from hub.connector import Extract, Issue, NormalizedBatch, SourceConnector, Stage, SyncMode
 from hub.inputs import files_at
 from hub.model import conform
+from hub.tracked import KeptFiles, rows_since, tracked_state
+
+LINKS = ("StudentID", "TestID")
+"""What links the rows the normalizer looks at together: a test repeated or its TestID shared by two
+students, a student's grade in StudentsBySchool."""
 
 
 class MapSource(SourceConnector):
@@ -45,6 +51,23 @@ class MapSource(SourceConnector):
 
     def read(self, state: Mapping[str, Any] | None = None) -> Extract:
         return read_export(self.config.path)
+
+    def read_tracked(self, state: Mapping[str, Any] | None, kept: Path, hashes: Mapping[str, str]) -> Extract:
+        """Every file parsed (NWEA rewrites or appends to its exports), then only the rows of the students
+        and tests whose rows are new, changed or gone since the files ``state`` records (``rows_since``).
+        ClassAssignments feeds no table: its rows go only where its student's do."""
+        path = self.config.path
+        files = export_files(path)
+        extract = read_files(path, files)
+        folder = path if path.is_dir() else path.parent
+        digests = {
+            export_file.name: hashes.get(str(folder / export_file.name)) or file_digest(export_file)
+            for export_file in files
+        }
+        return rows_since(extract, digests, state, KeptFiles(kept), LINKS)
+
+    def next_state(self, extract: Extract, previous: Mapping[str, Any] | None) -> dict[str, Any]:
+        return tracked_state(extract, previous)
 
     def input_files(self) -> list[Path] | None:
         return files_at(self.config.path)

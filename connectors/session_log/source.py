@@ -24,7 +24,7 @@ from connectors.session_log.normalize import (
     progress_points,
     sessions_table,
 )
-from connectors.session_log.tracked import WITHDRAWN, KeptFiles, read_tracked
+from connectors.session_log.tracked import WITHDRAWN, read_tracked
 from connectors.session_log.tutors import tutor_profiles
 from hub.archives import drop_files
 from hub.connector import (
@@ -40,6 +40,7 @@ from hub.connector import (
     SyncMode,
 )
 from hub.inputs import files_at
+from hub.tracked import KeptFiles
 
 __all__ = ["SessionLogConfig", "SessionLogSource"]
 

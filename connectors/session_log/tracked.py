@@ -28,7 +28,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.feather as feather
 
 from connectors.session_log.logfile import (
     is_tutors_file,
@@ -40,37 +39,11 @@ from connectors.session_log.normalize import latest_sessions
 from connectors.session_log.reading import FILE_STRIDE, INSTANCE
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.inputs import content_hash
+from hub.tracked import KeptFiles
 
 WITHDRAWN = "withdrawn"
 """The stream of (session, student) pairs changed files held before this night, within their new dates."""
 PAIR = ["session_id", "student_id"]
-
-
-class KeptFiles:
-    """The checked rows of each session-log version read, by content hash (numbered as a first file)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _path(self, digest: str) -> Path:
-        return self.folder / f"{digest}.arrow"
-
-    def has(self, digest: str) -> bool:
-        return self._path(digest).is_file()
-
-    def save(self, digest: str, rows: pa.Table) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self._path(digest).with_suffix(".part")
-        feather.write_feather(rows, partial, compression="zstd")
-        partial.replace(self._path(digest))  # a half-written file is never taken for a kept one
-
-    def load(self, digest: str, columns: list[str] | None = None) -> pa.Table:
-        return feather.read_table(self._path(digest), columns=columns)
-
-    def keep_only(self, digests: set[str]) -> None:
-        for path in self.folder.glob("*.arrow") if self.folder.is_dir() else []:
-            if path.stem not in digests:
-                path.unlink()
 
 
 @dataclass(slots=True)

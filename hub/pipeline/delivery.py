@@ -2,33 +2,55 @@
 destinations through the exactly-once ledger.
 
 Rendered reports are kept in one Parquet file per night so that the push step (and a rerun of it after a
-failure) sends exactly what was rendered, without building the reports again. The push is held while one
-of the night's blocking checks last failed for the district (``step_state``), however the push is started.
+failure) sends exactly what was rendered, without building the reports again. Each kept row carries what
+it was made from and its content digest (``hub.pipeline.rendered_store``): a night renders only the reports
+whose data changed, writes only the files whose content changed, and a destination that confirmed the very
+set before is sent nothing without a body being read (``hub.push.kept``). The push is held while one of the
+night's blocking checks last failed for the district (``step_state``), however the push is started.
 """
 
 from __future__ import annotations
 
-import json
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import compress
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.compute as pc
+from sqlalchemy import select
 
-from hub.connector import RenderedReport
-from hub.model import students_of
+from hub.connector import DestinationConnector, PushOutcome, RenderedReport
+from hub.model import sql_table, students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.evidence import analytics_dir, pulse_week, school_year_period, stored_dosage, stored_impact
+from hub.pipeline.rendered_store import (
+    ADDRESS,
+    DIGEST,
+    SIZE,
+    last_rendered,
+    read_rendered,
+    render_unless_kept,
+    reports_of,
+    set_digest,
+)
 from hub.pipeline.tutoring import as_of_date
-from hub.push import PushError, PushRecord, content_hash, push_reports
-from hub.reports import ReportInputs, build_reports, render_all, write_reports
+from hub.push import Address, PushError, PushRecord, push_reports
+from hub.push.kept import kept_push, sent_key
+from hub.push.ledger import Ledger
+from hub.reports import AlignmentReport, ReportInputs, build_reports, write_reports
+from hub.reports.logged_not_placed import not_placed_pairs
+from hub.reports.rendered import RENDERERS
 from hub.reports.slices import split_by_school
 from hub.tutoring.pulse import Pulse
 from hub.tutoring.tiers import tier_distribution
+
+log = logging.getLogger(__name__)
 
 RENDERED_TABLE = "rendered"
 RENDERED = f"{RENDERED_TABLE}.parquet"
@@ -49,11 +71,16 @@ COLUMNS = {
 """Of the largest tables, only the columns a report reads: who was logged in which session of which group
 on which day (hub.reports.logged_not_placed), and each point's student, measure, day, score and skill
 (hub.reports.progress_view)."""
+LOG = ("tutoring_session", "session_attendance")
+"""Read only for the students logged without a placement (``logs_not_placed``)."""
 
 
 GATES = ("roster", "assessment_results")
 """The steps whose blocking checks hold the push (deletion guard, referential integrity, files readable,
 match rate, duplicate tests): reports built on input they refused are not sent."""
+
+
+PUSH_STEP = "report_pushes"  # its step_state keeps, per destination, the set it last had confirmed whole
 
 
 class PushHeld(PushError):
@@ -62,8 +89,18 @@ class PushHeld(PushError):
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    reports: list[RenderedReport]
+    table: pa.Table
+    """The rendered set as kept (``hub.pipeline.rendered_store``)."""
     folder: Path
+
+    @property
+    def reports(self) -> list[RenderedReport]:
+        return reports_of(self.table)
+
+    def count(self, content_type: str) -> dict[str, int]:
+        """How many reports of each kind were rendered as ``content_type``."""
+        counts = self.table.filter(pc.equal(self.table["content_type"], content_type))["kind"].value_counts()
+        return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +136,13 @@ def render_reports(run: DistrictRun) -> Rendered:
     return Rendered(build_district_reports(run), reports_dir(run))
 
 
-def build_district_reports(run: DistrictRun) -> list[RenderedReport]:
+def build_district_reports(run: DistrictRun) -> pa.Table:
     """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
     when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
     date), the reports rendered then, not built again."""
     render = partial(_render_reports, run)
     kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, report_settings(run), render)
-    return reports_of(kept[RENDERED_TABLE])
+    return kept[RENDERED_TABLE]
 
 
 def report_settings(run: DistrictRun) -> str:
@@ -127,22 +164,35 @@ def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
     # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
     # a report whose data did not change is still not sent again.
     generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
-    rendered = unless_unchanged(
-        render_all(build_reports(report_inputs(run), generated_at)),
-        last_rendered(reports_dir(run) / RENDERED),
+    reports = build_reports(report_inputs(run), generated_at)
+    return {RENDERED_TABLE: keep_and_write(reports, reports_dir(run), RENDERED)}
+
+
+def keep_and_write(
+    reports: list[AlignmentReport], folder: Path, kept: str, content_types: Sequence[str] = tuple(RENDERERS)
+) -> pa.Table:
+    """The set to keep of ``reports`` rendered as ``content_types``: a report made from what last night's
+    was made from is not rendered again, and one that says what last night's said (its generated stamp
+    aside) is last night's; only the files of the others are written."""
+    table, changed = render_unless_kept(reports, last_rendered(folder / kept), content_types)
+    write_reports(
+        (reports_of(table.slice(row, 1))[0] for row in compress(range(len(changed)), changed)), folder
     )
-    write_reports([report for report, changed in rendered if changed], reports_dir(run))
-    return {RENDERED_TABLE: rendered_table([report for report, _ in rendered])}
+    return table
 
 
 def report_inputs(run: DistrictRun) -> ReportInputs:
     """What the district's reports are built from: the warehouse's tables and the night's stored analytics
     (apart from the rendering, so that bench/reports.py can time the two apart)."""
     warehouse, district = run.warehouse, run.district_id
-    tables = {name: warehouse.read(name, district, columns=COLUMNS.get(name)) for name in TABLES}
+    pulse = Pulse(**load_tables(analytics_dir(run, "pulse")))
+    tables = {
+        name: warehouse.read(name, district, columns=COLUMNS.get(name)) for name in TABLES if name not in LOG
+    }
+    tables |= logs_not_placed(run, not_placed_pairs(pulse)["person_source_id"].unique().to_pylist())
     students = students_of(tables["person"])
     as_of = as_of_date(run)
-    week = pulse_week(tables["tutoring_session"], as_of)
+    week = pulse_week(warehouse.read("tutoring_session", district, columns=["session_date"]), as_of)
     dosage = stored_dosage(run)
     impact = stored_impact(run, school_year_period(tables["cycle"], as_of))  # the impact step's, not redone
     schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()
@@ -151,7 +201,7 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
         week_start=week,
         **tables,
         dosage=dosage,
-        pulse=Pulse(**load_tables(analytics_dir(run, "pulse"))),
+        pulse=pulse,
         impact=impact,
         impact_by_school=split_by_school(impact, schools),
         tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
@@ -163,74 +213,43 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
     )
 
 
-def last_rendered(path: Path) -> list[RenderedReport]:
-    """The set rendered last time at ``path``; none before the first."""
-    return read_rendered(path) if path.is_file() else []
-
-
-def unless_unchanged(
-    reports: list[RenderedReport], last_time: list[RenderedReport]
-) -> list[tuple[RenderedReport, bool]]:
-    """Each report, paired with whether it changed; a report that says what the one rendered last time
-    said (its generated stamp aside) is that one, so its file is not written again."""
-    before = {_address(report): report for report in last_time}
-    paired = []
-    for report in reports:
-        last = before.get(_address(report))
-        if last is not None and content_hash(last) == content_hash(report):
-            paired.append((last, False))
-        else:
-            paired.append((report, True))
-    return paired
-
-
-def _address(report: RenderedReport) -> tuple[str, str, str]:
-    return report.kind, report.target, report.content_type
-
-
-def rendered_table(reports: list[RenderedReport]) -> pa.Table:
-    """Rendered reports as one table, so that a push (or its rerun) sends exactly these."""
-    return pa.table(
-        {
-            "kind": [r.kind for r in reports],
-            "target": [r.target for r in reports],
-            "title": [r.title for r in reports],
-            "content_type": [r.content_type for r in reports],
-            "body": pa.array([r.body for r in reports], pa.binary()),
-            "summary": [json.dumps(dict(r.summary), sort_keys=True) for r in reports],
-            "volatile": pa.array([list(r.volatile) for r in reports], pa.list_(pa.string())),
-        }
+def logs_not_placed(run: DistrictRun, people: list[str]) -> dict[str, pa.Table]:
+    """The session log as far as a report reads it: the sessions logged for ``people`` (the students logged
+    without a placement, whose first logged day hub.reports.logged_not_placed finds), not a year's log."""
+    district = run.district_id
+    attendance = sql_table("session_attendance")
+    theirs = attendance.c.person_source_id.in_(people)
+    held = select(attendance.c.session_source_id).where(
+        attendance.c.district_id == district, attendance.c.status == "active", theirs
     )
-
-
-def reports_of(table: pa.Table) -> list[RenderedReport]:
-    return [
-        RenderedReport(
-            row["kind"],
-            row["target"],
-            row["title"],
-            row["content_type"],
-            row["body"],
-            json.loads(row["summary"]),
-            tuple(row.get("volatile") or ()),
-        )
-        for row in table.to_pylist()
-    ]
-
-
-def read_rendered(path: Path) -> list[RenderedReport]:
-    return reports_of(pq.read_table(path))
+    return {
+        "session_attendance": run.warehouse.read(
+            "session_attendance", district, columns=COLUMNS["session_attendance"], where=theirs
+        ),
+        "tutoring_session": run.warehouse.read(
+            "tutoring_session",
+            district,
+            columns=COLUMNS["tutoring_session"],
+            where=sql_table("tutoring_session").c.source_id.in_(held),
+        ),
+    }
 
 
 def load_rendered(run: DistrictRun) -> list[RenderedReport]:
     """The night's rendered reports, and its review meeting packets where the packets step made them."""
+    return reports_of(load_rendered_table(run))
+
+
+def load_rendered_table(run: DistrictRun, columns: Sequence[str] | None = None) -> pa.Table:
+    """``load_rendered`` as the kept table (``hub.pipeline.rendered_store``), only ``columns`` if named."""
     path = reports_dir(run) / RENDERED
     if not path.is_file():
         raise FileNotFoundError(
             f"district {run.district_id}: no rendered reports yet; run the reports step first"
         )
     packets = reports_dir(run) / PACKETS
-    return [*read_rendered(path), *(read_rendered(packets) if packets.is_file() else [])]
+    kept = [path, *([packets] if packets.is_file() else [])]
+    return pa.concat_tables([read_rendered(each, columns) for each in kept])
 
 
 def failed_gates(run: DistrictRun) -> list[str]:
@@ -256,11 +275,47 @@ def push_night(run: DistrictRun) -> Pushed:
 
 
 def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[PushRecord]]:
-    """Push the rendered reports to each of the district's own destinations."""
-    reports = load_rendered(run)
-    return {
-        entry.name: push_reports(
-            run.warehouse, run.district_id, entry.name, connector, reports, dry_run=dry_run
-        )
-        for entry, connector in run.destinations()
-    }
+    """Push the rendered reports to each of the district's own destinations; to one that confirmed this
+    very set before (``hub.push.kept``), nothing is sent and no report is read or hashed again."""
+    index = load_rendered_table(run, [*ADDRESS, DIGEST, SIZE])  # no body: a kept push reads none
+    rendered = None
+    district, engine = run.district_id, run.warehouse.engine
+    sent_before = run.warehouse.step_record(district, PUSH_STEP).summary.get("sent", {})
+    pushed, sent = {}, {}
+    for entry, connector in run.destinations():
+        ledger = Ledger(engine, district, entry.name)
+        digest = set_digest(taken(index, connector))
+        if not dry_run and sent_before.get(entry.name) == sent_key(digest, connector, ledger):
+            records = kept_push(ledger, addressed(taken(index, connector)))
+            log.info(
+                "district %s: push to %s: %d reports as confirmed last time, unchanged; none read or sent",
+                district,
+                entry.name,
+                len(records),
+            )
+        else:
+            rendered = rendered if rendered is not None else load_rendered_table(run)
+            mine = reports_of(taken(rendered, connector))
+            records = push_reports(engine, district, entry.name, connector, mine, dry_run=dry_run)
+        pushed[entry.name] = records
+        if not dry_run and all(r.outcome is not PushOutcome.FAILED for r in records):
+            sent[entry.name] = sent_key(digest, connector, ledger)
+    if not dry_run:
+        run.warehouse.record_step(district, PUSH_STEP, summary={"sent": sent})
+    return pushed
+
+
+def taken(rendered: pa.Table, connector: DestinationConnector) -> pa.Table:
+    """The reports of a kind (and content type) the destination takes."""
+    wanted = pc.is_in(rendered["kind"], pa.array(connector.accepts, pa.string()))
+    if connector.content_types is not None:
+        types = pa.array(connector.content_types, pa.string())
+        wanted = pc.and_(wanted, pc.is_in(rendered["content_type"], types))
+    return rendered if pc.all(wanted).as_py() else rendered.filter(wanted)  # a filter copies every body
+
+
+def addressed(rendered: pa.Table) -> list[tuple[Address, int]]:
+    """Each report's address and size, its body not read into Python."""
+    columns = [rendered[name].to_pylist() for name in ADDRESS]
+    sizes = rendered[SIZE].to_pylist()
+    return [(Address(*address), size) for *address, size in zip(*columns, sizes, strict=True)]

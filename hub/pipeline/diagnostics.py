@@ -1,9 +1,18 @@
 """The diagnostics stage's matching: vendor results to roster students, before the apply, so that a file
 below the match-rate threshold is not loaded at all.
 
-What follows the apply works over everything stored: ``hub.pipeline.record`` settles the test of record
-(tonight's file may complete a window an earlier file began, and a student matched tonight joins their
-window) and ``hub.pipeline.gaps`` derives the skill gaps.
+What follows the apply works over everything stored: ``hub.pipeline.record`` matches stored rows again
+against today's roster and settles the test of record (tonight's file may complete a window an earlier
+file began, and a student matched tonight joins their window) and ``hub.pipeline.gaps`` derives the skill
+gaps.
+
+The gate judges the rows a night applies. A tracked source (``hub.tracked.rows_since``) hands over, of a
+cumulative export, only the tests of the students whose rows are new or changed since its last committed
+apply, so on a next night the gate judges tonight's new and changed rows (with their students' other
+tests), not the rows it judged and loaded on earlier nights: a file swapped for another district's or
+keyed by other ids changes every row and is judged whole, while old rows that stopped matching (a student
+who left) cannot refuse tonight's new tests. A refused night records no files read, so the next night
+judges the same rows again, with whatever has changed since, under the roster of that night.
 """
 
 from __future__ import annotations
@@ -58,11 +67,14 @@ class MatchTransform:
     The roster's identifiers are read once for the whole stage: every source of it matches against the
     same roster, which does not change while the stage runs. Marking here means a first load writes each
     result once, flag included; ``settle_results`` then settles the flag against everything stored.
+
+    It names no ``reads``: a roster change applies no unchanged file again, since ``settle_results``
+    matches every stored row against the new roster (a night's cost follows the files that changed).
     """
 
     policy: DiagnosticsPolicy
     gate: MatchGate
-    reads: tuple[str, ...] = ("person", "person_identifier")
+    reads: tuple[str, ...] = ()
     _identifiers: pa.Table | None = field(default=None, init=False, repr=False)
 
     @property

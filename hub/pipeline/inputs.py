@@ -6,8 +6,10 @@ connector's class, its settings, the hub's version); the raw extract keeps the k
 a night over the same files reuses the extract instead of parsing. The *apply key* adds the settings of
 the stage's transform (the diagnostics policy of matching) and is recorded with the apply's own commit
 (``connector_state.inputs``): a failed or refused apply records nothing, so the next night applies again.
-A transform that reads warehouse tables (matching reads the roster) names them: when one of them changed
-since the source's last apply, the unchanged files are applied again.
+A transform whose output depends on warehouse tables names them: when one of them changed since the
+source's last apply, the unchanged files are applied again. Matching names none: it reads the roster,
+but a roster change is met by matching the stored rows again (``hub.pipeline.record``), not by applying
+unchanged files again.
 """
 
 from __future__ import annotations

@@ -21,18 +21,11 @@ import pyarrow.compute as pc
 
 from hub.connector import RenderedReport
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.delivery import (
-    PACKETS,
-    last_rendered,
-    rendered_table,
-    report_settings,
-    reports_dir,
-    reports_of,
-    unless_unchanged,
-)
+from hub.pipeline.delivery import PACKETS, keep_and_write, report_settings, reports_dir
 from hub.pipeline.derived import derived_files
+from hub.pipeline.rendered_store import reports_of
 from hub.pipeline.tutoring import as_of_date, last_boundary
-from hub.reports import ReportInputs, render_all, write_reports
+from hub.reports import AlignmentReport, ReportInputs
 from hub.reports.directory import directory
 from hub.reports.packet import KIND, build_review_packets
 from hub.tutoring.exits import LATEST_COLUMNS
@@ -93,7 +86,7 @@ def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
 def _render_packets(run: DistrictRun, boundary: date | None) -> dict[str, pa.Table]:
     """Build and render ``boundary``'s packets; write the files of those whose content changed since last
     night (the generated stamp aside), so that a night changing other schools rewrites none of these."""
-    rendered: list[RenderedReport] = []
+    packets: list[AlignmentReport] = []
     if boundary is not None:
         warehouse, district = run.warehouse, run.district_id
         tables = {name: warehouse.read(name, district) for name in TABLES}
@@ -113,8 +106,4 @@ def _render_packets(run: DistrictRun, boundary: date | None) -> dict[str, pa.Tab
         packets = build_review_packets(
             inputs, directory(inputs, {}), generated_at, boundary, _cycle_start(tables["cycle"], boundary)
         )
-        rendered = render_all(packets, PACKET_TYPES)
-    folder = reports_dir(run)
-    paired = unless_unchanged(rendered, last_rendered(folder / PACKETS))
-    write_reports([packet for packet, changed in paired if changed], folder)
-    return {PACKETS_TABLE: rendered_table([packet for packet, _ in paired])}
+    return {PACKETS_TABLE: keep_and_write(packets, reports_dir(run), PACKETS, PACKET_TYPES)}

@@ -13,12 +13,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
+from hub.model import sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
-from hub.progress.points import stale_ids
+from hub.progress.points import PREFIX, stale_ids
 from hub.progress.policy import SIGNAL_WORDS, SIGNALS
+from hub.progress.series import COLUMNS as POINT_COLUMNS
+from hub.warehouse import Warehouse
 
 POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
 STEP = "progress_monitoring"  # the night's step writing ``progress_goal``, whose step_state keeps its mark
@@ -75,18 +78,17 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
     results = warehouse.read("assessment_result", district, columns=RESULT_COLUMNS)
     tutored = pc.unique(memberships["person_source_id"])
     fresh = diagnostic_points(results, tutored)
-    stored = warehouse.read("progress_point", district, columns=["source_id"])
     warehouse.apply(
         district,
         POINTS_STATE,
         NormalizedBatch(
             {"progress_point": fresh},
             {"progress_point": SyncMode.DELTA},
-            deletes={"progress_point": stale_ids(stored, fresh)},
+            deletes={"progress_point": stale_ids(stored_diagnostic_ids(warehouse, district), fresh)},
         ),
         max_delete_fraction=1.0,
     )
-    points = warehouse.read("progress_point", district)
+    points = warehouse.read("progress_point", district, columns=POINT_COLUMNS)
     points = points.filter(pc.is_in(points["person_source_id"], value_set=tutored))
     goals = monitor(
         memberships,
@@ -107,6 +109,14 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
         policy_key=policy_key,
     )
     return summarized(goals, as_of)
+
+
+def stored_diagnostic_ids(warehouse: Warehouse, district: str) -> pa.Table:
+    """source_id of the district's stored points whose id has the diagnostic prefix (and, on SQLite,
+    whose LIKE ignores case, a few more that ``stale_ids`` leaves out): only the hub's own diagnostic points
+    can be stale here, and the district's other points are millions."""
+    prefixed = sql_table("progress_point").c.source_id.startswith(PREFIX, autoescape=True)
+    return warehouse.read("progress_point", district, columns=["source_id"], where=prefixed)
 
 
 def summarized(goals: pa.Table, as_of: date) -> ProgressSummary:

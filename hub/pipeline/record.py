@@ -1,7 +1,10 @@
-"""Settling the test of record over every stored result, after the night's files are applied.
+"""Settling matches and the test of record over every stored row, after the night's files are applied.
 
-Tonight's files were marked as they loaded; a test stored from an earlier file, or a student the roster
-now names, can still move a window's test of record, and only those rows are written back.
+Tonight's rows were matched and marked as they loaded; once the roster changed, every row stored on an
+earlier night is matched again against today's roster (a student added tonight takes their old results,
+one who left gives theirs up, as a load of the same files from scratch would decide), and a test stored
+from an earlier file can still move a window's test of record. Only the rows whose match or flag moved
+are written back.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.diagnostics import DiagnosticsPolicy, duplicate_tests, mark_test_of_record, rematch
+from hub.diagnostics import DiagnosticsPolicy, duplicate_tests, mark_test_of_record, match_students
 from hub.diagnostics.record import RESULT_COLUMNS as RECORD_COLUMNS
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
@@ -29,6 +32,9 @@ SETTLED_COLUMNS = [
 ]
 """What settling the test of record reads of each stored result: the rule's inputs, not the scores."""
 STEP = "assessment_results"  # the night's step that settles, whose step_state keeps what it last settled
+ROSTER = ["person", "person_identifier"]
+MATCHED = ["source_id", "vendor_student_id", "person_source_id", "match_status"]
+"""What matching again reads of each stored lesson_evidence row."""
 
 
 @dataclass(slots=True)
@@ -41,62 +47,76 @@ class RecordSummary:
 
 
 def settle_results(run: DistrictRun, policy: DiagnosticsPolicy) -> RecordSummary:
-    """Match again what was unmatched, then mark the test of record over every stored result.
+    """Match stored results and lesson summaries again (all of them after a roster change, else those
+    still waiting for a student), then mark the test of record over every result.
 
-    Reads only the columns the rule needs and writes back, as a patch, only the rows whose person or flag
-    moved: on a night whose files were marked as they loaded, that is none. On a night when no result
-    changed (nor the roster, while some results wait for a match) it reads nothing at all.
+    Reads only the columns the rules need and writes back, as a patch, only the rows whose person, match
+    or flag moved: on a night whose rows were matched and marked as they loaded, under an unchanged roster,
+    that is none. On a night when no diagnostic row changed, nor the roster, it reads nothing at all.
     """
     policy_key = policy.model_dump_json(include={"id_precedence", "rapid_guessing_threshold"})
     last = run.warehouse.step_record(run.district_id, STEP)
-    inputs = ["assessment_result", *(["person", "person_identifier"] if last.summary.get("pending") else [])]
-    if unchanged(run, last, inputs, policy_key):
+    if unchanged(run, last, ["assessment_result", "lesson_evidence", *ROSTER], policy_key):
         return RecordSummary(**last.summary["summary"], rematched=0, settled=False)
+    # rows are matched as they load: only a roster change since the last settling (or none yet) can move
+    # a stored row's match; else only the rows still waiting for a student are tried again
+    every = last.through_run is None or run.warehouse.changed_after(run.district_id, last.through_run, ROSTER)
     stored = run.warehouse.read("assessment_result", run.district_id, columns=SETTLED_COLUMNS)
-    before = stored.select(["source_id", "person_source_id", "is_test_of_record"])
-    rematched = 0
-    if stored.num_rows and pc.any(pc.not_equal(stored.column("match_status"), "matched")).as_py():
-        outcome = rematch(stored, roster_identifiers(run), policy.id_precedence)
-        newly = outcome.results.filter(pc.equal(outcome.results.column("match_status"), "matched"))
-        rematched = newly.num_rows
-        if rematched:
-            ids = newly.column("source_id").combine_chunks()
-            stored = pa.concat_tables(
-                [
-                    stored.filter(pc.invert(pc.is_in(stored.column("source_id"), ids))),
-                    newly.select(stored.column_names),
-                ]
-            )
+    before = stored.select(["source_id", "person_source_id", "match_status", "is_test_of_record"])
+    waiting = pc.not_equal(stored["match_status"], "matched")
+    identifiers = roster_identifiers(run) if every or pc.any(waiting).as_py() else None
+    stored, rematched = _match_again(stored, identifiers, policy, None if every else waiting)
     marked = mark_test_of_record(stored, rapid_guessing_threshold=policy.rapid_guessing_threshold)
-    moved = _changed(marked, before).select(
+    moved = _changed(marked, before, "is_test_of_record").select(
         ["source_id", "person_source_id", "match_status", "is_test_of_record"]
     )
+    lessons = pa.table({name: pa.array([], pa.string()) for name in MATCHED})
+    if every:
+        lessons = run.warehouse.read("lesson_evidence", run.district_id, columns=MATCHED)
+        matched, _ = _match_again(lessons, identifiers, policy, None)
+        lessons = _changed(matched, lessons.select(["source_id", "person_source_id", "match_status"]))
     summary = {
         "results": marked.num_rows,
         "tests_of_record": pc.sum(marked.column("is_test_of_record")).as_py() or 0,
         "duplicates": duplicate_tests(marked).num_rows,
     }
-    pending = pc.sum(pc.not_equal(marked.column("match_status"), "matched")).as_py() or 0
+    tables = {"assessment_result": moved, "lesson_evidence": lessons.drop_columns(["vendor_student_id"])}
     run.warehouse.apply_step(
         run.district_id,
         STEP,
-        NormalizedBatch({"assessment_result": moved}, {"assessment_result": SyncMode.PATCH}),
+        NormalizedBatch(tables, dict.fromkeys(tables, SyncMode.PATCH)),
         policy_key=policy_key,
-        summary={"pending": pending, "summary": summary},
+        summary={"summary": summary},
     )
     return RecordSummary(**summary, rematched=rematched)
 
 
-def _changed(marked: pa.Table, before: pa.Table) -> pa.Table:
-    """Only the rows whose person or test-of-record flag moved: the rest are already stored as they are."""
-    was = before.rename_columns(["source_id", "_person_before", "_record_before"])
-    joined = marked.join(was, "source_id", join_type="left outer")
-    person, person_before = joined["person_source_id"], joined["_person_before"]
-    same_person = pc.coalesce(
-        pc.equal(person, person_before), pc.and_(pc.is_null(person), pc.is_null(person_before))
+def _match_again(
+    stored: pa.Table, identifiers: pa.Table | None, policy: DiagnosticsPolicy, only: pa.ChunkedArray | None
+) -> tuple[pa.Table, int]:
+    """``stored`` with every row (or the ``only`` rows) matched against today's roster ``identifiers``,
+    and how many rows found a student they had not."""
+    if identifiers is None or not stored.num_rows:
+        return stored, 0
+    again = stored if only is None else stored.filter(only)
+    matched = match_students(again, identifiers, policy.id_precedence).results.select(stored.column_names)
+    found = pc.and_(
+        pc.equal(matched["match_status"], "matched"), pc.not_equal(again["match_status"], "matched")
     )
-    moved = pc.or_(
-        pc.fill_null(pc.not_equal(joined["is_test_of_record"], joined["_record_before"]), True),
-        pc.invert(same_person),
+    rest = [] if only is None else [stored.filter(pc.invert(only))]
+    return pa.concat_tables([*rest, matched]), pc.sum(found).as_py() or 0
+
+
+def _changed(now: pa.Table, before: pa.Table, *flags: str) -> pa.Table:
+    """Only the rows whose person, match status or ``flags`` moved: the rest are stored as they are."""
+    compared = ["person_source_id", "match_status", *flags]
+    was = before.select(["source_id", *compared]).rename_columns(
+        ["source_id", *(f"_{name}_before" for name in compared)]
     )
-    return joined.filter(moved).drop_columns(["_person_before", "_record_before"])
+    joined = now.join(was, "source_id", join_type="left outer")
+    moved = pa.array([False] * joined.num_rows, pa.bool_())
+    for name in compared:
+        value, previous = joined[name], joined[f"_{name}_before"]
+        same = pc.coalesce(pc.equal(value, previous), pc.and_(pc.is_null(value), pc.is_null(previous)))
+        moved = pc.or_(moved, pc.invert(same))
+    return joined.filter(moved).drop_columns([f"_{name}_before" for name in compared])

@@ -202,11 +202,14 @@ def apply_extract(
     refused = isinstance(transform, StageTransform) and transform.held(connector_name)
     held = bool(fatal or counts["reference_rejects"] or refused)
     previous_state = run.warehouse.connector_state(run.district_id, connector_name)
+    # a refused file's rows are not applied: the files read stay those last applied, so that a tracked
+    # source (``TrackedSource``) reads its rows as changed again on the next night
+    state = previous_state if refused else source.next_state(extract, previous_state)
     summary = run.warehouse.apply(
         run.district_id,
         connector_name,
         batch,
-        state=source.next_state(extract, previous_state),
+        state=state,
         max_delete_fraction=run.district.max_delete_fraction,
         allow_deletions=run.allow_deletions,
         extra_issues=extract.issues,

@@ -24,15 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.model import arrow_schema, conform
-from hub.progress.points import PREFIX
+from hub.progress.measures import VENDOR, Chosen, choose
 from hub.progress.policy import ProgressPolicy
 from hub.progress.rule import judged
-from hub.progress.series import Series, merged, points_by_person, since
-from hub.skills import label
-
-MASTERY = "mastery_check"
-CSV_SOURCE = "progress_csv"
-VENDOR_NAMES = {"iready": "i-Ready", "nwea_map": "MAP Growth"}
+from hub.progress.series import EPOCH_ORDINAL, SPAN, SortedPoints, segment_starts, sorted_points
+from hub.progress.targets import set_goals
 
 
 def open_placements(memberships: pa.Table, groups: pa.Table, as_of: date) -> pa.Table:
@@ -74,141 +70,95 @@ def monitor(
     """``progress_goal`` rows for the placements open on ``as_of``; ``previous`` are last night's rows,
     whose ``signal_since`` is kept where the signal did not change.
 
-    One pass over the placements (a few per tutored student), each reading numpy slices of its student's
-    points: the work per placement is a handful of array operations, not a row loop.
+    Columnar over every placement at once (``hub.progress.measures`` picks the points, ``rule`` judges
+    them): no Python work per placement or per point, so a district of any size is a few array passes.
     """
     placements = open_placements(memberships, groups, as_of)
+    if not placements.num_rows:
+        return _empty()
     cycle = current_cycle(cycles, as_of)
-    cycle_ends = dict(zip(cycles["source_id"].to_pylist(), cycles["end_date"].to_pylist(), strict=True))
-    points = points.filter(pc.less_equal(points["observed_on"], pa.scalar(as_of, pa.date32())))
-    by_person = points_by_person(points)
-    tests = {row["source_id"]: row for row in results.to_pylist()}
-    before = {
-        row["source_id"]: (row["signal"], row["signal_since"])
-        for row in previous.select(["source_id", "signal", "signal_since"]).to_pylist()
-    }
-    rows = []
-    for placement in placements.to_pylist():
-        cycle_id = cycle["source_id"] if cycle else placement["cycle_source_id"]
-        goal_date = cycle["end_date"] if cycle else cycle_ends.get(cycle_id, as_of)
-        stretch = max(
-            placement["tutored_since"] or placement["entry_date"], cycle["start_date"] if cycle else as_of
-        )
-        row = _goal_row(
-            placement,
-            by_person.get(placement["person_source_id"], {}),
-            tests.get(placement["entry_result_source_id"]),
-            stretch,
-            goal_date,
-            policy,
-        )
-        if row is None:
-            continue
-        signal, since = before.get(placement["source_id"], (None, None))
-        row.update(
-            cycle_source_id=cycle_id,
-            signal_since=since if signal == row["signal"] and since is not None else as_of,
-            evaluated_on=as_of,
-        )
-        rows.append(row)
-    return conform("progress_goal", pa.Table.from_pylist(rows) if rows else _empty())
+    entered = _ordinals(pc.coalesce(placements["tutored_since"], placements["entry_date"]))
+    if cycle:
+        cycle_id = pa.array([cycle["source_id"]] * placements.num_rows, pa.string())
+        goal_day = np.full(placements.num_rows, cycle["end_date"].toordinal())
+        stretch = np.maximum(entered, cycle["start_date"].toordinal())
+    else:
+        cycle_id = placements["cycle_source_id"].combine_chunks()
+        at = pc.index_in(cycle_id, value_set=cycles["source_id"])
+        goal_day = _ordinals(pc.coalesce(cycles["end_date"].take(at), pa.scalar(as_of, pa.date32())))
+        stretch = np.maximum(entered, as_of.toordinal())
+    points = sorted_points(points.filter(pc.less_equal(points["observed_on"], pa.scalar(as_of, pa.date32()))))
+    tests = results["source_id"].combine_chunks()
+    chosen = choose(points, placements, entered, tests)
+    rows = chosen.placement
+    picked = placements.take(pa.array(rows, pa.int64()))
+    days, scores, lengths = _from_baseline(points, chosen, stretch[rows])
+    first, last = segment_starts(lengths), segment_starts(lengths) + lengths - 1
+    goal, basis = set_goals(chosen, picked, days[first], scores[first], goal_day[rows], results, policy)
+    trend = judged(days, scores, lengths, goal, goal_day[rows], policy)
+    table = pa.table(
+        {
+            "source_id": picked["source_id"],
+            "membership_source_id": picked["source_id"],
+            "group_source_id": picked["group_source_id"],
+            "person_source_id": picked["person_source_id"],
+            "subject": picked["subject"],
+            "school_source_id": picked["school_source_id"],
+            "canonical_domain": picked["canonical_domain"],
+            "measure": chosen.measure,
+            "goal_basis": basis,
+            "baseline_date": _dates(days[first]),
+            "baseline_score": scores[first],
+            "goal_date": _dates(goal_day[rows]),
+            "goal_score": goal,
+            "aimline_per_week": trend.aimline_per_day * 7,
+            "points": lengths,
+            "latest_date": _dates(days[last]),
+            "latest_score": scores[last],
+            "rate_of_improvement": pa.array(trend.rate_of_improvement, from_pandas=True),
+            "signal": trend.signal,
+            "signal_reason": trend.signal_reason,
+            "cycle_source_id": cycle_id.take(pa.array(rows, pa.int64())),
+        }
+    )
+    return conform("progress_goal", _dated(table, previous, as_of))
 
 
 def _empty() -> pa.Table:
     return arrow_schema("progress_goal").empty_table()
 
 
-def _goal_row(
-    placement: dict,
-    series: dict[tuple, Series],
-    entry_test: dict | None,
-    stretch: date,
-    goal_date: date,
-    policy: ProgressPolicy,
-) -> dict | None:
-    """The placement's row, or None when it has no point at all to start an aimline from."""
-    subject, domain = placement["subject"], placement["canonical_domain"]
-    entered = (placement["tutored_since"] or placement["entry_date"]).toordinal()
-    on_target = [
-        key for key in series if key[1] == subject and (key[2] is None or key[2] == domain) and key[0]
-    ]
-    district = sorted(
-        (since(series[key], entered) for key in on_target if key[0] == CSV_SOURCE),
-        key=lambda s: -len(s.days),
+def _ordinals(days: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return days.cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64) + EPOCH_ORDINAL
+
+
+def _dates(ordinals: np.ndarray) -> pa.Array:
+    return pa.array((ordinals - EPOCH_ORDINAL).astype(np.int32), pa.int32()).cast(pa.date32())
+
+
+def _from_baseline(
+    points: SortedPoints, chosen: Chosen, stretch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each placement's points from its baseline on (days, scores, points per placement). The baseline is
+    the last point before the stretch's first day, else the first point; on the diagnostic's scale, the
+    entry test (the first point)."""
+    days = points.days[chosen.points]
+    starts = segment_starts(chosen.lengths)
+    segment = np.repeat(np.arange(len(chosen.lengths)), chosen.lengths)
+    before = np.searchsorted(segment * SPAN + days, np.arange(len(stretch)) * SPAN + stretch, side="left")
+    base = np.where(chosen.kind == VENDOR, 0, np.maximum(before - starts - 1, 0))
+    keep = np.arange(len(days)) >= np.repeat(starts + base, chosen.lengths)
+    return days[keep], points.scores[chosen.points[keep]], chosen.lengths - base
+
+
+def _dated(goals: pa.Table, previous: pa.Table, as_of: date) -> pa.Table:
+    """``signal_since``: last night's date where the signal held, else tonight; and ``evaluated_on``."""
+    at = pc.index_in(goals["source_id"], value_set=previous["source_id"])
+    kept = pc.and_kleene(
+        pc.equal(previous["signal"].take(at), goals["signal"]), pc.is_valid(previous["signal_since"].take(at))
     )
-    district = [s for s in district if len(s.days) and not np.isnan(series_goal(s))]
-    mastery = merged([since(series[key], entered) for key in on_target if key[3] == MASTERY], MASTERY)
-    if district:
-        chosen, goal = district[0], series_goal(district[0])
-        basis = f"the district's goal on {chosen.measure}: {goal:g}"
-        base = _baseline_index(chosen, stretch)
-    elif mastery is not None and len(mastery.days):
-        chosen, base = mastery, _baseline_index(mastery, stretch)
-        goal, basis = _mastery_goal(float(mastery.scores[base]), domain, goal_date, policy)
-    else:
-        found = _vendor_series(series, subject, entry_test)
-        if found is None:
-            return None
-        chosen, base = found
-        goal, basis = _typical_growth_goal(chosen, base, entry_test, goal_date, policy)
-    return judged(placement, chosen, base, goal, basis, goal_date, policy)
-
-
-def _mastery_goal(
-    baseline: float, domain: str | None, goal_date: date, policy: ProgressPolicy
-) -> tuple[float, str]:
-    """Grade-level mastery of the skill by the cycle's end; a student already past it holds their baseline
-    (an aimline never runs down: a falling line would call a slide "on track")."""
-    skill = label(domain) if domain else "The subject's skills"
-    criterion = policy.mastery_goal_percent
-    if baseline >= criterion:
-        return baseline, (
-            f"{skill}: {baseline:g} % correct at the baseline already meets the {criterion:g} % mastery "
-            f"goal; the goal holds it to {goal_date:%Y-%m-%d}, and points below it say adjust"
-        )
-    return (
-        criterion,
-        f"{skill} mastery checks at {criterion:g} % correct (grade-level mastery) by {goal_date:%Y-%m-%d}",
-    )
-
-
-def series_goal(series: Series) -> float:
-    """The latest goal the source set on this series (nan when none)."""
-    given = series.goals[~np.isnan(series.goals)]
-    return float(given[-1]) if len(given) else float("nan")
-
-
-def _baseline_index(series: Series, stretch: date) -> int:
-    """The last point before the stretch's first day, else the first point."""
-    before = np.flatnonzero(series.days < stretch.toordinal())
-    return int(before[-1]) if len(before) else 0
-
-
-def _vendor_series(series: dict[tuple, Series], subject: str, entry_test: dict | None) -> tuple | None:
-    """The diagnostic scale's points from the entry test on, and the entry test's index in them."""
-    if entry_test is None:
-        return None
-    entry_id = PREFIX + entry_test["source_id"]
-    for key, found in series.items():
-        if key[0] in VENDOR_NAMES and key[1] == subject and entry_id in found.ids:
-            at = int(np.flatnonzero(found.ids == entry_id)[0])
-            return Series(
-                found.measure, found.ids[at:], found.days[at:], found.scores[at:], found.goals[at:]
-            ), 0
-    return None
-
-
-def _typical_growth_goal(
-    series: Series, base: int, entry_test: dict, goal_date: date, policy: ProgressPolicy
-) -> tuple[float, str]:
-    baseline = float(series.scores[base])
-    vendor = VENDOR_NAMES.get(entry_test["vendor"], entry_test["vendor"])
-    typical = entry_test.get("typical_growth")
-    if typical is None:
-        return baseline, f"{vendor} gave no typical growth for this test: the goal holds the baseline"
-    weeks = max((goal_date.toordinal() - int(series.days[base])) / 7, 0.0)
-    goal = baseline + typical * weeks / policy.typical_growth_weeks
-    return goal, (
-        f"{vendor} typical growth ({typical:g} a year) prorated to {weeks:.0f} weeks: scale {goal:.0f} "
-        f"by {goal_date:%Y-%m-%d}"
+    tonight = pa.scalar(as_of, pa.date32())
+    since = pc.if_else(pc.fill_null(kept, False), previous["signal_since"].take(at), tonight)
+    return goals.append_column("signal_since", since).append_column(
+        "evaluated_on", pa.array([as_of] * goals.num_rows, pa.date32())
     )

@@ -1,82 +1,99 @@
-"""The aimline from baseline to goal, the trend of the points, and the decision rule's signal."""
+"""The aimline from baseline to goal, the trend of the points, and the decision rule's signal.
+
+Over every placement at once: ``Judged`` holds one segment of points per placement (the points from its
+baseline on, in date order) and the rule reads each segment's last points as one small matrix.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
+from hub.diagnostics._arrow import concat
 from hub.progress.policy import ADJUST, ON_TRACK, RAISE_GOAL, TOO_FEW_POINTS, ProgressPolicy
-from hub.progress.series import Series
+from hub.progress.series import segment_starts
+from hub.progress.text import day_text, number_text, texts
 from hub.progress.trend import least_squares_per_week
 
 
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """Per placement: the aimline, the trend and the signal (numpy or Arrow columns of equal length)."""
+
+    aimline_per_day: np.ndarray
+    rate_of_improvement: np.ndarray  # nan where no slope can be told
+    signal: pa.Array
+    signal_reason: pa.Array
+
+
 def judged(
-    placement: dict,
-    series: Series,
-    base: int,
-    goal: float,
-    basis: str,
-    goal_date: date,
+    days: np.ndarray,
+    scores: np.ndarray,
+    lengths: np.ndarray,
+    goal: np.ndarray,
+    goal_day: np.ndarray,
     policy: ProgressPolicy,
-) -> dict:
-    """The aimline from the baseline to the goal, the trend of the points, and the rule's signal."""
-    baseline_day, baseline = int(series.days[base]), float(series.scores[base])
-    span_days = max(goal_date.toordinal() - baseline_day, 1)
-    per_day = (goal - baseline) / span_days
-    observed = slice(base, None)
-    slope = least_squares_per_week(series.days[observed], series.scores[observed])
-    after_days, after_scores = series.days[base + 1 :], series.scores[base + 1 :]
-    signal, reason = decide(after_days, after_scores, baseline_day, baseline, per_day, policy)
-    return {
-        "source_id": placement["source_id"],
-        "membership_source_id": placement["source_id"],
-        "group_source_id": placement["group_source_id"],
-        "person_source_id": placement["person_source_id"],
-        "subject": placement["subject"],
-        "school_source_id": placement["school_source_id"],
-        "canonical_domain": placement["canonical_domain"],
-        "measure": series.measure,
-        "goal_basis": basis,
-        "baseline_date": date.fromordinal(baseline_day),
-        "baseline_score": baseline,
-        "goal_date": goal_date,
-        "goal_score": goal,
-        "aimline_per_week": per_day * 7,
-        "points": len(series.days) - base,
-        "latest_date": date.fromordinal(int(series.days[-1])),
-        "latest_score": float(series.scores[-1]),
-        "rate_of_improvement": slope,
-        "signal": signal,
-        "signal_reason": reason,
-    }
+) -> Judged:
+    """The aimline from each segment's first point (the baseline) to ``goal`` on ``goal_day``, the trend
+    of the segment's points, and the rule's signal on the points after the baseline."""
+    first = segment_starts(lengths)
+    baseline_day, baseline = days[first], scores[first]
+    per_day = (goal - baseline) / np.maximum(goal_day - baseline_day, 1)
+    signal, reason = decide(days, scores, lengths, baseline_day, baseline, per_day, policy)
+    return Judged(per_day, least_squares_per_week(days, scores, lengths), signal, reason)
 
 
 def decide(
     days: np.ndarray,
     scores: np.ndarray,
-    baseline_day: int,
-    baseline: float,
-    per_day: float,
+    lengths: np.ndarray,
+    baseline_day: np.ndarray,
+    baseline: np.ndarray,
+    per_day: np.ndarray,
     policy: ProgressPolicy,
-) -> tuple[str, str]:
-    """The decision rule on the points after the baseline: the last ``consecutive_points`` all below the
+) -> tuple[pa.Array, pa.Array]:
+    """The decision rule on the points after each baseline: the last ``consecutive_points`` all below the
     aimline -> adjust, all above -> raise_goal, fewer than that many points -> too_few_points."""
     needed = policy.consecutive_points
-    if len(days) < needed:
-        return TOO_FEW_POINTS, f"{len(days)} point(s) since the baseline; the rule reads the last {needed}"
-    last_days, last_scores = days[-needed:], scores[-needed:]
-    aim = baseline + per_day * (last_days - baseline_day)
-    latest = (
-        f"latest {last_scores[-1]:g} on {date.fromordinal(int(last_days[-1])):%Y-%m-%d} against an aimline "
-        f"of {aim[-1]:.1f}"
+    after = lengths - 1
+    enough = after >= needed
+    last = (segment_starts(lengths) + lengths)[enough][:, None] - needed + np.arange(needed)
+    last_days, last_scores = days[last], scores[last]
+    aim = baseline[enough][:, None] + per_day[enough][:, None] * (last_days - baseline_day[enough][:, None])
+    below = last_scores < aim
+    verdict = np.where(
+        below.all(axis=1), ADJUST, np.where((last_scores > aim).all(axis=1), RAISE_GOAL, ON_TRACK)
     )
-    if np.all(last_scores < aim):
-        return ADJUST, f"the last {needed} points are below the aimline ({latest})"
-    if np.all(last_scores > aim):
-        return RAISE_GOAL, f"the last {needed} points are above the aimline ({latest})"
-    below = int(np.sum(last_scores < aim))
-    return ON_TRACK, (
-        f"of the last {needed} points, {below} below the aimline and {needed - below} on or above it "
-        f"({latest})"
+    signal = np.full(len(lengths), TOO_FEW_POINTS, dtype=object)
+    signal[enough] = verdict
+    latest = concat(
+        "latest ",
+        number_text(last_scores[:, -1], "g"),
+        " on ",
+        day_text(last_days[:, -1]),
+        " against an aimline of ",
+        number_text(aim[:, -1], ".1f"),
     )
+    count_below = below.sum(axis=1)
+    judged_reason = np.where(
+        verdict == ADJUST,
+        texts(f"the last {needed} points are below the aimline (", latest, ")"),
+        np.where(
+            verdict == RAISE_GOAL,
+            texts(f"the last {needed} points are above the aimline (", latest, ")"),
+            texts(
+                f"of the last {needed} points, ",
+                number_text(count_below, "d"),
+                " below the aimline and ",
+                number_text(needed - count_below, "d"),
+                " on or above it (",
+                latest,
+                ")",
+            ),
+        ),
+    )
+    reason = texts(number_text(after, "d"), f" point(s) since the baseline; the rule reads the last {needed}")
+    reason[enough] = judged_reason
+    return pa.array(signal, pa.string()), pa.array(reason, pa.string())

@@ -1,4 +1,9 @@
-"""A student's points on one measure as numpy slices: how goals and the rule read ``progress_point``."""
+"""A district's points sorted into series, as numpy columns: how goals and the rule read ``progress_point``.
+
+A series is one student's points on one (source, subject, domain, measure), in date order. Every series is
+a slice of the sorted columns, so the whole goal step works on flat arrays and per-series offsets rather
+than on a Python object per student.
+"""
 
 from __future__ import annotations
 
@@ -9,75 +14,84 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+KEYS = ["person_source_id", "source", "subject", "canonical_domain", "measure"]
+COLUMNS = ["source_id", *KEYS, "observed_on", "score", "goal_score"]
+"""The columns of ``progress_point`` the goal step reads (the rest is bookkeeping)."""
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+SPAN = 1 << 22
+"""More days than any date ordinal: ``series * SPAN + day`` orders points by series, then date."""
+
 
 @dataclass(frozen=True, slots=True)
-class Series:
-    """One student's points on one measure, in date order (numpy arrays of equal length)."""
+class SortedPoints:
+    """Points sorted by series (``KEYS``, nulls last), then date; ties in a date keep the input's order."""
 
-    measure: str
-    ids: np.ndarray
+    ids: pa.ChunkedArray
+    """source_id in the input's order (``ids_in`` finds points by id without sorting the text)"""
+    sorted_at: np.ndarray
+    """the input row of each sorted point"""
     days: np.ndarray  # date ordinals
     scores: np.ndarray
     goals: np.ndarray  # nan where the source set none
+    heads: pa.Table
+    """one row per series, in sort order (its row number is the series' rank): ``KEYS``, start, end"""
+    order: np.ndarray
+    """``series * SPAN + day`` per point: ascending, so one ``searchsorted`` finds a date in any series"""
 
-    def take(self, rows: np.ndarray | slice) -> Series:
-        return Series(self.measure, self.ids[rows], self.days[rows], self.scores[rows], self.goals[rows])
+    def first_on_or_after(self, series: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Index of the first point of ``series`` on or after ``days`` (the end of the series if none)."""
+        return np.searchsorted(self.order, series * SPAN + days, side="left")
+
+    def ids_in(self, wanted: pa.Array) -> np.ndarray:
+        """Sorted indices of the points whose source_id is among ``wanted``, ascending."""
+        hit = pc.fill_null(pc.is_in(self.ids, value_set=wanted), False).to_numpy(zero_copy_only=False)
+        return np.flatnonzero(hit[self.sorted_at])
 
 
-KEYS = ["person_source_id", "source", "subject", "canonical_domain", "measure"]
-EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-def points_by_person(points: pa.Table) -> dict[str, dict[tuple, Series]]:
-    """person -> (source, subject, domain, measure) -> Series, sorted by date.
-
-    One sort and one pass over the boundaries between series (not over the points): a series is a slice
-    of the sorted columns, held as numpy views.
-    """
-    points = points.sort_by([(key, "ascending") for key in KEYS] + [("observed_on", "ascending")])
-    rows = points.num_rows
-    if not rows:
-        return {}
-    starts = np.zeros(rows, dtype=bool)
-    starts[0] = True
-    for key in KEYS:
-        codes = pc.dictionary_encode(points[key], null_encoding="encode").combine_chunks().indices
-        values = codes.to_numpy()
-        starts[1:] |= values[1:] != values[:-1]
+def sorted_points(points: pa.Table) -> SortedPoints:
+    """One stable sort on integer ranks of the keys (no string column is reordered), and the boundaries
+    between series where any rank changes."""
+    ranks = [_ranks(points[key]) for key in KEYS]
+    days = points["observed_on"].cast(pa.int32()).to_numpy(zero_copy_only=False).astype(np.int64)
+    sorted_at = np.lexsort([days, *reversed(ranks)]) if points.num_rows else np.zeros(0, np.int64)
+    starts = np.zeros(points.num_rows, dtype=bool)
+    starts[:1] = True
+    for rank in ranks:
+        ordered = rank[sorted_at]
+        starts[1:] |= ordered[1:] != ordered[:-1]
     first = np.flatnonzero(starts)
-    last = np.append(first[1:], rows)
-    ids = np.asarray(points["source_id"].to_pylist(), dtype=object)
-    days = points["observed_on"].cast(pa.int32()).to_numpy() + EPOCH_ORDINAL
-    scores = points["score"].to_numpy().astype(float)
-    goals = pc.fill_null(points["goal_score"], np.nan).to_numpy().astype(float)
-    everything = Series("", ids, days, scores, goals)
-    by_person: dict[str, dict[tuple, Series]] = {}
-    heads = points.select(KEYS).take(pa.array(first)).to_pylist()
-    for head, start, end in zip(heads, first, last, strict=True):
-        key = (head["source"], head["subject"], head["canonical_domain"], head["measure"])
-        series = everything.take(slice(int(start), int(end)))
-        by_person.setdefault(head["person_source_id"], {})[key] = Series(
-            head["measure"], series.ids, series.days, series.scores, series.goals
-        )
-    return by_person
-
-
-def merged(series: list[Series], measure: str) -> Series | None:
-    """Points of one measure from several keys (mastery checks on the skill and on several skills)."""
-    if not series:
-        return None
-    order = np.argsort(np.concatenate([s.days for s in series]), kind="stable")
-    return Series(
-        measure,
-        np.concatenate([s.ids for s in series])[order],
-        np.concatenate([s.days for s in series])[order],
-        np.concatenate([s.scores for s in series])[order],
-        np.concatenate([s.goals for s in series])[order],
+    ends = np.append(first[1:], points.num_rows)[: len(first)]
+    heads = points.select(KEYS).take(pa.array(sorted_at[first], pa.int64()))
+    heads = heads.append_column("start", pa.array(first, pa.int64()))
+    heads = heads.append_column("end", pa.array(ends, pa.int64()))
+    days = days[sorted_at] + EPOCH_ORDINAL
+    return SortedPoints(
+        ids=points["source_id"],
+        sorted_at=sorted_at,
+        days=days,
+        scores=points["score"].to_numpy().astype(float)[sorted_at],
+        goals=pc.fill_null(points["goal_score"], np.nan).to_numpy().astype(float)[sorted_at],
+        heads=heads,
+        order=np.repeat(np.arange(len(first), dtype=np.int64), ends - first) * SPAN + days,
     )
 
 
-def since(series: Series, first_day: int) -> Series:
-    keep = series.days >= first_day
-    return Series(
-        series.measure, series.ids[keep], series.days[keep], series.scores[keep], series.goals[keep]
-    )
+def _ranks(values: pa.ChunkedArray) -> np.ndarray:
+    """Each value's place among the distinct values in ascending order, null last (Arrow's sort order)."""
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    place = np.empty(len(encoded.dictionary), dtype=np.int64)
+    place[pc.sort_indices(encoded.dictionary).to_numpy()] = np.arange(len(encoded.dictionary))
+    codes = pc.fill_null(encoded.indices, len(place)).to_numpy()
+    return np.append(place, len(place))[codes]
+
+
+def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The indices ``starts[i] .. ends[i] - 1`` of every range, concatenated in order."""
+    lengths = ends - starts
+    shift = starts - segment_starts(lengths)
+    return np.repeat(shift, lengths) + np.arange(int(lengths.sum()))
+
+
+def segment_starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each of consecutive segments of ``lengths`` begins in their concatenation."""
+    return (np.cumsum(lengths) - lengths).astype(np.int64)

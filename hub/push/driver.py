@@ -78,7 +78,7 @@ def push_reports(
     ledger = Ledger(engine, district_id, destination_name)
     mine = _taken(connector, reports)
     states = ledger.states()
-    fingerprint = _config_fingerprint(connector)
+    fingerprint = config_fingerprint(connector)
     plans = [_plan(report, states.get(_address(report)), fingerprint) for report in mine]
     if dry_run:
         return plans
@@ -162,7 +162,7 @@ def _check_addresses(reports: list[RenderedReport]) -> None:
         )
 
 
-def _config_fingerprint(connector: DestinationConnector) -> str:
+def config_fingerprint(connector: DestinationConnector) -> str:
     """The settings that shape what is sent (secrets dump as asterisks; ``http`` is how, not what)."""
     settings = connector.config.model_dump(mode="json", exclude={"http"})
     return json.dumps({"connector": connector.name, **settings}, sort_keys=True, default=str)

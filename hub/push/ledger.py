@@ -85,8 +85,8 @@ class Ledger:
                     ]
                     if stored:
                         connection.execute(_UPDATE_KEEPING_HASH if failed else _UPDATE, stored)
-                if fresh:
-                    connection.execute(insert(PushTarget), fresh)
+                if fresh:  # one INSERT for many rows takes the same keys from each: a failure has no hash yet
+                    connection.execute(insert(PushTarget), [{"content_hash": None, **row} for row in fresh])
             connection.execute(
                 insert(PushLog),
                 [self._log(e.address, e.content_hash, e.outcome, e.attempt, e.error, now) for e in entries],

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.reports.inputs import ReportInputs
+from hub.tutoring.pulse import Pulse
 
 KEYS = ["person_source_id", "group_source_id"]
 
@@ -68,9 +69,14 @@ def _last_exit(inputs: ReportInputs, week_end: pa.Scalar) -> pa.Table:
 
 def logged_not_placed_pairs(inputs: ReportInputs) -> pa.Table:
     """The pulse's rows of students logged this week without an open membership in the group."""
-    if inputs.pulse is None:
+    return not_placed_pairs(inputs.pulse)
+
+
+def not_placed_pairs(pulse: Pulse | None) -> pa.Table:
+    """``logged_not_placed_pairs`` from the pulse alone: what the reports step reads the log for."""
+    if pulse is None:
         return pa.table({name: pa.array([], pa.string()) for name in [*KEYS, "subject"]})
-    rows = inputs.pulse.groups
+    rows = pulse.groups
     return rows.filter(pc.invert(rows["member"])).select([*KEYS, "subject"])
 
 

@@ -233,7 +233,8 @@ def run_cycle_boundary(
     rows = with_evidence(current, results, domain_results, policy)
     rows = rows.append_column("since", pc.coalesce(rows.column("tutored_since"), rows.column("entry_date")))
     reasons = exit_reasons(rows, policy, roster)
-    primary = eligible_students(tiers, gaps, policy).select([*PAIR, "canonical_domain"])
+    eligible = eligible_students(tiers, gaps, policy)
+    primary = eligible.select([*PAIR, "canonical_domain"])
     staying = (
         rows.filter(pc.is_null(reasons))
         .join(primary.rename_columns([*PAIR, "primary_now"]), PAIR, join_type="left outer")
@@ -246,7 +247,8 @@ def run_cycle_boundary(
         cycle_source_id=cycle_source_id,
         policy=policy,
         on=boundary_date,
-        attendance=attendance.join(subjects, "group_source_id", join_type="inner"),
+        attendance=attendance,
+        group_subjects=subjects,
         history=past_reviews,
         baseline_scores=results.select(["source_id", "scale_score"]),
     )
@@ -273,6 +275,7 @@ def run_cycle_boundary(
         groups=groups,
         memberships=updated,
         blocked=blocked,
+        eligible=eligible,
     )
     grouping = merge_remnants(grouping, policy, boundary_date)
     closed = _close_emptied_groups(grouping, boundary_date)

@@ -157,6 +157,7 @@ def form_groups(
     groups: pa.Table | None = None,
     memberships: pa.Table | None = None,
     blocked: pa.Table | None = None,
+    eligible: pa.Table | None = None,
 ) -> Grouping:
     """Place every eligible student not yet in a group of the subject; keep continuing groups intact.
 
@@ -164,11 +165,14 @@ def form_groups(
     data; ``groups`` and ``memberships`` the history so far; ``blocked`` holds entrants that must not
     enter now (see ``_hold_back``). Open groups keep their students and tutor; their free seats go to new
     entrants of the same domain and grade before new groups form. ``unplaced`` says who did not enter.
+    ``eligible`` is ``eligible_students(tiers, gaps, policy)`` when the caller has it already (a boundary
+    reads it for its reviews too; it is among the costliest joins of the boundary).
     """
     groups = history("tutoring_group", groups)
     memberships = history("group_membership", memberships)
     current = open_memberships(memberships)
-    entrants = eligible_students(tiers, gaps, policy).join(
+    eligible = eligible if eligible is not None else eligible_students(tiers, gaps, policy)
+    entrants = eligible.join(
         current.select(["person_source_id", "subject"]),
         ["person_source_id", "subject"],
         join_type="left anti",

@@ -38,20 +38,32 @@ ACTION_LABELS = {
 STAYS, EXITED = "stays", "exited"
 
 
-def attendance_counts(attendance: pa.Table, rows: pa.Table, on: date) -> tuple[np.ndarray, np.ndarray]:
+def attendance_counts(
+    attendance: pa.Table, group_subjects: pa.Table, rows: pa.Table, on: date
+) -> tuple[np.ndarray, np.ndarray]:
     """Sessions scheduled and attended per row of ``rows`` (person, subject, since) before ``on``.
 
-    ``attendance``: person_source_id, subject, session_date, attended (one row per student and session).
+    ``attendance``: person_source_id, group_source_id, session_date, attended (one row per student and
+    session); ``group_subjects``: group_source_id, subject. The log is narrowed to the reviewed students
+    and the dates their spans can hold before it meets the groups' subjects: a district's whole log is
+    millions of rows, and a boundary reads the part of it before that boundary.
     """
     keys = ["person_source_id", "subject"]
     spans = rows.select([*keys, "since"]).append_column("_row", pa.array(np.arange(rows.num_rows)))
-    logged = attendance.join(spans, keys, join_type="inner")
-    logged = logged.filter(
+    dates = attendance.column("session_date")
+    theirs = attendance.filter(
         pc.and_(
-            pc.greater_equal(logged.column("session_date"), logged.column("since")),
-            pc.less(logged.column("session_date"), pa.scalar(on, pa.date32())),
+            pc.and_(
+                pc.greater_equal(dates, pc.min(spans.column("since"))),
+                pc.less(dates, pa.scalar(on, pa.date32())),
+            ),
+            pc.is_in(attendance.column("person_source_id"), value_set=spans.column(keys[0])),
         )
     )
+    logged = theirs.join(group_subjects, "group_source_id", join_type="inner").join(
+        spans, keys, join_type="inner"
+    )
+    logged = logged.filter(pc.greater_equal(logged.column("session_date"), logged.column("since")))
     row = logged.column("_row").to_numpy()
     scheduled = np.bincount(row, minlength=rows.num_rows)
     attended = np.bincount(
@@ -106,6 +118,7 @@ def reviews(
     policy: TutoringPolicy,
     on: date,
     attendance: pa.Table,
+    group_subjects: pa.Table,
     history: pa.Table,
     baseline_scores: pa.Table,
 ) -> tuple[pa.Table, pa.Array]:
@@ -113,8 +126,9 @@ def reviews(
 
     ``rows``: the open memberships that no exit rule closed, beside their evidence (``with_evidence``),
     with ``since`` (tutored_since), ``primary_now`` (the newest primary gap, null if none) and the group's
-    ``school_source_id``. ``history``: the reviews so far; ``baseline_scores``: source_id, scale_score of
-    the tests that placed students.
+    ``school_source_id``. ``attendance`` and ``group_subjects``: as ``attendance_counts`` reads them;
+    ``history``: the reviews so far; ``baseline_scores``: source_id, scale_score of the tests that placed
+    students.
     """
     none = pa.nulls(rows.num_rows, pa.string())
     if policy.max_cycles is None or rows.num_rows == 0:
@@ -136,7 +150,7 @@ def reviews(
             before.column("person_source_id"), before.column("subject"), ":"
         ),
     ).to_numpy(zero_copy_only=False)
-    scheduled, attended = attendance_counts(attendance, picked, on)
+    scheduled, attended = attendance_counts(attendance, group_subjects, picked, on)
     actions, reasons = _actions(picked, scheduled, attended, prior, policy)
     outcome = EXITED if policy.review_action == "exit" else STAYS
     baseline = pc.index_in(

@@ -208,10 +208,10 @@ def test_an_unchanged_night_keeps_goals_and_packets_and_a_new_point_makes_them_a
     run = DistrictRun(night.hub, night.hub.district("progress"), installed())
     try:
         goals_written = _committed(run, "progress_monitoring")
-        packets_made = run.warehouse.step_record("progress", "review_packets").ran_at
+        packets_made = run.warehouse.step_record("progress", "review_packets").through_run
         kept = run_steps(run, ["progress_monitoring", "review_packets"])
         assert _committed(run, "progress_monitoring") == goals_written  # nothing judged or written again
-        assert run.warehouse.step_record("progress", "review_packets").ran_at == packets_made
+        assert run.warehouse.step_record("progress", "review_packets").through_run == packets_made
         assert (kept["progress_monitoring"].placements, kept["progress_monitoring"].changed) == (4, 0)
         assert kept["review_packets"].reports  # the kept packets, read back for the push
         assert night.read("progress_goal").sort_by("source_id").equals(later.sort_by("source_id"))
@@ -232,7 +232,7 @@ def test_an_unchanged_night_keeps_goals_and_packets_and_a_new_point_makes_them_a
         )
         again = run_steps(run, ["progress_monitoring", "review_packets"])
         assert _committed(run, "progress_monitoring") == goals_written + 1
-        assert run.warehouse.step_record("progress", "review_packets").ran_at != packets_made
+        assert run.warehouse.step_record("progress", "review_packets").through_run != packets_made
         assert goal_of(night.read("progress_goal"), district, "few")["points"] == 4
         assert again["progress_monitoring"].placements == 4
     finally:

@@ -165,11 +165,13 @@ def test_a_closed_placement_is_not_judged_again() -> None:
     assert run(checks([40, 50, 60, 70, 80]), exit_date=date(2025, 10, 20)) == []
 
 
-def test_least_squares_slope_per_week() -> None:
-    days = np.array([0, 7, 14, 21])
-    assert least_squares_per_week(days, 2.0 * days / 7 + 5) == pytest.approx(2.0)
-    assert least_squares_per_week(days[:1], np.array([3.0])) is None
-    assert least_squares_per_week(np.array([4, 4]), np.array([1.0, 2.0])) is None
+def test_least_squares_slope_per_week_of_each_series() -> None:
+    # four series side by side: a line, one point, every point on one day, a falling line
+    days = np.array([0, 7, 14, 21, 3, 4, 4, 100, 107])
+    scores = np.concatenate([2.0 * days[:4] / 7 + 5, [3.0, 1.0, 2.0, 9.0, 8.0]])
+    slopes = least_squares_per_week(days, scores, np.array([4, 1, 2, 2]))
+    assert slopes[0] == pytest.approx(2.0) and slopes[3] == pytest.approx(-1.0)
+    assert np.isnan(slopes[1]) and np.isnan(slopes[2])
 
 
 def test_a_summer_night_reads_the_last_cycle_begun() -> None:
