@@ -28,7 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.model import Base
+from hub.model import Base, ViewBase
 from hub.warehouse import Warehouse
 
 DISTRICT = "demo"
@@ -64,9 +64,11 @@ def _column_digest(column: pa.ChunkedArray) -> str:
 
 
 def table_digests(warehouse: Warehouse) -> dict[str, dict[str, str]]:
-    """Per model table: row count and one digest per column, rows in primary-key order."""
+    """Per model table and view: row count and one digest per column, rows in primary-key order. Views
+    count because they show the facts a table stores in another shape (domain_result)."""
     digests: dict[str, dict[str, str]] = {}
-    for name, table in sorted(Base.metadata.tables.items()):
+    tables = {**Base.metadata.tables, **ViewBase.metadata.tables}
+    for name, table in sorted(tables.items()):
         if name in OPERATIONS or "district_id" not in table.c:
             continue
         rows = warehouse.read(name, DISTRICT, active_only=False)

@@ -114,7 +114,7 @@ def import_diagnostics(config: str) -> dict[str, Any]:
     }
 
 
-WRITTEN_TABLES = ("assessment_result", "domain_result", "skill_gap")
+WRITTEN_TABLES = ("assessment_result", "result_domains", "skill_gap")
 
 
 def _line(label: str, result: dict[str, Any], rows: int | None = None, extra: str = "") -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from hub.connector import (
@@ -25,7 +26,7 @@ from hub.connector import (
     SourceConnector,
     SyncMode,
 )
-from hub.model import Base, conform
+from hub.model import SLOTS, conform, model_tables
 from hub.plugins import contract_problem
 
 __all__ = ["check_destination", "check_source"]
@@ -55,9 +56,9 @@ def _check_extract(source: SourceConnector, extract: Extract) -> None:
 
 
 def _check_batch(source: SourceConnector, batch: NormalizedBatch) -> None:
-    model_tables = set(Base.metadata.tables)
+    known = model_tables()
     for name, table in batch.tables.items():
-        assert name in model_tables, f"{source.name}: normalize() produced {name!r}, not a shared-model table"
+        assert name in known, f"{source.name}: normalize() produced {name!r}, not a shared-model table"
         assert name in source.tables, f"{source.name}: produced {name!r} but does not declare it in `tables`"
         assert "district_id" not in table.column_names, (
             f"{source.name}: {name} carries district_id; the hub adds it so no connector can cross districts"
@@ -70,6 +71,16 @@ def _check_batch(source: SourceConnector, batch: NormalizedBatch) -> None:
             ids = conformed.column("source_id")
             assert ids.null_count == 0, f"{source.name}: {name} has rows without a source_id"
             assert pc.count_distinct(ids).as_py() == len(ids), f"{source.name}: {name} repeats a source_id"
+        if name == "domain_result":
+            _check_domain_slots(source, conformed)
+
+
+def _check_domain_slots(source: SourceConnector, domains: pa.Table) -> None:
+    """The warehouse stores at most ``SLOTS`` domains per test and rejects the rest: a connector should
+    find out here, not from a night's rejects."""
+    per_test = domains.group_by("result_source_id").aggregate([("vendor_domain", "count")])
+    most = pc.max(per_test.column("vendor_domain_count")).as_py() or 0
+    assert most <= SLOTS, f"{source.name}: a test has {most} domains; the warehouse keeps {SLOTS} per test"
 
 
 def check_source(source: SourceConnector) -> NormalizedBatch:

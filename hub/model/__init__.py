@@ -1,8 +1,9 @@
 """The shared tutoring data model: SQLAlchemy tables, and Arrow schemas of the same."""
 
-from hub.model.arrow import arrow_schema, conform, sql_table, students_of
-from hub.model.assessment import AssessmentResult, DomainResult, LessonEvidence, SkillGap
-from hub.model.base import Base
+from hub.model.arrow import arrow_schema, conform, model_tables, sql_table, students_of
+from hub.model.assessment import AssessmentResult, LessonEvidence, SkillGap
+from hub.model.base import Base, ViewBase
+from hub.model.domains import SLOTS, DomainResult, ResultDomains
 from hub.model.ops import ConnectorState, StepState, SyncReject, SyncRun
 from hub.model.progress import ProgressGoal, ProgressPoint
 from hub.model.push import PushLog, PushTarget
@@ -31,6 +32,7 @@ from hub.model.tutoring import (
 )
 
 __all__ = [
+    "SLOTS",
     "AcademicSession",
     "AssessmentResult",
     "Base",
@@ -50,6 +52,7 @@ __all__ = [
     "ProgressPoint",
     "PushLog",
     "PushTarget",
+    "ResultDomains",
     "School",
     "Section",
     "SessionAttendance",
@@ -63,8 +66,10 @@ __all__ = [
     "TutoringReview",
     "TutoringSession",
     "UnplacedEntrant",
+    "ViewBase",
     "arrow_schema",
     "conform",
+    "model_tables",
     "sql_table",
     "students_of",
 ]

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, Table
 
-from hub.model.base import SYNC_COLUMNS, Base
+from hub.model.base import SYNC_COLUMNS, Base, ViewBase
 
 
 def arrow_type(sql_type: object) -> pa.DataType:
@@ -29,10 +29,18 @@ def arrow_type(sql_type: object) -> pa.DataType:
 
 
 def sql_table(name: str) -> Table:
-    try:
-        return Base.metadata.tables[name]
-    except KeyError:
-        raise KeyError(f"no table {name!r} in the shared model") from None
+    """The model's table ``name``, or its view of that name (read like a table; see hub.model.domains)."""
+    found = Base.metadata.tables.get(name)
+    if found is None:
+        found = ViewBase.metadata.tables.get(name)
+    if found is None:
+        raise KeyError(f"no table {name!r} in the shared model")
+    return found
+
+
+def model_tables() -> set[str]:
+    """Every name a connector may hand rows in under: the tables and the views written through one."""
+    return set(Base.metadata.tables) | set(ViewBase.metadata.tables)
 
 
 @cache

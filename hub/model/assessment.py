@@ -57,27 +57,6 @@ class AssessmentResult(TenantRow, Base):
     extras: Mapped[dict | None] = mapped_column(JSON_DOCUMENT)  # district-appended columns, kept verbatim
 
 
-class DomainResult(TenantRow, Base):
-    """One domain (i-Ready) or goal (MAP) of one test. ``source_id`` = result source_id + vendor domain.
-
-    No index beside the primary key: every read takes a district's rows whole (or filtered on values), and
-    a second index on 28 M rows was a quarter of their write cost (revision 0010). The key begins with the
-    test's source_id, so one test's domains are a key range: ``source_id >= :test || ':'``.
-    """
-
-    __tablename__ = "domain_result"
-
-    result_source_id: Mapped[str] = mapped_column(SOURCE_ID)
-    vendor_domain: Mapped[str] = mapped_column(String(255))
-    canonical_domain: Mapped[str | None] = mapped_column(String(64))  # hub.skills key, null if none fits
-    scale_score: Mapped[float | None] = mapped_column(Float)
-    standard_error: Mapped[float | None] = mapped_column(Float)  # MAP Goal<n>StdErr; i-Ready gives none
-    placement: Mapped[str | None] = mapped_column(String(64))
-    grade_levels_below: Mapped[int | None] = mapped_column(Integer)
-    goal_adjective: Mapped[str | None] = mapped_column(String(16))  # MAP: Low LoAvg Avg HiAvg High
-    range_text: Mapped[str | None] = mapped_column(String(32))
-
-
 class SkillGap(TenantRow, Base):
     """A diagnosed gap: one student, subject, canonical domain and window. ``severity`` 1 (mild) .. 3.
 

@@ -47,3 +47,13 @@ class TenantRow:
 
 SYNC_COLUMNS = ("district_id", "status", "synced_at")
 """Columns the warehouse fills in itself; a connector's normalized tables leave them out."""
+
+
+class ViewBase(DeclarativeBase):
+    """Views over the tables (``Base``): readable like a table, written through the table they show.
+
+    Kept out of ``Base.metadata`` so that ``create_all`` and Alembic's comparisons see only real tables;
+    the migration that stores a view's table creates the view.
+    """
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)

@@ -69,7 +69,7 @@ NIGHT: tuple[Step[Any], ...] = (
     Step("roster", "roster", ("roster_extract",), ROSTER, load_roster, RosterLoad),
     Step("diagnostics_extract", "diagnostics", (), ("raw/",), extract(Stage.DIAGNOSTICS), Extracted),
     Step("assessment_results", "diagnostics", ("diagnostics_extract", "roster"),
-         ("assessment_result", "domain_result", "lesson_evidence"), load_assessments, AssessmentLoad),
+         ("assessment_result", "result_domains", "lesson_evidence"), load_assessments, AssessmentLoad),
     Step("skill_gaps", "diagnostics", ("assessment_results",), ("skill_gap",), district_skill_gaps,
          GapSummary),
     Step("sessions_extract", "sessions", (), ("raw/",), extract(Stage.SESSIONS), Extracted),

@@ -18,6 +18,7 @@ from hub.model.arrow import conform, conform_present, sql_table
 from hub.model.base import SYNC_COLUMNS
 from hub.warehouse import guard
 from hub.warehouse.fingerprint import fingerprint
+from hub.warehouse.slots import stored_form
 from hub.warehouse.statements import (
     CHILD_TABLES,
     TableChange,
@@ -88,10 +89,11 @@ def apply_batch(
     staged: list[tuple[Table, str, SyncMode, list[str]]] = []
     fresh: dict[str, tuple[Table, pa.Table]] = {}
     doomed: dict[str, str] = {}
-    for name, data in batch.tables.items():
+    for given, data in batch.tables.items():
+        mode = batch.modes.get(given, SyncMode.BULK)
+        deletes = batch.deletes.get(given, [])
+        name, data = stored_form(given, data, mode, deletes, result.issues)
         table = sql_table(name)
-        mode = batch.modes.get(name, SyncMode.BULK)
-        deletes = batch.deletes.get(name, [])
         conformed = _without_nul(name, _with_district(name, data, district_id, mode), result.issues)
         result.fingerprints[name] = fingerprint(conformed, mode, deletes)
         # A patch is worked out against what is stored now, so the same patch as last time is not a no-op.

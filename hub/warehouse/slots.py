@@ -1,0 +1,92 @@
+"""Domain results from the shape connectors hand in (one row per domain) to the shape stored (one row per
+test with numbered slots, ``result_domains``; see hub.model.domains for why). The view ``domain_result``
+turns them back.
+
+Whole-column Arrow work: a slot is one ``take`` per field, never a loop over rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hub.connector import Issue, SyncMode
+from hub.model.arrow import conform
+from hub.model.domains import DOMAIN_FIELDS, SLOTS, slot_column
+from hub.warehouse.statements import WarehouseError
+
+LONG = "domain_result"
+STORED = "result_domains"
+
+
+def stored_form(
+    name: str, data: pa.Table, mode: SyncMode, deletes: list[str], issues: list[Issue]
+) -> tuple[str, pa.Table]:
+    """The table and rows the warehouse stores for a connector's table ``name``: domain_result rows become
+    result_domains rows (one per test); every other table is stored as it comes."""
+    if name != LONG:
+        return name, data
+    if mode is SyncMode.PATCH or deletes:
+        raise WarehouseError(
+            f"{LONG}: a test's domains are written as a set; hand in all of a test's domains "
+            "(a patch or a list of domain ids to delete cannot say what the set becomes)"
+        )
+    return STORED, to_slots(conform(LONG, data), issues)
+
+
+def to_slots(domains: pa.Table, issues: list[Issue]) -> pa.Table:
+    """One row per test (``source_id`` = the test's), its domains in slots in the order they come in
+    (the vendor's order). A domain past the last slot is not stored: it is reported as a rejected row,
+    so the loss is never silent."""
+    tests = domains.column("result_source_id")
+    if tests.null_count:
+        raise WarehouseError(f"{LONG}: {tests.null_count} row(s) name no test (result_source_id is empty)")
+    distinct = domains.group_by(["result_source_id", "vendor_domain"]).aggregate([]).num_rows
+    if distinct != domains.num_rows:
+        raise WarehouseError(
+            f"{LONG}: the batch holds {domains.num_rows - distinct} duplicate key(s) "
+            "['result_source_id', 'vendor_domain']"
+        )
+    order = pc.sort_indices(tests)  # stable: vendor order within a test
+    in_order = tests.take(order).combine_chunks()
+    starts = np.ones(len(in_order), dtype=bool)
+    if len(in_order) > 1:
+        starts[1:] = pc.not_equal(in_order.slice(1), in_order.slice(0, len(in_order) - 1)).to_numpy(
+            zero_copy_only=False
+        )
+    test_of_row = np.cumsum(starts) - 1
+    first_rows = np.flatnonzero(starts)
+    slot_of_row = np.arange(len(in_order)) - first_rows[test_of_row]
+    rows = order.to_numpy()
+    _report_overflow(domains, rows[slot_of_row >= SLOTS], slot_of_row[slot_of_row >= SLOTS], issues)
+
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {"source_id": in_order.take(pa.array(first_rows))}
+    columns["source_modified_at"] = domains.column("source_modified_at").take(pa.array(rows[first_rows]))
+    for slot in range(SLOTS):
+        here = slot_of_row == slot
+        taken = np.full(len(first_rows), -1, dtype=np.int64)
+        taken[test_of_row[here]] = rows[here]
+        indices = pa.array(taken, mask=taken < 0)
+        for field in DOMAIN_FIELDS:
+            columns[slot_column(slot + 1, field)] = domains.column(field).take(indices)
+    return conform(STORED, pa.table(columns))
+
+
+def _report_overflow(domains: pa.Table, rows: np.ndarray, slots: np.ndarray, issues: list[Issue]) -> None:
+    if not len(rows):
+        return
+    taken = domains.select(["result_source_id", "vendor_domain"]).take(pa.array(rows)).to_pylist()
+    issues += [
+        Issue(
+            LONG,
+            None,
+            "vendor_domain",
+            row["vendor_domain"],
+            "too_many_domains",
+            f"test {row['result_source_id']} has more than {SLOTS} domains; its domain number {slot + 1} "
+            f"has no slot to be stored in and was left out",
+            "reject",
+        )
+        for row, slot in zip(taken, slots.tolist(), strict=True)
+    ]
