@@ -18,7 +18,7 @@ from hub.connector import Extract, FileReport, Issue
 
 RECORD = "extract.json"
 KEPT = "kept"  # beside the nightly extracts, never one of them (no extract.json)
-DIGESTS = "input-digests.json"
+DIGESTS = "input-digests"
 KEEP = 14  # nights of raw extracts kept per connector: two weeks of replays and audits
 
 
@@ -28,8 +28,9 @@ def extract_dir(data_dir: Path, connector: str, when: datetime | None = None) ->
 
 
 def input_digests(data_dir: Path, connector: str) -> Path:
-    """Where the connector's input files' content hashes are remembered (``hub.inputs.FileDigests``)."""
-    return data_dir / "raw" / connector / DIGESTS
+    """Where the connector's input files' content hashes are remembered (``hub.inputs.FileDigests``): a
+    cache beside the raw extracts, not among them, so that learning a hash is never taken for a read."""
+    return data_dir / DIGESTS / f"{connector}.json"
 
 
 def kept_files(data_dir: Path, connector: str, reader: str) -> Path:
