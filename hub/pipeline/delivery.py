@@ -75,6 +75,9 @@ LOG = ("tutoring_session", "session_attendance")
 """Read only for the students logged without a placement (``logs_not_placed``)."""
 
 
+SHOWN = ["kind", "content_type"]
+"""What the reports step shows of its rendered set (counts by kind): all a kept night reads of it."""
+
 GATES = ("roster", "assessment_results")
 """The steps whose blocking checks hold the push (deletion guard, referential integrity, files readable,
 match rate, duplicate tests): reports built on input they refused are not sent."""
@@ -90,12 +93,9 @@ class PushHeld(PushError):
 @dataclass(frozen=True, slots=True)
 class Rendered:
     table: pa.Table
-    """The rendered set as kept (``hub.pipeline.rendered_store``)."""
+    """The rendered set (``hub.pipeline.rendered_store``); on a night that kept it, only its ``SHOWN``
+    columns: the push reads the bodies from disk itself."""
     folder: Path
-
-    @property
-    def reports(self) -> list[RenderedReport]:
-        return reports_of(self.table)
 
     def count(self, content_type: str) -> dict[str, int]:
         """How many reports of each kind were rendered as ``content_type``."""
@@ -139,9 +139,17 @@ def render_reports(run: DistrictRun) -> Rendered:
 def build_district_reports(run: DistrictRun) -> pa.Table:
     """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
     when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
-    date), the reports rendered then, not built again."""
+    date), the reports rendered then, not built again (and of them only what the step shows: ``SHOWN``)."""
     render = partial(_render_reports, run)
-    kept = derived_files(run, "alignment_reports", reports_dir(run), TABLES, report_settings(run), render)
+    kept = derived_files(
+        run,
+        "alignment_reports",
+        reports_dir(run),
+        TABLES,
+        report_settings(run),
+        render,
+        {RENDERED_TABLE: SHOWN},
+    )
     return kept[RENDERED_TABLE]
 
 

@@ -8,7 +8,7 @@ tables nor that policy moved has nothing to redo.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,10 +34,12 @@ def derived_files(
     tables: Collection[str],
     settings: str,
     compute: Callable[[], dict[str, pa.Table]],
+    kept_columns: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, pa.Table]:
     """The tables ``compute`` makes from the warehouse's ``tables`` under ``settings``, kept as Parquet in
     ``folder``; or the kept ones, unread by ``compute``, when no sync changed ``tables`` since ``step`` last
-    made them under the same settings and its files are all still there."""
+    made them under the same settings and its files are all still there. ``kept_columns``: of a kept
+    table, only these columns are read (what the step shows of it; a report's body stays on disk)."""
     warehouse, district = run.warehouse, run.district_id
     last = warehouse.step_record(district, step)
     kept = last.summary.get("files")
@@ -46,7 +48,8 @@ def derived_files(
         and unchanged(run, last, list(tables), settings)
         and all((folder / f"{name}.parquet").is_file() for name in kept)
     ):
-        return {name: pq.read_table(folder / f"{name}.parquet") for name in kept}
+        wanted = kept_columns or {}
+        return {name: pq.read_table(folder / f"{name}.parquet", columns=wanted.get(name)) for name in kept}
     mark = warehouse.last_committed_run(district)  # taken before the inputs are read
     warehouse.record_step(district, step, through_run=None)  # files half replaced are never current
     made = compute()

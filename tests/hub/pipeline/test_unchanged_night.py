@@ -230,6 +230,10 @@ def _people(names: list[str]) -> NormalizedBatch:
     return NormalizedBatch({"person": rows}, {"person": SyncMode.BULK})
 
 
+def _with_body(count: int) -> pa.Table:
+    return pa.table({"n": [count], "body": ["<html>...</html>"]})
+
+
 def test_derived_files_are_made_again_only_when_what_they_read_or_their_settings_change(
     tmp_path: Path,
 ) -> None:
@@ -263,5 +267,10 @@ def test_derived_files_are_made_again_only_when_what_they_read_or_their_settings
         assert run.warehouse.step_record("d1", "people").policy_key == "s2"  # its mark, in step_state
         (folder / "people.parquet").unlink()
         assert derive("s2") == 3 and len(made) == 4  # a file gone: made again, not taken as kept
+        # a kept night reads only the columns the step shows of what it keeps (a report's body stays)
+        made_wide = derived_files(run, "people", folder, ["person"], "s3", lambda: {"people": _with_body(3)})
+        kept = derived_files(run, "people", folder, ["person"], "s3", count_people, {"people": ["n"]})
+        assert made_wide["people"].column_names == ["n", "body"] and kept["people"].column_names == ["n"]
+        assert kept["people"]["n"][0].as_py() == 3 and len(made) == 4  # kept, not made again
     finally:
         run.close()
