@@ -14,7 +14,21 @@ SIGNAL_WORDS = {
     RAISE_GOAL: "raise the goal or consider exit",
     TOO_FEW_POINTS: "too few points yet",
 }
-"""How a report says each signal."""
+"""How a report says each signal (``signal_words`` words a placement's)."""
+TREND_POINTS = 8
+"""Points from which a report reads the trend line against the aimline (the trend-line rule's usual
+minimum: fewer points give a slope too noisy to read)."""
+TREND_BELOW = "no four-point signal, but the trend runs below the aimline: check the plan"
+
+
+def signal_words(signal: str, points: int, rate: float | None, aimline: float) -> str:
+    """How a report says one placement's signal. The rule's "on track" means no run of points on one
+    side of the aimline; where enough points give a trend flatter than the aimline, the page says so, so
+    that a slide (a student at 40 % whose line falls week on week) is never read as on track. The signal
+    stored, and every decision taken on it, stay the rule's."""
+    if signal == ON_TRACK and rate is not None and points >= TREND_POINTS and rate < aimline:
+        return TREND_BELOW
+    return SIGNAL_WORDS.get(signal, signal)
 
 
 class ProgressPolicy(BaseModel):

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.progress.policy import SIGNAL_WORDS
+from hub.progress.policy import TREND_BELOW, signal_words
 from hub.reports.charts import ProgressChart
 from hub.reports.directory import Directory
 from hub.reports.model import Column, DataTable, Section
@@ -132,8 +132,8 @@ def progress_section(
     for goal in book.goals_of([key for key in wanted if None not in key], "shown_at"):
         student = names.person(goal["person_source_id"])
         what, unit = measure_text(goal["measure"])
-        signal = SIGNAL_WORDS.get(goal["signal"], goal["signal"])
         rate = goal["rate_of_improvement"]
+        signal = signal_words(goal["signal"], goal["points"], rate, goal["aimline_per_week"])
         rate_text = "not yet (one point)" if rate is None else f"{rate:+.1f} {unit} a week".replace("  ", " ")
         rows.append(
             (
@@ -143,7 +143,7 @@ def progress_section(
                 goal["goal_basis"],
                 goal["points"],
                 f"{rate_text} (n = {goal['points']}); aimline {goal['aimline_per_week']:+.1f}",
-                f"{signal} since {goal['signal_since']:%Y-%m-%d}: {goal['signal_reason']}",
+                f"{_since(signal, goal['signal_since'])}: {goal['signal_reason']}",
             )
         )
         charts.append(_chart(goal, book, student, what, unit, signal))
@@ -160,6 +160,11 @@ def progress_section(
         tuple(rows),
     )
     return Section("progress", "Progress toward goals", table, charts=tuple(charts), empty=empty)
+
+
+def _since(signal: str, since: date) -> str:
+    """The signal and the night it took hold; the trend's words stand alone (the trend has no such night)."""
+    return signal if signal == TREND_BELOW else f"{signal} since {since:%Y-%m-%d}"
 
 
 def _observed(goal: dict[str, Any], book: ProgressBook) -> list[tuple[date, float | None]]:

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hub.progress.policy import TREND_BELOW, TREND_POINTS
 from hub.reports import AlignmentReport, ReportInputs, build_reports, render
 from hub.reports.charts import ProgressChart
 from hub.reports.directory import directory
@@ -107,3 +108,29 @@ def test_each_chart_shows_exactly_its_goals_points(large: ReportInputs) -> None:
             assert list(chart.points) == _points_by_filtering(shuffled, goal)
             charted += bool(chart.points)
     assert charted >= len(goals)  # every goal charted (on its tutor's page and its class's), with points
+
+
+def _on_track_with_trend(inputs: ReportInputs, points: int, below: float) -> ReportInputs:
+    """Every goal on track by the rule, with ``points`` points and a trend ``below`` the aimline's rate."""
+    goals = inputs.progress_goal
+    assert goals is not None
+    rate = pc.subtract(goals["aimline_per_week"], below)
+    for name, values in (("signal", pa.array(["on_track"] * goals.num_rows)),
+                         ("points", pa.array([points] * goals.num_rows, goals.schema.field("points").type)),
+                         ("rate_of_improvement", rate)):  # fmt: skip
+        goals = goals.set_column(goals.column_names.index(name), name, values)
+    return replace(inputs, progress_goal=goals)
+
+
+def test_an_on_track_placement_whose_trend_falls_behind_the_aimline_says_so(large: ReportInputs) -> None:
+    def signals(inputs: ReportInputs) -> set[str]:
+        tutor = next(r for r in build_reports(inputs, GENERATED_AT) if r.kind == "tutor" and _progress(r)[0])
+        rows, charts = _progress(tutor)
+        assert all(TREND_BELOW in chart.title for chart in charts) == all(
+            TREND_BELOW in row[-1] for row in rows
+        )
+        return {row[-1].split(" since ")[0].split(":")[0] for row in rows}
+
+    assert signals(_on_track_with_trend(large, TREND_POINTS, 2.0)) == {TREND_BELOW.split(":")[0]}
+    assert signals(_on_track_with_trend(large, TREND_POINTS - 1, 2.0)) == {"on track"}  # too few for a trend
+    assert signals(_on_track_with_trend(large, TREND_POINTS, 0.0)) == {"on track"}  # keeping up
