@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from hub.warehouse import sqlite_stage
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x7475746F72  # "tutor": the advisory lock key that serialises migrations
 
@@ -24,12 +26,20 @@ def create_warehouse_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; take it over so a transaction is a transaction.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
+        # A transaction's scratch files can only be detached once it is over (hub.warehouse.sqlite_stage).
+        event.listen(engine, "checkin", lambda dbapi, record: sqlite_stage.release(dbapi, record.info))
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg"))
     return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """pysqlite's own transaction handling defers BEGIN; take it over so a transaction is a transaction.
+    The scratch files of the connection's last transaction go first."""
+    sqlite_stage.release(connection.connection.driver_connection, connection.connection.info)  # type: ignore[arg-type]
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
