@@ -14,8 +14,9 @@ reports rendered and pushed to the files destination.
 Per night: wall and CPU time, peak RSS of the process tree (sampled from /proc, and the largest process's
 own high-water mark), each step's wall time and rows from Dagster's event log of that run, with the tree's
 CPU time and peak RSS over that step's span (the same /proc samples); beside
-them two floors measured in the same run, each in a fresh process: a bare pyarrow parse of the night's
-input files, and a bare sqlite3 bulk write of as many rows of each table as the night inserted or updated.
+them floors measured in the same run, each in a fresh process: a bare pyarrow parse of the night's
+input files, and a bare bulk write of as many rows of each table as the night inserted or updated, by
+sqlite3 executemany and by ADBC's SQLite driver (``_floors.py`` says what each times).
 ``--warehouse`` names a PostgreSQL server: the nights then run on a throw-away database there (dropped
 after), and the write floor is still SQLite's (the figure for the rows, not for the server).
 """
@@ -38,7 +39,7 @@ from typing import Any
 
 import yaml
 from _common import check, in_fresh_process
-from _floors import bare_parse, bare_writes
+from _floors import bare_adbc_writes, bare_parse, bare_writes
 
 AT_STUDENTS = 350_000
 TARGETS = {"first": 180.0, "next": 45.0, "unchanged": 15.0}
@@ -266,12 +267,20 @@ def show(night: Night, floors: dict[str, dict[str, Any]], students: int) -> list
         f"  {'floor: bare parse':<34}{parse['wall']:8.1f} s  {parse['rows']:>12,} rows in {parse['files']} "
         "files (pyarrow.csv, every column as text)"
     )
-    on_sqlite = write["wall"] == write["wall"]  # NaN on a PostgreSQL run
-    measured = f"{write['wall']:8.1f} s" if on_sqlite else "   not measured (a PostgreSQL run)"
-    print(
-        f"  {'floor: bare bulk write':<34}{measured}  {write['rows']:>12,} rows (sqlite3 "
-        "executemany, as many rows per table as the night inserted or updated)"
-    )
+    for label, floor, how in (
+        ("floor: bare bulk write", write, "sqlite3 executemany"),
+        ("floor: bare ADBC write", floors["adbc"], "adbc_ingest of Arrow tables, read untimed"),
+    ):
+        on_sqlite = floor["wall"] == floor["wall"]  # NaN on a PostgreSQL run
+        measured = (
+            f"{floor['wall']:8.1f} s {floor['cpu']:5.1f} s CPU"
+            if on_sqlite
+            else "   not measured (a PostgreSQL run)"
+        )
+        print(
+            f"  {label:<34}{measured}  {floor['rows']:>12,} rows ({how}, as many rows per table as the "
+            "night inserted or updated)"
+        )
     target = TARGETS[night.label] * students / AT_STUDENTS
     scaled = "" if students == AT_STUDENTS else f"; {TARGETS[night.label]:.0f} s at 350,000, scaled linearly"
     return [
@@ -290,11 +299,12 @@ def show(night: Night, floors: dict[str, dict[str, Any]], students: int) -> list
 def floors_of(work: Path, url: str, before: int) -> dict[str, dict[str, Any]]:
     parse = in_fresh_process(bare_parse, input_files(work))
     written = rows_written(url, before)
-    if url.startswith("sqlite"):
-        write = in_fresh_process(bare_writes, url.split("///", 1)[1], written)
-    else:
-        write = {"wall": float("nan"), "rows": sum(written.values())}
-    return {"parse": parse, "write": write}
+    if not url.startswith("sqlite"):
+        unmeasured = {"wall": float("nan"), "rows": sum(written.values())}
+        return {"parse": parse, "write": unmeasured, "adbc": unmeasured}
+    database = url.split("///", 1)[1]
+    write = in_fresh_process(bare_writes, database, written)
+    return {"parse": parse, "write": write, "adbc": in_fresh_process(bare_adbc_writes, database, written)}
 
 
 def run_all(students: int, seed: int, work: Path, server: str | None) -> bool:
