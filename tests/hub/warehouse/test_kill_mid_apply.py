@@ -7,10 +7,12 @@ the apply each time (SIGKILL: no cleanup, no rollback handler, as when the machi
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -39,12 +41,17 @@ def _state(warehouse: Warehouse) -> tuple[int, set[str]]:
 
 @pytest.mark.parametrize("after_seconds", [0.1, 0.6])
 def test_a_killed_apply_leaves_before_or_after_and_a_rerun_converges(
-    warehouse: Warehouse, warehouse_url: str, after_seconds: float
+    warehouse: Warehouse, warehouse_url: str, after_seconds: float, tmp_path: Path
 ) -> None:
     warehouse.apply(DISTRICT, "roster", bulk(person=people(range(ROWS))))
     before, after = (ROWS, {"Ana"}), (len(KEPT), {"Bea"})
+    # A killed SQLite apply leaves its scratch file behind (nothing runs to delete it): keep it in tmp_path.
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, warehouse_url], stdout=subprocess.PIPE, text=True, cwd="."
+        [sys.executable, "-c", _CHILD, warehouse_url],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=".",
+        env={**os.environ, "SQLITE_TMPDIR": str(tmp_path)},
     )
     assert child.stdout is not None and child.stdout.readline().strip() == "applying"
     time.sleep(after_seconds)
