@@ -2,7 +2,9 @@
 destinations through the exactly-once ledger.
 
 Rendered reports are kept in one Parquet file per night so that the push step (and a rerun of it after a
-failure) sends exactly what was rendered, without building the reports again. Each kept row carries what
+failure) sends exactly what was rendered, without building the reports again. They are built, rendered and
+written a part at a time (``hub.pipeline.rendered_store.render_in_parts``): the step holds a part's reports
+and bodies, never the district's. Each kept row carries what
 it was made from and its content digest (``hub.pipeline.rendered_store``): a night renders only the reports
 whose data changed, writes only the files whose content changed, and a destination that confirmed the very
 set before is sent nothing without a body being read (``hub.push.kept``). The push is held while one of the
@@ -12,11 +14,10 @@ night's blocking checks last failed for the district (``step_state``), however t
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from itertools import compress
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,9 +34,8 @@ from hub.pipeline.rendered_store import (
     ADDRESS,
     DIGEST,
     SIZE,
-    last_rendered,
     read_rendered,
-    render_unless_kept,
+    render_in_parts,
     reports_of,
     set_digest,
 )
@@ -43,7 +43,7 @@ from hub.pipeline.tutoring import as_of_date
 from hub.push import Address, PushError, PushRecord, push_reports
 from hub.push.kept import kept_push, sent_key
 from hub.push.ledger import Ledger
-from hub.reports import AlignmentReport, ReportInputs, build_reports, write_reports
+from hub.reports import AlignmentReport, ReportInputs, report_stream, write_reports
 from hub.reports.logged_not_placed import not_placed_pairs
 from hub.reports.rendered import RENDERERS
 from hub.reports.slices import split_by_school
@@ -168,25 +168,28 @@ def report_settings(run: DistrictRun) -> str:
     )
 
 
-def _render_reports(run: DistrictRun) -> dict[str, pa.Table]:
+def _render_reports(run: DistrictRun) -> dict[str, Path]:
     # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
     # a report whose data did not change is still not sent again.
     generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
-    reports = build_reports(report_inputs(run), generated_at)
+    reports = report_stream(report_inputs(run), generated_at)
     return {RENDERED_TABLE: keep_and_write(reports, reports_dir(run), RENDERED)}
 
 
 def keep_and_write(
-    reports: list[AlignmentReport], folder: Path, kept: str, content_types: Sequence[str] = tuple(RENDERERS)
-) -> pa.Table:
-    """The set to keep of ``reports`` rendered as ``content_types``: a report made from what last night's
-    was made from is not rendered again, and one that says what last night's said (its generated stamp
-    aside) is last night's; only the files of the others are written."""
-    table, changed = render_unless_kept(reports, last_rendered(folder / kept), content_types)
-    write_reports(
-        (reports_of(table.slice(row, 1))[0] for row in compress(range(len(changed)), changed)), folder
+    reports: Iterable[AlignmentReport],
+    folder: Path,
+    kept: str,
+    content_types: Sequence[str] = tuple(RENDERERS),
+) -> Path:
+    """The set to keep of ``reports`` rendered as ``content_types``, written to ``folder/kept`` a part at a
+    time: a report made from what last night's was made from is not rendered again, and one that says what
+    last night's said (its generated stamp aside) is last night's; only the files of the others are
+    written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return render_in_parts(
+        reports, folder / kept, content_types, lambda changed: write_reports(reports_of(changed), folder)
     )
-    return table
 
 
 def report_inputs(run: DistrictRun) -> ReportInputs:
