@@ -10,6 +10,7 @@ from hub.reports.directory import directory
 from hub.reports.inputs import ReportError, ReportInputs
 from hub.reports.logged_not_placed import logged_not_placed_pairs, logged_since
 from hub.reports.model import AlignmentReport
+from hub.reports.progress_view import progress_book
 from hub.reports.teacher import teacher_reports
 from hub.reports.tutor import tutor_reports
 
@@ -28,7 +29,8 @@ def report_stream(inputs: ReportInputs, generated_at: datetime) -> Iterator[Alig
     if generated_at.tzinfo is None:
         raise ReportError("generated_at must carry a time zone (e.g. datetime.now(timezone.utc))")
     names = directory(inputs, logged_since(inputs, logged_not_placed_pairs(inputs)))
-    yield from teacher_reports(inputs, names, generated_at)
-    yield from tutor_reports(inputs, names, generated_at)
+    book = progress_book(inputs.progress_goal, inputs.progress_point)  # the teachers' and the tutors'
+    yield from teacher_reports(inputs, names, book, generated_at)
+    yield from tutor_reports(inputs, names, book, generated_at)
     yield from build_school_reports(inputs, names, generated_at)
     yield build_district_report(inputs, names, generated_at)

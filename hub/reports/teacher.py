@@ -22,20 +22,19 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
-from hub.reports.progress_view import ProgressBook, progress_book, progress_section, signal_changes
+from hub.reports.progress_view import ProgressBook, progress_section, signal_changes
 from hub.reports.status import Row, exits_by_section, statuses
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
 
 
 def teacher_reports(
-    inputs: ReportInputs, names: Directory, generated_at: datetime
+    inputs: ReportInputs, names: Directory, book: ProgressBook, generated_at: datetime
 ) -> Iterator[AlignmentReport]:
     """One report per section whose subject tutoring covers (ELA, math), tutored students or not; each
     built when it is asked for."""
     rows = _rows_by_section(inputs)
     exits = exits_by_section(inputs, names)
-    book = progress_book(inputs.progress_goal, inputs.progress_point)
     for section_id in sorted(names.class_subject):
         info = names.classes[section_id]
         subject = names.class_subject[section_id]
