@@ -99,8 +99,8 @@ class PushHeld(PushError):
 @dataclass(frozen=True, slots=True)
 class Rendered:
     table: pa.Table
-    """The rendered set (``hub.pipeline.rendered_store``); on a night that kept it, only its ``SHOWN``
-    columns: the push reads the bodies from disk itself."""
+    """The rendered set (``hub.pipeline.rendered_store``), only its ``SHOWN`` columns: the set is written a
+    part at a time and the push reads the bodies from disk itself."""
     folder: Path
 
     def count(self, content_type: str) -> dict[str, int]:
@@ -145,7 +145,7 @@ def render_reports(run: DistrictRun) -> Rendered:
 def build_district_reports(run: DistrictRun) -> pa.Table:
     """Every report of the reported week, rendered, written under ``<data_dir>/<district>/reports``; or,
     when nothing a report reads changed since they were rendered (no table, no policy, not the as-of
-    date), the reports rendered then, not built again (and of them only what the step shows: ``SHOWN``)."""
+    date), the reports rendered then, not built again; either way only what the step shows (``SHOWN``)."""
     render = partial(_render_reports, run)
     kept = derived_files(
         run,
