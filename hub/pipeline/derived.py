@@ -33,13 +33,16 @@ def derived_files(
     folder: Path,
     tables: Collection[str],
     settings: str,
-    compute: Callable[[], dict[str, pa.Table]],
+    compute: Callable[[], dict[str, pa.Table | Path]],
     kept_columns: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, pa.Table]:
     """The tables ``compute`` makes from the warehouse's ``tables`` under ``settings``, kept as Parquet in
     ``folder``; or the kept ones, unread by ``compute``, when no sync changed ``tables`` since ``step`` last
     made them under the same settings and its files are all still there. ``kept_columns``: of a kept
-    table, only these columns are read (what the step shows of it; a report's body stays on disk)."""
+    table, only these columns are read (what the step shows of it; a report's body stays on disk).
+
+    A table too large to hold whole (a rendered set) ``compute`` writes itself, part by part, and names
+    by its path in ``folder``: it is read back like a kept one, ``kept_columns`` only."""
     warehouse, district = run.warehouse, run.district_id
     last = warehouse.step_record(district, step)
     kept = last.summary.get("files")
@@ -53,11 +56,15 @@ def derived_files(
     mark = warehouse.last_committed_run(district)  # taken before the inputs are read
     warehouse.record_step(district, step, through_run=None)  # files half replaced are never current
     made = compute()
-    save_tables(folder, made)
+    save_tables(folder, {name: table for name, table in made.items() if isinstance(table, pa.Table)})
     warehouse.record_step(
         district, step, policy_key=settings, through_run=mark, summary={"files": sorted(made)}
     )
-    return made
+    wanted = kept_columns or {}
+    return {
+        name: pq.read_table(table, columns=wanted.get(name)) if isinstance(table, Path) else table
+        for name, table in made.items()
+    }
 
 
 def save_tables(directory: Path, tables: dict[str, pa.Table]) -> Path:

@@ -83,7 +83,7 @@ def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
     return reports_of(kept[PACKETS_TABLE])
 
 
-def _render_packets(run: DistrictRun, boundary: date | None) -> dict[str, pa.Table]:
+def _render_packets(run: DistrictRun, boundary: date | None) -> dict[str, Path]:
     """Build and render ``boundary``'s packets; write the files of those whose content changed since last
     night (the generated stamp aside), so that a night changing other schools rewrites none of these."""
     packets: list[AlignmentReport] = []

@@ -8,7 +8,7 @@ rendered = render_all(reports)                         # hub.connector.RenderedR
 write_reports(rendered, out_dir)                       # optional: files per kind
 """
 
-from hub.reports.build import build_reports
+from hub.reports.build import build_reports, report_stream
 from hub.reports.figures import Figure
 from hub.reports.inputs import ReportError, ReportInputs
 from hub.reports.model import AlignmentReport, DataTable, Section, StudentFocus
@@ -28,5 +28,6 @@ __all__ = [
     "impact_by_school",
     "render",
     "render_all",
+    "report_stream",
     "write_reports",
 ]

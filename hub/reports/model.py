@@ -37,12 +37,18 @@ class DataTable:
         for number, row in enumerate(self.rows, start=1):
             if len(row) != width:
                 raise ValueError(f"row {number} has {len(row)} cells for {width} columns")
+            if all(type(value) in _PRESENT or (type(value) is str and value.strip()) for value in row):
+                continue  # most rows: every cell a kind that always holds a value, or text that is not blank
             for column, value in zip(self.columns, row, strict=True):
                 if _absent(value):
                     raise ValueError(
                         f"row {number}, column {column.key!r} holds {value!r}: an absent value must say "
                         "why (e.g. 'no session logged'), never None, NaN or a blank"
                     )
+
+
+_PRESENT = frozenset({int, bool, date, datetime, Figure})
+"""Cell kinds that cannot be absent (a figure says why it has no value)."""
 
 
 def _absent(value: Cell) -> bool:

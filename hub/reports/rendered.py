@@ -6,7 +6,7 @@ Canvas shows in a "Tutoring focus" gradebook column and a OneRoster gradebook st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from hub.connector import RenderedReport, ReportSummary, StudentSummary
 from hub.reports.model import AlignmentReport, generated_stamps
@@ -14,10 +14,11 @@ from hub.reports.render_csv import render_csv
 from hub.reports.render_html import render_html
 from hub.reports.render_json import render_json
 
+JSON = "application/json"
 RENDERERS: dict[str, Callable[[AlignmentReport], bytes]] = {
     "text/html": render_html,
     "text/csv": render_csv,
-    "application/json": render_json,
+    JSON: render_json,
 }
 EXTENSIONS = {"text/html": "html", "text/csv": "csv", "application/json": "json"}
 
@@ -36,7 +37,13 @@ def summary(report: AlignmentReport) -> ReportSummary:
     return found
 
 
-def render(report: AlignmentReport, content_types: Sequence[str] = tuple(RENDERERS)) -> list[RenderedReport]:
+def render(
+    report: AlignmentReport,
+    content_types: Sequence[str] = tuple(RENDERERS),
+    made: Mapping[str, bytes] | None = None,
+) -> list[RenderedReport]:
+    """``report`` in each of ``content_types``; ``made``: bodies already rendered, by content type."""
+    made = made or {}
     unknown = [content_type for content_type in content_types if content_type not in RENDERERS]
     if unknown:
         raise ValueError(f"no renderer for {', '.join(unknown)}; known: {', '.join(RENDERERS)}")
@@ -47,7 +54,7 @@ def render(report: AlignmentReport, content_types: Sequence[str] = tuple(RENDERE
             report.target,
             report.title,
             content_type,
-            RENDERERS[content_type](report),
+            made[content_type] if content_type in made else RENDERERS[content_type](report),
             details,
             generated_stamps(report),
         )

@@ -8,6 +8,7 @@ notes, which may mention students from other classes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 
 from hub.reports.directory import Directory, weekdays
@@ -21,51 +22,47 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
-from hub.reports.progress_view import ProgressBook, progress_book, progress_section, signal_changes
+from hub.reports.progress_view import ProgressBook, progress_section, signal_changes
 from hub.reports.status import Row, exits_by_section, statuses
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS
 
 
-def build_teacher_reports(
-    inputs: ReportInputs, names: Directory, generated_at: datetime
-) -> list[AlignmentReport]:
-    """One report per section whose subject tutoring covers (ELA, math), tutored students or not."""
+def teacher_reports(
+    inputs: ReportInputs, names: Directory, book: ProgressBook, generated_at: datetime
+) -> Iterator[AlignmentReport]:
+    """One report per section whose subject tutoring covers (ELA, math), tutored students or not; each
+    built when it is asked for."""
     rows = _rows_by_section(inputs)
     exits = exits_by_section(inputs, names)
-    book = progress_book(inputs.progress_goal, inputs.progress_point)
-    reports = []
     for section_id in sorted(names.class_subject):
         info = names.classes[section_id]
         subject = names.class_subject[section_id]
         pulse = [row for row in rows.get(section_id, []) if row["member"]]
         logged_not_placed = [row for row in rows.get(section_id, []) if not row["member"]]
-        reports.append(
-            AlignmentReport(
-                kind="teacher",
-                target=section_id,
-                title=f"Tutoring this week: {info.title}",
-                audience=f"Teachers of {info.title}" + (f" ({info.teachers})" if info.teachers else ""),
-                district_id=inputs.district_id,
-                generated_at=generated_at,
-                data_as_of=inputs.as_of,
-                period_start=inputs.week_start,
-                period_end=inputs.week_end,
-                sections=_with_logged_not_placed(
-                    _sections(inputs, names, book, pulse, SUBJECT_LABELS.get(subject, subject)),
-                    logged_not_placed_section(
-                        names,
-                        logged_not_placed if inputs.pulse is not None else None,
-                        names.logged_not_placed_since,
-                        show_tutor=True,
-                    ),
+        yield AlignmentReport(
+            kind="teacher",
+            target=section_id,
+            title=f"Tutoring this week: {info.title}",
+            audience=f"Teachers of {info.title}" + (f" ({info.teachers})" if info.teachers else ""),
+            district_id=inputs.district_id,
+            generated_at=generated_at,
+            data_as_of=inputs.as_of,
+            period_start=inputs.week_start,
+            period_end=inputs.week_end,
+            sections=_with_logged_not_placed(
+                _sections(inputs, names, book, pulse, SUBJECT_LABELS.get(subject, subject)),
+                logged_not_placed_section(
+                    names,
+                    logged_not_placed if inputs.pulse is not None else None,
+                    names.logged_not_placed_since,
+                    show_tutor=True,
                 ),
-                main="in_tutoring",
-                school_source_id=info.school_source_id,
-                students=statuses(pulse, logged_not_placed, exits.get(section_id, []), names),
-            )
+            ),
+            main="in_tutoring",
+            school_source_id=info.school_source_id,
+            students=statuses(pulse, logged_not_placed, exits.get(section_id, []), names),
         )
-    return reports
 
 
 def _with_logged_not_placed(sections: tuple[Section, ...], logged_not_placed: Section) -> tuple[Section, ...]:

@@ -7,6 +7,7 @@ is on, so tutoring pre-teaches and reinforces rather than reteaching at random.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -22,24 +23,24 @@ from hub.reports.logged_not_placed_view import (
     skills_covered,
 )
 from hub.reports.model import AlignmentReport, Column, DataTable, Section
-from hub.reports.progress_view import ProgressBook, progress_book, progress_section, signal_changes
+from hub.reports.progress_view import ProgressBook, progress_section, signal_changes
 from hub.skills import label
 from hub.tutoring.tiers import SUBJECT_LABELS, window_rank
 
 Row = dict[str, Any]
 
 
-def build_tutor_reports(
-    inputs: ReportInputs, names: Directory, generated_at: datetime
-) -> list[AlignmentReport]:
-    """One report per tutor with a profile or a group (a tutor without a group this week says so)."""
+def tutor_reports(
+    inputs: ReportInputs, names: Directory, book: ProgressBook, generated_at: datetime
+) -> Iterator[AlignmentReport]:
+    """One report per tutor with a profile or a group (a tutor without a group this week says so); each
+    built when it is asked for."""
     rows = _rows_by_tutor(inputs)
     gaps = _gaps(inputs.skill_gap)
-    book = progress_book(inputs.progress_goal, inputs.progress_point)
     tutors = set(rows)
     if inputs.tutor_profile is not None:
         tutors |= set(inputs.tutor_profile["source_id"].to_pylist())
-    return [
+    return (
         AlignmentReport(
             kind="tutor",
             target=tutor,
@@ -54,7 +55,7 @@ def build_tutor_reports(
             main="students",
         )
         for tutor in sorted(tutors)
-    ]
+    )
 
 
 def _rows_by_tutor(inputs: ReportInputs) -> dict[str, list[Row]]:

@@ -1,16 +1,32 @@
 """A report made from what last night's was made from keeps last night's renderings, unrendered; one whose
 data changed is rendered again, and a set kept before rows carried their sources is rendered whole once,
-keeping the bytes of each rendering that says what last night's said."""
+keeping the bytes of each rendering that says what last night's said. A night renders its set a part at a
+time, reading of last night's only the row groups its kept rows are in."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from hub.pipeline.rendered_store import DIGEST, SCHEMA, SOURCE, render_unless_kept, rendered_table, reports_of
+from hub.pipeline.rendered_store import (
+    DIGEST,
+    SCHEMA,
+    SOURCE,
+    render_in_parts,
+    render_unless_kept,
+    rendered_table,
+    reports_of,
+    source_key,
+)
 from hub.reports import ReportInputs, build_reports, render_all
+from hub.reports.render_json import render_json
+from hub.reports.rendered import RENDERERS
+
+CONTENT_TYPES = tuple(RENDERERS)
 
 MORNING = datetime(2026, 1, 17, 6, 0, 5, tzinfo=UTC)
 EVENING = datetime(2026, 1, 18, 21, 42, 31, tzinfo=UTC)
@@ -54,3 +70,31 @@ def test_a_set_kept_without_sources_is_rendered_whole_then_kept(small: ReportInp
     assert not any(changed) and stamps(kept) == stamps(older)  # found the same: last night's bytes stay
     assert kept[SOURCE].null_count == 0  # but they carry tonight's sources, so tomorrow renders nothing
     assert render_unless_kept(build_reports(small, EVENING), kept)[0].equals(kept)
+
+
+def test_a_set_rendered_in_parts_is_the_set_rendered_whole_and_keeps_by_row_group(
+    small: ReportInputs, tmp_path: Path
+) -> None:
+    path = tmp_path / "rendered.parquet"
+    written: list[pa.Table] = []
+    render_in_parts(build_reports(small, MORNING), path, CONTENT_TYPES, written.append, part=2)
+    whole, _ = render_unless_kept(build_reports(small, MORNING), SCHEMA.empty_table())
+    morning = pq.read_table(path)
+    assert morning.equals(whole) and pa.concat_tables(written).equals(whole)  # every row new: all written
+    per_report = len(CONTENT_TYPES)
+    assert pq.ParquetFile(path).num_row_groups == -(-whole.num_rows // (2 * per_report))
+    evening = build_reports(small, EVENING)
+    evening[-1] = replace(evening[-1], title=evening[-1].title + " (renamed)")
+    written.clear()
+    render_in_parts(evening, path, CONTENT_TYPES, written.append, part=2)
+    again = pq.read_table(path)
+    assert pa.concat_tables(written)["title"].to_pylist() == [evening[-1].title] * per_report
+    assert again.slice(0, again.num_rows - per_report).equals(morning.slice(0, again.num_rows - per_report))
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_source_leaves_out_the_generated_stamp_and_nothing_else(small: ReportInputs) -> None:
+    morning, evening = build_reports(small, MORNING)[0], build_reports(small, EVENING)[0]
+    assert source_key(morning, render_json(morning)) == source_key(evening, render_json(evening))
+    renamed = replace(evening, title=evening.title + ".")
+    assert source_key(renamed, render_json(renamed)) != source_key(evening, render_json(evening))

@@ -15,13 +15,17 @@ import pytest
 
 from hub.reports import (
     AlignmentReport,
+    DataTable,
+    Figure,
     ReportError,
     ReportInputs,
+    Section,
     build_reports,
     render,
     render_all,
     write_reports,
 )
+from hub.reports.model import Column, Note
 
 VOID = {"meta", "br", "img", "input", "hr", "link", "col", "wbr", "source", "area", "base"}
 SVG_LEAVES = {"rect", "line", "path", "circle"}
@@ -192,3 +196,38 @@ def test_reports_are_written_per_kind_with_safe_file_names(
     assert len(strange) == 3 and all(Path(tmp_path, name).parent == tmp_path / "teacher" for name in strange)
     assert not list(tmp_path.rglob("*.partial"))
     assert (tmp_path / "teacher" / "sec-ela.html").read_bytes() == html_of(small_reports[0])
+
+
+def test_json_is_what_the_standard_encoder_writes_for_any_text_and_number(
+    small_reports: list[AlignmentReport],
+) -> None:
+    odd = 'quote " back\\slash\nnew line\ttab \x01 control, é ü 漢 \u2028 </script>'
+    report = replace(
+        small_reports[0],
+        title=odd,
+        sections=(
+            Section(
+                "odd", odd, DataTable((Column("a", odd),), ((-0.5,), (10**20,), (True,), (odd,))), (), ()
+            ),
+            Section("empty", "Empty", DataTable((), ()), notes=(Note(odd, "warning"),)),
+        ),
+    )
+    body = render(report, ["application/json"])[0].body
+    document = json.loads(body)
+    assert (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode() == body
+    assert document["title"] == odd and document["sections"][0]["table"]["rows"] == [
+        [-0.5],
+        [10**20],
+        [True],
+        [odd],
+    ]
+    assert (
+        document["sections"][1]["table"] == {"columns": [], "rows": []}
+        and document["sections"][1]["charts"] == []
+    )
+    broken = replace(
+        report,
+        sections=(Section("nan", "NaN", DataTable((Column("f", "F"),), ((Figure(float("nan"), 12),),))),),
+    )
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        render(broken, ["application/json"])
