@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.model import sql_table
+from hub.model.progress import STORED_POINTS
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
 from hub.pipeline.tutoring import as_of_date
@@ -26,7 +27,8 @@ from hub.warehouse import Warehouse
 POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
 STEP = "progress_monitoring"  # the night's step writing ``progress_goal``, whose step_state keeps its mark
 READS = ["group_membership", "tutoring_group", "cycle", "assessment_result", "progress_point"]
-"""What the goals are judged from (besides last night's goals, the step's own rows)."""
+"""What the goals are judged from (besides last night's goals, the step's own rows); the view
+``progress_point`` stands for the tables it shows."""
 RESULT_COLUMNS = [
     "source_id",
     "person_source_id",
@@ -114,9 +116,10 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
 def stored_diagnostic_ids(warehouse: Warehouse, district: str) -> pa.Table:
     """source_id of the district's stored points whose id has the diagnostic prefix (and, on SQLite,
     whose LIKE ignores case, a few more that ``stale_ids`` leaves out): only the hub's own diagnostic points
-    can be stale here, and the district's other points are millions."""
-    prefixed = sql_table("progress_point").c.source_id.startswith(PREFIX, autoescape=True)
-    return warehouse.read("progress_point", district, columns=["source_id"], where=prefixed)
+    can be stale here, and the district's other points are many. Read from the stored points' table, not
+    the view: the session logs' checks are never diagnostic points."""
+    prefixed = sql_table(STORED_POINTS).c.source_id.startswith(PREFIX, autoescape=True)
+    return warehouse.read(STORED_POINTS, district, columns=["source_id"], where=prefixed)
 
 
 def summarized(goals: pa.Table, as_of: date) -> ProgressSummary:
