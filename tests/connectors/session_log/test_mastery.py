@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
+from cli.main import main
 from connectors.session_log import SessionLogConfig, SessionLogSource
 from connectors.session_log.mastery import percent_correct
 
@@ -70,3 +73,16 @@ def test_checks_become_points_on_the_sessions_skill_and_the_rest_are_refused(log
     # two skills covered: which was checked cannot be told, the subject they share can
     assert skills == {"s-1": ("ela", "phonics", date(2025, 10, 6)), "s-2": ("ela", None, date(2025, 10, 8))}
     assert "progress_point" not in batch.tables and not batch.deletes.get("progress_point")
+
+
+def test_validate_counts_the_checks_that_make_points(logs) -> None:  # type: ignore[no-untyped-def]
+    checked = [
+        {"student_id": "p-1", "attendance": "present", "mastery_check": "3/4"},
+        {"student_id": "p-2", "attendance": "absent", "mastery_check": "4/4"},
+        {"student_id": "p-3", "attendance": "present"},
+    ]
+    path = logs.write("a.csv", [logs.session("s-1", students=checked)])
+    result = CliRunner().invoke(main, ["validate", "session_log", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    entities = json.loads(result.output)["entities"]
+    assert (entities["attendance"], entities["progress_points"]) == (3, 1)
