@@ -17,11 +17,11 @@ from hub.model import sql_table
 from hub.model.progress import STORED_POINTS
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.pipeline.point_reads import tutored_points
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
 from hub.progress.points import PREFIX, stale_ids
 from hub.progress.policy import SIGNAL_WORDS, SIGNALS
-from hub.progress.series import COLUMNS as POINT_COLUMNS
 from hub.warehouse import Warehouse
 
 POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
@@ -90,13 +90,11 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
         ),
         max_delete_fraction=1.0,
     )
-    points = warehouse.read("progress_point", district, columns=POINT_COLUMNS)
-    points = points.filter(pc.is_in(points["person_source_id"], value_set=tutored))
     goals = monitor(
         memberships,
         warehouse.read("tutoring_group", district),
         warehouse.read("cycle", district),
-        points,
+        tutored_points(warehouse, district, tutored),
         results.filter(pc.is_in(results["person_source_id"], value_set=tutored)),
         warehouse.read("progress_goal", district),
         run.district.progress,
