@@ -40,6 +40,10 @@ def _entities(batch: NormalizedBatch) -> dict[str, int]:
     ):
         if table in batch.tables:
             counts[name] = batch.tables[table].num_rows
+    attendance = batch.tables.get("session_attendance")
+    if attendance is not None and "mastery_percent" in attendance.column_names:
+        # a session log's mastery checks are points kept on their attendance rows (hub.model.progress)
+        counts["progress_points"] = len(attendance.column("mastery_percent").drop_null())
     school = batch.tables.get("school")
     if school is not None:
         counts["schools"] = pc.sum(pc.equal(school.column("org_type"), "school")).as_py() or 0

@@ -93,10 +93,12 @@ someone the roster does not hold makes them a tutor too. It is the whole list of
 out of it is removed from ``tutor_profile`` (a roster tutor then takes the defaults). Rejects:
 ``missing_required``, ``bad_subject``, ``max_groups_range``, ``duplicate_tutor``, ``column_count``.
 
-Normalized onto ``tutoring_session`` (``source_id`` = session id), ``session_attendance``
-(``source_id`` = session id + ":" + student id) and ``progress_point`` (the mastery checks that read as a
-percent, ``source_id`` = ``mastery_check:`` + the attendance id; a corrected log's dropped check removes
-its point), upserted (``SyncMode.DELTA``) with the removals above, and ``tutor_profile``
+Normalized onto ``tutoring_session`` (``source_id`` = session id; with the ``subject`` and
+``canonical_domain`` its mastery checks are on) and ``session_attendance`` (``source_id`` = session id +
+":" + student id; a check that reads as a percent keeps it in ``mastery_percent``, which the view
+``progress_point`` shows as a point with ``source_id`` = ``mastery_check:`` + the attendance id: a
+corrected log replaces its session's rows, and so its points, whole), upserted (``SyncMode.DELTA``) with
+the removals above, and ``tutor_profile``
 (``SyncMode.BULK``, when the tutors file changed). A mastery check that makes no point is rejected on its own
 (``unread_mastery_check``, ``mastery_check_absent``: file, line, reason) while its row loads.
 """

@@ -12,6 +12,10 @@ Anything else ("good effort", "4/3", "B+") is rejected with its file, line and r
 the session row itself still loads (attendance and dosage do not depend on the check). A check for a
 student who was not there (absent, excused, a cancelled session) is rejected the same way.
 
+A point is stored on its attendance row (``mastery_percent``) and shown by the view ``progress_point``
+(``measure`` ``mastery_check``, ``source`` ``session_log``, ``source_id`` ``mastery_check:`` + the
+attendance's id, observed on the session's date).
+
 The point is on the session's skill when the session covered exactly one canonical domain. A session
 covering several skills gives a point without a domain (which of them was checked cannot be told) in the
 subject they share; it counts toward the student's placement in that subject. A session naming no skill
@@ -30,9 +34,6 @@ from connectors.session_log import format as fmt
 from hub.connector import Issue
 from hub.csvtext import LINE
 from hub.skills import DOMAINS
-
-MEASURE = "mastery_check"
-"""The ``progress_point.measure`` of every point made from a session log."""
 
 WORDS = {
     "mastered": 100.0,
@@ -107,46 +108,23 @@ def check_issues(rows: pa.Table, file: str) -> list[Issue]:
     return issues
 
 
-def _one_domain(skills: pa.ChunkedArray) -> pa.Array:
-    return pc.fill_null(pc.and_(pc.is_valid(skills), pc.invert(pc.match_substring(skills, ","))), False)
-
-
-def point_ids(attendance_ids: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """The ``progress_point.source_id`` of each attendance's check (``mastery_check:`` + its id)."""
-    return pc.binary_join_element_wise(pa.scalar(MEASURE), attendance_ids, ":")
-
-
-def mastery_points(
-    rows: pa.Table, attendance_ids: pa.ChunkedArray | pa.Array, dates: pa.ChunkedArray | pa.Array
-) -> tuple[pa.Table, list[str]]:
-    """``progress_point`` rows for the checks that make a point, and the point ids to remove: those of
-    rows whose check was taken away or no longer reads (a corrected log replaces its session whole)."""
+def mastery_percents(rows: pa.Table) -> pa.Array:
+    """``session_attendance.mastery_percent`` of each row: the percent its check stands for when it makes a
+    point (it reads and the student was there), else null. A corrected log replaces its session's rows
+    whole, so a check taken away or no longer read takes its point with it."""
     percent, there, _ = _usable(rows)
-    made = pc.fill_null(pc.and_(pc.is_valid(percent), there), False)
-    ids = point_ids(attendance_ids)
-    skills = rows["skills_covered"]
-    domain = pc.if_else(_one_domain(skills), skills, pa.scalar(None, pa.string()))
-    subject = _shared_subject(skills)
-    points = pa.table(
-        {
-            "source_id": ids,
-            "person_source_id": rows["student_id"],
-            "subject": subject,
-            "canonical_domain": domain,
-            "measure": pa.array(np.full(rows.num_rows, MEASURE)),
-            "observed_on": dates,
-            "score": percent,
-            "goal_score": pa.nulls(rows.num_rows, pa.float64()),
-            "source": pa.array(np.full(rows.num_rows, "session_log")),
-        }
-    ).filter(made)
-    removed = ids.filter(pc.invert(made)).to_pylist()
-    return points, removed
+    return pc.if_else(there, percent, pa.scalar(None, pa.float64()))
 
 
-def _shared_subject(skills: pa.ChunkedArray) -> pa.Array:
-    """The subject every covered skill belongs to (null when none, or when they span subjects);
-    worked out once per distinct list of skills."""
+def checked_skill(skills: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
+    """What a check at each session is on: the subject every covered skill belongs to (null when none, or
+    when they span subjects), and the skill when the session covered exactly one (else null)."""
+    one = pc.fill_null(pc.and_(pc.is_valid(skills), pc.invert(pc.match_substring(skills, ","))), False)
+    return _shared_subject(skills), pc.if_else(one, skills, pa.scalar(None, pa.string()))
+
+
+def _shared_subject(skills: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The subject every covered skill belongs to, worked out once per distinct list of skills."""
     distinct = pc.unique(skills).drop_null()
     shared = []
     for listed in distinct.to_pylist():

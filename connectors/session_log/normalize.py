@@ -1,4 +1,5 @@
-"""Checked session rows onto the shared model: ``tutoring_session`` and ``session_attendance``."""
+"""Checked session rows onto the shared model: ``tutoring_session`` and ``session_attendance`` (whose
+mastery checks the view ``progress_point`` shows as points)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
-from connectors.session_log.mastery import mastery_points
+from connectors.session_log.mastery import checked_skill, mastery_percents
 from connectors.session_log.reading import INSTANCE
 from connectors.session_log.validate import whole_numbers
 from hub.csvtext import first_rows
@@ -31,6 +32,7 @@ def sessions_table(rows: pa.Table) -> pa.Table:
     """One row per session id (its rows agree on these fields: that was checked on reading)."""
     _, first = first_rows(rows["session_id"])
     heads = rows.select(fmt.SESSION_COLUMNS).take(pa.array(first))
+    subject, domain = checked_skill(heads["skills_covered"])
     return conform(
         "tutoring_session",
         pa.table(
@@ -47,6 +49,8 @@ def sessions_table(rows: pa.Table) -> pa.Table:
                 "standards": heads["standards"],
                 "notes": heads["notes"],
                 "next_steps": heads["next_steps"],
+                "subject": subject,
+                "canonical_domain": domain,
             }
         ),
     )
@@ -55,7 +59,8 @@ def sessions_table(rows: pa.Table) -> pa.Table:
 def attendance_table(rows: pa.Table) -> pa.Table:
     """One row per student per session; a cancelled session's students are marked ``cancelled``.
 
-    A blank minutes_present means the whole session for a present or tardy student, none otherwise.
+    A blank minutes_present means the whole session for a present or tardy student, none otherwise. A check
+    that makes a progress point is kept as its percent too (``connectors.session_log.mastery``).
     """
     cancelled = pc.equal(rows["session_status"], fmt.CANCELLED)
     attendance = pc.if_else(cancelled, fmt.CANCELLED, rows["attendance"])
@@ -73,6 +78,7 @@ def attendance_table(rows: pa.Table) -> pa.Table:
                 "attendance": attendance,
                 "minutes_present": present,
                 "mastery_check": rows["mastery_check"],
+                "mastery_percent": mastery_percents(rows),
             }
         ),
     )
@@ -81,11 +87,3 @@ def attendance_table(rows: pa.Table) -> pa.Table:
 def attendance_ids(rows: pa.Table) -> pa.ChunkedArray:
     """``session_attendance.source_id``: the session id and the student id."""
     return pc.binary_join_element_wise(rows["session_id"], rows["student_id"], ":")
-
-
-def progress_points(rows: pa.Table) -> tuple[pa.Table, list[str]]:
-    """``progress_point`` rows from the mastery checks (``mastery``), and the point ids to remove."""
-    ids = attendance_ids(rows)
-    dates = pc.strptime(rows["session_date"], format="%Y-%m-%d", unit="s").cast(pa.date32())
-    points, removed = mastery_points(rows, ids, dates)
-    return conform("progress_point", points), removed

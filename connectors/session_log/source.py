@@ -16,14 +16,7 @@ from connectors.session_log.logfile import (
     read_tutors_file,
     with_file,
 )
-from connectors.session_log.mastery import point_ids
-from connectors.session_log.normalize import (
-    attendance_ids,
-    attendance_table,
-    latest_sessions,
-    progress_points,
-    sessions_table,
-)
+from connectors.session_log.normalize import attendance_table, latest_sessions, sessions_table
 from connectors.session_log.tracked import WITHDRAWN, read_tracked
 from connectors.session_log.tutors import tutor_profiles
 from hub.archives import drop_files
@@ -58,7 +51,6 @@ class SessionLogSource(SourceConnector):
     tables: ClassVar[tuple[str, ...]] = (
         "tutoring_session",
         "session_attendance",
-        "progress_point",
         "tutor_profile",
     )
     config_model: ClassVar[type[ConnectorConfig]] = SessionLogConfig
@@ -121,17 +113,13 @@ class SessionLogSource(SourceConnector):
         if "sessions" in extract.streams:
             rows = extract.streams["sessions"]
             tables["tutoring_session"] = sessions_table(rows)
+            # the attendance rows carry the mastery checks' points (the view progress_point shows them)
             tables["session_attendance"] = attendance_table(rows)
-            # the mastery checks that read as a percent; a corrected log's dropped checks are removed
-            points, unmade = progress_points(rows)
-            tables["progress_point"], modes["progress_point"] = points, SyncMode.DELTA
             # sessions are upserts; a changed file's take-backs are the withdrawn pairs (tracked.py)
             modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
             withdrawn = extract.streams.get(WITHDRAWN)
             if withdrawn is not None:
                 deletes["tutoring_session"] = _gone(withdrawn["session_id"], rows["session_id"])
-                unmade += point_ids(attendance_ids(withdrawn)).to_pylist()
-            deletes["progress_point"] = _gone(pa.array(unmade, pa.string()), points["source_id"])
         if "tutors" in extract.streams:
             # the tutors file is the whole list: a tutor left out of it no longer takes groups
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])

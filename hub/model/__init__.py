@@ -1,11 +1,11 @@
 """The shared tutoring data model: SQLAlchemy tables, and Arrow schemas of the same."""
 
-from hub.model.arrow import arrow_schema, conform, model_tables, sql_table, students_of
+from hub.model.arrow import arrow_schema, conform, model_tables, sql_table, stored_tables, students_of
 from hub.model.assessment import AssessmentResult, LessonEvidence, SkillGap
 from hub.model.base import Base, ViewBase
 from hub.model.domains import SLOTS, DomainResult, ResultDomains
 from hub.model.ops import ConnectorState, StepState, SyncReject, SyncRun
-from hub.model.progress import ProgressGoal, ProgressPoint
+from hub.model.progress import ProgressGoal, ProgressPoint, StoredProgressPoint
 from hub.model.push import PushLog, PushTarget
 from hub.model.roster import (
     AcademicSession,
@@ -58,6 +58,7 @@ __all__ = [
     "SessionAttendance",
     "SkillGap",
     "StepState",
+    "StoredProgressPoint",
     "SyncReject",
     "SyncRun",
     "TierAssignment",
@@ -71,5 +72,6 @@ __all__ = [
     "conform",
     "model_tables",
     "sql_table",
+    "stored_tables",
     "students_of",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 import pyarrow as pa
@@ -36,6 +37,13 @@ def sql_table(name: str) -> Table:
     if found is None:
         raise KeyError(f"no table {name!r} in the shared model")
     return found
+
+
+def stored_tables(names: Iterable[str]) -> set[str]:
+    """The tables ``names`` are stored in: a view's tables (its ``shows``) in its place, a table itself.
+
+    What a sync run counts is the rows of tables, so a step reading a view asks whether those moved."""
+    return {stored for name in names for stored in sql_table(name).info.get("shows", (name,))}
 
 
 def model_tables() -> set[str]:

@@ -67,6 +67,7 @@ class DomainResult(TenantRow, ViewBase):
     connectors produce it. ``source_id`` = result source_id + ``:`` + vendor domain."""
 
     __tablename__ = "domain_result"
+    __table_args__ = ({"info": {"shows": ("result_domains",)}},)
 
     result_source_id: Mapped[str] = mapped_column(SOURCE_ID)
     vendor_domain: Mapped[str] = mapped_column(String(255))

@@ -3,6 +3,11 @@
 Points come in from three kinds of source (the tutors' per-session mastery checks, the vendors' growth
 checks between windows, a district's curriculum-based measures); the hub sets a goal and an aimline for
 each placement and judges the points against it every night.
+
+A mastery check is stored once, on its attendance row (``session_attendance.mastery_percent``, with the
+session's ``subject`` and ``canonical_domain``): it was the night's second-largest write, the same facts a
+second time. Every other point is stored in ``stored_progress_point``; the SQL view ``progress_point``
+shows both, one row per point with every field, as connectors hand points in and the steps read them.
 """
 
 from __future__ import annotations
@@ -12,19 +17,19 @@ from datetime import date
 from sqlalchemy import Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.model.base import SOURCE_ID, Base, TenantRow
+from hub.model.base import SOURCE_ID, Base, TenantRow, ViewBase
+
+STORED_POINTS = "stored_progress_point"
+"""The table of the points not made from a session log's mastery checks."""
 
 
-class ProgressPoint(TenantRow, Base):
+class PointFields(TenantRow):
     """One observed score of one student on one measure and day, as its source reported it.
 
     ``source_id`` is the source's own key for the observation (a repeat updates, never duplicates).
     ``measure`` names what was measured ("mastery_check", "iready_growth_monitoring", "orf_wcpm"); scores
     of different measures are never compared with one another.
     """
-
-    __tablename__ = "progress_point"
-    __table_args__ = (Index("ix_progress_point_person", "district_id", "person_source_id", "observed_on"),)
 
     person_source_id: Mapped[str] = mapped_column(SOURCE_ID)
     subject: Mapped[str | None] = mapped_column(String(8))  # ela | math; null when the source cannot say
@@ -34,6 +39,23 @@ class ProgressPoint(TenantRow, Base):
     score: Mapped[float] = mapped_column(Float)
     goal_score: Mapped[float | None] = mapped_column(Float)  # a goal the source set itself, if any
     source: Mapped[str] = mapped_column(String(32))  # session_log | iready | progress_csv | ...
+
+
+class StoredProgressPoint(PointFields, Base):
+    """A point as a connector or the progress step handed it in (never a session log's mastery check)."""
+
+    __tablename__ = STORED_POINTS
+    __table_args__ = (
+        Index("ix_stored_progress_point_person", "district_id", "person_source_id", "observed_on"),
+    )
+
+
+class ProgressPoint(PointFields, ViewBase):
+    """Every point, as the view ``progress_point`` shows it: the stored points, and one per session
+    attendance whose mastery check made one (``source_id`` = ``mastery_check:`` + the attendance's id)."""
+
+    __tablename__ = "progress_point"
+    __table_args__ = ({"info": {"shows": (STORED_POINTS, "session_attendance", "tutoring_session")}},)
 
 
 class ProgressGoal(TenantRow, Base):

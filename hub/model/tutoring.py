@@ -153,10 +153,18 @@ class TutoringSession(TenantRow, Base):
     standards: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)
+    # what a mastery check at the session is on (see connectors.session_log.mastery): the subject every
+    # covered skill shares, and the skill when it covered exactly one
+    subject: Mapped[str | None] = mapped_column(String(8))
+    canonical_domain: Mapped[str | None] = mapped_column(String(64))
 
 
 class SessionAttendance(TenantRow, Base):
-    """One student at one session. ``source_id`` = session id + ":" + person source_id."""
+    """One student at one session. ``source_id`` = session id + ":" + person source_id.
+
+    ``mastery_percent`` is the progress point the check made (percent correct), null when it made none (no
+    check, one that does not read, a student not there); the view ``progress_point`` shows it as a point.
+    """
 
     __tablename__ = "session_attendance"
     __table_args__ = (
@@ -169,3 +177,4 @@ class SessionAttendance(TenantRow, Base):
     attendance: Mapped[str] = mapped_column(String(16))  # present | absent | excused | tardy
     minutes_present: Mapped[int] = mapped_column(Integer)
     mastery_check: Mapped[str | None] = mapped_column(String(64))
+    mastery_percent: Mapped[float | None] = mapped_column(Float)

@@ -14,19 +14,21 @@ import pyarrow.compute as pc
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.model import sql_table
+from hub.model.progress import STORED_POINTS
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.pipeline.point_reads import tutored_points
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
 from hub.progress.points import PREFIX, stale_ids
 from hub.progress.policy import SIGNAL_WORDS, SIGNALS
-from hub.progress.series import COLUMNS as POINT_COLUMNS
 from hub.warehouse import Warehouse
 
 POINTS_STATE = "progress_diagnostics"  # the connector name the hub's own diagnostic points are written under
 STEP = "progress_monitoring"  # the night's step writing ``progress_goal``, whose step_state keeps its mark
 READS = ["group_membership", "tutoring_group", "cycle", "assessment_result", "progress_point"]
-"""What the goals are judged from (besides last night's goals, the step's own rows)."""
+"""What the goals are judged from (besides last night's goals, the step's own rows); the view
+``progress_point`` stands for the tables it shows."""
 RESULT_COLUMNS = [
     "source_id",
     "person_source_id",
@@ -88,13 +90,11 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
         ),
         max_delete_fraction=1.0,
     )
-    points = warehouse.read("progress_point", district, columns=POINT_COLUMNS)
-    points = points.filter(pc.is_in(points["person_source_id"], value_set=tutored))
     goals = monitor(
         memberships,
         warehouse.read("tutoring_group", district),
         warehouse.read("cycle", district),
-        points,
+        tutored_points(warehouse, district, tutored),
         results.filter(pc.is_in(results["person_source_id"], value_set=tutored)),
         warehouse.read("progress_goal", district),
         run.district.progress,
@@ -114,9 +114,10 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
 def stored_diagnostic_ids(warehouse: Warehouse, district: str) -> pa.Table:
     """source_id of the district's stored points whose id has the diagnostic prefix (and, on SQLite,
     whose LIKE ignores case, a few more that ``stale_ids`` leaves out): only the hub's own diagnostic points
-    can be stale here, and the district's other points are millions."""
-    prefixed = sql_table("progress_point").c.source_id.startswith(PREFIX, autoescape=True)
-    return warehouse.read("progress_point", district, columns=["source_id"], where=prefixed)
+    can be stale here, and the district's other points are many. Read from the stored points' table, not
+    the view: the session logs' checks are never diagnostic points."""
+    prefixed = sql_table(STORED_POINTS).c.source_id.startswith(PREFIX, autoescape=True)
+    return warehouse.read(STORED_POINTS, district, columns=["source_id"], where=prefixed)
 
 
 def summarized(goals: pa.Table, as_of: date) -> ProgressSummary:

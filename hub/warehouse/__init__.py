@@ -15,7 +15,7 @@ import pyarrow as pa
 from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, insert, select, text, update
 
 from hub.connector import Issue, NormalizedBatch
-from hub.model import ConnectorState, District, SyncRun, sql_table
+from hub.model import ConnectorState, District, SyncRun, sql_table, stored_tables
 from hub.warehouse import bulk
 from hub.warehouse.apply import ApplyResult, apply_batch
 from hub.warehouse.engine import create_warehouse_engine, migrate
@@ -219,14 +219,16 @@ class Warehouse:
 
     def changed_after(self, district_id: str, run_id: int, tables: Collection[str]) -> bool:
         """Whether a committed sync after ``run_id`` changed any of ``tables``: what a step deriving rows
-        from those tables asks (with its own last write's run) before redoing them."""
+        from those tables asks (with its own last write's run) before redoing them. A view among
+        ``tables`` stands for the tables it shows."""
+        stored = stored_tables(tables)
         committed = and_(SyncRun.district_id == district_id, SyncRun.outcome == "committed")
         with self.engine.connect() as connection:
             later = connection.execute(select(SyncRun.counts).where(committed, SyncRun.run_id > run_id))
             return any(
                 sum(counts[table].get(kind, 0) for kind in ("inserted", "updated", "deleted")) > 0
                 for (counts,) in later
-                for table in tables
+                for table in stored
                 if table in counts
             )
 

@@ -1,6 +1,6 @@
 """Domain results from the shape connectors hand in (one row per domain) to the shape stored (one row per
 test with numbered slots, ``result_domains``; see hub.model.domains for why). The view ``domain_result``
-turns them back.
+turns them back. Progress points handed in go to ``stored_progress_point`` whole (hub.model.progress).
 
 Whole-column Arrow work: a slot is one ``take`` per field, never a loop over rows.
 """
@@ -14,17 +14,23 @@ import pyarrow.compute as pc
 from hub.connector import Issue, SyncMode
 from hub.model.arrow import conform
 from hub.model.domains import DOMAIN_FIELDS, SLOTS, slot_column
+from hub.model.progress import STORED_POINTS
 from hub.warehouse.statements import WarehouseError
 
 LONG = "domain_result"
 STORED = "result_domains"
+POINTS = "progress_point"
 
 
 def stored_form(
     name: str, data: pa.Table, mode: SyncMode, deletes: list[str], issues: list[Issue]
 ) -> tuple[str, pa.Table]:
     """The table and rows the warehouse stores for a connector's table ``name``: domain_result rows become
-    result_domains rows (one per test); every other table is stored as it comes."""
+    result_domains rows (one per test); progress_point rows are stored as they come in
+    stored_progress_point (the view adds the session logs' mastery checks); every other table is stored
+    as it comes."""
+    if name == POINTS:
+        return STORED_POINTS, data
     if name != LONG:
         return name, data
     if mode is SyncMode.PATCH or deletes:

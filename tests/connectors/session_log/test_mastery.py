@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
+from cli.main import main
 from connectors.session_log import SessionLogConfig, SessionLogSource
 from connectors.session_log.mastery import percent_correct
 
@@ -58,16 +61,28 @@ def test_checks_become_points_on_the_sessions_skill_and_the_rest_are_refused(log
     assert "'great job' is not a mastery check" in refused[(4, "unread_mastery_check")].reason
     assert extract.files["a.csv"].rejected == 0  # the session rows themselves load
     batch = source.normalize(extract)
-    points = {row["source_id"]: row for row in batch.tables["progress_point"].to_pylist()}
-    assert set(points) == {"mastery_check:s-1:p-1", "mastery_check:s-2:p-1"}
-    first = points["mastery_check:s-1:p-1"]
-    assert (first["score"], first["canonical_domain"], first["subject"]) == (75.0, "phonics", "ela")
-    assert (first["observed_on"], first["source"], first["measure"]) == (
-        date(2025, 10, 6),
-        "session_log",
-        "mastery_check",
-    )
-    second = points["mastery_check:s-2:p-1"]
+    percents = {
+        row["source_id"]: row["mastery_percent"] for row in batch.tables["session_attendance"].to_pylist()
+    }
+    # the absent student's check and the unread one make no point; the attendance rows still load
+    assert percents == {"s-1:p-1": 75.0, "s-1:p-2": None, "s-1:p-3": None, "s-2:p-1": 100.0}
+    skills = {
+        row["source_id"]: (row["subject"], row["canonical_domain"], row["session_date"])
+        for row in batch.tables["tutoring_session"].to_pylist()
+    }
     # two skills covered: which was checked cannot be told, the subject they share can
-    assert (second["score"], second["canonical_domain"], second["subject"]) == (100.0, None, "ela")
-    assert sorted(batch.deletes["progress_point"]) == ["mastery_check:s-1:p-2", "mastery_check:s-1:p-3"]
+    assert skills == {"s-1": ("ela", "phonics", date(2025, 10, 6)), "s-2": ("ela", None, date(2025, 10, 8))}
+    assert "progress_point" not in batch.tables and not batch.deletes.get("progress_point")
+
+
+def test_validate_counts_the_checks_that_make_points(logs) -> None:  # type: ignore[no-untyped-def]
+    checked = [
+        {"student_id": "p-1", "attendance": "present", "mastery_check": "3/4"},
+        {"student_id": "p-2", "attendance": "absent", "mastery_check": "4/4"},
+        {"student_id": "p-3", "attendance": "present"},
+    ]
+    path = logs.write("a.csv", [logs.session("s-1", students=checked)])
+    result = CliRunner().invoke(main, ["validate", "session_log", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    entities = json.loads(result.output)["entities"]
+    assert (entities["attendance"], entities["progress_points"]) == (3, 1)

@@ -51,7 +51,7 @@ def test_csv_and_jsonl_normalize_to_the_same_rows(logs) -> None:  # type: ignore
     assert not from_csv.issues and not from_jsonl.issues
     csv_batch = source(logs.folder / "a.csv").normalize(from_csv)
     jsonl_batch = source(logs.folder / "b.jsonl").normalize(from_jsonl)
-    for table in ("tutoring_session", "session_attendance", "progress_point"):
+    for table in ("tutoring_session", "session_attendance"):
         assert by_id(csv_batch.tables[table]) == by_id(jsonl_batch.tables[table])
     first = by_id(csv_batch.tables["tutoring_session"])[0]
     assert first["session_date"] == date(2025, 10, 6)
@@ -71,11 +71,7 @@ def test_attendance_minutes_and_cancelled_sessions(logs) -> None:  # type: ignor
     assert rows["s-2:p-3"]["minutes_present"] == 45
     assert rows["s-3:p-1"]["attendance"] == "cancelled" and rows["s-3:p-1"]["minutes_present"] == 0
     assert rows["s-3:p-1"]["session_source_id"] == "s-3" and rows["s-3:p-1"]["person_source_id"] == "p-1"
-    assert batch.modes == {
-        "tutoring_session": SyncMode.DELTA,
-        "session_attendance": SyncMode.DELTA,
-        "progress_point": SyncMode.DELTA,
-    }
+    assert batch.modes == {"tutoring_session": SyncMode.DELTA, "session_attendance": SyncMode.DELTA}
 
 
 def test_a_later_file_updates_a_session_instead_of_duplicating_it(logs) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +157,7 @@ def test_the_connector_meets_the_contract_and_is_registered(logs) -> None:  # ty
     logs.write("b.jsonl", [logs.session("s-9", students=[{"student_id": "p-1", "attendance": "bogus"}])])
     logs.write("tutors.csv", "tutor_id,subjects,max_groups\nt-1,ela,3\n")
     batch = check_source(source(logs.folder))
-    assert set(batch.tables) == {"tutoring_session", "session_attendance", "progress_point", "tutor_profile"}
+    assert set(batch.tables) == {"tutoring_session", "session_attendance", "tutor_profile"}
     assert installed().get("session_log").cls is SessionLogSource
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from connectors.session_log import SessionLogConfig, SessionLogSource
@@ -93,3 +94,49 @@ def test_a_corrected_check_replaces_its_point_and_a_dropped_one_removes_it(
     assert {key: row["score"] for key, row in rows(warehouse, "progress_point").items()} == {
         "mastery_check:s-1:p-1": 100.0
     }
+
+
+def test_points_show_the_session_and_follow_a_relogged_attendance(warehouse: Warehouse, logs) -> None:  # type: ignore[no-untyped-def]
+    checked = [
+        {"student_id": "p-1", "attendance": "present", "mastery_check": "3/4"},
+        {"student_id": "p-2", "attendance": "absent", "mastery_check": "4/4"},  # not there: no point
+    ]
+    sync(warehouse, logs.write("week1/sessions.csv", [logs.session("s-1", students=checked)]))
+    [point] = rows(warehouse, "progress_point").values()
+    assert (point["source_id"], point["person_source_id"], point["score"]) == (
+        "mastery_check:s-1:p-1",
+        "p-1",
+        75.0,
+    )
+    assert (point["subject"], point["canonical_domain"], point["observed_on"]) == (
+        "ela",
+        "phonics",
+        date(2025, 10, 6),
+    )
+    assert (point["measure"], point["source"], point["goal_score"]) == ("mastery_check", "session_log", None)
+    assert warehouse.count("stored_progress_point", DISTRICT, active_only=False) == 0  # stored once
+
+    relogged = [
+        {"student_id": "p-1", "attendance": "absent", "mastery_check": "3/4"},  # was not there after all
+        {"student_id": "p-2", "attendance": "present", "mastery_check": "2/4"},
+    ]
+    moved = logs.session("s-1", session_date="2025-10-07", skills_covered="geometry", students=relogged)
+    sync(warehouse, logs.write("week2/sessions.csv", [moved]))
+    [point] = rows(warehouse, "progress_point").values()
+    assert (point["source_id"], point["score"], point["observed_on"]) == (
+        "mastery_check:s-1:p-2",
+        50.0,
+        date(2025, 10, 7),
+    )
+    assert (point["subject"], point["canonical_domain"]) == ("math", "geometry")
+
+
+def test_a_step_reading_the_points_sees_a_session_logs_checks_move(warehouse: Warehouse, logs) -> None:  # type: ignore[no-untyped-def]
+    sync(warehouse, logs.write("week1/sessions.csv", [logs.session("s-1")]))
+    mark = warehouse.last_committed_run(DISTRICT)
+    assert not warehouse.changed_after(DISTRICT, mark, ["progress_point"])
+    checked = [{"student_id": "p-1", "attendance": "present", "mastery_check": "1/2"}]
+    sync(warehouse, logs.write("week2/sessions.csv", [logs.session("s-1", students=checked)]))
+    # the view stands for the tables it shows: the attendance rows moved, so the points did
+    assert warehouse.changed_after(DISTRICT, mark, ["progress_point"])
+    assert not warehouse.changed_after(DISTRICT, mark, ["stored_progress_point"])
