@@ -108,6 +108,11 @@ def _gaps(gaps: GapSummary) -> Iterator[Output]:
             "students_with_gaps": dg.MetadataValue.int(gaps.students),
             "gaps_by_domain": dg.MetadataValue.md("\n".join(lines)),
             "derived_tonight": dg.MetadataValue.bool(gaps.derived),
+            "students_derived_again": dg.MetadataValue.text(
+                "everyone" if gaps.redone is None else f"{gaps.redone:,} whose tests changed"
+            )
+            if gaps.derived
+            else dg.MetadataValue.text("none"),
         }
     )
 

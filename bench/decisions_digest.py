@@ -9,8 +9,8 @@ district (rows in primary-key order) and every report the files destination hold
 clock masked). ``--compare`` names each table column and report whose content differs from an earlier
 digest and exits 1 if any does, so a speed-up can show that it decided exactly what the code before it did.
 
-Left out, because they differ between two runs of the same code: ``synced_at`` (the clock) and the
-operations tables (sync runs, rejects' run ids, connector and step state, push ledger): they record
+Left out, because they differ between two runs of the same code: ``synced_at`` (the clock),
+``sync_run_id`` (which run last wrote a row: run ids follow how the night went) and the operations tables (sync runs, rejects' run ids, connector and step state, push ledger): they record
 how a night went, not what it decided.
 """
 
@@ -33,7 +33,7 @@ from hub.warehouse import Warehouse
 
 DISTRICT = "demo"
 OPERATIONS = {"sync_run", "sync_reject", "connector_state", "step_state", "push_target", "push_log"}
-CLOCK_COLUMNS = {"synced_at"}
+CLOCK_COLUMNS = {"synced_at", "sync_run_id"}
 CLOCK = re.compile(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}| ?UTC)?")
 """A date with a time of day: only the night's own clock (``generated_at``) is written that way."""
 

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.model.base import JSON_DOCUMENT, SOURCE_ID, Base, TenantRow
+from hub.model.base import JSON_DOCUMENT, SOURCE_ID, Base, Stamped, TenantRow
 
 
-class AssessmentResult(TenantRow, Base):
+class AssessmentResult(TenantRow, Stamped, Base):
     """One test one student took. ``source_id`` is stable across re-exports of the same test.
 
     ``person_source_id`` is null while the vendor's student id matches nobody on the roster; such rows are

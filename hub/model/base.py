@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, MetaData, String, func
+from sqlalchemy import JSON, DateTime, Integer, MetaData, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -45,7 +45,21 @@ class TenantRow:
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-SYNC_COLUMNS = ("district_id", "status", "synced_at")
+class Stamped:
+    """Rows that carry the sync run which last inserted, changed or marked them deleted.
+
+    A derived step keeps its output from night to night and redoes only the students whose input rows
+    carry a run after its own last write (``hub.pipeline.gaps``): a night's cost then follows what changed,
+    not the size of the district's history. Rows written before a table was stamped hold null.
+    """
+
+    sync_run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+STAMP = "sync_run_id"
+"""The column of ``Stamped`` rows."""
+
+SYNC_COLUMNS = ("district_id", "status", "synced_at", STAMP)
 """Columns the warehouse fills in itself; a connector's normalized tables leave them out."""
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Float, Integer, String
 from sqlalchemy.orm import Mapped, MappedColumn, mapped_column
 
-from hub.model.base import SOURCE_ID, Base, TenantRow, ViewBase
+from hub.model.base import SOURCE_ID, Base, Stamped, TenantRow, ViewBase
 
 SLOTS = 8
 """Domains one test can hold: MAP reports Goal1..Goal8, i-Ready ELA six domains and math four."""
@@ -48,7 +48,7 @@ def _slot_columns() -> dict[str, MappedColumn[Any]]:
 
 ResultDomains: type[Base] = type(
     "ResultDomains",
-    (TenantRow, Base),
+    (TenantRow, Stamped, Base),
     {
         "__module__": __name__,
         "__tablename__": "result_domains",

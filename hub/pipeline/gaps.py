@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, union
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import DiagnosticsPolicy, GapThresholds, skill_gaps
@@ -16,9 +16,14 @@ from hub.diagnostics.gaps import RESULT_COLUMNS as GAP_RESULT_COLUMNS
 from hub.model import sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.warehouse.steps import StepRecord
 
-GAP_ROWS_VERSION = "domain_score"
+GAP_ROWS_VERSION = "domain_score|stamped"
 STEP = "skill_gaps"  # the night's step, whose step_state keeps the thresholds it last derived under
+INPUTS = ["assessment_result", "result_domains"]
+PARTIAL_SHARE = 0.5
+"""Redo only the students whose tests moved while they are at most this share of the students with gaps;
+past it one whole derivation costs less than reading a long list of students back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,8 @@ class GapSummary:
     by_domain: pa.Table  # subject, canonical_domain, gaps
     students: int
     derived: bool  # False: nothing the gaps depend on changed since they were last derived
+    redone: int | None = None
+    """Students whose gaps were derived again tonight (None: the whole district's)."""
 
     @property
     def rows(self) -> int:
@@ -40,44 +47,106 @@ def district_skill_gaps(run: DistrictRun) -> GapSummary:
 
 
 def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary:
-    """Skill gaps from every test of record; the gap table is rebuilt whole (bulk) when a result or domain
-    changed since the last time, or the thresholds did.
+    """Skill gaps from every test of record, derived again for the students whose tests or domains changed
+    since the last time (their rows carry a later sync run), or for everyone when the thresholds changed,
+    on the first night, or when most students moved.
 
-    SQL hands over only tests of record and the domain rows that are behind by the thresholds: most of a
-    district's domain rows are not, and carrying them through Python is most of the cost. The domain rows
-    come through the ``domain_result`` view, which filters each slot of ``result_domains`` in SQL; reading
-    the slots whole and unpivoting in Arrow measured no faster (every slot's values cross into Python).
+    A student's gaps depend on that student's tests alone, so redoing some students gives what a whole
+    derivation gives. SQL hands over only tests of record and the domain rows that are behind by the
+    thresholds: most of a district's domain rows are not, and carrying them through Python is most of the
+    cost. The domain rows come through the ``domain_result`` view, which filters each slot of
+    ``result_domains`` in SQL.
     """
     thresholds = policy.gap_thresholds
     # The marker after the thresholds names what the gap rows hold, so that rows from before domain_score
-    # was filled are derived again once rather than kept by the fingerprint.
+    # was filled (or before tests were stamped) are derived again once rather than kept.
     policy_key = f"{thresholds.model_dump_json()}|{GAP_ROWS_VERSION}"
-    inputs = ["assessment_result", "result_domains"]
     last = run.warehouse.step_record(run.district_id, STEP)
-    if not unchanged(run, last, inputs, policy_key):
-        results = sql_table("assessment_result")
-        of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
-        gaps = skill_gaps(
-            run.warehouse.read(
-                "assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record
-            ),
-            run.warehouse.read(
-                "domain_result", run.district_id, columns=GAP_DOMAIN_COLUMNS, where=_may_be_gaps(thresholds)
-            ),
-            thresholds,
-        )
+    if unchanged(run, last, INPUTS, policy_key):
+        if "by_domain" in last.summary:
+            return _from_summary(last.summary, derived=False)
+        return _gap_summary(run, derived=False)
+    people = _moved_students(run, last, policy_key)
+    if people is None:
+        gaps = _derived(run, thresholds, None)
         summary = _counted(gaps)
-        run.warehouse.apply_step(  # gaps close as students grow: removals here are the point, not a risk
+        batch = NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK})
+    else:
+        gaps = _derived(run, thresholds, people)
+        stored = run.warehouse.read(
+            "skill_gap",
             run.district_id,
-            STEP,
-            NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK}),
-            policy_key=policy_key,
-            summary=summary,
+            columns=COUNTED,
+            where=sql_table("skill_gap").c.person_source_id.in_(people),
         )
-        return _from_summary(summary, derived=True)
-    if "by_domain" in last.summary:
-        return _from_summary(last.summary, derived=False)
-    return _gap_summary(run, derived=False)
+        summary = _recounted(last.summary, stored, gaps)
+        gone = pc.invert(pc.is_in(stored["source_id"], value_set=gaps["source_id"]))
+        batch = NormalizedBatch(
+            {"skill_gap": gaps},
+            {"skill_gap": SyncMode.DELTA},
+            deletes={"skill_gap": stored["source_id"].filter(gone).to_pylist()},
+        )
+    # gaps close as students grow: removals here are the point, not a risk
+    run.warehouse.apply_step(run.district_id, STEP, batch, policy_key=policy_key, summary=summary)
+    redone = None if people is None else len(people)
+    return replace(_from_summary(summary, derived=True), redone=redone)
+
+
+def _moved_students(run: DistrictRun, last: StepRecord, policy_key: str) -> list[str] | None:
+    """The students whose gaps may differ from the stored ones: those of every test or domain set stamped
+    after the step's last write, and those whose stored gaps rest on such a test (a test matched to
+    another student since). None: derive everyone (no earlier derivation under this policy to build on,
+    or too many moved)."""
+    if last.policy_key != policy_key or last.through_run is None or "by_domain" not in last.summary:
+        return None
+    district = run.district_id
+    results, domains, gaps = (
+        sql_table(name) for name in ("assessment_result", "result_domains", "skill_gap")
+    )
+    moved = union(
+        select(results.c.source_id).where(
+            results.c.district_id == district, results.c.sync_run_id > last.through_run
+        ),
+        select(domains.c.source_id).where(
+            domains.c.district_id == district, domains.c.sync_run_id > last.through_run
+        ),
+    ).subquery()
+    people = union(
+        select(results.c.person_source_id.label("person")).where(
+            results.c.district_id == district,
+            results.c.person_source_id.is_not(None),
+            results.c.source_id.in_(select(moved.c.source_id)),
+        ),
+        select(gaps.c.person_source_id.label("person")).where(
+            gaps.c.district_id == district, gaps.c.evidence_result_source_id.in_(select(moved.c.source_id))
+        ),
+    )
+    found = run.warehouse.query(select(people.subquery().c.person))["person"]
+    if len(found) > PARTIAL_SHARE * max(last.summary["students"], 1):
+        return None
+    return found.to_pylist()
+
+
+def _derived(run: DistrictRun, thresholds: GapThresholds, people: list[str] | None) -> pa.Table:
+    """The gaps of ``people`` (everyone when None) from their tests of record."""
+    results = sql_table("assessment_result")
+    of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
+    behind = _may_be_gaps(thresholds)
+    if people is not None:
+        of_record = and_(of_record, results.c.person_source_id.in_(people))
+        theirs = select(results.c.source_id).where(
+            results.c.district_id == run.district_id, results.c.person_source_id.in_(people)
+        )
+        behind = and_(behind, sql_table("domain_result").c.result_source_id.in_(theirs))
+    return skill_gaps(
+        run.warehouse.read("assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record),
+        run.warehouse.read("domain_result", run.district_id, columns=GAP_DOMAIN_COLUMNS, where=behind),
+        thresholds,
+    )
+
+
+COUNTED = ["source_id", "person_source_id", "subject", "canonical_domain"]
+"""What the counts of the step's summary are made from."""
 
 
 def _counted(gaps: pa.Table) -> dict[str, Any]:
@@ -88,6 +157,19 @@ def _counted(gaps: pa.Table) -> dict[str, Any]:
         "by_domain": [list(row.values()) for row in by_domain.to_pylist()],
         "students": pc.count_distinct(gaps.column("person_source_id")).as_py(),
     }
+
+
+def _recounted(last: dict[str, Any], stored: pa.Table, gaps: pa.Table) -> dict[str, Any]:
+    """The summary after some students' gaps were derived again: their ``stored`` gaps taken out of the
+    ``last`` counts, their new ``gaps`` put in."""
+    counts = {(subject, domain): count for subject, domain, count in last["by_domain"]}
+    for table, sign in ((stored, -1), (gaps, 1)):
+        for row in _counted(table)["by_domain"]:
+            key = (row[0], row[1])
+            counts[key] = counts.get(key, 0) + sign * row[2]
+    by_domain = sorted([subject, domain, count] for (subject, domain), count in counts.items() if count)
+    students = last["students"] - _counted(stored)["students"] + _counted(gaps)["students"]
+    return {"by_domain": by_domain, "students": students}
 
 
 def _from_summary(summary: dict[str, Any], *, derived: bool) -> GapSummary:

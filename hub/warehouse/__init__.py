@@ -156,16 +156,18 @@ class Warehouse:
     ) -> SyncSummary:
         try:
             with self.engine.begin() as connection:
+                run_id = _open_run(connection, district_id, writer)  # the stamp of every row written
                 result = apply_batch(
                     connection,
                     district_id,
                     batch,
                     applied(connection),
+                    run_id,
                     max_delete_fraction=max_delete_fraction,
                     allow_deletions=allow_deletions,
                 )
                 issues += result.issues
-                run_id = _record_run(connection, district_id, writer, "committed", result, None, issues)
+                _close_run(connection, district_id, run_id, "committed", result, None, issues)
                 keep(connection, result, run_id)
         except DeletionGuardError as error:
             self._record_failure(district_id, writer, "refused", str(error), issues)
@@ -180,7 +182,8 @@ class Warehouse:
         self, district_id: str, connector: str, outcome: str, message: str, issues: list[Issue]
     ) -> None:
         with self.engine.begin() as connection:
-            _record_run(connection, district_id, connector, outcome, None, message, issues)
+            run_id = _open_run(connection, district_id, connector)
+            _close_run(connection, district_id, run_id, outcome, None, message, issues)
 
     def read(
         self,
@@ -291,28 +294,31 @@ def _save_state(
         )
 
 
-def _record_run(
+def _open_run(connection: Connection, district_id: str, writer: str) -> int:
+    """The run's row, taken when its apply starts: its id stamps the rows the apply writes
+    (``hub.model.base.Stamped``). Inside the apply's transaction, so a run that fails leaves no row of it."""
+    return connection.execute(
+        insert(SyncRun)
+        .values(district_id=district_id, connector=writer, outcome="applying", counts={})
+        .returning(SyncRun.run_id)
+    ).scalar_one()
+
+
+def _close_run(
     connection: Connection,
     district_id: str,
-    connector: str,
+    run_id: int,
     outcome: str,
     result: ApplyResult | None,
     message: str | None,
     issues: list[Issue],
-) -> int:
+) -> None:
     counts = {name: change.as_dict() for name, change in result.changes.items()} if result else {}
-    run_id = connection.execute(
-        insert(SyncRun)
-        .values(
-            district_id=district_id,
-            connector=connector,
-            outcome=outcome,
-            counts=counts,
-            message=message,
-            finished_at=func.now(),
-        )
-        .returning(SyncRun.run_id)
-    ).scalar_one()
+    connection.execute(
+        update(SyncRun)
+        .where(SyncRun.run_id == run_id)
+        .values(outcome=outcome, counts=counts, message=message, finished_at=func.now())
+    )
     if issues:
         rejects = pa.table(
             {
@@ -328,7 +334,6 @@ def _record_run(
             }
         )
         bulk.load(connection, "sync_reject", rejects)
-    return run_id
 
 
 REJECT_VALUE_CHARS = 1_000

@@ -80,11 +80,13 @@ def apply_batch(
     district_id: str,
     batch: NormalizedBatch,
     applied_fingerprints: dict[str, str],
+    run_id: int,
     *,
     max_delete_fraction: float,
     allow_deletions: bool,
 ) -> ApplyResult:
-    """Stage, guard, then write. Call inside a transaction: an exception must roll everything back."""
+    """Stage, guard, then write, stamping stamped tables' rows with ``run_id``. Call inside a transaction:
+    an exception must roll everything back."""
     result = ApplyResult()
     staged: list[tuple[Table, str, SyncMode, list[str]]] = []
     fresh: dict[str, tuple[Table, pa.Table]] = {}
@@ -116,7 +118,7 @@ def apply_batch(
     guard.check(district_id, result.deletions, max_delete_fraction, allow_deletions)
 
     for name, (table, conformed) in fresh.items():
-        result.changes[name] = insert_new(connection, table, conformed)
+        result.changes[name] = insert_new(connection, table, conformed, run_id)
     stages = {table.name: staging for table, staging, _, _ in staged}
     for table, staging, mode, columns in staged:
         if table.name in CHILD_TABLES:
@@ -125,7 +127,7 @@ def apply_batch(
             parents += [doomed[parent]] if parent in doomed else []
             change = replace_children(connection, table, staging, columns, mode, district_id, parents)
         elif mode is SyncMode.PATCH:
-            change = patch(connection, table, staging, columns)
+            change = patch(connection, table, staging, columns, run_id)
         else:
             change = upsert(
                 connection,
@@ -133,9 +135,10 @@ def apply_batch(
                 staging,
                 [c for c in columns if c not in SYNC_COLUMNS] + ["district_id"],
                 district_id,
+                run_id,
             )
             if table.name in doomed:
-                change.deleted = mark_deleted(connection, table, doomed[table.name], district_id)
+                change.deleted = mark_deleted(connection, table, doomed[table.name], district_id, run_id)
         result.changes[table.name] = change
     for temporary in [staging for _, staging, _, _ in staged] + list(doomed.values()):
         connection.exec_driver_sql(f"DROP TABLE {temporary}")

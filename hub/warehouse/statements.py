@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Table, text
 
 from hub.connector import SyncMode
 from hub.errors import HubError
+from hub.model.base import STAMP
 from hub.warehouse import bulk
 
 # Tables whose rows belong to a parent row: a sync replaces a parent's children as a set, so a child the
@@ -53,6 +55,11 @@ def _q(name: str) -> str:
 
 def _distinct_from(dialect: str) -> str:
     return "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+
+
+def _stamp(table: Table) -> list[str]:
+    """The assignment that stamps a changed row with its run (``:run``), for tables that carry one."""
+    return ["sync_run_id = :run"] if STAMP in table.c else []
 
 
 def create_stage(connection: Connection, table: Table, name: str, data: pa.Table) -> str:
@@ -104,7 +111,7 @@ def doomed_delta(connection: Connection, table: Table, source_ids: list[str]) ->
 
 
 def upsert(
-    connection: Connection, table: Table, stage: str, columns: list[str], district_id: str
+    connection: Connection, table: Table, stage: str, columns: list[str], district_id: str, run_id: int
 ) -> TableChange:
     change = TableChange()
     change.rows = connection.execute(text(f"SELECT COUNT(*) FROM {stage}")).scalar_one()
@@ -121,30 +128,36 @@ def upsert(
     changed = (
         f"{changed} OR {table.name}.status <> 'active'" if changed else f"{table.name}.status <> 'active'"
     )
+    stamp = _stamp(table)
     assignments = ", ".join(
         [f"{_q(c)} = excluded.{_q(c)}" for c in values]
         + ["status = 'active'", "synced_at = excluded.synced_at"]
+        + stamp
     )
     listed = ", ".join(_q(c) for c in columns)
+    extra, extra_values = (f", {STAMP}", ", :run") if stamp else ("", "")
     result = connection.execute(
         text(
-            f"INSERT INTO {table.name} ({listed}, status, synced_at) "
-            f"SELECT {listed}, 'active', CURRENT_TIMESTAMP FROM {stage} WHERE 1 = 1 "
+            f"INSERT INTO {table.name} ({listed}, status, synced_at{extra}) "
+            f"SELECT {listed}, 'active', CURRENT_TIMESTAMP{extra_values} FROM {stage} WHERE 1 = 1 "
             f"ON CONFLICT (district_id, source_id) DO UPDATE SET {assignments} WHERE {changed}"
-        )
+        ),
+        {"run": run_id} if stamp else {},
     )
     change.updated = max(result.rowcount - change.inserted, 0)
     return change
 
 
-def patch(connection: Connection, table: Table, stage: str, columns: list[str]) -> TableChange:
+def patch(connection: Connection, table: Table, stage: str, columns: list[str], run_id: int) -> TableChange:
     """New values for some columns of stored rows (the stage holds district, source_id and those
     columns); a row the stage names that is not stored is not created."""
     values = [c for c in columns if c not in ("district_id", "source_id")]
     if not values:
         raise WarehouseError(f"{table.name}: a patch must name a column to change besides the key")
     differs = _distinct_from(connection.dialect.name)
-    assignments = ", ".join([f"{_q(c)} = s.{_q(c)}" for c in values] + ["synced_at = CURRENT_TIMESTAMP"])
+    assignments = ", ".join(
+        [f"{_q(c)} = s.{_q(c)}" for c in values] + ["synced_at = CURRENT_TIMESTAMP"] + _stamp(table)
+    )
     changed = " OR ".join(f"{table.name}.{_q(c)} {differs} s.{_q(c)}" for c in values)
     rows = connection.execute(text(f"SELECT COUNT(*) FROM {stage}")).scalar_one()
     result = connection.execute(
@@ -152,19 +165,21 @@ def patch(connection: Connection, table: Table, stage: str, columns: list[str]) 
             f"UPDATE {table.name} SET {assignments} FROM {stage} s "
             f"WHERE {table.name}.district_id = s.district_id AND {table.name}.source_id = s.source_id "
             f"AND ({changed})"
-        )
+        ),
+        {"run": run_id},
     )
     return TableChange(rows=rows, updated=result.rowcount)
 
 
-def mark_deleted(connection: Connection, table: Table, doomed: str, district_id: str) -> int:
+def mark_deleted(connection: Connection, table: Table, doomed: str, district_id: str, run_id: int) -> int:
+    assignments = ", ".join(["status = 'deleted'", "synced_at = CURRENT_TIMESTAMP", *_stamp(table)])
     result = connection.execute(
         text(
-            f"UPDATE {table.name} SET status = 'deleted', synced_at = CURRENT_TIMESTAMP "
+            f"UPDATE {table.name} SET {assignments} "
             f"WHERE district_id = :district AND status = 'active' "
             f"AND source_id IN (SELECT source_id FROM {doomed})"
         ),
-        {"district": district_id},
+        {"district": district_id, "run": run_id},
     )
     return result.rowcount
 
@@ -206,7 +221,7 @@ def district_is_empty(connection: Connection, table: Table, district_id: str) ->
     return found.first() is None
 
 
-def insert_new(connection: Connection, table: Table, data: pa.Table) -> TableChange:
+def insert_new(connection: Connection, table: Table, data: pa.Table, run_id: int) -> TableChange:
     """First load of a table for a district: nothing to compare or remove, so rows go straight in.
 
     The primary key catches a repeated key here (the staged path checks in Arrow instead). Rows go in
@@ -216,6 +231,8 @@ def insert_new(connection: Connection, table: Table, data: pa.Table) -> TableCha
     keys = [
         (column.name, "ascending") for column in table.primary_key.columns if column.name in data.column_names
     ]
+    if STAMP in table.c:
+        data = data.append_column(STAMP, pa.array(np.full(data.num_rows, run_id, dtype=np.int64)))
     deferred = _drop_indexes_of_empty_sqlite_table(connection, table)
     try:
         bulk.load(connection, table.name, data, order=pc.sort_indices(data, sort_keys=keys))

@@ -2,13 +2,14 @@
 
 Synthetic i-Ready (Diagnostic Results and lessons) and MAP Growth exports, in the vendors' layouts, go
 through the night's own steps night after night. One hub reads them tracked (only the students whose rows
-are new, changed or gone since the last committed apply are normalized, matched and applied); a second
-reads the same folder every night with its kept files removed, which makes every night read and apply
-everything, as before this change. After each night their diagnostic tables and everything derived from
-them are equal, on SQLite and PostgreSQL: appended retests with the Most Recent flag moved, lessons added,
-an old row corrected, students leaving the roster and coming back, a night the match-rate gate refuses
-(it judges the rows a night applies) and the good night after it, a file removed, a file replaced by an
-older copy, the kept files lost.
+are new, changed or gone since the last committed apply are normalized, matched and applied, and only the
+students whose stored tests changed get their skill gaps derived again); a second reads the same folder
+every night with its kept files removed and the gaps' last derivation forgotten, which makes every night
+read, apply and derive everything, as before these changes. After each night their diagnostic tables and
+everything derived from them are equal, on SQLite and PostgreSQL: appended retests with the Most Recent
+flag moved, lessons added, an old row corrected, students leaving the roster and coming back, a night the
+match-rate gate refuses (it judges the rows a night applies) and the good night after it, a file removed,
+a file replaced by an older copy, the kept files lost.
 """
 
 from __future__ import annotations
@@ -124,15 +125,21 @@ def opened(config: Path) -> Iterator[DistrictRun]:
 
 
 def night(config: Path, *, forget: bool = False) -> dict[str, dict[str, int]]:
-    """The night's steps through the tiers: rows applied per connector and table. ``forget``: the kept
-    files are removed first, so the night reads and applies everything."""
+    """The night's steps through the tiers: rows applied per connector and table, and under ``"gaps"``
+    how many students' gaps were derived again (-1: everyone's). ``forget``: the kept files are removed
+    and the gaps' last derivation forgotten first, so the night reads, applies and derives everything."""
     if forget:
         for connector in CONNECTORS:
             shutil.rmtree(config.parent / "data" / "d1" / "raw" / connector / "kept", ignore_errors=True)
     with opened(config) as run:
+        if forget:
+            run.warehouse.record_step(run.district_id, "skill_gaps", through_run=None)
         done = run_steps(run, through("tiers"))
     applied = done["assessment_results"].summaries
-    return {summary.connector: {t: c.rows for t, c in summary.changes.items()} for summary in applied}
+    counts = {summary.connector: {t: c.rows for t, c in summary.changes.items()} for summary in applied}
+    gaps = done["skill_gaps"]
+    counts["gaps"] = {"redone": -1 if gaps.redone is None else gaps.redone} if gaps.derived else {}
+    return counts
 
 
 def tables(config: Path) -> dict[str, pa.Table]:
@@ -260,6 +267,7 @@ def test_nights_of_changed_exports_leave_what_reading_everything_does(
     correct_a_score(drop / "map" / "AssessmentResults.csv", 1)
     applied = hubs.night()
     assert applied["map"]["assessment_result"] < map_tests // 4
+    assert 1 <= applied["gaps"]["redone"] <= 2  # the student of the corrected test (and of its retest)
 
     # students leave the roster (their results go unmatched) and come back (matched again)
     package = next((drop / "roster").iterdir())
