@@ -96,7 +96,7 @@ def _has_stamp(url: str) -> dict[str, bool]:
 def test_rows_stored_before_the_revision_read_back_unstamped(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
-        command.upgrade(_config(connection), "0011_result_domains")
+        command.upgrade(_config(connection), "0012_mastery_on_attendance")
         connection.execute(
             text("INSERT INTO district (district_id, name, timezone) VALUES ('d1', 'D', 'UTC')")
         )
@@ -121,7 +121,7 @@ def test_rows_stored_before_the_revision_read_back_unstamped(warehouse_url: str)
 
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
-        command.downgrade(_config(connection), "0011_result_domains")
+        command.downgrade(_config(connection), "0012_mastery_on_attendance")
         kept = connection.execute(text("SELECT source_id, scale_score FROM assessment_result")).all()
     engine.dispose()
     assert _has_stamp(warehouse_url) == dict.fromkeys(STAMPED, False)

@@ -5,14 +5,14 @@ first). Rows already stored hold null: they were there before any step's next wr
 marker makes its first derivation after this revision a whole one.
 
 Revision ID: 0013_sync_run_stamps
-Revises: 0011_result_domains
+Revises: 0012_mastery_on_attendance
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_sync_run_stamps"
-down_revision = "0011_result_domains"
+down_revision = "0012_mastery_on_attendance"
 branch_labels = None
 depends_on = None
 
