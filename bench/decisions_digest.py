@@ -10,8 +10,9 @@ clock masked). ``--compare`` names each table column and report whose content di
 digest and exits 1 if any does, so a speed-up can show that it decided exactly what the code before it did.
 
 Left out, because they differ between two runs of the same code: ``synced_at`` (the clock),
-``sync_run_id`` (which run last wrote a row: run ids follow how the night went) and the operations tables (sync runs, rejects' run ids, connector and step state, push ledger): they record
-how a night went, not what it decided.
+``sync_run_id`` (which run last wrote a row: run ids follow how the night went) and the operations tables
+(sync runs, rejects' run ids, connector and step state, push ledger): they record how a night went, not
+what it decided.
 """
 
 from __future__ import annotations

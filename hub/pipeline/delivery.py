@@ -30,6 +30,7 @@ from hub.model import sql_table, students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.evidence import analytics_dir, pulse_week, school_year_period, stored_dosage, stored_impact
+from hub.pipeline.point_reads import tutored_points
 from hub.pipeline.rendered_store import (
     ADDRESS,
     DIGEST,
@@ -75,6 +76,9 @@ on which day (hub.reports.logged_not_placed), each point's student, measure, day
 target skills)."""
 LOG = ("tutoring_session", "session_attendance")
 """Read only for the students logged without a placement (``logs_not_placed``)."""
+POINTS = "progress_point"
+"""Read for the students with a goal, from the tables the view shows (hub.pipeline.point_reads): through the
+view SQL builds every mastery check's id for the whole district (4.7 s against 2.9 s at 20,000 students)."""
 SHOWN_THROUGH_ANALYTICS = ("demographics", "assessment_result")
 """Not read at all: the reports show them only through the stored analytics (growth, subgroups, the pulse's
 tests), which the impact and pulse steps made from them; a change to them still renders the reports again.
@@ -206,8 +210,10 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
     tables = {
         name: warehouse.read(name, district, columns=COLUMNS.get(name))
         for name in TABLES
-        if name not in LOG and name not in SHOWN_THROUGH_ANALYTICS
+        if name not in (*LOG, *SHOWN_THROUGH_ANALYTICS, POINTS)
     }
+    with_goals = pc.unique(tables["progress_goal"]["person_source_id"])
+    tables[POINTS] = tutored_points(warehouse, district, with_goals).select(COLUMNS[POINTS])
     tables |= logs_not_placed(run, not_placed_pairs(pulse)["person_source_id"].unique().to_pylist())
     students = students_of(tables["person"])
     as_of = as_of_date(run)
