@@ -18,11 +18,21 @@ import pyarrow.csv as pacsv
 
 from hub.cells import HEADER_ONLY, oversized
 from hub.connector import ConnectorError, FileReport, Issue
-from hub.decoding import first_lines, header_cells, read_utf8, whole_file_block
+from hub.decoding import (
+    TextEncoding,
+    detect_file,
+    first_lines,
+    header_cells,
+    read_utf8,
+    to_utf8,
+    whole_file_block,
+)
 from hub.quotes import REASON as OPEN_QUOTE
-from hub.quotes import open_quotes
+from hub.quotes import OpenQuotes, open_quotes, quotes_close_on_each_line
 
 LINE = "_line"
+BLOCK = 32 << 20
+"""Bytes of a CSV file parsed at a time: a step's memory follows a block, not the file."""
 
 
 def blank_to_null(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -35,48 +45,44 @@ def decoded_text(path: Path) -> tuple[bytes, list[Issue]]:
     try:
         data, encoding = read_utf8(path, path.name)
     except OSError as error:
-        raise ConnectorError(f"{path.name}: cannot be opened ({error})", file=path.name) from None
-    warnings = [
-        Issue(path.name, line, None, None, kind, why, "warning") for kind, line, why in encoding.warnings()
-    ]
-    return data, warnings
+        raise _unopened(path, error) from None
+    return data, _encoding_warnings(path.name, encoding)
+
+
+def _unopened(path: Path, error: OSError) -> ConnectorError:
+    return ConnectorError(f"{path.name}: cannot be opened ({error})", file=path.name)
+
+
+def _encoding_warnings(name: str, encoding: TextEncoding) -> list[Issue]:
+    return [Issue(name, line, None, None, kind, why, "warning") for kind, line, why in encoding.warnings()]
 
 
 def read_csv(path: Path, required: tuple[str, ...]) -> tuple[pa.Table, list[Issue]]:
-    """All columns as text (blank = null); rows with the wrong number of fields become rejects."""
-    data, decoding = decoded_text(path)
-    header = header_cells(first_lines(data, path.name), path.name)
-    names = [name.strip().lower() for name in header]
-    missing = [column for column in required if column not in names]
-    if missing:
-        raise ConnectorError(
-            f"{path.name}: missing required column(s) {', '.join(missing)} in the header line "
-            f"(found: {', '.join(names) or 'nothing'})",
-            file=path.name,
-        )
-    if len(set(names)) != len(names):
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        raise ConnectorError(f"{path.name}: column(s) {', '.join(repeated)} appear twice", file=path.name)
-    mended = open_quotes(data, len(header))
-    skipped: list[tuple[int, str, int, int]] = []
+    """All columns as text (blank = null); rows with the wrong number of fields become rejects.
 
-    def skip(row: pacsv.InvalidRow) -> str:
-        skipped.append((row.number or 0, row.text, row.expected_columns, row.actual_columns))
-        return "skip"
-
+    A clean UTF-8 file whose every line closes its quotes (most exports) is parsed from disk a block at a
+    time, each block trimmed as it comes, so that the file's bytes are never held beside its table: a
+    session log is gigabytes. Any other file (another encoding, NULs, values spanning lines, a quote left
+    open, a cell larger than a block) is decoded and mended whole first.
+    """
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(mended.data),
-            read_options=pacsv.ReadOptions(use_threads=False, block_size=whole_file_block(len(data))),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, OSError) as error:
-        raise ConnectorError(f"{path.name}: not a readable CSV file ({error})", file=path.name) from None
-    table = table.rename_columns(names)
-    table = pa.table({name: blank_to_null(table.column(name)) for name in names})
+        encoding = detect_file(lambda: path.open("rb"), path.name)
+        header = header_cells(first_lines(path, path.name), path.name)
+    except OSError as error:
+        raise _unopened(path, error) from None
+    names = _column_names(header, required, path.name)
+    decoding = _encoding_warnings(path.name, encoding)
+    parsed = None
+    if encoding.clean and quotes_close_on_each_line(path):
+        parsed = _parsed(lambda: pa.OSFile(str(path)), header, names, BLOCK)
+    mended = OpenQuotes(b"")
+    if parsed is None:
+        data = to_utf8(path.read_bytes(), encoding)
+        mended = open_quotes(data, len(header))
+        parsed = _parsed(lambda: pa.BufferReader(mended.data), header, names, whole_file_block(len(data)))
+    if parsed is None:
+        raise ConnectorError(f"{path.name}: not a readable CSV file", file=path.name)
+    table, skipped = parsed
     lines, skipped_lines = _physical_lines(table, skipped)
     issues = decoding + [
         Issue(
@@ -94,6 +100,56 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[pa.Table, list[Issu
         issues += [Issue(path.name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
         table = table.filter(pc.invert(pc.is_in(table.column(LINE), pa.array(mended.lines, pa.int64()))))
     return without_oversized(table, path.name, issues)
+
+
+def _column_names(header: list[str], required: tuple[str, ...], name: str) -> list[str]:
+    """The header's cells as column names (trimmed, lower case); a missing or repeated one fails the file."""
+    names = [cell.strip().lower() for cell in header]
+    missing = [column for column in required if column not in names]
+    if missing:
+        raise ConnectorError(
+            f"{name}: missing required column(s) {', '.join(missing)} in the header line "
+            f"(found: {', '.join(names) or 'nothing'})",
+            file=name,
+        )
+    if len(set(names)) != len(names):
+        repeated = sorted({column for column in names if names.count(column) > 1})
+        raise ConnectorError(f"{name}: column(s) {', '.join(repeated)} appear twice", file=name)
+    return names
+
+
+Skipped = list[tuple[int, str, int, int]]
+"""Rows the parser skipped: (record number, text, fields expected, fields found)."""
+
+
+def _parsed(
+    source: Callable[[], pa.NativeFile], header: list[str], names: list[str], block_size: int
+) -> tuple[pa.Table, Skipped] | None:
+    """The CSV text of ``source`` as text columns named ``names``, blanks null, parsed ``block_size`` bytes
+    at a time; None when it does not parse so (a cell larger than a block, a broken file)."""
+    skipped: Skipped = []
+
+    def skip(row: pacsv.InvalidRow) -> str:
+        skipped.append((row.number or 0, row.text, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    blocks = []
+    try:
+        with source() as stream:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(use_threads=False, block_size=block_size),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={name: pa.string() for name in header}, strings_can_be_null=False
+                ),
+            )
+            for batch in reader:
+                blocks.append(pa.table([blank_to_null(column) for column in batch.columns], names=names))
+    except (pa.ArrowInvalid, OSError):
+        return None
+    schema = pa.schema([(name, pa.string()) for name in names])
+    return (pa.concat_tables(blocks) if blocks else schema.empty_table()), skipped
 
 
 def without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
@@ -199,11 +255,16 @@ def first_rows(keys: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray
     Grouping by position: a row compared with its key's first row, or the first rows taken whole, costs a
     ``take`` per column, where a hash group-by aggregating every column costs several times more.
     """
-    if isinstance(keys, pa.ChunkedArray):
-        keys = keys.combine_chunks()
-    codes = pc.dictionary_encode(keys, null_encoding="encode").indices.to_numpy()
-    _, first = np.unique(codes, return_index=True)
-    return codes, first
+    numbers = codes(keys)
+    _, first = np.unique(numbers, return_index=True)
+    return numbers, first
+
+
+def codes(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Each value as a number, numbered in order of first appearance: equal values (blanks too) alike."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return pc.dictionary_encode(values, null_encoding="encode").indices.to_numpy()
 
 
 def repeats(values: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:

@@ -11,13 +11,15 @@ Counting quotes per line is vectorised, so a clean file costs one pass over its 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from hub.decoding import record_cells
 
-__all__ = ["REASON", "OpenQuotes", "open_quotes"]
+__all__ = ["REASON", "OpenQuotes", "open_quotes", "quotes_close_on_each_line"]
 
 _BLOCK = 1 << 24  # bytes looked at a time: temporaries that fit a cache, not the size of the file
 REASON = "a quote opens a value that never closes on this line; the row is not loaded (fix the quote)"
@@ -33,7 +35,7 @@ class OpenQuotes:
 def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     """Find and neutralise the lines whose quote swallows the lines after it (see the module's doc)."""
     octets = np.frombuffer(data, dtype=np.uint8)
-    odd = _odd_quote_lines(octets)
+    odd = _odd_quote_lines(octets[offset : offset + _BLOCK] for offset in range(0, len(octets), _BLOCK))
     if not len(odd):
         return OpenQuotes(data)
     ends = np.flatnonzero(octets == ord("\n"))
@@ -66,8 +68,16 @@ def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     return OpenQuotes(bytes(mended), [index + 1 for index in broken], records)
 
 
-def _odd_quote_lines(octets: np.ndarray) -> np.ndarray:
-    """The lines (numbered from 0) that hold an odd number of quotes.
+def quotes_close_on_each_line(path: Path) -> bool:
+    """Whether every line of the file holds an even number of quotes: no value spans lines and no quote is
+    left open, so the file parses as it stands, a block at a time. The file is looked at a block at a time."""
+    with path.open("rb") as stream:
+        blocks = iter(lambda: stream.read(_BLOCK), b"")
+        return not len(_odd_quote_lines(np.frombuffer(block, dtype=np.uint8) for block in blocks))
+
+
+def _odd_quote_lines(blocks: Iterable[np.ndarray]) -> np.ndarray:
+    """The lines (numbered from 0) that hold an odd number of quotes, in the bytes of ``blocks`` in turn.
 
     Each line's quotes are counted modulo 2 by an xor over its bytes, block by block so that no temporary
     is as large as the file (a session log is gigabytes); the count of a line cut by a block's end is
@@ -76,8 +86,7 @@ def _odd_quote_lines(octets: np.ndarray) -> np.ndarray:
     odd: list[np.ndarray] = []
     lines = 0  # line breaks before the block
     carry = 0  # the quotes since the last line break, modulo 2
-    for offset in range(0, len(octets), _BLOCK):
-        block = octets[offset : offset + _BLOCK]
+    for block in blocks:
         breaks = np.flatnonzero(block == ord("\n"))
         pieces = np.concatenate(([0], breaks + 1))  # each line's part in the block, then the tail
         parity = np.zeros(len(pieces), dtype=np.uint8)
