@@ -19,11 +19,13 @@ def latest_sessions(rows: pa.Table) -> tuple[pa.Table, int]:
     A session id seen again is the tutor correcting the log: the newer copy replaces the older one whole.
     """
     latest = rows.group_by("session_id").aggregate([(INSTANCE, "max")])
+    copies = rows.select(["session_id", INSTANCE]).group_by(["session_id", INSTANCE]).aggregate([]).num_rows
+    if copies == latest.num_rows:  # no session written twice: every row stands, without a copy of them
+        return rows, 0
     keep = pc.binary_join_element_wise(rows["session_id"], rows[INSTANCE].cast(pa.string()), "\x1f")
     wanted = pc.binary_join_element_wise(
         latest["session_id"], latest[f"{INSTANCE}_max"].cast(pa.string()), "\x1f"
     )
-    copies = rows.select(["session_id", INSTANCE]).group_by(["session_id", INSTANCE]).aggregate([]).num_rows
     return rows.filter(pc.is_in(keep, wanted)), copies - latest.num_rows
 
 

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from connectors.session_log import format as fmt
 from connectors.session_log.fixes import Checked, fix, replaced
 from connectors.session_log.reading import INSTANCE, LINE
-from hub.csvtext import Rejects, first_rows, repeats
+from hub.csvtext import Rejects, codes, repeats
 
 WHOLE_NUMBER = r"^\d{1,6}$"
 
@@ -90,38 +90,41 @@ def check_sessions(table: pa.Table, file: str) -> Checked:
         ),
     )
     _check_instances(rejects)
-    kept = table.filter(pa.array(~rejects.rejected))
+    kept = table.filter(pa.array(~rejects.rejected)) if rejects.rejected.any() else table  # no copy
     checked = Checked(kept, rejects.issues, int(rejects.rejected.sum()))
     fix(checked, file)
     return checked
 
 
 def _check_instances(rejects: Rejects) -> None:
-    """Rows of one session must agree on the session's fields; a student appears once per session."""
+    """Rows of one session must agree on the session's fields; a student appears once per session.
+
+    Every value is compared as a number (its column's dictionary code, a blank one too): comparing the
+    text would take a copy of the session columns twice over, the size of the file.
+    """
     table = rejects.table
-    session = pc.binary_join_element_wise(table[INSTANCE].cast(pa.string()), table["session_id"], "\x1f")
-    columns = [name for name in fmt.SESSION_COLUMNS if name != "session_id"]
     # every row of the session takes part, rejected ones too: their session fields still tell its story
-    named = np.flatnonzero(pc.is_valid(session).to_numpy(zero_copy_only=False))
-    logged = table.select(columns).take(pa.array(named))
-    codes, first = first_rows(session.take(pa.array(named)))
-    heads = logged.take(pa.array(first[codes]))
+    named = np.flatnonzero(pc.is_valid(table["session_id"]).to_numpy(zero_copy_only=False))
+    _, instance = np.unique(table[INSTANCE].to_numpy()[named], return_inverse=True)
+    session = codes(table["session_id"])[named] * (int(instance.max(initial=0)) + 1) + instance
+    _, first, group = np.unique(session, return_index=True, return_inverse=True)
+    heads = named[first[group]]
+    columns = [name for name in fmt.SESSION_COLUMNS if name != "session_id"]
     differs = np.zeros(len(named), dtype=bool)
     for name in columns:  # null-aware: a blank beside a value is a disagreement too
-        mine, head = logged[name], heads[name]
-        unequal = pc.or_(
-            pc.fill_null(pc.not_equal(mine, head), False), pc.xor(pc.is_null(mine), pc.is_null(head))
-        )
-        differs |= unequal.to_numpy(zero_copy_only=False)
+        values = codes(table[name])
+        differs |= values[named] != values[heads]
     flagged = np.zeros(table.num_rows, dtype=bool)
-    flagged[named] = np.isin(codes, np.unique(codes[differs]))
+    flagged[named] = np.isin(group, np.unique(group[differs]))
     flagged = pa.array(flagged)
     if differs.any():
         reasons = _conflict_reasons(table.filter(flagged), columns)
         rejects.add(flagged, "session_conflict", None, lambda r: reasons[(r[INSTANCE], r["session_id"])])
-    student = pc.binary_join_element_wise(session, table["student_id"], "\x1f")
+    students = np.zeros(table.num_rows, dtype=np.int64)
+    students[named] = group * (table.num_rows + 1) + codes(table["student_id"])[named]
+    live = ~rejects.rejected  # a live row has a session id (it is required)
     rejects.add(
-        pa.array(repeats(student, ~rejects.rejected)),
+        pa.array(repeats(pa.array(students), live)),
         "duplicate_student",
         "student_id",
         lambda r: (
