@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -11,6 +13,39 @@ from connectors.session_log.reading import INSTANCE
 from connectors.session_log.validate import whole_numbers
 from hub.csvtext import first_rows
 from hub.model import conform
+
+
+@dataclass(slots=True)
+class Normalized:
+    """A log's rows on the shared model, and the progress point ids its rows no longer make."""
+
+    sessions: pa.Table
+    attendance: pa.Table
+    points: pa.Table
+    unmade: list[str] = field(default_factory=list)
+
+
+def normalized_blocks(rows: pa.Table | pa.RecordBatchReader) -> Normalized:
+    """``rows`` normalized a block at a time, so that a log larger than memory is never held whole.
+
+    A session whose rows lie in two blocks gives a head in each; the first stands (its rows agree, as was
+    checked on reading), so the sessions come out as from the whole table, in order of first appearance.
+    """
+    blocks = [rows] if isinstance(rows, pa.Table) else (pa.Table.from_batches([batch]) for batch in rows)
+    sessions, attendance, points, unmade = [], [], [], []
+    for block in blocks:
+        sessions.append(sessions_table(block))
+        attendance.append(attendance_table(block))
+        made, removed = progress_points(block)
+        points.append(made)
+        unmade += removed
+    if not sessions:  # a reader of no blocks: the tables of no rows
+        return normalized_blocks(rows.schema.empty_table())
+    heads = pa.concat_tables(sessions)
+    _, first = first_rows(heads["source_id"])
+    if len(first) < heads.num_rows:
+        heads = heads.take(pa.array(first))
+    return Normalized(heads, pa.concat_tables(attendance), pa.concat_tables(points), unmade)
 
 
 def latest_sessions(rows: pa.Table) -> tuple[pa.Table, int]:

@@ -17,13 +17,7 @@ from connectors.session_log.logfile import (
     with_file,
 )
 from connectors.session_log.mastery import point_ids
-from connectors.session_log.normalize import (
-    attendance_ids,
-    attendance_table,
-    latest_sessions,
-    progress_points,
-    sessions_table,
-)
+from connectors.session_log.normalize import attendance_ids, latest_sessions, normalized_blocks
 from connectors.session_log.tracked import WITHDRAWN, read_tracked
 from connectors.session_log.tutors import tutor_profiles
 from hub.archives import drop_files
@@ -55,6 +49,7 @@ class SessionLogSource(SourceConnector):
     name: ClassVar[str] = "session_log"
     stage: ClassVar[Stage] = Stage.SESSIONS
     streams: ClassVar[tuple[str, ...]] = ("sessions", "tutors")
+    streamed: ClassVar[tuple[str, ...]] = ("sessions",)  # a district's whole log is gigabytes
     tables: ClassVar[tuple[str, ...]] = (
         "tutoring_session",
         "session_attendance",
@@ -119,17 +114,17 @@ class SessionLogSource(SourceConnector):
         modes: dict[str, SyncMode] = {}
         deletes: dict[str, list[str]] = {}
         if "sessions" in extract.streams:
-            rows = extract.streams["sessions"]
-            tables["tutoring_session"] = sessions_table(rows)
-            tables["session_attendance"] = attendance_table(rows)
+            logged = normalized_blocks(extract.streams["sessions"])
+            tables["tutoring_session"] = logged.sessions
+            tables["session_attendance"] = logged.attendance
             # the mastery checks that read as a percent; a corrected log's dropped checks are removed
-            points, unmade = progress_points(rows)
+            points, unmade = logged.points, logged.unmade
             tables["progress_point"], modes["progress_point"] = points, SyncMode.DELTA
             # sessions are upserts; a changed file's take-backs are the withdrawn pairs (tracked.py)
             modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
             withdrawn = extract.streams.get(WITHDRAWN)
             if withdrawn is not None:
-                deletes["tutoring_session"] = _gone(withdrawn["session_id"], rows["session_id"])
+                deletes["tutoring_session"] = _gone(withdrawn["session_id"], logged.sessions["source_id"])
                 unmade += point_ids(attendance_ids(withdrawn)).to_pylist()
             deletes["progress_point"] = _gone(pa.array(unmade, pa.string()), points["source_id"])
         if "tutors" in extract.streams:

@@ -11,6 +11,7 @@ import pytest
 
 from connectors.session_log import SessionLogConfig, SessionLogSource
 from hub.connector import ConnectorError, SyncMode
+from hub.pipeline import extracts
 from hub.plugins import installed
 from hub.testing import check_source
 
@@ -206,3 +207,25 @@ def test_a_password_protected_zip_entry_is_refused_by_name(logs, tmp_path: Path)
     archive.write_bytes(bytes(data))
     with pytest.raises(ConnectorError, match=r"logs\.zip: week1\.csv is password-protected"):
         source(archive).read()
+
+
+def test_a_stored_log_normalized_a_block_at_a_time_matches_the_whole(logs, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(extracts, "BLOCK_ROWS", 2)  # every session of three students spans two blocks
+    students = [
+        {"student_id": f"p-{n}", "attendance": "present", "mastery_check": f"{n}/4"} for n in range(1, 4)
+    ]
+    log = [logs.session(f"s-{n}", students=students, minutes=30 + n) for n in range(5)]
+    log.append(logs.session("s-9", students=[{"student_id": "p-1", "attendance": "absent"}]))
+    reader = source(logs.write("a.csv", log))
+    stored = extracts.save_extract(reader.read(), tmp_path / "raw")
+
+    whole = reader.normalize(extracts.load_extract(stored))
+    replay = extracts.load_extract(stored, reader.streamed)
+    assert isinstance(replay.streams["sessions"], pa.RecordBatchReader)
+    blocks = reader.normalize(replay)
+
+    assert blocks.tables.keys() == whole.tables.keys() and blocks.deletes == whole.deletes
+    for name, table in whole.tables.items():
+        assert blocks.tables[name].equals(table), name
+    assert blocks.tables["tutoring_session"]["minutes"].to_pylist() == [30, 31, 32, 33, 34, 30]
+    assert blocks.tables["progress_point"].num_rows == 15
