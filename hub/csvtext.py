@@ -7,7 +7,7 @@ quote or an oversized cell rejected with its line while the rest of the file is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,10 +28,10 @@ from hub.decoding import (
     whole_file_block,
 )
 from hub.quotes import REASON as OPEN_QUOTE
-from hub.quotes import OpenQuotes, open_quotes, quotes_close_on_each_line
+from hub.quotes import lines_parse_alone, open_quotes
 
 LINE = "_line"
-BLOCK = 32 << 20
+BLOCK = 8 << 20
 """Bytes of a CSV file parsed at a time: a step's memory follows a block, not the file."""
 
 
@@ -60,10 +60,23 @@ def _encoding_warnings(name: str, encoding: TextEncoding) -> list[Issue]:
 def read_csv(path: Path, required: tuple[str, ...]) -> tuple[pa.Table, list[Issue]]:
     """All columns as text (blank = null); rows with the wrong number of fields become rejects.
 
-    A clean UTF-8 file whose every line closes its quotes (most exports) is parsed from disk a block at a
-    time, each block trimmed as it comes, so that the file's bytes are never held beside its table: a
-    session log is gigabytes. Any other file (another encoding, NULs, values spanning lines, a quote left
-    open, a cell larger than a block) is decoded and mended whole first.
+    The whole file at once (``csv_blocks`` joined), for a file the hub holds whole anyway (a tutors list).
+    """
+    tables, issues = [], []
+    for table, found in csv_blocks(path, required):
+        tables.append(table)
+        issues += found
+    return pa.concat_tables(tables), in_read_order(issues)
+
+
+def csv_blocks(path: Path, required: tuple[str, ...]) -> Iterator[tuple[pa.Table, list[Issue]]]:
+    """The file's rows a block at a time, as text columns (blank = null) with their ``LINE``, each with
+    the issues of reading it (the first with how the file was decoded); at least one block.
+
+    A clean UTF-8 file whose every line closes its quotes and is shorter than a block (most exports) is
+    parsed from disk ``BLOCK`` bytes at a time, so that neither the file's bytes nor its rows are ever held
+    whole: a session log is gigabytes. Any other file (another encoding, NULs, values spanning lines, a
+    quote left open, a line longer than a block) is decoded and mended whole first, as one block.
     """
     try:
         encoding = detect_file(lambda: path.open("rb"), path.name)
@@ -71,35 +84,26 @@ def read_csv(path: Path, required: tuple[str, ...]) -> tuple[pa.Table, list[Issu
     except OSError as error:
         raise _unopened(path, error) from None
     names = _column_names(header, required, path.name)
+    if encoding.clean and lines_parse_alone(path, BLOCK):
+        blocks = _streamed(path, header, names)
+    else:
+        blocks = iter([_whole(path, encoding, header, names)])
     decoding = _encoding_warnings(path.name, encoding)
-    parsed = None
-    if encoding.clean and quotes_close_on_each_line(path):
-        parsed = _parsed(lambda: pa.OSFile(str(path)), header, names, BLOCK)
-    mended = OpenQuotes(b"")
-    if parsed is None:
-        data = to_utf8(path.read_bytes(), encoding)
-        mended = open_quotes(data, len(header))
-        parsed = _parsed(lambda: pa.BufferReader(mended.data), header, names, whole_file_block(len(data)))
-    if parsed is None:
-        raise ConnectorError(f"{path.name}: not a readable CSV file", file=path.name)
-    table, skipped = parsed
-    lines, skipped_lines = _physical_lines(table, skipped)
-    issues = decoding + [
-        Issue(
-            file=path.name,
-            line=line,
-            column=None,
-            value=text[:200],
-            kind="column_count",
-            reason=f"expected {expected} fields, found {actual}",
-        )
-        for line, (_, text, expected, actual) in zip(skipped_lines, skipped, strict=True)
-    ]
-    table = table.append_column(LINE, pa.array(lines, pa.int64()))
-    if mended.lines:
-        issues += [Issue(path.name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
-        table = table.filter(pc.invert(pc.is_in(table.column(LINE), pa.array(mended.lines, pa.int64()))))
-    return without_oversized(table, path.name, issues)
+    rows = issues_found = 0
+    for table, issues in blocks:
+        table, issues = _without_oversized(table, path.name, decoding + issues)
+        decoding, rows, issues_found = [], rows + table.num_rows, issues_found + len(issues)
+        yield table, issues
+    if not rows and not issues_found:
+        yield table, [Issue(path.name, 1, None, None, "header_only", HEADER_ONLY, "warning")]
+
+
+_READ_ORDER = {"column_count": 1, "open_quote": 2, "cell_too_long": 3}
+
+
+def in_read_order(issues: list[Issue]) -> list[Issue]:
+    """A file's read issues in the order a whole read words them: how it was decoded, then kind by kind."""
+    return sorted(issues, key=lambda issue: _READ_ORDER.get(issue.kind, 0))
 
 
 def _column_names(header: list[str], required: tuple[str, ...], name: str) -> list[str]:
@@ -122,40 +126,91 @@ Skipped = list[tuple[int, str, int, int]]
 """Rows the parser skipped: (record number, text, fields expected, fields found)."""
 
 
-def _parsed(
-    source: Callable[[], pa.NativeFile], header: list[str], names: list[str], block_size: int
-) -> tuple[pa.Table, Skipped] | None:
-    """The CSV text of ``source`` as text columns named ``names``, blanks null, parsed ``block_size`` bytes
-    at a time; None when it does not parse so (a cell larger than a block, a broken file)."""
-    skipped: Skipped = []
-
+def _reader(stream: pa.NativeFile, header: list[str], block_size: int, skipped: Skipped) -> Iterator:
     def skip(row: pacsv.InvalidRow) -> str:
         skipped.append((row.number or 0, row.text, row.expected_columns, row.actual_columns))
         return "skip"
 
-    blocks = []
+    return pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=block_size),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header}, strings_can_be_null=False
+        ),
+    )
+
+
+def _text(parsed: pa.RecordBatch | pa.Table, names: list[str], lines: np.ndarray) -> pa.Table:
+    """Parsed cells trimmed, blanks null, beside the line each row starts on."""
+    columns = [pa.chunked_array(blank_to_null(column)) for column in parsed.columns]
+    return pa.table([*columns, pa.chunked_array([pa.array(lines, pa.int64())])], names=[*names, LINE])
+
+
+def _column_counts(name: str, skipped: Skipped, lines: list[int]) -> list[Issue]:
+    return [
+        Issue(name, line, None, text[:200], "column_count", f"expected {expected} fields, found {actual}")
+        for line, (_, text, expected, actual) in zip(lines, skipped, strict=True)
+    ]
+
+
+def _streamed(path: Path, header: list[str], names: list[str]) -> Iterator[tuple[pa.Table, list[Issue]]]:
+    """Blocks of whole lines read from disk, each parsed after the header line. No value spans lines
+    here, so a block's n-th record is its n-th line. (Arrow's own streaming reader reads far ahead of the
+    block it hands over: some forty blocks held at once.)"""
+    with path.open("rb") as stream:
+        head = stream.readline()
+        line, carry = 2, b""  # the line the next block starts on; a line cut by the block's end
+        while block := carry + stream.read(BLOCK):
+            cut = block.rfind(b"\n") + 1 or len(block)  # a last line without a line break ends the file
+            block, carry = block[:cut], block[cut:]
+            yield _lines(head + block, header, names, line, path.name)
+            line += block.count(b"\n")
+    if line == 2:  # no rows: a block of none, for the file's columns
+        yield _lines(head, header, names, line, path.name)
+
+
+def _lines(
+    data: bytes, header: list[str], names: list[str], line: int, name: str
+) -> tuple[pa.Table, list[Issue]]:
+    """A header line and the lines after it, the first of them line ``line`` of the file."""
+    skipped: Skipped = []
     try:
-        with source() as stream:
-            reader = pacsv.open_csv(
-                stream,
-                read_options=pacsv.ReadOptions(use_threads=False, block_size=block_size),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={name: pa.string() for name in header}, strings_can_be_null=False
-                ),
-            )
-            for batch in reader:
-                blocks.append(pa.table([blank_to_null(column) for column in batch.columns], names=names))
-    except (pa.ArrowInvalid, OSError):
-        return None
-    schema = pa.schema([(name, pa.string()) for name in names])
-    return (pa.concat_tables(blocks) if blocks else schema.empty_table()), skipped
+        with pa.BufferReader(data) as stream:
+            batches = list(_reader(stream, header, whole_file_block(len(data)), skipped))
+    except pa.ArrowInvalid as error:
+        raise ConnectorError(f"{name}: not a readable CSV file ({error})", file=name) from None
+    parsed = pa.Table.from_batches(batches, pa.schema([(cell, pa.string()) for cell in header]))
+    records = np.arange(2, parsed.num_rows + len(skipped) + 2)  # the header is record 1
+    gone = [number for number, _, _, _ in skipped]
+    lines = records[~np.isin(records, gone)] - 2 + line
+    return _text(parsed, names, lines), _column_counts(name, skipped, [number - 2 + line for number in gone])
 
 
-def without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
-    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay; no rows is a warning."""
-    if not table.num_rows and not issues:
-        return table, [Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning")]
+def _whole(
+    path: Path, encoding: TextEncoding, header: list[str], names: list[str]
+) -> tuple[pa.Table, list[Issue]]:
+    """The file decoded and its open quotes mended (``hub.quotes``), then parsed as one block."""
+    data = to_utf8(path.read_bytes(), encoding)
+    mended = open_quotes(data, len(header))
+    skipped: Skipped = []
+    try:
+        with pa.BufferReader(mended.data) as stream:
+            batches = list(_reader(stream, header, whole_file_block(len(data)), skipped))
+    except (pa.ArrowInvalid, OSError) as error:
+        raise ConnectorError(f"{path.name}: not a readable CSV file ({error})", file=path.name) from None
+    parsed = pa.Table.from_batches(batches, pa.schema([(name, pa.string()) for name in header]))
+    lines, skipped_lines = _physical_lines(parsed, skipped)
+    table = _text(parsed, names, lines)
+    issues = _column_counts(path.name, skipped, skipped_lines)
+    if mended.lines:
+        issues += [Issue(path.name, line, None, None, "open_quote", OPEN_QUOTE) for line in mended.lines]
+        table = table.filter(pc.invert(pc.is_in(table.column(LINE), pa.array(mended.lines, pa.int64()))))
+    return table, issues
+
+
+def _without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
+    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay."""
     found = oversized(table)
     if not found:
         return table, issues
@@ -165,6 +220,13 @@ def without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[
         for i, row in enumerate(found.rows)
     ]
     return table.filter(found.keep), issues
+
+
+def without_oversized(table: pa.Table, name: str, issues: list[Issue]) -> tuple[pa.Table, list[Issue]]:
+    """Rows with a cell no log holds are rejects (``hub.cells``), the others stay; no rows is a warning."""
+    if not table.num_rows and not issues:
+        return table, [Issue(name, 1, None, None, "header_only", HEADER_ONLY, "warning")]
+    return _without_oversized(table, name, issues)
 
 
 def _physical_lines(
@@ -194,21 +256,28 @@ def _physical_lines(
 class Rejects:
     """Collects rejects check by check; a row is named by the first check it fails."""
 
-    def __init__(self, table: pa.Table, file: str) -> None:
+    def __init__(self, table: pa.Table, file: str, rejected: np.ndarray | None = None) -> None:
         self.table = table
         self.file = file
-        self.rejected = np.zeros(table.num_rows, dtype=bool)
-        self.issues: list[Issue] = []
+        self.rejected = np.zeros(table.num_rows, dtype=bool) if rejected is None else rejected.copy()
+        self.checks: list[list[Issue]] = []
+        """Each check's issues in the order checked: a file checked in blocks gathers them check by check."""
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [issue for found in self.checks for issue in found]
 
     def add(
         self, failing: pa.ChunkedArray | pa.Array, kind: str, column: str | None, reason: Callable
     ) -> None:
         """``reason(row)`` words the issue from the row's text values (called for failing rows only)."""
         mask = pc.fill_null(failing, False).to_numpy(zero_copy_only=False) & ~self.rejected
-        for row in self.table.take(pa.array(np.flatnonzero(mask))).to_pylist():
-            self.issues.append(
+        self.checks.append(
+            [
                 Issue(self.file, row[LINE], column, row.get(column) if column else None, kind, reason(row))
-            )
+                for row in self.table.take(pa.array(np.flatnonzero(mask))).to_pylist()
+            ]
+        )
         self.rejected |= mask
 
     def required(self, columns: tuple[str, ...]) -> None:

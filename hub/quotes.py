@@ -11,15 +11,16 @@ Counting quotes per line is vectorised, so a clean file costs one pass over its 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from hub.decoding import record_cells
 
-__all__ = ["REASON", "OpenQuotes", "open_quotes", "quotes_close_on_each_line"]
+__all__ = ["REASON", "OpenQuotes", "lines_parse_alone", "open_quotes"]
 
 _BLOCK = 1 << 24  # bytes looked at a time: temporaries that fit a cache, not the size of the file
 REASON = "a quote opens a value that never closes on this line; the row is not loaded (fix the quote)"
@@ -68,12 +69,29 @@ def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     return OpenQuotes(bytes(mended), [index + 1 for index in broken], records)
 
 
-def quotes_close_on_each_line(path: Path) -> bool:
-    """Whether every line of the file holds an even number of quotes: no value spans lines and no quote is
-    left open, so the file parses as it stands, a block at a time. The file is looked at a block at a time."""
+def lines_parse_alone(path: Path, longest: int) -> bool:
+    """Whether every line of the file closes its quotes and is shorter than ``longest`` bytes: then no
+    value spans lines, and the file parses as it stands, ``longest`` bytes at a time. The file is looked at
+    a block at a time."""
+    tail = 0  # bytes since the last line break
+    short = True
+
+    def blocks(stream: BinaryIO) -> Iterator[np.ndarray]:
+        nonlocal tail, short
+        for block in iter(lambda: stream.read(_BLOCK), b""):
+            octets = np.frombuffer(block, dtype=np.uint8)
+            breaks = np.flatnonzero(octets == ord("\n"))
+            if len(breaks):
+                short &= bool(np.diff(breaks, prepend=-1 - tail).max() < longest)
+                tail = len(block) - int(breaks[-1]) - 1
+            else:
+                tail += len(block)
+            short &= tail < longest
+            yield octets
+
     with path.open("rb") as stream:
-        blocks = iter(lambda: stream.read(_BLOCK), b"")
-        return not len(_odd_quote_lines(np.frombuffer(block, dtype=np.uint8) for block in blocks))
+        odd = _odd_quote_lines(blocks(stream))
+    return short and not len(odd)
 
 
 def _odd_quote_lines(blocks: Iterable[np.ndarray]) -> np.ndarray:

@@ -53,15 +53,30 @@ def latest_sessions(rows: pa.Table) -> tuple[pa.Table, int]:
 
     A session id seen again is the tutor correcting the log: the newer copy replaces the older one whole.
     """
-    latest = rows.group_by("session_id").aggregate([(INSTANCE, "max")])
-    copies = rows.select(["session_id", INSTANCE]).group_by(["session_id", INSTANCE]).aggregate([]).num_rows
-    if copies == latest.num_rows:  # no session written twice: every row stands, without a copy of them
-        return rows, 0
-    keep = pc.binary_join_element_wise(rows["session_id"], rows[INSTANCE].cast(pa.string()), "\x1f")
+    wanted, superseded, _ = latest_copies(rows.select(["session_id", INSTANCE]))
+    return latest_rows(rows, wanted), superseded
+
+
+def latest_copies(keys: pa.Table) -> tuple[pa.Array | None, int, int]:
+    """Of rows' ``session_id`` and ``_instance`` (``keys``): each session's last-written copy, as
+    ``_copy`` keys (None when no session was written twice: every row stands); how many copies were
+    older; how many sessions there are."""
+    latest = keys.group_by("session_id").aggregate([(INSTANCE, "max")])
+    copies = keys.group_by(["session_id", INSTANCE]).aggregate([]).num_rows
+    if copies == latest.num_rows:
+        return None, 0, latest.num_rows
     wanted = pc.binary_join_element_wise(
         latest["session_id"], latest[f"{INSTANCE}_max"].cast(pa.string()), "\x1f"
     )
-    return rows.filter(pc.is_in(keep, wanted)), copies - latest.num_rows
+    return wanted.combine_chunks(), copies - latest.num_rows, latest.num_rows
+
+
+def latest_rows(rows: pa.Table, wanted: pa.Array | None) -> pa.Table:
+    """The rows of the copies ``wanted`` (``latest_copies``); all of them, without a copy, for None."""
+    if wanted is None:
+        return rows
+    keep = pc.binary_join_element_wise(rows["session_id"], rows[INSTANCE].cast(pa.string()), "\x1f")
+    return rows.filter(pc.is_in(keep, value_set=wanted))
 
 
 def sessions_table(rows: pa.Table) -> pa.Table:

@@ -94,7 +94,7 @@ class SessionLogSource(SourceConnector):
                 if is_tutors_file(path):
                     streams["tutors"] = read_tutors_file(path, report, issues)
                 else:
-                    rows = read_session_file(path, number, report, issues)
+                    rows = pa.concat_tables(read_session_file(path, number, report, issues))
                     session_rows.append(with_file(rows, path.name))
             except ConnectorError as error:
                 # one unreadable file is reported; the others still load (sessions are upserts)

@@ -53,8 +53,15 @@ def save_extract(extract: Extract, directory: Path, inputs: dict[str, Any] | Non
     """Keep ``extract`` under ``directory``; ``inputs`` (what it was read from, ``hub.pipeline.inputs``)
     lets a later night know the same files without reading them again."""
     directory.mkdir(parents=True, exist_ok=True)
-    for stream, table in extract.streams.items():
-        pq.write_table(table, directory / f"{stream}.parquet", compression="zstd", row_group_size=BLOCK_ROWS)
+    for stream, rows in extract.streams.items():
+        if isinstance(rows, pa.Table):
+            pq.write_table(
+                rows, directory / f"{stream}.parquet", compression="zstd", row_group_size=BLOCK_ROWS
+            )
+            continue
+        with pq.ParquetWriter(directory / f"{stream}.parquet", rows.schema, compression="zstd") as writer:
+            for batch in rows:  # a stream too large for memory, stored as it is read
+                writer.write_batch(batch, row_group_size=BLOCK_ROWS)
     record = {
         "streams": sorted(extract.streams),
         "files": {name: dataclasses.asdict(report) for name, report in extract.files.items()},
