@@ -290,14 +290,20 @@ class Rejects:
                 lambda r, c=column: f"{c} is blank",
             )
 
-    def dates(self, column: str, earliest: date, ahead: timedelta, holder: str) -> pa.ChunkedArray:
+    def dates(self, column: str, earliest: date, ahead: timedelta, holder: str) -> pa.Array:
         """``column`` as dates; a value that is no real YYYY-MM-DD date rejects its row (``bad_date``), and so
         does one before ``earliest`` or more than ``ahead`` past today (``implausible_date``: a typing error,
-        since ``holder``, "a log", is written after the fact)."""
-        text = self.table[column]
+        since ``holder``, "a log", is written after the fact). Each distinct text is parsed once: a file of
+        millions of rows holds a school year's few hundred dates."""
+        values = self.table[column]
+        encoded = pc.dictionary_encode(
+            values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        )
+        text = encoded.dictionary
         parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
         # the round trip refuses what strptime rolls over (2025-02-30 would become March 2)
-        real = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text)
+        real = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text).take(encoded.indices)
+        parsed = parsed.take(encoded.indices)
         self.add(
             pc.invert(pc.fill_null(real, False)),
             "bad_date",
