@@ -70,10 +70,11 @@ class KeptFiles:
         with pa.OSFile(str(self._path(digest))) as source:
             return pa.ipc.open_file(source).schema
 
-    def blocks(self, digest: str) -> Iterator[pa.Table]:
-        """The rows kept, a block (as written) at a time."""
+    def blocks(self, digest: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        """The rows kept (only ``columns``, if named), a block (as written) at a time."""
         with pa.OSFile(str(self._path(digest))) as source:
-            kept = pa.ipc.open_file(source)
+            fields = None if columns is None else [self.schema(digest).get_field_index(c) for c in columns]
+            kept = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
             for index in range(kept.num_record_batches):
                 yield pa.Table.from_batches([kept.get_batch(index)])
 

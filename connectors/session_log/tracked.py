@@ -131,8 +131,12 @@ def _complete(night: _Night) -> dict[str, Any]:
     block at a time as the extract is stored, never held whole (a district's log is gigabytes)."""
     if not night.present:
         return {}
-    keys = [_shifted(v, night.kept.load(v.digest, ["session_id", INSTANCE])) for v in night.present]
-    wanted, superseded, sessions = latest_copies(pa.concat_tables(keys))
+    copies = [  # each block's distinct copies of sessions: a file's rows are many times its sessions
+        _shifted(v, rows).group_by(["session_id", INSTANCE]).aggregate([])
+        for v in night.present
+        for rows in night.kept.blocks(v.digest, ["session_id", INSTANCE])
+    ]
+    wanted, superseded, sessions = latest_copies(pa.concat_tables(copies))
     schema = pa.unify_schemas(
         [night.kept.schema(v.digest).append(pa.field(FILE, pa.string())) for v in night.present]
     )
