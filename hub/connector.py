@@ -135,9 +135,10 @@ class SyncMode(StrEnum):
 
 @dataclass(slots=True)
 class Extract:
-    """A source's raw read: one Arrow table per stream, in the vendor's own columns."""
+    """A source's raw read: one Arrow table per stream, in the vendor's own columns; replayed from disk, a
+    stream the source reads a block at a time (``SourceConnector.streamed``) is a reader of its blocks."""
 
-    streams: dict[str, pa.Table]
+    streams: dict[str, pa.Table | pa.RecordBatchReader]
     files: dict[str, FileReport]
     issues: list[Issue]
     info: dict[str, Any] = field(default_factory=dict)  # e.g. detected version, layout, manifest modes
@@ -179,6 +180,9 @@ class SourceConnector(ABC):
     """The stage of the night this source feeds; checked when the plugin registers."""
     streams: ClassVar[tuple[str, ...]]
     """The raw streams ``read`` may produce (file stems, API collections)."""
+    streamed: ClassVar[tuple[str, ...]] = ()
+    """Of those, the streams that may be larger than memory: a stored extract hands them to ``normalize``
+    as a ``pa.RecordBatchReader`` of their blocks, not as a table."""
     tables: ClassVar[tuple[str, ...]]
     """The shared-model tables ``normalize`` may produce."""
     config_model: ClassVar[type[ConnectorConfig]]

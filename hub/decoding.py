@@ -145,7 +145,7 @@ def first_lines(data: bytes | Path, name: str, count: int = 1) -> list[str]:
     the real read to report."""
     if isinstance(data, Path):
         with data.open("rb") as stream:
-            data = stream.read(_SNIFF)
+            data = stream.read(_SNIFF + 1)  # one byte more tells a longer file, read only in part
     head = data[:_SNIFF]
     try:
         encoding = _detect(lambda: iter((head,)), name, partial=len(data) > _SNIFF)

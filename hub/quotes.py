@@ -11,13 +11,16 @@ Counting quotes per line is vectorised, so a clean file costs one pass over its 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from hub.decoding import record_cells
 
-__all__ = ["REASON", "OpenQuotes", "open_quotes"]
+__all__ = ["REASON", "OpenQuotes", "lines_parse_alone", "open_quotes"]
 
 _BLOCK = 1 << 24  # bytes looked at a time: temporaries that fit a cache, not the size of the file
 REASON = "a quote opens a value that never closes on this line; the row is not loaded (fix the quote)"
@@ -33,7 +36,7 @@ class OpenQuotes:
 def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     """Find and neutralise the lines whose quote swallows the lines after it (see the module's doc)."""
     octets = np.frombuffer(data, dtype=np.uint8)
-    odd = _odd_quote_lines(octets)
+    odd = _odd_quote_lines(octets[offset : offset + _BLOCK] for offset in range(0, len(octets), _BLOCK))
     if not len(odd):
         return OpenQuotes(data)
     ends = np.flatnonzero(octets == ord("\n"))
@@ -66,8 +69,33 @@ def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     return OpenQuotes(bytes(mended), [index + 1 for index in broken], records)
 
 
-def _odd_quote_lines(octets: np.ndarray) -> np.ndarray:
-    """The lines (numbered from 0) that hold an odd number of quotes.
+def lines_parse_alone(path: Path, longest: int) -> bool:
+    """Whether every line of the file closes its quotes and is shorter than ``longest`` bytes: then no
+    value spans lines, and the file parses as it stands, ``longest`` bytes at a time. The file is looked at
+    a block at a time."""
+    tail = 0  # bytes since the last line break
+    short = True
+
+    def blocks(stream: BinaryIO) -> Iterator[np.ndarray]:
+        nonlocal tail, short
+        for block in iter(lambda: stream.read(_BLOCK), b""):
+            octets = np.frombuffer(block, dtype=np.uint8)
+            breaks = np.flatnonzero(octets == ord("\n"))
+            if len(breaks):
+                short &= bool(np.diff(breaks, prepend=-1 - tail).max() < longest)
+                tail = len(block) - int(breaks[-1]) - 1
+            else:
+                tail += len(block)
+            short &= tail < longest
+            yield octets
+
+    with path.open("rb") as stream:
+        odd = _odd_quote_lines(blocks(stream))
+    return short and not len(odd)
+
+
+def _odd_quote_lines(blocks: Iterable[np.ndarray]) -> np.ndarray:
+    """The lines (numbered from 0) that hold an odd number of quotes, in the bytes of ``blocks`` in turn.
 
     Each line's quotes are counted modulo 2 by an xor over its bytes, block by block so that no temporary
     is as large as the file (a session log is gigabytes); the count of a line cut by a block's end is
@@ -76,8 +104,7 @@ def _odd_quote_lines(octets: np.ndarray) -> np.ndarray:
     odd: list[np.ndarray] = []
     lines = 0  # line breaks before the block
     carry = 0  # the quotes since the last line break, modulo 2
-    for offset in range(0, len(octets), _BLOCK):
-        block = octets[offset : offset + _BLOCK]
+    for block in blocks:
         breaks = np.flatnonzero(block == ord("\n"))
         pieces = np.concatenate(([0], breaks + 1))  # each line's part in the block, then the tail
         parity = np.zeros(len(pieces), dtype=np.uint8)

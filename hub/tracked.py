@@ -12,7 +12,7 @@ night, a hub upgrade, a lost folder), so nothing is ever lost for want of a kept
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ FILES = "tracked"
 NARROWED = "narrowed"
 """The extract info's mark of an extract holding only the rows to apply again: its file reports
 (``Extract.files``) still count each file whole."""
+_ZSTD = pa.ipc.IpcWriteOptions(compression="zstd")
 CELLS = "_cells"
 """The column of a kept file version that holds each row's every cell (``_fingerprints``)."""
 
@@ -44,14 +45,38 @@ class KeptFiles:
     def has(self, digest: str) -> bool:
         return self._path(digest).is_file()
 
-    def save(self, digest: str, rows: pa.Table) -> None:
+    def save(self, digest: str, blocks: Iterable[pa.Table]) -> None:
+        """Keep a file version's rows, written a block at a time as ``blocks`` come (at least one)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self._path(digest).with_suffix(".part")
-        feather.write_feather(rows, partial, compression="zstd")
-        partial.replace(self._path(digest))  # a half-written file is never taken for a kept one
+        writer = None
+        try:
+            for block in blocks:
+                writer = writer or pa.ipc.new_file(str(partial), block.schema, options=_ZSTD)
+                writer.write_table(block)
+        except BaseException:  # blocks that fail to come (an unreadable file) leave nothing kept
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is not None:
+            partial.replace(self._path(digest))  # a half-written file is never taken for a kept one
 
     def load(self, digest: str, columns: list[str] | None = None) -> pa.Table:
         return feather.read_table(self._path(digest), columns=columns)
+
+    def schema(self, digest: str) -> pa.Schema:
+        with pa.OSFile(str(self._path(digest))) as source:
+            return pa.ipc.open_file(source).schema
+
+    def blocks(self, digest: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        """The rows kept (only ``columns``, if named), a block (as written) at a time."""
+        with pa.OSFile(str(self._path(digest))) as source:
+            fields = None if columns is None else [self.schema(digest).get_field_index(c) for c in columns]
+            kept = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=fields))
+            for index in range(kept.num_record_batches):
+                yield pa.Table.from_batches([kept.get_batch(index)])
 
     def keep_only(self, digests: set[str]) -> None:
         for path in self.folder.glob("*.arrow") if self.folder.is_dir() else []:
@@ -87,7 +112,7 @@ def rows_since(
     files = _fingerprints(extract, fresh, keys, file_column, line_column)
     for name in fresh:
         if not kept.has(digests[name]):
-            kept.save(digests[name], files[name])
+            kept.save(digests[name], [files[name]])
     changed = {name: digest for name, digest in applied.items() if digests.get(name) != digest}
     kept.keep_only(set(digests.values()) | set(applied.values()))
     info = {**extract.info, FILES: dict(digests)}

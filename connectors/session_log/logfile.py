@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 
 from connectors.session_log import format as fmt
-from connectors.session_log.mastery import check_issues
-from connectors.session_log.reading import read_csv, read_jsonl
+from connectors.session_log.checking import Checks, checked_blocks
+from connectors.session_log.reading import INSTANCE, LINE, csv_blocks, read_jsonl
 from connectors.session_log.tutors import check_tutors
-from connectors.session_log.validate import check_sessions
 from hub.connector import FileReport, Issue
-from hub.csvtext import count_read_issues, unknown_columns
+from hub.csvtext import count_read_issues, in_read_order, unknown_columns
 from hub.sniff import header_cells
 
 FILE = "_file"
@@ -39,31 +39,45 @@ def read_tutors_file(path: Path, report: FileReport, issues: list[Issue]) -> pa.
     return with_file(checked.table, path.name)
 
 
-def read_session_file(path: Path, number: int, report: FileReport, issues: list[Issue]) -> pa.Table:
-    """The file's checked rows (without ``_file``); ``number`` orders its copies of a session after
-    those of the files before it."""
+def read_session_file(path: Path, number: int, report: FileReport, issues: list[Issue]) -> Iterator[pa.Table]:
+    """The file's checked rows (without ``_file``), a block at a time (``checking``); ``number`` orders
+    its copies of a session after those of the files before it. ``report`` and ``issues`` are complete
+    once every block is read."""
+    unreadable: list[Issue] = []
+    unknown: set[str] = set()
     if path.suffix.lower() == ".csv":
-        table, unreadable = read_csv(path, fmt.REQUIRED, number)
-        unknown = set(table.column_names) - set(fmt.COLUMNS) - {"_line", "_instance"}
+        read = csv_blocks(path, fmt.REQUIRED, number)
     else:
-        table, unreadable, unknown = read_jsonl(path, number)
-    for column in fmt.COLUMNS:
-        if column not in table.column_names:
-            table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
+        table, found, unknown = read_jsonl(path, number)
+        read = iter([(table, found)])
+    checks = Checks()
+    yield from checked_blocks(_log_blocks(read, unreadable, unknown), path.name, checks)
     if unknown:
         issues.append(unknown_columns(path.name, unknown, "session log"))
         report.warn("unknown_column")
-    checked = check_sessions(table, path.name)
-    issues.extend(unreadable)
-    issues.extend(checked.issues)
-    for issue in check_issues(checked.table, path.name):
+    issues.extend(in_read_order(unreadable))
+    issues.extend(checks.issues)
+    for issue in checks.mastery:
         # the row still loads: a check that makes no point is counted by kind, not as a rejected row
         issues.append(issue)
         report.warn(issue.kind, issue.rows)
     unread = count_read_issues(unreadable, report)
-    report.rows = table.num_rows + unread
-    report.accepted = checked.table.num_rows
-    report.rejected = checked.rejected + unread
-    for kind, count in checked.warnings.items():
+    report.rows = checks.rows + unread
+    report.accepted = checks.rows - checks.rejected
+    report.rejected = checks.rejected + unread
+    for kind, count in checks.warnings.counts.items():
         report.warn(kind, count)
-    return checked.table
+
+
+def _log_blocks(
+    read: Iterator[tuple[pa.Table, list[Issue]]], unreadable: list[Issue], unknown: set[str]
+) -> Iterator[pa.Table]:
+    """The blocks read, with every column of the format (blank where the file has none); what reading
+    found goes to ``unreadable``, and the file's columns outside the format to ``unknown``."""
+    for table, found in read:
+        unreadable.extend(found)
+        unknown |= set(table.column_names) - set(fmt.COLUMNS) - {LINE, INSTANCE}
+        for column in fmt.COLUMNS:
+            if column not in table.column_names:
+                table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
+        yield table

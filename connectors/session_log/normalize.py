@@ -3,6 +3,8 @@ mastery checks the view ``progress_point`` shows as points)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,18 +16,63 @@ from hub.csvtext import first_rows
 from hub.model import conform
 
 
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A log's rows on the shared model (the attendance rows carry the mastery checks' percents)."""
+
+    sessions: pa.Table
+    attendance: pa.Table
+
+
+def normalized_blocks(rows: pa.Table | pa.RecordBatchReader) -> Normalized:
+    """``rows`` normalized a block at a time, so that a log larger than memory is never held whole.
+
+    A session whose rows lie in two blocks gives a head in each; the first stands (its rows agree, as was
+    checked on reading), so the sessions come out as from the whole table, in order of first appearance.
+    """
+    blocks = [rows] if isinstance(rows, pa.Table) else (pa.Table.from_batches([batch]) for batch in rows)
+    sessions, attendance = [], []
+    for block in blocks:
+        sessions.append(sessions_table(block))
+        attendance.append(attendance_table(block))
+    if not sessions:  # a reader of no blocks: the tables of no rows
+        return normalized_blocks(rows.schema.empty_table())
+    heads = pa.concat_tables(sessions)
+    _, first = first_rows(heads["source_id"])
+    if len(first) < heads.num_rows:
+        heads = heads.take(pa.array(first))
+    return Normalized(heads, pa.concat_tables(attendance))
+
+
 def latest_sessions(rows: pa.Table) -> tuple[pa.Table, int]:
     """Only the last-written copy of each session id (later file, later JSON line); and how many were older.
 
     A session id seen again is the tutor correcting the log: the newer copy replaces the older one whole.
     """
-    latest = rows.group_by("session_id").aggregate([(INSTANCE, "max")])
-    keep = pc.binary_join_element_wise(rows["session_id"], rows[INSTANCE].cast(pa.string()), "\x1f")
+    wanted, superseded, _ = latest_copies(rows.select(["session_id", INSTANCE]))
+    return latest_rows(rows, wanted), superseded
+
+
+def latest_copies(keys: pa.Table) -> tuple[pa.Array | None, int, int]:
+    """Of rows' ``session_id`` and ``_instance`` (``keys``): each session's last-written copy, as
+    ``_copy`` keys (None when no session was written twice: every row stands); how many copies were
+    older; how many sessions there are."""
+    latest = keys.group_by("session_id").aggregate([(INSTANCE, "max")])
+    copies = keys.group_by(["session_id", INSTANCE]).aggregate([]).num_rows
+    if copies == latest.num_rows:
+        return None, 0, latest.num_rows
     wanted = pc.binary_join_element_wise(
         latest["session_id"], latest[f"{INSTANCE}_max"].cast(pa.string()), "\x1f"
     )
-    copies = rows.select(["session_id", INSTANCE]).group_by(["session_id", INSTANCE]).aggregate([]).num_rows
-    return rows.filter(pc.is_in(keep, wanted)), copies - latest.num_rows
+    return wanted.combine_chunks(), copies - latest.num_rows, latest.num_rows
+
+
+def latest_rows(rows: pa.Table, wanted: pa.Array | None) -> pa.Table:
+    """The rows of the copies ``wanted`` (``latest_copies``); all of them, without a copy, for None."""
+    if wanted is None:
+        return rows
+    keep = pc.binary_join_element_wise(rows["session_id"], rows[INSTANCE].cast(pa.string()), "\x1f")
+    return rows.filter(pc.is_in(keep, value_set=wanted))
 
 
 def sessions_table(rows: pa.Table) -> pa.Table:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,14 +23,25 @@ from hub.csvtext import LINE, decoded_text, without_oversized
 INSTANCE = "_instance"
 FILE_STRIDE = 1_000_000_000  # _instance = file number * stride + JSON line; keeps later files larger
 
-__all__ = ["INSTANCE", "LINE", "read_csv", "read_jsonl"]
+__all__ = ["INSTANCE", "LINE", "csv_blocks", "read_csv", "read_jsonl"]
 
 
 def read_csv(path: Path, required: tuple[str, ...], file_number: int) -> tuple[pa.Table, list[Issue]]:
     """All columns as text (``hub.csvtext``); every row of the file is one instance per session id."""
     table, issues = csvtext.read_csv(path, required)
-    instance = pa.array(np.full(table.num_rows, file_number * FILE_STRIDE))
-    return table.append_column(INSTANCE, instance), issues
+    return _numbered(table, file_number), issues
+
+
+def csv_blocks(
+    path: Path, required: tuple[str, ...], file_number: int
+) -> Iterator[tuple[pa.Table, list[Issue]]]:
+    """``read_csv`` a block at a time (``hub.csvtext.csv_blocks``)."""
+    for table, issues in csvtext.csv_blocks(path, required):
+        yield _numbered(table, file_number), issues
+
+
+def _numbered(table: pa.Table, file_number: int) -> pa.Table:
+    return table.append_column(INSTANCE, pa.array(np.full(table.num_rows, file_number * FILE_STRIDE)))
 
 
 def _text(value: object) -> str | None:

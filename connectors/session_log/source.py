@@ -16,7 +16,7 @@ from connectors.session_log.logfile import (
     read_tutors_file,
     with_file,
 )
-from connectors.session_log.normalize import attendance_table, latest_sessions, sessions_table
+from connectors.session_log.normalize import latest_sessions, normalized_blocks
 from connectors.session_log.tracked import WITHDRAWN, read_tracked
 from connectors.session_log.tutors import tutor_profiles
 from hub.archives import drop_files
@@ -48,6 +48,7 @@ class SessionLogSource(SourceConnector):
     name: ClassVar[str] = "session_log"
     stage: ClassVar[Stage] = Stage.SESSIONS
     streams: ClassVar[tuple[str, ...]] = ("sessions", "tutors")
+    streamed: ClassVar[tuple[str, ...]] = ("sessions",)  # a district's whole log is gigabytes
     tables: ClassVar[tuple[str, ...]] = (
         "tutoring_session",
         "session_attendance",
@@ -91,7 +92,7 @@ class SessionLogSource(SourceConnector):
                 if is_tutors_file(path):
                     streams["tutors"] = read_tutors_file(path, report, issues)
                 else:
-                    rows = read_session_file(path, number, report, issues)
+                    rows = pa.concat_tables(read_session_file(path, number, report, issues))
                     session_rows.append(with_file(rows, path.name))
             except ConnectorError as error:
                 # one unreadable file is reported; the others still load (sessions are upserts)
@@ -111,15 +112,15 @@ class SessionLogSource(SourceConnector):
         modes: dict[str, SyncMode] = {}
         deletes: dict[str, list[str]] = {}
         if "sessions" in extract.streams:
-            rows = extract.streams["sessions"]
-            tables["tutoring_session"] = sessions_table(rows)
+            logged = normalized_blocks(extract.streams["sessions"])
+            tables["tutoring_session"] = logged.sessions
             # the attendance rows carry the mastery checks' points (the view progress_point shows them)
-            tables["session_attendance"] = attendance_table(rows)
+            tables["session_attendance"] = logged.attendance
             # sessions are upserts; a changed file's take-backs are the withdrawn pairs (tracked.py)
             modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
             withdrawn = extract.streams.get(WITHDRAWN)
             if withdrawn is not None:
-                deletes["tutoring_session"] = _gone(withdrawn["session_id"], rows["session_id"])
+                deletes["tutoring_session"] = _gone(withdrawn["session_id"], logged.sessions["source_id"])
         if "tutors" in extract.streams:
             # the tutors file is the whole list: a tutor left out of it no longer takes groups
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])

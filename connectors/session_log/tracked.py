@@ -21,7 +21,7 @@ refused or failed apply records none of them and the next night works from the l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,12 +30,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log.logfile import (
+    FILE,
     is_tutors_file,
     read_session_file,
     read_tutors_file,
     with_file,
 )
-from connectors.session_log.normalize import latest_sessions
+from connectors.session_log.normalize import latest_copies, latest_rows, latest_sessions
 from connectors.session_log.reading import FILE_STRIDE, INSTANCE
 from hub.connector import ConnectorError, Extract, FileReport, Issue
 from hub.inputs import content_hash
@@ -52,7 +53,7 @@ class _Version:
     digest: str
     number: int
     rows: pa.Table | None = None
-    """The rows when read (or loaded) this night; None for an unchanged file, loaded only if needed."""
+    """The rows once loaded this night (only the changes a next night applies need them whole)."""
 
 
 @dataclass(slots=True)
@@ -74,9 +75,13 @@ class _Night:
         return version.rows
 
     def numbered(self, version: _Version, rows: pa.Table) -> pa.Table:
-        shifted = pc.add(rows[INSTANCE], version.number * FILE_STRIDE)
-        rows = rows.set_column(rows.schema.get_field_index(INSTANCE), INSTANCE, shifted)
-        return with_file(rows, version.name)
+        return with_file(_shifted(version, rows), version.name)
+
+
+def _shifted(version: _Version, rows: pa.Table) -> pa.Table:
+    """The rows' instances after those of the files before the version's file."""
+    shifted = pc.add(rows[INSTANCE], version.number * FILE_STRIDE)
+    return rows.set_column(rows.schema.get_field_index(INSTANCE), INSTANCE, shifted)
 
 
 def read_tracked(
@@ -109,8 +114,8 @@ def _take(night: _Night, path: Path, version: _Version) -> None:
         night.present.append(version)
         return
     report = night.reports[path.name] = FileReport(path.name)
-    try:
-        version.rows = read_session_file(path, 0, report, night.issues)
+    try:  # kept as it is checked, a block at a time
+        night.kept.save(version.digest, read_session_file(path, 0, report, night.issues))
     except ConnectorError as error:
         # one unreadable file is reported; what it held last stands until it reads again
         report.fatal = str(error)
@@ -118,13 +123,36 @@ def _take(night: _Night, path: Path, version: _Version) -> None:
         if before is not None and night.kept.has(before):
             night.present.append(_Version(path.name, before, version.number))
         return
-    night.kept.save(version.digest, version.rows)
     night.present.append(version)
 
 
 def _complete(night: _Night) -> dict[str, Any]:
-    tables = [night.numbered(version, night.rows(version)) for version in night.present]
-    return _winners(night, tables) if tables else {}
+    """Every present file's rows, each session as its last copy wrote it: read from the kept files a
+    block at a time as the extract is stored, never held whole (a district's log is gigabytes)."""
+    if not night.present:
+        return {}
+    copies = [  # each block's distinct copies of sessions: a file's rows are many times its sessions
+        _shifted(v, rows).group_by(["session_id", INSTANCE]).aggregate([])
+        for v in night.present
+        for rows in night.kept.blocks(v.digest, ["session_id", INSTANCE])
+    ]
+    wanted, superseded, sessions = latest_copies(pa.concat_tables(copies))
+    schema = pa.unify_schemas(
+        [night.kept.schema(v.digest).append(pa.field(FILE, pa.string())) for v in night.present]
+    )
+
+    def blocks() -> Iterator[pa.RecordBatch]:
+        for version in night.present:
+            for rows in night.kept.blocks(version.digest):
+                rows = latest_rows(night.numbered(version, rows), wanted)
+                columns = [
+                    rows[f.name] if f.name in rows.column_names else pa.nulls(rows.num_rows, f.type)
+                    for f in schema
+                ]
+                yield from pa.Table.from_arrays(columns, schema=schema).combine_chunks().to_batches()
+
+    night.streams["sessions"] = pa.RecordBatchReader.from_batches(schema, blocks())
+    return {"sessions": sessions, "superseded_sessions": superseded}
 
 
 def _since(night: _Night, replaced: dict[str, str]) -> dict[str, Any]:

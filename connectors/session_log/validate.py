@@ -1,7 +1,8 @@
 """Checking one file's session rows: rejects (the row is not loaded) and warnings (it is, with a fix).
 
-Checks are vectorised masks over the whole file; Python only walks the rows that fail, to word their
-issues. The first failing check names a row's reject.
+Checks are vectorised masks over a block of the file; Python only walks the rows that fail, to word their
+issues. The first failing check names a row's reject. The checks over a whole session (``session_keys``,
+``conflicting``) are put together across blocks by ``checking``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.session_log import format as fmt
-from connectors.session_log.fixes import Checked, fix, replaced
+from connectors.session_log.fixes import replaced
 from connectors.session_log.reading import INSTANCE, LINE
-from hub.csvtext import Rejects, first_rows, repeats
+from hub.csvtext import Rejects, codes
 
 WHOLE_NUMBER = r"^\d{1,6}$"
+SESSION_FIELDS = [name for name in fmt.SESSION_COLUMNS if name != "session_id"]
+"""What the rows of one session must agree on."""
 
 
 def whole_numbers(values: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -24,7 +27,9 @@ def whole_numbers(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(digits, values, pa.scalar(None, pa.string())).cast(pa.int64())
 
 
-def check_sessions(table: pa.Table, file: str) -> Checked:
+def row_checks(table: pa.Table, file: str) -> Rejects:
+    """The checks a row answers alone, on a block of a file; ``Rejects.table`` is the block with its
+    session status and attendance lower-cased, as checked."""
     table = replaced(table, "session_status", pc.utf8_lower(pc.fill_null(table["session_status"], fmt.HELD)))
     table = replaced(table, "attendance", pc.utf8_lower(table["attendance"]))
     rejects = Rejects(table, file)
@@ -89,55 +94,39 @@ def check_sessions(table: pa.Table, file: str) -> Checked:
             f"a student who was {r['attendance'] or 'in a cancelled session'} cannot have minutes present"
         ),
     )
-    _check_instances(rejects)
-    kept = table.filter(pa.array(~rejects.rejected))
-    checked = Checked(kept, rejects.issues, int(rejects.rejected.sum()))
-    fix(checked, file)
-    return checked
+    return rejects
 
 
-def _check_instances(rejects: Rejects) -> None:
-    """Rows of one session must agree on the session's fields; a student appears once per session."""
-    table = rejects.table
-    session = pc.binary_join_element_wise(table[INSTANCE].cast(pa.string()), table["session_id"], "\x1f")
-    columns = [name for name in fmt.SESSION_COLUMNS if name != "session_id"]
-    # every row of the session takes part, rejected ones too: their session fields still tell its story
-    named = np.flatnonzero(pc.is_valid(session).to_numpy(zero_copy_only=False))
-    logged = table.select(columns).take(pa.array(named))
-    codes, first = first_rows(session.take(pa.array(named)))
-    heads = logged.take(pa.array(first[codes]))
+def session_keys(table: pa.Table) -> pa.ChunkedArray:
+    """Which rows were written together as one session: the instance and the session id (null without)."""
+    return pc.binary_join_element_wise(table[INSTANCE].cast(pa.string()), table["session_id"], "\x1f")
+
+
+def conflicting(table: pa.Table, keys: pa.ChunkedArray) -> pa.Array:
+    """The keys of the sessions whose rows disagree on a session field.
+
+    Every row of a session takes part, rejected ones too: their session fields still tell its story. Each
+    value is compared as a number (its column's dictionary code, a blank one too), not as text.
+    """
+    named = np.flatnonzero(pc.is_valid(keys).to_numpy(zero_copy_only=False))
+    _, first, group = np.unique(codes(keys)[named], return_index=True, return_inverse=True)
+    heads = named[first[group]]
     differs = np.zeros(len(named), dtype=bool)
-    for name in columns:  # null-aware: a blank beside a value is a disagreement too
-        mine, head = logged[name], heads[name]
-        unequal = pc.or_(
-            pc.fill_null(pc.not_equal(mine, head), False), pc.xor(pc.is_null(mine), pc.is_null(head))
-        )
-        differs |= unequal.to_numpy(zero_copy_only=False)
-    flagged = np.zeros(table.num_rows, dtype=bool)
-    flagged[named] = np.isin(codes, np.unique(codes[differs]))
-    flagged = pa.array(flagged)
-    if differs.any():
-        reasons = _conflict_reasons(table.filter(flagged), columns)
-        rejects.add(flagged, "session_conflict", None, lambda r: reasons[(r[INSTANCE], r["session_id"])])
-    student = pc.binary_join_element_wise(session, table["student_id"], "\x1f")
-    rejects.add(
-        pa.array(repeats(student, ~rejects.rejected)),
-        "duplicate_student",
-        "student_id",
-        lambda r: (
-            f"student {r['student_id']} is listed twice in session {r['session_id']}; the first row is kept"
-        ),
-    )
+    for name in SESSION_FIELDS:  # null-aware: a blank beside a value is a disagreement too
+        values = codes(table[name])
+        differs |= values[named] != values[heads]
+    return pc.unique(keys.take(pa.array(named[differs])).combine_chunks())
 
 
-def _conflict_reasons(rows: pa.Table, columns: list[str]) -> dict[tuple[int, str], str]:
-    """Per conflicting session, one sentence naming a field its rows disagree on (loops over those rows)."""
+def conflict_reasons(rows: pa.Table) -> dict[tuple[int, str], str]:
+    """Per conflicting session, one sentence naming a field its rows disagree on (loops over ``rows``, the
+    rows of the conflicting sessions, in file order)."""
     first: dict[tuple[int, str], dict] = {}
     reasons: dict[tuple[int, str], str] = {}
     for row in rows.to_pylist():
         key = (row[INSTANCE], row["session_id"])
         head = first.setdefault(key, row)
-        differs = next((name for name in columns if row[name] != head[name]), None)
+        differs = next((name for name in SESSION_FIELDS if row[name] != head[name]), None)
         if differs and key not in reasons:
             reasons[key] = (
                 f"session {row['session_id']}: {differs} is {head[differs]!r} on line {head[LINE]} but "

@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hub.connector import Extract, FileReport, Issue
@@ -20,6 +22,9 @@ RECORD = "extract.json"
 KEPT = "kept"  # beside the nightly extracts, never one of them (no extract.json)
 DIGESTS = "input-digests"
 KEEP = 14  # nights of raw extracts kept per connector: two weeks of replays and audits
+BLOCK_ROWS = 1 << 17
+"""Rows of a stored stream read (and written, as one row group) at a time: a replay of a stream too large
+for memory (``SourceConnector.streamed``) holds one block of it."""
 
 
 def extract_dir(data_dir: Path, connector: str, when: datetime | None = None) -> Path:
@@ -48,8 +53,15 @@ def save_extract(extract: Extract, directory: Path, inputs: dict[str, Any] | Non
     """Keep ``extract`` under ``directory``; ``inputs`` (what it was read from, ``hub.pipeline.inputs``)
     lets a later night know the same files without reading them again."""
     directory.mkdir(parents=True, exist_ok=True)
-    for stream, table in extract.streams.items():
-        pq.write_table(table, directory / f"{stream}.parquet", compression="zstd")
+    for stream, rows in extract.streams.items():
+        if isinstance(rows, pa.Table):
+            pq.write_table(
+                rows, directory / f"{stream}.parquet", compression="zstd", row_group_size=BLOCK_ROWS
+            )
+            continue
+        with pq.ParquetWriter(directory / f"{stream}.parquet", rows.schema, compression="zstd") as writer:
+            for batch in rows:  # a stream too large for memory, stored as it is read
+                writer.write_batch(batch, row_group_size=BLOCK_ROWS)
     record = {
         "streams": sorted(extract.streams),
         "files": {name: dataclasses.asdict(report) for name, report in extract.files.items()},
@@ -66,14 +78,23 @@ def extract_record(directory: Path) -> dict[str, Any]:
     return json.loads((directory / RECORD).read_text(encoding="utf-8"))
 
 
-def load_extract(directory: Path) -> Extract:
+def load_extract(directory: Path, streamed: Collection[str] = ()) -> Extract:
+    """The stored extract; its ``streamed`` streams as readers of their blocks, the others as tables."""
     record = extract_record(directory)
     return Extract(
-        streams={stream: pq.read_table(directory / f"{stream}.parquet") for stream in record["streams"]},
+        streams={
+            stream: (_blocks if stream in streamed else pq.read_table)(directory / f"{stream}.parquet")
+            for stream in record["streams"]
+        },
         files={name: FileReport(**report) for name, report in record["files"].items()},
         issues=[Issue(**issue) for issue in record["issues"]],
         info=record["info"],
     )
+
+
+def _blocks(path: Path) -> pa.RecordBatchReader:
+    stored = pq.ParquetFile(path)
+    return pa.RecordBatchReader.from_batches(stored.schema_arrow, stored.iter_batches(BLOCK_ROWS))
 
 
 def _stored(data_dir: Path, connector: str) -> list[Path]:

@@ -188,7 +188,7 @@ def apply_stage(
             log.info("district %s: %s unchanged since its last apply", run.district_id, entry.name)
             summaries.append(ApplySummary(entry.name, None, {}, **recorded["summary"]))
             continue
-        extract = load_extract(raw_dir)
+        extract = load_extract(raw_dir, source.streamed)
         summaries.append(apply_extract(run, entry.name, source, extract, transform, inputs=key))
     return summaries
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
-from hub.connector import Extract
+from hub.connector import ConnectorError, Extract
 from hub.tracked import KeptFiles, rows_since, tracked_state
 
 KEYS = ("student",)
@@ -64,3 +66,20 @@ def test_a_lost_kept_version_reads_everything(tmp_path: Path) -> None:
     (tmp_path / "kept" / "h1.arrow").unlink()
     students, _ = night(tmp_path, state, {"r.csv": "h2"}, ("r.csv", [("a", "1"), ("b", "2"), ("c", "3")]))
     assert students == ["a", "b", "c"]
+
+
+def test_blocks_that_fail_to_come_keep_nothing(tmp_path: Path) -> None:
+    kept = KeptFiles(tmp_path / "kept")
+    rows = pa.table({"student": ["p-1", "p-2"]})
+
+    def broken() -> Iterator[pa.Table]:
+        yield rows
+        raise ConnectorError("a.csv: not a readable CSV file", file="a.csv")
+
+    with pytest.raises(ConnectorError):
+        kept.save("d1", broken())
+    assert not kept.has("d1") and not list((tmp_path / "kept").iterdir())
+
+    kept.save("d2", [rows, rows.slice(1)])
+    assert kept.load("d2")["student"].to_pylist() == ["p-1", "p-2", "p-2"]
+    assert [block.num_rows for block in kept.blocks("d2")] == [2, 1]  # read back as written

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pyarrow.compute as pc
 import pytest
 
 from connectors.session_log import SessionLogConfig, SessionLogSource
 from connectors.session_log.format import COLUMNS
+from hub import csvtext
 
 P1_PRESENT = {"student_id": "p-1", "attendance": "present"}
 
@@ -184,3 +186,29 @@ def test_json_numbers_that_are_whole_load_and_fractions_are_rejected(logs) -> No
         ("minutes_range", 2),
     ]
     assert batch.tables["tutoring_session"].column("minutes").to_pylist() == [30]
+
+
+def test_a_session_is_checked_whole_across_the_blocks_a_file_is_read_in(logs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(csvtext, "BLOCK", 1 << 10)  # a few sessions a block
+    many = [
+        logs.session(f"s-{n}", students=[{"student_id": f"p-{n}", "attendance": "present"}])
+        for n in range(40)
+    ]
+    later = [
+        logs.session("s-0", minutes=45, students=[{"student_id": "p-9", "attendance": "present"}]),
+        logs.session("s-1", students=[{"student_id": "p-1", "attendance": "absent"}]),
+    ]
+    extract, batch = read(logs.write("a.csv", many + later))
+    assert extract.streams["sessions"]["session_id"].num_chunks > 3  # s-0's rows lie blocks apart
+    assert [(i.kind, i.line) for i in extract.issues] == [
+        ("session_conflict", 2),
+        ("session_conflict", 42),
+        ("duplicate_student", 43),
+    ]
+    assert "session s-0: minutes is '30' on line 2 but '45' on line 42" in extract.issues[0].reason
+    sessions = batch.tables["tutoring_session"].column("source_id").to_pylist()
+    assert "s-0" not in sessions and len(sessions) == 39
+    attendance = batch.tables["session_attendance"].filter(
+        pc.equal(batch.tables["session_attendance"]["session_source_id"], "s-1")
+    )
+    assert attendance.column("attendance").to_pylist() == ["present"]  # the first row is kept

@@ -7,10 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from connectors.session_log import SessionLogConfig, SessionLogSource
+from hub import csvtext
 from hub.connector import ConnectorError, SyncMode
+from hub.pipeline import extracts
 from hub.plugins import installed
 from hub.testing import check_source
 
@@ -202,3 +205,49 @@ def test_a_password_protected_zip_entry_is_refused_by_name(logs, tmp_path: Path)
     archive.write_bytes(bytes(data))
     with pytest.raises(ConnectorError, match=r"logs\.zip: week1\.csv is password-protected"):
         source(archive).read()
+
+
+def test_a_stored_log_normalized_a_block_at_a_time_matches_the_whole(logs, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(extracts, "BLOCK_ROWS", 2)  # every session of three students spans two blocks
+    students = [
+        {"student_id": f"p-{n}", "attendance": "present", "mastery_check": f"{n}/4"} for n in range(1, 4)
+    ]
+    log = [logs.session(f"s-{n}", students=students, minutes=30 + n) for n in range(5)]
+    log.append(logs.session("s-9", students=[{"student_id": "p-1", "attendance": "absent"}]))
+    reader = source(logs.write("a.csv", log))
+    stored = extracts.save_extract(reader.read(), tmp_path / "raw")
+
+    whole = reader.normalize(extracts.load_extract(stored))
+    replay = extracts.load_extract(stored, reader.streamed)
+    assert isinstance(replay.streams["sessions"], pa.RecordBatchReader)
+    blocks = reader.normalize(replay)
+
+    assert blocks.tables.keys() == whole.tables.keys() and blocks.deletes == whole.deletes
+    for name, table in whole.tables.items():
+        assert blocks.tables[name].equals(table), name
+    assert blocks.tables["tutoring_session"]["minutes"].to_pylist() == [30, 31, 32, 33, 34, 30]
+    assert blocks.tables["progress_point"].num_rows == 15
+
+
+def test_a_first_tracked_read_streams_the_latest_copies_from_the_kept_files(
+    logs, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(csvtext, "BLOCK", 1 << 9)  # a few rows a block
+    students = [{"student_id": f"p-{n}", "attendance": "present"} for n in range(1, 4)]
+    first = [logs.session(f"s-{n}", students=students) for n in range(8)]
+    text = logs.csv_text(first).replace("mastery_check\n", "mastery_check,room\n", 1)
+    text = text.replace("\n", ",\n").replace("mastery_check,room,\n", "mastery_check,room\n", 1)
+    logs.write("a.csv", text)  # a column outside the format: kept in the raw extract
+    logs.write("b.jsonl", [logs.session("s-3", minutes=45, students=students[:1])])
+    reader = source(logs.folder)
+
+    tracked = reader.read_tracked(None, tmp_path / "kept", {})
+    assert isinstance(tracked.streams["sessions"], pa.RecordBatchReader)
+    stored = extracts.load_extract(extracts.save_extract(tracked, tmp_path / "raw"))
+    plain = reader.read()
+
+    assert stored.streams["sessions"].equals(plain.streams["sessions"])
+    assert stored.info["sessions"] == 8 and stored.info["superseded_sessions"] == 1
+    assert [i.kind for i in stored.issues] == [i.kind for i in plain.issues] == ["unknown_column"]
+    s3 = stored.streams["sessions"].filter(pc.equal(stored.streams["sessions"]["session_id"], "s-3"))
+    assert s3["minutes"].to_pylist() == ["45"] and s3["_file"].to_pylist() == ["b.jsonl"]
