@@ -78,8 +78,8 @@ def _stored(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Values in the form SQLAlchemy's SQLite types store and read back: timestamps as
     'YYYY-MM-DD HH:MM:SS.ffffff' text, dates as ISO text, booleans as 0 and 1."""
     kind = column.type
-    if pa.types.is_timestamp(kind):
-        return pc.strftime(column, format="%Y-%m-%d %H:%M:%S.%f")
+    if pa.types.is_timestamp(kind):  # the model's timestamps are microseconds: Arrow's %S prints them
+        return pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
     if pa.types.is_date(kind):
         return column.cast(pa.string())
     if pa.types.is_boolean(kind):

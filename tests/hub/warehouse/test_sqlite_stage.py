@@ -148,11 +148,8 @@ def test_stored_forms_match_sqlalchemy_s(
     row = dict(zip(names, _stored(houses["scratch"], "assessment_result")[1][1::2], strict=True))
     kinds = dict(zip(names, _stored(houses["scratch"], "assessment_result")[1][0::2], strict=True))
     assert row["test_date"] == "2025-09-02" and kinds["test_date"] == "text"
-    # Arrow's %S already carries the microseconds, so today's format leaves a literal ".%f" after them;
-    # kept as it is (stored rows compare against it), and Warehouse.read reads the first 19 characters.
-    assert (
-        row["source_modified_at"] == "2025-09-01 08:30:01.000000.%f" and kinds["source_modified_at"] == "text"
-    )
+    # SQLAlchemy's own form, which SQLite's date functions read (a literal ".%f" was once left after it)
+    assert row["source_modified_at"] == "2025-09-01 08:30:01.000000" and kinds["source_modified_at"] == "text"
     assert (row["rushed"], kinds["rushed"]) == (0, "integer")
     assert (row["percentile"], kinds["percentile"]) == (2**40 + 1, "integer")
     assert (row["scale_score"], kinds["scale_score"]) == (180.0 + 1 / 3, "real")
