@@ -50,6 +50,11 @@ class StoredProgressPoint(PointFields, Base):
     )
 
 
+CHECK_PREFIX = "mastery_check:"
+"""The view's ``source_id`` of a mastery check: this prefix and its attendance's id. A stored point may not
+begin so (``hub.warehouse.slots`` refuses it): the view would show two rows under one key."""
+
+
 class ProgressPoint(PointFields, ViewBase):
     """Every point, as the view ``progress_point`` shows it: the stored points, and one per session
     attendance whose mastery check made one (``source_id`` = ``mastery_check:`` + the attendance's id)."""

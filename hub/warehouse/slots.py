@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from hub.connector import Issue, SyncMode
 from hub.model.arrow import conform
 from hub.model.domains import DOMAIN_FIELDS, SLOTS, slot_column
-from hub.model.progress import STORED_POINTS
+from hub.model.progress import CHECK_PREFIX, STORED_POINTS
 from hub.warehouse.statements import WarehouseError
 
 LONG = "domain_result"
@@ -30,7 +30,7 @@ def stored_form(
     stored_progress_point (the view adds the session logs' mastery checks); every other table is stored
     as it comes."""
     if name == POINTS:
-        return STORED_POINTS, data
+        return STORED_POINTS, _stored_points(data, issues)
     if name != LONG:
         return name, data
     if mode is SyncMode.PATCH or deletes:
@@ -39,6 +39,30 @@ def stored_form(
             "(a patch or a list of domain ids to delete cannot say what the set becomes)"
         )
     return STORED, to_slots(conform(LONG, data), issues)
+
+
+def _stored_points(points: pa.Table, issues: list[Issue]) -> pa.Table:
+    """The points handed in, less any whose id is a mastery check's in the view (each reported as a
+    rejected row): stored, it would stand beside the check under one key."""
+    if "source_id" not in points.column_names:
+        return points
+    reserved = pc.fill_null(pc.starts_with(points["source_id"], CHECK_PREFIX), False)
+    if not pc.any(reserved).as_py():
+        return points
+    issues += [
+        Issue(
+            POINTS,
+            None,
+            "source_id",
+            source_id,
+            "reserved_point_id",
+            f"a point's id may not begin with {CHECK_PREFIX!r}: the session logs' mastery checks are shown "
+            "under such ids; the point was left out",
+            "reject",
+        )
+        for source_id in points["source_id"].filter(reserved).to_pylist()
+    ]
+    return points.filter(pc.invert(reserved))
 
 
 def to_slots(domains: pa.Table, issues: list[Issue]) -> pa.Table:
