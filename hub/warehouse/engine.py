@@ -62,18 +62,16 @@ def migrate(engine: Engine) -> None:
     with engine.connect() as connection:
         if _stored_heads(connection) == script_heads():
             return
-    config = _config()
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":  # one migrator at a time; the others then find head
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(alembic_config(connection), "head")
 
 
 @cache
 def script_heads() -> frozenset[str]:
     """The newest revision(s) of the hub's migration scripts, read from disk once per process."""
-    return frozenset(ScriptDirectory.from_config(_config()).get_heads())
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def _stored_heads(connection: Connection) -> frozenset[str]:
@@ -81,7 +79,11 @@ def _stored_heads(connection: Connection) -> frozenset[str]:
     return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
-def _config() -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
+    """The hub's Alembic configuration, run on ``connection`` when given: what ``migrate`` upgrades with,
+    and what a migration's test puts a database at an older revision with."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config

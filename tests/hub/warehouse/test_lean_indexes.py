@@ -4,11 +4,10 @@ back the same, only the primary keys remain, and a downgrade puts the indexes ba
 from __future__ import annotations
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
 from hub.warehouse import Warehouse
-from hub.warehouse.engine import MIGRATIONS
+from hub.warehouse.engine import alembic_config
 
 DOMAINS = [  # source_id, result_source_id, vendor_domain, canonical_domain, scale, placement, levels below
     ("r1:Phonics", "r1", "Phonics", "phonics", 412.0, "Grade 1", 2),
@@ -17,13 +16,6 @@ DOMAINS = [  # source_id, result_source_id, vendor_domain, canonical_domain, sca
 ]
 GAP = ("s1:ela:phonics:2026:fall", "s1", "ela", "phonics", 2026, "fall", 2, 412.0, "r1", "i-Ready Phonics")
 DROPPED = {"domain_result": "ix_domain_result_result", "skill_gap": "ix_skill_gap_person"}
-
-
-def _config(connection: object) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
 
 
 def _indexes(url: str) -> dict[str, set[str]]:
@@ -36,7 +28,7 @@ def _indexes(url: str) -> dict[str, set[str]]:
 def test_indexes_go_and_rows_stay(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
-        command.upgrade(_config(connection), "0009_input_files")
+        command.upgrade(alembic_config(connection), "0009_input_files")
         connection.execute(
             text("INSERT INTO district (district_id, name, timezone) VALUES ('d1', 'D', 'UTC')")
         )
@@ -77,6 +69,6 @@ def test_indexes_go_and_rows_stay(warehouse_url: str) -> None:
 
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
-        command.downgrade(_config(connection), "0009_input_files")
+        command.downgrade(alembic_config(connection), "0009_input_files")
     engine.dispose()
     assert all(name in _indexes(warehouse_url)[table] for table, name in DROPPED.items())

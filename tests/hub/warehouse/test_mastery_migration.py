@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
 from hub.warehouse import Warehouse
-from hub.warehouse.engine import MIGRATIONS
+from hub.warehouse.engine import alembic_config
 
 COLUMNS = ["source_id", "person_source_id", "subject", "canonical_domain", "measure", "observed_on", "score"]
 COLUMNS += ["goal_score", "source", "status"]
@@ -43,12 +42,9 @@ def _plain(row: tuple) -> tuple:
 
 
 def _migrate(url: str, how: str, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     engine = create_engine(url)
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        getattr(command, how)(config, revision)
+        getattr(command, how)(alembic_config(connection), revision)
     engine.dispose()
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
 from hub.warehouse import Warehouse
-from hub.warehouse.engine import MIGRATIONS
+from hub.warehouse.engine import alembic_config
 
 COLUMNS = ["source_id", "result_source_id", "vendor_domain", "canonical_domain", "scale_score"]
 COLUMNS += ["standard_error", "placement", "grade_levels_below", "goal_adjective", "range_text", "status"]
@@ -23,17 +22,10 @@ DOMAINS = [  # in key order; r3's only domain was deleted
 ]  # fmt: skip
 
 
-def _config(connection: object) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
 def _migrate(url: str, how: str, revision: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
-        getattr(command, how)(_config(connection), revision)
+        getattr(command, how)(alembic_config(connection), revision)
     engine.dispose()
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pyarrow as pa
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from hub.connector import NormalizedBatch
 from hub.warehouse import Warehouse
-from hub.warehouse.engine import MIGRATIONS
+from hub.warehouse.engine import alembic_config
 
 OLD_FORM = "2025-09-01 08:30:01.000250.%f"
 
@@ -54,11 +53,8 @@ def test_the_load_writes_what_sqlite_date_functions_read(tmp_path: Path) -> None
 def test_revision_0014_cuts_the_old_suffix(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'w.db'}"
     engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0013_sync_run_stamps")
+        command.upgrade(alembic_config(connection), "0013_sync_run_stamps")
         connection.execute(
             text("INSERT INTO district (district_id, name, timezone) VALUES ('d1', 'D', 'UTC')")
         )

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 from alembic import command
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from hub.warehouse import Warehouse
-from hub.warehouse.engine import MIGRATIONS
+from hub.warehouse.engine import alembic_config
 
 STATE = [  # connector, state, fingerprints, as a warehouse before 0008 kept them
     ("roster", {"cursor": "2026-01-01"}, {"person": "f-person"}),
@@ -23,13 +22,10 @@ STATE = [  # connector, state, fingerprints, as a warehouse before 0008 kept the
 
 
 def test_derived_state_moves_to_step_state_and_keeps_its_marks(warehouse_url: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    before = ScriptDirectory.from_config(config).get_revision("0008_step_state").down_revision
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0008_step_state").down_revision
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, str(before))
+        command.upgrade(alembic_config(connection), str(before))
         district = "INSERT INTO district (district_id, name, timezone) VALUES ('d1', 'D1', 'UTC')"
         connection.execute(text(district))
         runs = ["roster", "diagnostics_results", "diagnostics_gaps", "tutoring_cycles", "tutoring_groups"]

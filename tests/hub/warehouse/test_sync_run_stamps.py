@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pyarrow as pa
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.warehouse import Warehouse
-from hub.warehouse.engine import MIGRATIONS
+from hub.warehouse.engine import alembic_config
 
 STAMPED = ("assessment_result", "result_domains")
 
@@ -77,13 +76,6 @@ def test_rows_carry_the_run_that_last_changed_them(warehouse_url: str) -> None:
         house.dispose()
 
 
-def _config(connection: object) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
 def _has_stamp(url: str) -> dict[str, bool]:
     engine = create_engine(url)
     found = {
@@ -96,7 +88,7 @@ def _has_stamp(url: str) -> dict[str, bool]:
 def test_rows_stored_before_the_revision_read_back_unstamped(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
-        command.upgrade(_config(connection), "0012_mastery_on_attendance")
+        command.upgrade(alembic_config(connection), "0012_mastery_on_attendance")
         connection.execute(
             text("INSERT INTO district (district_id, name, timezone) VALUES ('d1', 'D', 'UTC')")
         )
@@ -121,7 +113,7 @@ def test_rows_stored_before_the_revision_read_back_unstamped(warehouse_url: str)
 
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
-        command.downgrade(_config(connection), "0012_mastery_on_attendance")
+        command.downgrade(alembic_config(connection), "0012_mastery_on_attendance")
         kept = connection.execute(text("SELECT source_id, scale_score FROM assessment_result")).all()
     engine.dispose()
     assert _has_stamp(warehouse_url) == dict.fromkeys(STAMPED, False)
