@@ -163,12 +163,13 @@ def _recounted(last: dict[str, Any], stored: pa.Table, gaps: pa.Table) -> dict[s
     """The summary after some students' gaps were derived again: their ``stored`` gaps taken out of the
     ``last`` counts, their new ``gaps`` put in."""
     counts = {(subject, domain): count for subject, domain, count in last["by_domain"]}
+    students = last["students"]
     for table, sign in ((stored, -1), (gaps, 1)):
-        for row in _counted(table)["by_domain"]:
-            key = (row[0], row[1])
-            counts[key] = counts.get(key, 0) + sign * row[2]
+        counted = _counted(table)
+        for subject, domain, count in counted["by_domain"]:
+            counts[subject, domain] = counts.get((subject, domain), 0) + sign * count
+        students += sign * counted["students"]
     by_domain = sorted([subject, domain, count] for (subject, domain), count in counts.items() if count)
-    students = last["students"] - _counted(stored)["students"] + _counted(gaps)["students"]
     return {"by_domain": by_domain, "students": students}
 
 
