@@ -7,13 +7,15 @@ which still commits or rolls back as a whole.
 ADBC links its own copy of SQLite, and POSIX locks belong to the process: a second library opening and
 closing the warehouse file would silently drop the first one's locks (sqlite.org/howtocorrupt.html, 2.2.1).
 So ADBC only ever opens a fresh scratch file that no sqlite3 connection has open, and closes it before the
-ATTACH. SQLite refuses to detach a schema the open transaction has read, so the file is detached and
-deleted once the transaction is over: ``release`` runs when the connection goes back to the pool or begins
-its next transaction (see hub.warehouse.engine).
+ATTACH. The file's name is unlinked as soon as it is attached: the open descriptor keeps it readable, and a
+process killed later leaves nothing behind (only one killed while ADBC writes it does). SQLite refuses to
+detach a schema the open transaction has read, so it is detached once the transaction is over: ``release``
+runs when the connection goes back to the pool or begins its next transaction (see hub.warehouse.engine).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import tempfile
@@ -65,9 +67,8 @@ def copy_in(
     try:
         _ingest(path, pa.RecordBatchReader.from_batches(schema, iter(batches)))
         dbapi_connection.execute(f"ATTACH DATABASE ? AS {schema_name}", (str(path),))
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    finally:
+        _unlink(path)
     info.setdefault(ATTACHED, []).append((schema_name, path))
     dbapi_connection.execute(
         f"INSERT INTO {target} SELECT {select_list} FROM {schema_name}.rows ORDER BY rowid"
@@ -85,6 +86,12 @@ def _ingest(path: Path, reader: pa.RecordBatchReader) -> None:
         cursor.fetchall()
         cursor.execute("PRAGMA synchronous=OFF")
         cursor.adbc_ingest("rows", reader, mode="create")
+
+
+def _unlink(path: Path) -> None:
+    """Delete the scratch file's name; Windows refuses while SQLite has it open, and ``release`` retries."""
+    with contextlib.suppress(PermissionError):
+        path.unlink(missing_ok=True)
 
 
 def release(dbapi_connection: sqlite3.Connection | None, info: MutableMapping[str, Any]) -> None:

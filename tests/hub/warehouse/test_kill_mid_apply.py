@@ -45,7 +45,7 @@ def test_a_killed_apply_leaves_before_or_after_and_a_rerun_converges(
 ) -> None:
     warehouse.apply(DISTRICT, "roster", bulk(person=people(range(ROWS))))
     before, after = (ROWS, {"Ana"}), (len(KEPT), {"Bea"})
-    # A killed SQLite apply leaves its scratch file behind (nothing runs to delete it): keep it in tmp_path.
+    # Killed while ADBC writes a batch, a SQLite apply leaves that scratch file behind: keep it in tmp_path.
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, warehouse_url],
         stdout=subprocess.PIPE,
