@@ -27,6 +27,7 @@ from hub.connector import (
     SyncMode,
 )
 from hub.model import SLOTS, conform, model_tables
+from hub.model.progress import CHECK_PREFIX
 from hub.plugins import contract_problem
 
 __all__ = ["check_destination", "check_source"]
@@ -73,6 +74,8 @@ def _check_batch(source: SourceConnector, batch: NormalizedBatch) -> None:
             assert pc.count_distinct(ids).as_py() == len(ids), f"{source.name}: {name} repeats a source_id"
         if name == "domain_result":
             _check_domain_slots(source, conformed)
+        if name == "progress_point":
+            _check_point_ids(source, conformed)
 
 
 def _check_domain_slots(source: SourceConnector, domains: pa.Table) -> None:
@@ -81,6 +84,18 @@ def _check_domain_slots(source: SourceConnector, domains: pa.Table) -> None:
     per_test = domains.group_by("result_source_id").aggregate([("vendor_domain", "count")])
     most = pc.max(per_test.column("vendor_domain_count")).as_py() or 0
     assert most <= SLOTS, f"{source.name}: a test has {most} domains; the warehouse keeps {SLOTS} per test"
+
+
+def _check_point_ids(source: SourceConnector, points: pa.Table) -> None:
+    """The session logs' mastery checks are shown as points under ids with ``CHECK_PREFIX``, and the
+    warehouse rejects any other point under such an id: a connector should find out here."""
+    reserved = points["source_id"].filter(
+        pc.fill_null(pc.starts_with(points["source_id"], CHECK_PREFIX), False)
+    )
+    assert not len(reserved), (
+        f"{source.name}: {len(reserved)} point id(s) begin with {CHECK_PREFIX!r}, which the hub keeps for "
+        f"the session logs' mastery checks (first: {reserved[0].as_py()!r})"
+    )
 
 
 def check_source(source: SourceConnector) -> NormalizedBatch:
