@@ -6,6 +6,9 @@ each boundary's packet is its own target (school and boundary date), so a new bo
 earlier packet, and the push ledger sends a packet again only when its content changed. A night on which
 nothing a packet reads changed (no table, no policy, not the boundary nor the as-of date) builds none: the
 packets kept from the night that made them are the night's (``derived_files``).
+
+The school's tier pyramid is counted in SQL (``counted_tiers``), as the tiers step counts it on a night it
+keeps its assignments: a few thousand counts, not a row per student, subject and window.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from hub.pipeline.context import DistrictRun
 from hub.pipeline.delivery import PACKETS, keep_and_write, report_settings, reports_dir
 from hub.pipeline.derived import derived_files
 from hub.pipeline.rendered_store import reports_of
-from hub.pipeline.tutoring import as_of_date, last_boundary
+from hub.pipeline.tutoring import as_of_date, counted_tiers, last_boundary
 from hub.reports import AlignmentReport, ReportInputs
 from hub.reports.directory import directory
 from hub.reports.packet import KIND, build_review_packets
@@ -35,9 +38,11 @@ STEP = "review_packets"  # the night's step, whose step_state marks what its kep
 PACKETS_TABLE = Path(PACKETS).stem
 PACKET_TYPES = ("text/html", "text/csv")
 TABLES = (
-    "section", "enrollment", "school", "course", "tier_assignment", "tutoring_group", "group_membership",
-    "cycle", "tutoring_review", "unplaced_entrant", "progress_goal",
+    "section", "enrollment", "school", "course", "tutoring_group", "group_membership", "cycle",
+    "tutoring_review", "unplaced_entrant", "progress_goal",
 )  # fmt: skip
+COUNTED = ("tier_assignment",)
+"""Read as counts per pyramid cell (``counted_tiers``), not row by row."""
 NARROW = {
     "person": ["source_id", "given_name", "preferred_given_name", "family_name", "grade"],
     "tutoring_session": [
@@ -79,7 +84,7 @@ def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
     boundary = last_boundary(run)
     settings = f"{boundary}|{report_settings(run)}"
     render = partial(_render_packets, run, boundary)
-    kept = derived_files(run, STEP, reports_dir(run), [*TABLES, *NARROW], settings, render)
+    kept = derived_files(run, STEP, reports_dir(run), [*TABLES, *COUNTED, *NARROW], settings, render)
     return reports_of(kept[PACKETS_TABLE])
 
 
@@ -95,7 +100,7 @@ def _render_packets(run: DistrictRun, boundary: date | None) -> dict[str, Path]:
             district_id=district,
             week_start=boundary - timedelta(days=boundary.weekday()),
             **tables,
-            tier_distribution=tier_distribution(tables["tier_assignment"], run.district.tutoring),
+            tier_distribution=tier_distribution(counted_tiers(run), run.district.tutoring),
             district_name=run.district.name,
             policy=run.district.tutoring,
             plan=run.district.dosage,

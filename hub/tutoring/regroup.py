@@ -11,6 +11,7 @@ with no compatible partner stays as it is (its free seats took entrants of its o
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,8 +24,10 @@ from hub.tutoring.grouping import Grouping, open_memberships
 from hub.tutoring.policy import TutoringPolicy
 
 
+@cache
 def _span(grades: str) -> tuple[int, int] | None:
-    """A group's grades ("03" or "03,04") as ranks in school order; None for grades outside it."""
+    """A group's grades ("03" or "03,04") as ranks in school order; None for grades outside it. Cached: a
+    district's groups spell a few dozen spans, each looked up again for every group of every boundary."""
     ranks = [GRADE_ORDER.index(grade) for grade in grades.split(",") if grade in GRADE_ORDER]
     return (min(ranks), max(ranks)) if ranks and len(ranks) == len(grades.split(",")) else None
 

@@ -112,3 +112,12 @@ def test_a_domain_repeated_within_a_test_is_refused(warehouse: Warehouse) -> Non
     with pytest.raises(WarehouseError, match="1 duplicate key"):
         warehouse.apply(DISTRICT, "vendor", delta(twice))
     assert stored(warehouse) == []
+
+
+def test_only_a_repeat_within_one_test_counts_as_a_duplicate(warehouse: Warehouse) -> None:
+    shared = [domain("r1", "Vocabulary"), domain("r2", "Vocabulary"), domain("r1", "Phonics")]
+    warehouse.apply(DISTRICT, "vendor", delta(shared))
+    assert len(stored(warehouse)) == 3
+    interleaved = [*shared, domain("r3", "Phonics"), {**domain("r1", "Phonics"), "source_id": "other"}]
+    with pytest.raises(WarehouseError, match="1 duplicate key"):
+        warehouse.apply(DISTRICT, "vendor", delta(interleaved))
