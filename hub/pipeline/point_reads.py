@@ -41,6 +41,9 @@ CHECK_COLUMNS = [
     "canonical_domain",
 ]
 """A check's attendance columns, then its session's: what its point is made from."""
+PEOPLE_PER_READ = 1_000
+"""Students named in one read of their checks: a statement's IN list stays far below PostgreSQL's 65,535
+parameters (the list is named twice) however many students' baselines are old."""
 SETTLING_DAYS = 14
 """Days of checks read before the earliest stretch: with checks at every session, a placement tutored
 since before them has its baseline among them (else its student's checks are all read)."""
@@ -88,15 +91,22 @@ def goal_checks(warehouse: Warehouse, district: str, placements: pa.Table, floor
         sessions.c.session_date >= start,
     )
     unsettled = _unsettled_people(placements, recent, start, floor)
-    if not len(unsettled):
-        return recent.sort_by("source_id")
-    theirs = attendance.c.person_source_id.in_(unsettled.to_pylist())
+    others = recent.filter(pc.invert(pc.is_in(recent["person_source_id"], value_set=unsettled)))
+    theirs = [
+        _checks_of(warehouse, district, unsettled.slice(first, PEOPLE_PER_READ).to_pylist())
+        for first in range(0, len(unsettled), PEOPLE_PER_READ)
+    ]
+    return pa.concat_tables([others, *theirs]).sort_by("source_id")
+
+
+def _checks_of(warehouse: Warehouse, district: str, people: list[str]) -> pa.Table:
+    """Every check of ``people``, from the sessions they were checked at."""
+    attendance, sessions = sql_table("session_attendance"), sql_table("tutoring_session")
+    theirs = attendance.c.person_source_id.in_(people)
     their_sessions = select(attendance.c.session_source_id).where(
         attendance.c.district_id == district, attendance.c.mastery_percent.is_not(None), theirs
     )
-    whole = _checks(warehouse, district, theirs, sessions.c.source_id.in_(their_sessions))
-    others = recent.filter(pc.invert(pc.is_in(recent["person_source_id"], value_set=unsettled)))
-    return pa.concat_tables([others, whole]).sort_by("source_id")
+    return _checks(warehouse, district, theirs, sessions.c.source_id.in_(their_sessions))
 
 
 def _unsettled_people(placements: pa.Table, recent: pa.Table, start: date, floor: date) -> pa.Array:
