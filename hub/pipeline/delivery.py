@@ -29,7 +29,7 @@ from hub.connector import DestinationConnector, PushOutcome, RenderedReport
 from hub.model import sql_table, students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
-from hub.pipeline.evidence import analytics_dir, pulse_week, school_year_period, stored_dosage, stored_impact
+from hub.pipeline.evidence import analytics_dir, school_year_period, stored_dosage, stored_impact
 from hub.pipeline.point_reads import tutored_points
 from hub.pipeline.rendered_store import (
     ADDRESS,
@@ -41,6 +41,7 @@ from hub.pipeline.rendered_store import (
     set_digest,
 )
 from hub.pipeline.tutoring import as_of_date
+from hub.pipeline.week_reads import pulse_week
 from hub.push import Address, PushError, PushRecord, push_reports
 from hub.push.kept import kept_push, sent_key
 from hub.push.ledger import Ledger
@@ -218,7 +219,7 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
     tables |= logs_not_placed(run, not_placed_pairs(pulse)["person_source_id"].unique().to_pylist())
     students = students_of(tables["person"])
     as_of = as_of_date(run)
-    week = pulse_week(warehouse.read("tutoring_session", district, columns=["session_date"]), as_of)
+    week = pulse_week(warehouse, district, as_of)
     dosage = stored_dosage(run)
     impact = stored_impact(run, school_year_period(tables["cycle"], as_of))  # the impact step's, not redone
     schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()

@@ -8,18 +8,18 @@ for the reports (and for anyone auditing a figure).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import and_, select
 
-from hub.model import sql_table, students_of
+from hub.model import students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
 from hub.pipeline.tutoring import as_of_date, read_narrowed
+from hub.pipeline.week_reads import pulse_week, week_logs
 from hub.tutoring.dosage import Dosage, measure_dosage
 from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
@@ -69,35 +69,12 @@ def stored_dosage(run: DistrictRun) -> Dosage:
     return Dosage(**load_tables(analytics_dir(run, "dosage")))
 
 
-def pulse_week(sessions: pa.Table, as_of: date) -> date:
-    """The Monday of the latest week with a session on or before ``as_of`` (else of ``as_of``'s week)."""
-    held = sessions.filter(pc.less_equal(sessions.column("session_date"), pa.scalar(as_of, pa.date32())))
-    latest = pc.max(held.column("session_date")).as_py() if held.num_rows else as_of
-    return latest - timedelta(days=latest.weekday())
-
-
-def week_logs(run: DistrictRun, week: date) -> tuple[pa.Table, pa.Table]:
-    """The sessions of the week starting ``week`` and their attendance: all the pulse reads of the logs,
-    which over a school year are the warehouse's largest tables."""
-    sessions, attendance = sql_table("tutoring_session"), sql_table("session_attendance")
-    in_week = and_(sessions.c.session_date >= week, sessions.c.session_date <= week + timedelta(days=6))
-    held = select(sessions.c.source_id).where(
-        sessions.c.district_id == run.district_id, sessions.c.status == "active", in_week
-    )
-    return (
-        run.warehouse.read("tutoring_session", run.district_id, where=in_week),
-        run.warehouse.read(
-            "session_attendance", run.district_id, where=attendance.c.session_source_id.in_(held)
-        ),
-    )
-
-
 def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
     warehouse, district = run.warehouse, run.district_id
     as_of = as_of_date(run)
 
     def measured() -> dict[str, pa.Table]:
-        week = pulse_week(warehouse.read("tutoring_session", district, columns=["session_date"]), as_of)
+        week = pulse_week(warehouse, district, as_of)
         sessions, attendance = week_logs(run, week)
         pulse = weekly_pulse(
             week,

@@ -17,9 +17,10 @@ from hub.model import sql_table
 from hub.model.progress import STORED_POINTS
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
-from hub.pipeline.point_reads import tutored_points
+from hub.pipeline.point_reads import goal_checks, tutored_points
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
+from hub.progress.goals import current_cycle, open_placements, stretch_floor
 from hub.progress.points import PREFIX, stale_ids
 from hub.progress.policy import SIGNAL_WORDS, SIGNALS
 from hub.warehouse import Warehouse
@@ -90,11 +91,14 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
         ),
         max_delete_fraction=1.0,
     )
+    groups, cycles = warehouse.read("tutoring_group", district), warehouse.read("cycle", district)
+    floor = stretch_floor(current_cycle(cycles, as_of), as_of)
+    checks = goal_checks(warehouse, district, open_placements(memberships, groups, as_of), floor)
     goals = monitor(
         memberships,
-        warehouse.read("tutoring_group", district),
-        warehouse.read("cycle", district),
-        tutored_points(warehouse, district, tutored),
+        groups,
+        cycles,
+        tutored_points(warehouse, district, tutored, checks),
         results.filter(pc.is_in(results["person_source_id"], value_set=tutored)),
         warehouse.read("progress_goal", district),
         run.district.progress,

@@ -57,6 +57,17 @@ def current_cycle(cycles: pa.Table, as_of: date) -> dict | None:
     return begun[-1] if begun else None
 
 
+def entered_on(placements: pa.Table) -> pa.ChunkedArray:
+    """The day each placement's tutoring began (carried across moves): its points count from then."""
+    return pc.coalesce(placements["tutored_since"], placements["entry_date"])
+
+
+def stretch_floor(cycle: dict | None, as_of: date) -> date:
+    """The earliest day a placement's stretch can start on ``as_of``: the current ``cycle``'s first day
+    (between cycles, ``as_of``). Of the mastery checks before it, a placement reads only its baseline."""
+    return cycle["start_date"] if cycle else as_of
+
+
 def monitor(
     memberships: pa.Table,
     groups: pa.Table,
@@ -77,16 +88,15 @@ def monitor(
     if not placements.num_rows:
         return _empty()
     cycle = current_cycle(cycles, as_of)
-    entered = _ordinals(pc.coalesce(placements["tutored_since"], placements["entry_date"]))
+    entered = _ordinals(entered_on(placements))
+    stretch = np.maximum(entered, stretch_floor(cycle, as_of).toordinal())
     if cycle:
         cycle_id = pa.array([cycle["source_id"]] * placements.num_rows, pa.string())
         goal_day = np.full(placements.num_rows, cycle["end_date"].toordinal())
-        stretch = np.maximum(entered, cycle["start_date"].toordinal())
     else:
         cycle_id = placements["cycle_source_id"].combine_chunks()
         at = pc.index_in(cycle_id, value_set=cycles["source_id"])
         goal_day = _ordinals(pc.coalesce(cycles["end_date"].take(at), pa.scalar(as_of, pa.date32())))
-        stretch = np.maximum(entered, as_of.toordinal())
     points = sorted_points(points.filter(pc.less_equal(points["observed_on"], pa.scalar(as_of, pa.date32()))))
     tests = results["source_id"].combine_chunks()
     chosen = choose(points, placements, entered, tests)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -15,9 +16,10 @@ from click.testing import CliRunner
 from cli.demo import demo_as_of, write_demo_data
 from cli.main import main
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.evidence import DOSAGE_TABLES, pulse_week
+from hub.pipeline.evidence import DOSAGE_TABLES
 from hub.pipeline.night import run_steps, through
 from hub.pipeline.tutoring import read_narrowed
+from hub.pipeline.week_reads import pulse_week
 from hub.plugins import installed
 from hub.settings import load_hub_config
 from hub.tutoring.dosage import measure_dosage
@@ -210,7 +212,8 @@ def test_dosage_and_pulse_read_only_what_they_use_and_measure_what_whole_tables_
     drop: tuple[Path, list[Path]], tmp_path: Path
 ) -> None:
     """The dosage step reads the logs' columns it uses, the pulse only its week's sessions and their
-    attendance: what they keep equals each measured over the whole tables, as they were read before."""
+    attendance, and the results and enrollments of that week's students (and the teachers'): what they
+    keep equals each measured over the whole tables, as they were read before."""
     hub = load_hub_config(_hub_yaml(tmp_path, drop[0]))
     district = hub.district("demo").model_copy(
         update={"as_of": demo_as_of(DistrictSpec(STUDENTS, SEED).school_year)}
@@ -225,7 +228,12 @@ def test_dosage_and_pulse_read_only_what_they_use_and_measure_what_whole_tables_
             read("tutoring_group"),
         )
         whole = measure_dosage(sessions, attendance, groups, district.dosage)
-        week = pulse_week(sessions, district.as_of)
+        held = sessions.filter(
+            pc.less_equal(sessions["session_date"], pa.scalar(district.as_of, pa.date32()))
+        )
+        latest = pc.max(held["session_date"]).as_py()
+        week = latest - timedelta(days=latest.weekday())
+        assert pulse_week(run.warehouse, "demo", district.as_of) == week
         pulse = weekly_pulse(
             week, sessions, attendance, groups, read("group_membership"),
             read_narrowed(run, "assessment_result"), read("enrollment"), read("section"),
