@@ -214,7 +214,7 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
         if name not in (*LOG, *SHOWN_THROUGH_ANALYTICS, POINTS)
     }
     with_goals = pc.unique(tables["progress_goal"]["person_source_id"])
-    tables[POINTS] = tutored_points(warehouse, district, with_goals).select(COLUMNS[POINTS])
+    tables[POINTS] = tutored_points(warehouse, district, with_goals, COLUMNS[POINTS])
     tables |= logs_not_placed(run, not_placed_pairs(pulse)["person_source_id"].unique().to_pylist())
     students = students_of(tables["person"])
     as_of = as_of_date(run)

@@ -9,6 +9,8 @@ goal step's ties in a day fall the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,15 +25,20 @@ CHECK_SOURCE = "session_log"
 """``progress_point.source`` of a mastery check (the view's, as migration 0012 defines it)."""
 
 
-def tutored_points(warehouse: Warehouse, district: str, people: pa.Array) -> pa.Table:
-    """The ``progress_point`` rows of ``people`` (the view's active ones), the goal step's ``COLUMNS``."""
-    stored = warehouse.read(STORED_POINTS, district, columns=COLUMNS)
+def tutored_points(
+    warehouse: Warehouse, district: str, people: pa.Array, columns: Sequence[str] = COLUMNS
+) -> pa.Table:
+    """The ``progress_point`` rows of ``people`` (the view's active ones), only ``columns`` (by default the
+    goal step's ``COLUMNS``): a reader that names no ``source_id`` (the reports) is spared each mastery
+    check's id, read as text and built again for every check of the district."""
+    stored = warehouse.read(STORED_POINTS, district, columns=list(columns))
     stored = stored.filter(pc.is_in(stored["person_source_id"], value_set=people))
     attendance = sql_table("session_attendance")
+    ids = ["source_id"] if "source_id" in columns else []
     checks = warehouse.read(
         "session_attendance",
         district,
-        columns=["source_id", "session_source_id", "person_source_id", "mastery_percent"],
+        columns=[*ids, "session_source_id", "person_source_id", "mastery_percent"],
         where=attendance.c.mastery_percent.is_not(None),
     )
     checks = checks.filter(pc.is_in(checks["person_source_id"], value_set=people))
@@ -46,18 +53,17 @@ def tutored_points(warehouse: Warehouse, district: str, people: pa.Array) -> pa.
     checks = checks.filter(pc.is_valid(session))
     held = sessions.take(session.drop_null())
     rows = checks.num_rows
-    made = pa.table(
-        {
-            "source_id": pc.binary_join_element_wise(f"{MASTERY}:", checks["source_id"], ""),
-            "person_source_id": checks["person_source_id"],
-            "source": pa.array(np.full(rows, CHECK_SOURCE)),
-            "subject": held["subject"],
-            "canonical_domain": held["canonical_domain"],
-            "measure": pa.array(np.full(rows, MASTERY)),
-            "observed_on": held["session_date"],
-            "score": checks["mastery_percent"],
-            "goal_score": pa.nulls(rows, pa.float64()),
-        }
-    )
-    stored = stored.select(COLUMNS)
-    return pa.concat_tables([stored, made.select(COLUMNS).cast(stored.schema)])
+    built = {  # each column of the view's, made only if asked for
+        "source_id": lambda: pc.binary_join_element_wise(f"{MASTERY}:", checks["source_id"], ""),
+        "person_source_id": lambda: checks["person_source_id"],
+        "source": lambda: pa.array(np.full(rows, CHECK_SOURCE)),
+        "subject": lambda: held["subject"],
+        "canonical_domain": lambda: held["canonical_domain"],
+        "measure": lambda: pa.array(np.full(rows, MASTERY)),
+        "observed_on": lambda: held["session_date"],
+        "score": lambda: checks["mastery_percent"],
+        "goal_score": lambda: pa.nulls(rows, pa.float64()),
+    }
+    made = pa.table({name: built[name]() for name in columns})
+    stored = stored.select(list(columns))
+    return pa.concat_tables([stored, made.cast(stored.schema)])
