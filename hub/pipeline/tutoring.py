@@ -73,15 +73,15 @@ def decide_tiers(run: DistrictRun) -> Tiers:
     settings = policy.model_dump_json()
     last = run.warehouse.step_record(run.district_id, TIERS_STEP)
     if unchanged(run, last, ["assessment_result", "person"], settings):
-        return Tiers(tier_distribution(_counted_tiers(run), policy))
+        return Tiers(tier_distribution(counted_tiers(run), policy))
     tiers = assign_tiers(read_narrowed(run, "assessment_result"), _students(run), policy)
     _apply_derived(run, TIERS_STEP, {"tier_assignment": tiers}, policy_key=settings)
     return Tiers(tier_distribution(tiers, policy))
 
 
-def _counted_tiers(run: DistrictRun) -> pa.Table:
-    """The stored assignments counted per pyramid cell and tier in SQL: a kept night reads a few thousand
-    counts, not a row per student, subject and window."""
+def counted_tiers(run: DistrictRun) -> pa.Table:
+    """The stored assignments counted per pyramid cell and tier in SQL: a kept night (and the reports, which
+    show only the distribution) reads a few thousand counts, not a row per student, subject and window."""
     stored = sql_table("tier_assignment")
     cells = [stored.c[key] for key in [*DISTRIBUTION_KEYS, "tier"]]
     return run.warehouse.query(
