@@ -66,7 +66,7 @@ def table_rows(table: DataTable) -> Markup:
     its cells cost a macro call and several filter calls per cell (the bulk of the district's HTML)."""
     labels = [f'<td data-label="{_escaped(column.label)}"' for column in table.columns]
     special = _SPECIAL.search
-    out = []
+    out: list[str] = []
     for row in table.rows:
         out.append("<tr>")
         for label, value in zip(labels, row, strict=True):
