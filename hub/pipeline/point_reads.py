@@ -16,6 +16,7 @@ checks of a series on one date) fall the same however they were read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -50,30 +51,36 @@ since before them has its baseline among them (else its student's checks are all
 
 
 def tutored_points(
-    warehouse: Warehouse, district: str, people: pa.Array, checks: pa.Table | None = None
+    warehouse: Warehouse,
+    district: str,
+    people: pa.Array,
+    checks: pa.Table | None = None,
+    columns: Sequence[str] = COLUMNS,
 ) -> pa.Table:
-    """The ``progress_point`` rows of ``people`` (the view's active ones), the goal step's ``COLUMNS``;
-    of the mastery checks, those of ``checks`` (``CHECK_COLUMNS``) when the caller read fewer than all."""
-    stored = warehouse.read(STORED_POINTS, district, columns=COLUMNS)
+    """The ``progress_point`` rows of ``people`` (the view's active ones), only ``columns`` (by default the
+    goal step's ``COLUMNS``); of the mastery checks, those of ``checks`` (``CHECK_COLUMNS``) when the
+    caller read fewer than all. A reader that names no ``source_id`` (the reports) is spared each check's
+    id, read as text and built again for every check of the district."""
+    stored = warehouse.read(STORED_POINTS, district, columns=list(columns))
     stored = stored.filter(pc.is_in(stored["person_source_id"], value_set=people))
-    checks = _checks(warehouse, district, true(), true()) if checks is None else checks
+    if checks is None:
+        checks = _checks(warehouse, district, true(), true(), ids="source_id" in columns)
     checks = checks.filter(pc.is_in(checks["person_source_id"], value_set=people))
     rows = checks.num_rows
-    made = pa.table(
-        {
-            "source_id": pc.binary_join_element_wise(f"{MASTERY}:", checks["source_id"], ""),
-            "person_source_id": checks["person_source_id"],
-            "source": pa.array(np.full(rows, CHECK_SOURCE)),
-            "subject": checks["subject"],
-            "canonical_domain": checks["canonical_domain"],
-            "measure": pa.array(np.full(rows, MASTERY)),
-            "observed_on": checks["session_date"],
-            "score": checks["mastery_percent"],
-            "goal_score": pa.nulls(rows, pa.float64()),
-        }
-    )
-    stored = stored.select(COLUMNS)
-    return pa.concat_tables([stored, made.select(COLUMNS).cast(stored.schema)])
+    built = {  # each column of the view's, made only if asked for
+        "source_id": lambda: pc.binary_join_element_wise(f"{MASTERY}:", checks["source_id"], ""),
+        "person_source_id": lambda: checks["person_source_id"],
+        "source": lambda: pa.array(np.full(rows, CHECK_SOURCE)),
+        "subject": lambda: checks["subject"],
+        "canonical_domain": lambda: checks["canonical_domain"],
+        "measure": lambda: pa.array(np.full(rows, MASTERY)),
+        "observed_on": lambda: checks["session_date"],
+        "score": lambda: checks["mastery_percent"],
+        "goal_score": lambda: pa.nulls(rows, pa.float64()),
+    }
+    made = pa.table({name: built[name]() for name in columns})
+    stored = stored.select(list(columns))
+    return pa.concat_tables([stored, made.cast(stored.schema)])
 
 
 def goal_checks(warehouse: Warehouse, district: str, placements: pa.Table, floor: date) -> pa.Table:
@@ -140,14 +147,17 @@ def _checks(
     district: str,
     attendance_where: ColumnElement[bool],
     sessions_where: ColumnElement[bool],
+    *,
+    ids: bool = True,
 ) -> pa.Table:
     """The checks (attendance rows with a percent) ``attendance_where`` keeps, with their session's columns
-    (``CHECK_COLUMNS``), read from the sessions ``sessions_where`` keeps, which must hold theirs."""
+    (``CHECK_COLUMNS``, without ``source_id`` unless ``ids``), read from the sessions ``sessions_where``
+    keeps, which must hold theirs."""
     attendance = sql_table("session_attendance")
     checks = warehouse.read(
         "session_attendance",
         district,
-        columns=["source_id", "session_source_id", "person_source_id", "mastery_percent"],
+        columns=[*(["source_id"] if ids else []), "session_source_id", "person_source_id", "mastery_percent"],
         where=and_(attendance.c.mastery_percent.is_not(None), attendance_where),
     )
     sessions = warehouse.read(
@@ -163,7 +173,7 @@ def _checks(
     held = sessions.take(session.drop_null())
     return pa.table(
         {
-            **{name: checks[name] for name in CHECK_COLUMNS[:3]},
+            **{name: checks[name] for name in CHECK_COLUMNS[:3] if name in checks.column_names},
             **{name: held[name] for name in CHECK_COLUMNS[3:]},
         }
     )

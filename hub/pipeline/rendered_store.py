@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import hub.reports as reports_package
-from hub.connector import RenderedReport
+from hub.connector import RenderedReport, ReportSummary
 from hub.push import content_hash
 from hub.reports import AlignmentReport
 from hub.reports.model import generated_stamps
@@ -68,6 +68,7 @@ def rendered_table(
 ) -> pa.Table:
     """Rendered reports as one table, so that a push (or its rerun) sends exactly these; ``sources`` are
     their reports' ``source_key`` (none: never taken as kept), ``digests`` their content hashes if taken."""
+    dumped: dict[int, str] = {}  # a report's renderings share one summary: dumped once, not per format
     return pa.table(
         {
             "kind": [r.kind for r in reports],
@@ -75,7 +76,7 @@ def rendered_table(
             "title": [r.title for r in reports],
             "content_type": [r.content_type for r in reports],
             "body": [r.body for r in reports],
-            "summary": [json.dumps(dict(r.summary), sort_keys=True) for r in reports],
+            "summary": [_dumped(r.summary, dumped) for r in reports],
             "volatile": [list(r.volatile) for r in reports],
             DIGEST: digests if digests is not None else [content_hash(r) for r in reports],
             SOURCE: sources if sources is not None else [None] * len(reports),
@@ -83,6 +84,14 @@ def rendered_table(
         },
         schema=SCHEMA,
     )
+
+
+def _dumped(summary: ReportSummary, dumped: dict[int, str]) -> str:
+    """``summary`` as the kept set's text, dumped once per summary object (the reports are held meanwhile,
+    so an id is not reused)."""
+    if id(summary) not in dumped:
+        dumped[id(summary)] = json.dumps(dict(summary), sort_keys=True)
+    return dumped[id(summary)]
 
 
 def reports_of(table: pa.Table) -> list[RenderedReport]:

@@ -80,8 +80,9 @@ def decide_tiers(run: DistrictRun) -> Tiers:
 
 
 def counted_tiers(run: DistrictRun) -> pa.Table:
-    """The stored assignments counted per pyramid cell and tier in SQL: a kept night reads a few thousand
-    counts, not a row per student, subject and window."""
+    """The stored assignments counted per pyramid cell and tier in SQL: a kept night (and the reports and
+    the review packets, which show only the distribution) reads a few thousand counts, not a row per
+    student, subject and window."""
     stored = sql_table("tier_assignment")
     cells = [stored.c[key] for key in [*DISTRIBUTION_KEYS, "tier"]]
     return run.warehouse.query(

@@ -51,6 +51,8 @@ def _value(value: Any, newline: str, out: Out) -> None:
         out.append(_float(value))
     elif kind is tuple or kind is list:
         _array(value, newline, out)
+    elif kind is date:  # a progress chart's every point: ISO digits, nothing to escape
+        out.append(f'"{value.isoformat()}"')
     elif kind is Figure:
         _object(_figure(value), newline, out)
     else:
@@ -90,11 +92,16 @@ def _array(items: tuple | list, newline: str, out: Out) -> None:
         out.append("[]")
         return
     inner = newline + INDENT
+    deeper = inner + INDENT
     out.append("[")
     separator = inner
     for item in items:
         out.append(separator)
-        _value(item, inner, out)
+        if type(item) is tuple and len(item) == 2 and type(item[0]) is date and type(item[1]) is float:
+            # a chart's point (day, score), in one piece: a district's charts hold a million and more
+            out.append(f'[{deeper}"{item[0].isoformat()}",{deeper}{_float(item[1])}{inner}]')
+        else:
+            _value(item, inner, out)
         separator = "," + inner
     out.append(newline + "]")
 

@@ -7,6 +7,8 @@ Text is escaped here (markupsafe), because the result is inserted into the page 
 
 from __future__ import annotations
 
+from datetime import date
+
 from markupsafe import Markup, escape
 
 from hub.reports.charts import BarChart, Chart, HeatChart, ProgressChart, StackedChart
@@ -219,13 +221,15 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     pad = (high - low) * 0.08
     low, high = low - pad, high + pad
 
-    def x(day: object) -> float:
-        return left + plot_width * (day - first).days / span  # type: ignore[operator]
+    origin = first.toordinal()
+
+    def x(day: date) -> float:
+        return left + plot_width * (day.toordinal() - origin) / span
 
     def y(score: float) -> float:
         return top + plot_height * (high - score) / (high - low)
 
-    body, _ = _legend([("points", SERIES[0]), ("aimline", INK), ("trend", SERIES[1])], 16.0)
+    body = list(_PROGRESS_LEGEND)
     body.append(_rect(left, top, plot_width, plot_height, "#f7f8fa", f' stroke="{GRID}" stroke-width="0.5"'))
     for value in (high - pad, low + pad):
         body.append(_text(left - 4, y(value) + 4, f"{value:.0f}", size=10, anchor="end", fill=MUTED))
@@ -249,11 +253,20 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
             f'<line x1="{x(ends[0]):.1f}" y1="{y(y_ends[0]):.1f}" x2="{x(ends[1]):.1f}" '
             f'y2="{y(y_ends[1]):.1f}" stroke="{SERIES[1]}" stroke-width="2"/>'
         )
-    for day, score in observed:
-        body.append(f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="3.5" fill="{SERIES[0]}"/>')
+    # a dot per point, in line (a chart has dozens, a district's charts a million and more)
+    dot, height = f'" r="3.5" fill="{SERIES[0]}"/>', high - low
+    body += [
+        f'<circle cx="{left + plot_width * (day.toordinal() - origin) / span:.1f}" '
+        f'cy="{top + plot_height * (high - score) / height:.1f}{dot}'
+        for day, score in observed
+    ]
     caption = f"{chart.unit}" if chart.unit else "score"
     body.append(_text(PAD, bottom + 16, f"Scale: {caption}", size=10, fill=MUTED))
     return _frame(chart_id, chart.title, chart.description, bottom + 22, body)
+
+
+_PROGRESS_LEGEND = tuple(_legend([("points", SERIES[0]), ("aimline", INK), ("trend", SERIES[1])], 16.0)[0])
+"""Every progress chart's legend, the same markup each time."""
 
 
 def draw(chart: Chart, chart_id: str) -> Markup:

@@ -27,9 +27,12 @@ def file_name(report: RenderedReport) -> str:
 def write_reports(reports: Iterable[RenderedReport], out_dir: Path) -> list[Path]:
     """Write each report to ``out_dir/<kind>/<file_name>``, each file replaced whole or not at all."""
     written = []
+    made: set[Path] = set()  # a folder per kind, made once rather than asked for per file
     for report in reports:
         path = Path(out_dir) / report.kind / file_name(report)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         partial = path.with_name(path.name + ".partial")
         partial.write_bytes(report.body)
         os.replace(partial, path)

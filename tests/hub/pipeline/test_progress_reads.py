@@ -81,6 +81,9 @@ def test_the_steps_points_are_the_views_rows_in_the_views_order(warehouse: Wareh
     read = tutored_points(warehouse, "test_district", people)
     view = warehouse.read("progress_point", "test_district", columns=COLUMNS)
     assert read.equals(view.filter(pc.is_in(view["person_source_id"], value_set=people)))
+    # a reader naming fewer columns (the reports: no check's id) gets those of the same rows, in order
+    shown = ["person_source_id", "measure", "observed_on", "score", "canonical_domain"]
+    assert tutored_points(warehouse, "test_district", people, columns=shown).equals(read.select(shown))
     # the stored points, then the checks, each in the order stored (a first load's is key order)
     assert read["source_id"].to_pylist() == [
         "csv:p1",

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from hub.reports import (
     render_all,
     write_reports,
 )
+from hub.reports.charts import ProgressChart
 from hub.reports.model import Column, Note
 
 VOID = {"meta", "br", "img", "input", "hr", "link", "col", "wbr", "source", "area", "base"}
@@ -231,3 +232,26 @@ def test_json_is_what_the_standard_encoder_writes_for_any_text_and_number(
     )
     with pytest.raises(ValueError, match="not JSON compliant"):
         render(broken, ["application/json"])
+
+
+def test_a_charts_points_are_what_the_standard_encoder_writes(small_reports: list[AlignmentReport]) -> None:
+    points = ((date(2026, 1, 12), 50.0), (date(2026, 1, 14), None), (date(2026, 1, 16), -0.5))
+    chart = ProgressChart(
+        "Ana: mastery checks", "3 points", "% correct", (date(2026, 1, 5), 40.0), (date(2026, 2, 15), 80.0),
+        points, 1.5,  # type: ignore[arg-type]
+    )  # fmt: skip
+    report = replace(small_reports[0], sections=(Section("progress", "Progress", charts=(chart,)),))
+    body = render(report, ["application/json"])[0].body
+    document = json.loads(body)
+    assert (json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode() == body
+    assert document["sections"][0]["charts"][0]["points"] == [
+        ["2026-01-12", 50.0],
+        ["2026-01-14", None],
+        ["2026-01-16", -0.5],
+    ]
+    broken = replace(chart, points=((date(2026, 1, 12), float("inf")),))
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        render(
+            replace(report, sections=(Section("progress", "Progress", charts=(broken,)),)),
+            ["application/json"],
+        )
