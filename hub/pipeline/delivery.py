@@ -37,12 +37,13 @@ from hub.pipeline.rendered_store import (
     SIZE,
     read_rendered,
     render_in_parts,
+    rendered_parts,
     reports_of,
     set_digest,
 )
 from hub.pipeline.tutoring import as_of_date, counted_tiers
 from hub.pipeline.week_reads import pulse_week
-from hub.push import Address, PushError, PushRecord, push_reports
+from hub.push import Address, PushError, PushRecord, push_report_parts
 from hub.push.kept import kept_push, sent_key
 from hub.push.ledger import Ledger
 from hub.reports import AlignmentReport, ReportInputs, report_stream, write_reports
@@ -271,14 +272,18 @@ def load_rendered(run: DistrictRun) -> list[RenderedReport]:
 
 def load_rendered_table(run: DistrictRun, columns: Sequence[str] | None = None) -> pa.Table:
     """``load_rendered`` as the kept table (``hub.pipeline.rendered_store``), only ``columns`` if named."""
+    return pa.concat_tables([read_rendered(each, columns) for each in rendered_files(run)])
+
+
+def rendered_files(run: DistrictRun) -> list[Path]:
+    """The night's rendered set, then its packets' where the packets step made them."""
     path = reports_dir(run) / RENDERED
     if not path.is_file():
         raise FileNotFoundError(
             f"district {run.district_id}: no rendered reports yet; run the reports step first"
         )
     packets = reports_dir(run) / PACKETS
-    kept = [path, *([packets] if packets.is_file() else [])]
-    return pa.concat_tables([read_rendered(each, columns) for each in kept])
+    return [path, *([packets] if packets.is_file() else [])]
 
 
 def failed_gates(run: DistrictRun) -> list[str]:
@@ -307,7 +312,6 @@ def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[
     """Push the rendered reports to each of the district's own destinations; to one that confirmed this
     very set before (``hub.push.kept``), nothing is sent and no report is read or hashed again."""
     index = load_rendered_table(run, [*ADDRESS, DIGEST, SIZE])  # no body: a kept push reads none
-    rendered = None
     district, engine = run.district_id, run.warehouse.engine
     sent_before = run.warehouse.step_record(district, PUSH_STEP).summary.get("sent", {})
     pushed, sent = {}, {}
@@ -323,9 +327,12 @@ def push_district(run: DistrictRun, *, dry_run: bool = False) -> dict[str, list[
                 len(records),
             )
         else:
-            rendered = rendered if rendered is not None else load_rendered_table(run)
-            mine = reports_of(taken(rendered, connector))
-            records = push_reports(engine, district, entry.name, connector, mine, dry_run=dry_run)
+            # the bodies a row group at a time: a district's whole set is gigabytes
+            parts = (part for path in rendered_files(run) for part in rendered_parts(path))
+            addresses = [address for address, _ in addressed(index)]
+            records = push_report_parts(
+                engine, district, entry.name, connector, addresses, parts, dry_run=dry_run
+            )
         pushed[entry.name] = records
         if not dry_run and all(r.outcome is not PushOutcome.FAILED for r in records):
             sent[entry.name] = sent_key(digest, connector, ledger)

@@ -137,6 +137,17 @@ def _renderers() -> bytes:
     return digest.digest()
 
 
+def rendered_parts(path: Path) -> Iterator[list[RenderedReport]]:
+    """The set kept at ``path`` as reports, a row group at a time (a part as ``render_in_parts`` wrote
+    it), in the set's order: what a push holds of the bodies at once."""
+    parquet = pq.ParquetFile(path)
+    if SIZE not in parquet.schema_arrow.names:
+        yield reports_of(read_rendered(path))
+        return
+    for group in range(parquet.num_row_groups):
+        yield reports_of(parquet.read_row_group(group, columns=KEPT_COLUMNS))
+
+
 class KeptSet:
     """Last night's set: its rows' addresses, sources and digests in memory, its bodies left where they are
     (a table, or a Parquet file read one row group at a time), so that holding it costs no body."""

@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -73,26 +73,47 @@ def push_reports(
     out. ``dry_run`` answers what would be sent, without a request and without touching the ledger.
     Raises ``PushRefused`` when the destination belongs to another district.
     """
+    addresses = [_address(report) for report in reports]
+    return push_report_parts(
+        warehouse_or_engine, district_id, destination_name, connector, addresses, [reports], dry_run=dry_run
+    )
+
+
+def push_report_parts(
+    warehouse_or_engine: Warehouse | Engine,
+    district_id: str,
+    destination_name: str,
+    connector: DestinationConnector,
+    addresses: Sequence[Address],
+    parts: Iterable[Sequence[RenderedReport]],
+    *,
+    dry_run: bool = False,
+) -> list[PushRecord]:
+    """``push_reports`` for a set too large to hold with its bodies: every report's address first (all
+    checked before anything is sent), then the reports a part at a time, in the same order. Only a part's
+    bodies are held; the records kept for the whole set carry none."""
     _check_district(connector, district_id, destination_name)
+    _check_addresses([address for address in addresses if _takes(connector, address)])
     engine = warehouse_or_engine if isinstance(warehouse_or_engine, Engine) else warehouse_or_engine.engine
     ledger = Ledger(engine, district_id, destination_name)
-    mine = _taken(connector, reports)
     states = ledger.states()
     fingerprint = config_fingerprint(connector)
-    plans = [_plan(report, states.get(_address(report)), fingerprint) for report in mine]
-    if dry_run:
-        return plans
-    records = _deliver_all(ledger, connector, plans, mine, states)
-    counts = Counter(record.outcome.value for record in records if record.outcome)
-    log.info(
-        "district %s: push to %s: %d created, %d updated, %d unchanged, %d failed",
-        district_id,
-        destination_name,
-        counts["created"],
-        counts["updated"],
-        counts["unchanged"],
-        counts["failed"],
-    )
+    records: list[PushRecord] = []
+    for part in parts:
+        mine = [report for report in part if _takes(connector, _address(report))]
+        plans = [_plan(report, states.get(_address(report)), fingerprint) for report in mine]
+        records += plans if dry_run else _deliver_all(ledger, connector, plans, mine, states)
+    if not dry_run:
+        counts = Counter(record.outcome.value for record in records if record.outcome)
+        log.info(
+            "district %s: push to %s: %d created, %d updated, %d unchanged, %d failed",
+            district_id,
+            destination_name,
+            counts["created"],
+            counts["updated"],
+            counts["unchanged"],
+            counts["failed"],
+        )
     return records
 
 
@@ -133,27 +154,21 @@ def _check_district(connector: DestinationConnector, district_id: str, destinati
         )
 
 
-def _taken(connector: DestinationConnector, reports: Sequence[RenderedReport]) -> list[RenderedReport]:
-    content_types = connector.content_types
-    taken = [
-        report
-        for report in reports
-        if report.kind in connector.accepts
-        and (content_types is None or report.content_type in content_types)
-    ]
-    _check_addresses(taken)
-    return taken
+def _takes(connector: DestinationConnector, address: Address) -> bool:
+    """Whether the destination takes reports of this kind and content type."""
+    types = connector.content_types
+    return address.kind in connector.accepts and (types is None or address.content_type in types)
 
 
-def _check_addresses(reports: list[RenderedReport]) -> None:
+def _check_addresses(addresses: list[Address]) -> None:
     """Refuse, before any send, what the ledger could not record: over-long keys, one target twice."""
-    too_long = next((r for r in reports if len(r.target) > MAX_TARGET or len(r.kind) > MAX_KIND), None)
+    too_long = next((a for a in addresses if len(a.target) > MAX_TARGET or len(a.kind) > MAX_KIND), None)
     if too_long:
         raise PushError(
             f"a {too_long.kind[:MAX_KIND]} report's target is {len(too_long.target)} characters long; "
             f"the ledger keeps targets of up to {MAX_TARGET} and kinds of up to {MAX_KIND}"
         )
-    repeated = [address for address, n in Counter(map(_address, reports)).items() if n > 1]
+    repeated = [address for address, n in Counter(addresses).items() if n > 1]
     if repeated:
         first = repeated[0]
         raise PushError(

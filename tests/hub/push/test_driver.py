@@ -13,7 +13,7 @@ from connectors.files import FilesConfig, FilesDestination
 from hub.connector import ConnectorConfig, DestinationConnector, PushOutcome, PushResult, RenderedReport
 from hub.http import HttpSettings
 from hub.model import PushLog, PushTarget
-from hub.push import PushError, PushRefused, push_reports
+from hub.push import Address, PushError, PushRefused, push_report_parts, push_reports
 from hub.warehouse import Warehouse
 from testkit.fakes.canvas import FakeCanvas
 from testkit.fakes.server import Fault, FaultKind
@@ -189,6 +189,36 @@ def test_two_reports_for_one_target_are_an_error(warehouse, canvas, fast_http, m
     with pytest.raises(PushError, match="1 target"):
         push_reports(warehouse, DISTRICT, "canvas", destination(canvas, fast_http), reports)
     assert sum(canvas.requests.values()) == 0
+
+
+def test_parts_push_as_one_list_does(warehouse, canvas, fast_http, make_report) -> None:
+    """A set pushed a part at a time sends, records and answers as the same set in one list."""
+    reports = [make_report(course) for course in ("ALG-1", "ALG-2", "BIO-1")]
+    reports.insert(1, make_report("north_high", kind="school"))  # not Canvas's: left out of its part
+    addresses = [Address(r.kind, r.target, r.content_type) for r in reports]
+    parts = [reports[:2], reports[2:3], [], reports[3:]]
+    records = push_report_parts(
+        warehouse, DISTRICT, "canvas", destination(canvas, fast_http), addresses, parts
+    )
+    assert [(r.target, r.outcome) for r in records] == [
+        ("ALG-1", PushOutcome.CREATED),
+        ("ALG-2", PushOutcome.CREATED),
+        ("BIO-1", PushOutcome.CREATED),
+    ]
+    assert page_puts(canvas) == 3
+    again = push_reports(warehouse, DISTRICT, "canvas", destination(canvas, fast_http), reports)
+    assert [r.outcome for r in again] == [PushOutcome.UNCHANGED] * 3 and page_puts(canvas) == 3
+
+
+def test_one_target_twice_across_parts_is_refused_before_any_send(
+    warehouse, canvas, fast_http, make_report
+) -> None:
+    reports = [make_report("ALG-1"), make_report("ALG-2"), make_report("ALG-1", "<p>other</p>")]
+    addresses = [Address(r.kind, r.target, r.content_type) for r in reports]
+    connector = destination(canvas, fast_http)
+    with pytest.raises(PushError, match="1 target"):
+        push_report_parts(warehouse, DISTRICT, "canvas", connector, addresses, [reports[:2], reports[2:]])
+    assert sum(canvas.requests.values()) == 0 and ledger(warehouse) == {}
 
 
 def test_no_student_ids_or_secrets_in_logs(warehouse, canvas, fast_http, make_report, caplog) -> None:
