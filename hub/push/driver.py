@@ -91,29 +91,33 @@ def push_report_parts(
 ) -> list[PushRecord]:
     """``push_reports`` for a set too large to hold with its bodies: every report's address first (all
     checked before anything is sent), then the reports a part at a time, in the same order. Only a part's
-    bodies are held; the records kept for the whole set carry none."""
+    bodies (and a batch's) are held; the records kept for the whole set carry none. Batches of sends run
+    on across parts, so the ledger's transactions are those of one list."""
     _check_district(connector, district_id, destination_name)
     _check_addresses([address for address in addresses if _takes(connector, address)])
     engine = warehouse_or_engine if isinstance(warehouse_or_engine, Engine) else warehouse_or_engine.engine
     ledger = Ledger(engine, district_id, destination_name)
     states = ledger.states()
     fingerprint = config_fingerprint(connector)
-    records: list[PushRecord] = []
-    for part in parts:
-        mine = [report for report in part if _takes(connector, _address(report))]
-        plans = [_plan(report, states.get(_address(report)), fingerprint) for report in mine]
-        records += plans if dry_run else _deliver_all(ledger, connector, plans, mine, states)
-    if not dry_run:
-        counts = Counter(record.outcome.value for record in records if record.outcome)
-        log.info(
-            "district %s: push to %s: %d created, %d updated, %d unchanged, %d failed",
-            district_id,
-            destination_name,
-            counts["created"],
-            counts["updated"],
-            counts["unchanged"],
-            counts["failed"],
-        )
+    planned = (
+        (_plan(report, states.get(_address(report)), fingerprint), report)
+        for part in parts
+        for report in part
+        if _takes(connector, _address(report))
+    )
+    if dry_run:
+        return [plan for plan, _ in planned]
+    records = _deliver_all(ledger, connector, planned, states)
+    counts = Counter(record.outcome.value for record in records if record.outcome)
+    log.info(
+        "district %s: push to %s: %d created, %d updated, %d unchanged, %d failed",
+        district_id,
+        destination_name,
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+        counts["failed"],
+    )
     return records
 
 
@@ -197,8 +201,7 @@ def _plan(report: RenderedReport, state: TargetState | None, fingerprint: str) -
 def _deliver_all(
     ledger: Ledger,
     connector: DestinationConnector,
-    plans: list[PushRecord],
-    reports: list[RenderedReport],
+    planned: Iterable[tuple[PushRecord, RenderedReport]],
     states: dict[Address, TargetState],
 ) -> list[PushRecord]:
     """Send what changed, in order, and record each batch of sends in one transaction together with the
@@ -213,7 +216,7 @@ def _deliver_all(
     records: list[PushRecord] = []
     chunk: list[tuple[PushRecord, RenderedReport]] = []
     sends = 0
-    for plan, report in zip(plans, reports, strict=True):
+    for plan, report in planned:
         chunk.append((plan, report))
         sends += plan.action != "unchanged"
         if sends == size:

@@ -210,6 +210,28 @@ def test_parts_push_as_one_list_does(warehouse, canvas, fast_http, make_report) 
     assert [r.outcome for r in again] == [PushOutcome.UNCHANGED] * 3 and page_puts(canvas) == 3
 
 
+class Counting(FilesDestination):
+    """The files destination, counting how many reports each call hands it."""
+
+    calls: list[int]
+
+    def push(self, reports: Sequence[RenderedReport]) -> list[PushResult]:
+        self.calls.append(len(reports))
+        return super().push(reports)
+
+
+def test_a_batch_of_sends_runs_on_across_parts(warehouse, tmp_path, make_report) -> None:
+    """To a destination whose re-send is harmless, parts are sent in the batches one list would be: a
+    part's end is no reason for another call and another ledger transaction."""
+    connector = Counting(FilesConfig(district_id=DISTRICT, directory=tmp_path))
+    connector.calls = []
+    reports = [make_report(course) for course in ("ALG-1", "ALG-2", "BIO-1")]
+    addresses = [Address(r.kind, r.target, r.content_type) for r in reports]
+    records = push_report_parts(warehouse, DISTRICT, "drop", connector, addresses, [[r] for r in reports])
+    assert connector.calls == [3]
+    assert [r.outcome for r in records] == [PushOutcome.CREATED] * 3
+
+
 def test_one_target_twice_across_parts_is_refused_before_any_send(
     warehouse, canvas, fast_http, make_report
 ) -> None:
