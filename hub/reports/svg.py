@@ -253,11 +253,8 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
             f'<line x1="{x(ends[0]):.1f}" y1="{y(y_ends[0]):.1f}" x2="{x(ends[1]):.1f}" '
             f'y2="{y(y_ends[1]):.1f}" stroke="{SERIES[1]}" stroke-width="2"/>'
         )
-    # a dot per point, in line (a chart has dozens, a district's charts a million and more)
-    dot, height = f'" r="3.5" fill="{SERIES[0]}"/>', high - low
     body += [
-        f'<circle cx="{left + plot_width * (day.toordinal() - origin) / span:.1f}" '
-        f'cy="{top + plot_height * (high - score) / height:.1f}{dot}'
+        f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="3.5" fill="{SERIES[0]}"/>'
         for day, score in observed
     ]
     caption = f"{chart.unit}" if chart.unit else "score"
