@@ -104,6 +104,12 @@ class DistrictConfig(BaseModel):
     dosage: DosagePlan = Field(default_factory=DosagePlan)
     impact: ImpactPolicy = Field(default_factory=ImpactPolicy)
     progress: ProgressPolicy = Field(default_factory=ProgressPolicy)
+    part_students: int = Field(
+        default=20_000,
+        ge=1,
+        description="students a step holds in memory at a time where it works in parts of the district "
+        "(progress monitoring, dosage, reports); larger is a little faster and needs more memory",
+    )
     as_of: date | None = Field(
         default=None,
         description="decide as of this date instead of today: the cycle boundaries passed, the week "
