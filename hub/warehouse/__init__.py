@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, in
 
 from hub.connector import Issue, NormalizedBatch
 from hub.model import ConnectorState, District, SyncRun, sql_table, stored_tables
-from hub.warehouse import bulk
+from hub.warehouse import bulk, child_reads
 from hub.warehouse.apply import ApplyResult, apply_batch
 from hub.warehouse.engine import create_warehouse_engine, migrate
 from hub.warehouse.guard import DeletionGuardError, PlannedDeletion
@@ -55,6 +55,8 @@ class Warehouse:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if path := child_reads.database_file(self.engine):
+            child_reads.close(path)
 
     def register_district(self, district_id: str, name: str, timezone: str) -> None:
         """Add the district, or bring its name and zone up to date. One statement: the first steps of a

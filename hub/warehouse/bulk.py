@@ -15,7 +15,7 @@ import pyarrow.csv as pacsv
 from sqlalchemy import ColumnElement, Connection, Select, Table, select
 
 from hub.model.arrow import arrow_type
-from hub.warehouse import sqlite_stage
+from hub.warehouse import child_reads, sqlite_stage
 
 BATCH_ROWS = 50_000  # rows converted at a time: a large table is never copied whole on its way in
 SCRATCH_MIN_ROWS = 2_000
@@ -158,13 +158,26 @@ def read_query(connection: Connection, query: Select) -> pa.Table:
     if connection.dialect.name == "postgresql":
         compiled = query.compile(connection, compile_kwargs={"render_postcompile": True})
         return _read_postgres(connection, str(compiled), compiled.params, schema)
+    statement = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+    path = child_reads.database_file(connection.engine)
+    if path and child_reads.running_reader(path):
+        read = child_reads.read_large(path, statement, schema)
+        if read is not None:
+            return _conformed(read, schema)
     # The driver's own cursor: SQLAlchemy's row processing costs more than the fetch itself here.
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(str(query.compile(connection, compile_kwargs={"literal_binds": True})))
+    cursor.execute(statement)
     # Chunks, each turned into Arrow at once: Python tuples of a whole large table would not fit.
     batches = []
     with _no_cycle_collection():
         while rows := cursor.fetchmany(BATCH_ROWS):
+            if path and not batches and len(rows) == BATCH_ROWS:  # a large read: the reader process's
+                cursor.close()
+                read = child_reads.read_large(path, statement, schema)
+                if read is not None:
+                    return _conformed(read, schema)
+                cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                rows = cursor.execute(statement).fetchmany(BATCH_ROWS)
             values = list(zip(*rows, strict=True))
             batches.append(
                 pa.RecordBatch.from_arrays(
@@ -173,6 +186,12 @@ def read_query(connection: Connection, query: Select) -> pa.Table:
                 )
             )
     return pa.Table.from_batches(batches, schema=schema)
+
+
+def _conformed(read: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A reader process's rows typed as the model says (as ``_from_sqlite`` types the driver's values)."""
+    columns = [_typed(column, field.type) for column, field in zip(read.columns, schema, strict=True)]
+    return pa.table(columns, schema=schema)
 
 
 @contextmanager
@@ -189,14 +208,19 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _from_sqlite(values: tuple, kind: pa.DataType) -> pa.Array:
-    if pa.types.is_timestamp(kind):
-        text = pc.utf8_slice_codeunits(pa.array(values, pa.string()), 0, 19)
-        return pc.strptime(text, "%Y-%m-%d %H:%M:%S", "us", error_is_null=True).cast(kind)
-    if pa.types.is_date(kind):
-        return pa.array(values, pa.string()).cast(kind)
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return _typed(pa.array(values, pa.string()), kind)
     if pa.types.is_boolean(kind):
         return pa.array(values, pa.int8()).cast(kind)
     return pa.array(values, kind)
+
+
+def _typed(stored: pa.Array | pa.ChunkedArray, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    """Values as SQLite stores them (timestamps and dates as ISO text, booleans as integers) as ``kind``."""
+    if pa.types.is_timestamp(kind):
+        text = pc.utf8_slice_codeunits(stored, 0, 19)
+        return pc.strptime(text, "%Y-%m-%d %H:%M:%S", "us", error_is_null=True).cast(kind)
+    return stored if stored.type == kind else stored.cast(kind)
 
 
 def _read_postgres(
