@@ -87,6 +87,7 @@ class ChildReader:
 
 _readers: dict[str, ChildReader | None] = {}
 """This process's reader of each database file; None where one failed and was given up."""
+_starting = threading.Lock()
 
 
 def database_file(engine: Engine) -> str | None:
@@ -107,19 +108,27 @@ def running_reader(path: str) -> ChildReader | None:
 def read_large(path: str, statement: str, schema: pa.Schema) -> pa.Table | None:
     """The rows of ``statement`` read by ``path``'s reader (started if need be); None where no reader can
     answer, so that the caller reads them itself."""
-    reader = running_reader(path)
+    reader = _reader_of(path)
     if reader is None:
-        if path in _readers and _readers[path] is None:
-            return None
-        try:
-            reader = _readers[path] = ChildReader(path)
-        except OSError as error:
-            return _given_up(path, error)
+        return None
     try:
         return reader.read(statement, schema)
     except ReaderFailed as error:
         reader.close()
         return _given_up(path, error)
+
+
+def _reader_of(path: str) -> ChildReader | None:
+    """``path``'s running reader, started if none runs and none was given up (one per file, whichever
+    thread asks first)."""
+    with _starting:
+        reader = running_reader(path)
+        if reader is None and not (path in _readers and _readers[path] is None):
+            try:
+                reader = _readers[path] = ChildReader(path)
+            except OSError as error:
+                return _given_up(path, error)
+        return reader
 
 
 def close(path: str) -> None:
