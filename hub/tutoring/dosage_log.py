@@ -65,6 +65,11 @@ class SessionLog:
             pc.is_in(rows["attendance"], pa.array(ATTENDED)).to_numpy(zero_copy_only=False),
         )
 
+    def no_counts(self) -> SessionCounts:
+        """Counts of no attendance: what a district's parts' counts are added to."""
+        nothing = np.zeros(self.facts.num_rows, dtype=np.int64)
+        return SessionCounts(nothing, nothing, nothing)
+
     def counts(self, attendance: pa.Table) -> SessionCounts:
         """Per session, what ``attendance`` (``session_source_id`` and ``attendance`` are enough) logs."""
         logged = self.logged(attendance)
