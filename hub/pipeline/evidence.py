@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
@@ -22,7 +23,7 @@ from hub.pipeline.dosage_parts import dosage_in_parts
 from hub.pipeline.tutoring import as_of_date, read_narrowed
 from hub.pipeline.week_reads import pulse_week, week_logs
 from hub.tutoring.dosage import FLAGS, Dosage
-from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
+from hub.tutoring.impact import AGGREGATES, WEEK_COLUMNS, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
 
 A = TypeVar("A", Dosage, Pulse, Impact)
@@ -63,6 +64,12 @@ def district_dosage(run: DistrictRun) -> Analysis[Dosage]:
 def stored_dosage(run: DistrictRun) -> Dosage:
     """The dosage the night's dosage step measured, as it kept it."""
     return Dosage(**load_tables(analytics_dir(run, "dosage")))
+
+
+def stored_student_weeks(run: DistrictRun, columns: list[str]) -> pa.Table:
+    """Of the student weeks the night's dosage step kept, ``columns`` only: the table is a district's
+    largest analysis, and its readers want few of its columns."""
+    return pq.read_table(analytics_dir(run, "dosage") / "student_weeks.parquet", columns=columns)
 
 
 def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
@@ -116,7 +123,7 @@ def district_impact(run: DistrictRun) -> Analysis[Impact]:
             read_narrowed(run, "assessment_result"),
             students_of(warehouse.read("person", district)),
             warehouse.read("demographics", district),
-            stored_dosage(run).student_weeks,
+            stored_student_weeks(run, WEEK_COLUMNS),
             warehouse.read("group_membership", district),
             periods,
             run.district.impact,
