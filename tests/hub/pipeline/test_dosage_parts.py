@@ -187,3 +187,16 @@ def _assert_parts_measure_the_whole(run: DistrictRun, tmp_path: Path) -> None:
     weeks = parted["student_weeks"]
     assert set(weeks["person_source_id"].to_pylist()) == set(part_of)  # the roster's and the gone
     assert weeks["oversized_group"].to_pylist().count(True) > 0 and parted["group_weeks"].num_rows > 0
+
+
+def test_a_district_without_sessions_gets_the_empty_tables_typed(run: DistrictRun, tmp_path: Path) -> None:
+    _apply(run, {"person": [{"source_id": s, "role": "student"} for s in STUDENTS]})
+    empty = pa.Table.from_pylist([])
+    reference = measure_dosage(
+        conform("tutoring_session", empty),
+        conform("session_attendance", empty),
+        conform("tutoring_group", empty),
+    )
+    parted = _measured(run, 3, tmp_path)
+    for name in DOSAGE_TABLES:
+        assert parted[name].num_rows == 0 and parted[name].schema == getattr(reference, name).schema, name
