@@ -3,6 +3,7 @@
     .venv/bin/python bench/decisions_digest.py --students 2000 --out before.json
     (change the code)
     .venv/bin/python bench/decisions_digest.py --students 2000 --compare before.json
+    .venv/bin/python bench/decisions_digest.py --students 2000 --part-students 7 --compare before.json
 
 Runs ``tutorhub demo`` into a temporary folder, then hashes, column by column, every model table of the
 district (rows in primary-key order) and every report the files destination holds (with the night's
@@ -39,7 +40,7 @@ CLOCK = re.compile(rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d
 """A date with a time of day: only the night's own clock (``generated_at``) is written that way."""
 
 
-def run_demo(students: int, seed: int, directory: Path) -> None:
+def run_demo(students: int, seed: int, directory: Path, part_students: int | None) -> None:
     tutorhub = Path(sys.executable).parent / "tutorhub"
     command = [
         str(tutorhub),
@@ -50,6 +51,7 @@ def run_demo(students: int, seed: int, directory: Path) -> None:
         str(seed),
         "--dir",
         str(directory),
+        *(() if part_students is None else ("--part-students", str(part_students))),
     ]
     finished = subprocess.run(command, capture_output=True, text=True, cwd=directory.parent)
     if finished.returncode:
@@ -116,12 +118,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--part-students", type=int, help="the demo district's part_students: a small one runs many parts"
+    )
     parser.add_argument("--out", type=Path, help="write the digest here (JSON)")
     parser.add_argument("--compare", type=Path, help="an earlier digest: name what differs, exit 1 if any")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tutorhub-digest-") as work:
         directory = Path(work) / "demo"
-        run_demo(arguments.students, arguments.seed, directory)
+        run_demo(arguments.students, arguments.seed, directory, arguments.part_students)
         warehouse = Warehouse(f"sqlite:///{directory / 'data' / DISTRICT / 'warehouse.db'}")
         try:
             digest = {"tables": table_digests(warehouse), "reports": report_digests(directory / "exports")}

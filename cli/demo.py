@@ -96,9 +96,12 @@ def _remove_all_but(folder: Path, keep: set[str]) -> None:
             shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
-def demo_config(directory: Path, canvas_url: str | None, as_of: date) -> Path:
+def demo_config(
+    directory: Path, canvas_url: str | None, as_of: date, part_students: int | None = None
+) -> Path:
     """hub.yaml for the demo district: every built-in source, a files drop and, while the demo's fake
-    Canvas runs, that Canvas.
+    Canvas runs, that Canvas. ``part_students``: the district's, when given (a small one runs the steps
+    that work in student parts in many).
 
     The schedule starts stopped: a demo folder should not start nights on its own when the UI opens.
     """
@@ -127,6 +130,7 @@ def demo_config(directory: Path, canvas_url: str | None, as_of: date) -> Path:
                 "drop_folder": "drop",
                 "as_of": as_of.isoformat(),
                 "connectors": connectors,
+                **({} if part_students is None else {"part_students": part_students}),
             }
         ],
     }
@@ -159,7 +163,7 @@ def _landed(hub: HubConfig, echo: Echo) -> None:
         run.close()
 
 
-def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
+def run_demo(students: int, seed: int, directory: Path, echo: Echo, part_students: int | None = None) -> int:
     require_testkit()
     from cli.night import run_districts
     from testkit.fakes.canvas import FakeCanvas
@@ -173,12 +177,12 @@ def run_demo(students: int, seed: int, directory: Path, echo: Echo) -> int:
     as_of = demo_as_of(DistrictSpec(students=students, seed=seed).school_year)
     with FakeCanvas(create_unknown_courses=True) as canvas:
         os.environ[CANVAS_TOKEN_VARIABLE] = canvas.token
-        hub = load_hub_config(demo_config(directory, canvas.url, as_of))
+        hub = load_hub_config(demo_config(directory, canvas.url, as_of, part_students))
         echo(f"2/4 running the night through Dagster, as of {as_of} (a fake Canvas listens on {canvas.url})")
         started = time.perf_counter()
         [outcome] = run_districts(hub, [DISTRICT])
         pages = len(canvas.pages)
-    hub = load_hub_config(demo_config(directory, None, as_of))  # the fake Canvas is gone
+    hub = load_hub_config(demo_config(directory, None, as_of, part_students))  # the fake Canvas is gone
     echo(f"    {'done' if outcome.success else 'FAILED'} in {time.perf_counter() - started:.1f} s "
          f"(Dagster run {outcome.run_id})")  # fmt: skip
     for message in outcome.failures + outcome.checks_failed:

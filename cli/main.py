@@ -313,15 +313,20 @@ def demo_data(students: int, seed: int, out: Path) -> None:
 @click.option(
     "--dir", "directory", type=click.Path(path_type=Path), default=Path("tutorhub-demo"), show_default=True
 )
+@click.option(
+    "--part-students",
+    type=click.IntRange(min=1),
+    help="The district's part_students (default: the setting's): small, to run the steps in many parts.",
+)
 @friendly_errors
-def demo(students: int, seed: int, directory: Path) -> None:
+def demo(students: int, seed: int, directory: Path, part_students: int | None) -> None:
     """A whole night on a synthetic district, on the embedded default, in a fresh data directory."""
     from cli.demo import run_demo
 
     if "TUTORHUB_LOG_LEVEL" not in os.environ:  # the demo narrates its own steps
         logging.getLogger().setLevel(logging.WARNING)
 
-    sys.exit(run_demo(students, seed, directory, echo=click.echo))
+    sys.exit(run_demo(students, seed, directory, echo=click.echo, part_students=part_students))
 
 
 @main.command()

@@ -14,16 +14,17 @@ from typing import Generic, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import derived_files, load_tables
+from hub.pipeline.dosage_parts import dosage_in_parts
 from hub.pipeline.tutoring import as_of_date, read_narrowed
 from hub.pipeline.week_reads import pulse_week, week_logs
-from hub.tutoring.dosage import Dosage, measure_dosage
-from hub.tutoring.impact import AGGREGATES, Impact, ImpactPeriod, measure_impact
+from hub.tutoring.dosage import FLAGS, Dosage
+from hub.tutoring.impact import AGGREGATES, WEEK_COLUMNS, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
-from hub.tutoring.sessions import ATTENDANCE_COLUMNS, SESSION_COLUMNS
 
 A = TypeVar("A", Dosage, Pulse, Impact)
 
@@ -42,31 +43,33 @@ def analytics_dir(run: DistrictRun, name: str) -> Path:
 
 DOSAGE_TABLES = ("sessions", "student_weeks", "group_weeks", "students", "summary")
 DOSAGE_READS = ("tutoring_session", "session_attendance", "tutoring_group")
+DOSAGE_SHOWN = {"student_weeks": list(FLAGS), "students": [f"{flag}_weeks" for flag in FLAGS]}
+"""Of the per-student dosage tables, what the step's result holds (the asset shows flag counts)."""
 PULSE_READS = (*DOSAGE_READS, "group_membership", "assessment_result", "enrollment", "section")
 IMPACT_READS = (*DOSAGE_READS, "cycle", "assessment_result", "person", "demographics", "group_membership")
 
 
 def district_dosage(run: DistrictRun) -> Analysis[Dosage]:
-    """Dosage measured from the logs, or kept from the night that last saw them change."""
-    warehouse, district = run.warehouse, run.district_id
-
-    def measured() -> dict[str, pa.Table]:
-        dosage = measure_dosage(
-            warehouse.read("tutoring_session", district, columns=SESSION_COLUMNS),
-            warehouse.read("session_attendance", district, columns=ATTENDANCE_COLUMNS),
-            warehouse.read("tutoring_group", district),
-            run.district.dosage,
-        )
-        return {name: getattr(dosage, name) for name in DOSAGE_TABLES}
-
+    """Dosage measured from the logs a student part at a time, or kept from the night that last saw them
+    change. Of the per-student tables, which stay whole on disk (``stored_dosage``), the result holds what
+    the asset shows only: their flags."""
     folder = analytics_dir(run, "dosage")
     settings = run.district.dosage.model_dump_json()
-    return Analysis(Dosage(**derived_files(run, "dosage", folder, DOSAGE_READS, settings, measured)), folder)
+    tables = derived_files(
+        run, "dosage", folder, DOSAGE_READS, settings, lambda: dosage_in_parts(run, folder), DOSAGE_SHOWN
+    )
+    return Analysis(Dosage(**tables), folder)
 
 
 def stored_dosage(run: DistrictRun) -> Dosage:
     """The dosage the night's dosage step measured, as it kept it."""
     return Dosage(**load_tables(analytics_dir(run, "dosage")))
+
+
+def stored_student_weeks(run: DistrictRun, columns: list[str]) -> pa.Table:
+    """Of the student weeks the night's dosage step kept, ``columns`` only: the table is a district's
+    largest analysis, and its readers want few of its columns."""
+    return pq.read_table(analytics_dir(run, "dosage") / "student_weeks.parquet", columns=columns)
 
 
 def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
@@ -120,7 +123,7 @@ def district_impact(run: DistrictRun) -> Analysis[Impact]:
             read_narrowed(run, "assessment_result"),
             students_of(warehouse.read("person", district)),
             warehouse.read("demographics", district),
-            stored_dosage(run).student_weeks,
+            stored_student_weeks(run, WEEK_COLUMNS),
             warehouse.read("group_membership", district),
             periods,
             run.district.impact,

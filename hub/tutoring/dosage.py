@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from hub.tutoring import dosage_weeks
 from hub.tutoring._arrow import require
+from hub.tutoring.dosage_log import SessionLog
 from hub.tutoring.dosage_weeks import FLAGS, STUDENT_WEEK, DosagePlan
 from hub.tutoring.errors import TutoringError
 from hub.tutoring.sessions import ATTENDANCE_COLUMNS, ATTENDED, CANCELLED, session_facts, week_start
@@ -53,48 +54,60 @@ class Dosage:
     """Per school and week: the figures a leader scans (Dagster metadata)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PartDosage:
+    """One student part's dosage: its students' tables whole (each student is in one part), and per school
+    and week the figures that add up over parts (``school_weeks``)."""
+
+    student_weeks: pa.Table
+    students: pa.Table
+    school_weeks: pa.Table
+
+
 def measure_dosage(
     sessions: pa.Table, attendance: pa.Table, groups: pa.Table, plan: DosagePlan | None = None
 ) -> Dosage:
-    """Dosage per student and week against ``plan``, with the flags NSSA's criteria call for.
-
-    Attendance rows point at their session by position (``index_in``), and the session's facts come
-    along as integers, so a million rows are grouped without copying the session's text onto each.
-    """
+    """Dosage per student and week against ``plan``, with the flags NSSA's criteria call for: a district
+    measured as one part."""
     plan = plan or DosagePlan()
     require(attendance, ATTENDANCE_COLUMNS, "attendance")
-    facts = session_facts(sessions, groups)
-    at = pc.index_in(attendance["session_source_id"], facts["session_source_id"])
-    logged = attendance.filter(pc.is_valid(at))  # attendance of a session the log does not hold is left out
-    session = at.filter(pc.is_valid(at)).to_numpy(zero_copy_only=False).astype(np.int64)
-    held = pc.not_equal(logged["attendance"], CANCELLED).to_numpy(zero_copy_only=False)
-    attended = pc.is_in(logged["attendance"], pa.array(ATTENDED)).to_numpy(zero_copy_only=False)
-    per_session = dosage_weeks.per_session(facts, session, held, attended, plan)
-    tutors = pc.dictionary_encode(facts["tutor_person_source_id"].combine_chunks())
-    tutor = tutors.indices.to_numpy(zero_copy_only=False).astype(np.int64)[session]
-    taken = pa.array(session)
+    log = SessionLog.of(sessions, groups)
+    per_session = dosage_weeks.per_session(log.facts, log.counts(attendance), plan)
+    part = measure_part(log, per_session, attendance, plan)
+    return Dosage(
+        sessions=per_session,
+        student_weeks=part.student_weeks,
+        group_weeks=dosage_weeks.group_weeks(per_session, plan),
+        students=part.students,
+        summary=summary([part.school_weeks], per_session),
+    )
+
+
+def measure_part(
+    log: SessionLog, per_session: pa.Table, attendance: pa.Table, plan: DosagePlan
+) -> PartDosage:
+    """The dosage of the students ``attendance`` holds, all of whose rows it holds; ``per_session`` is the
+    whole district's (a student's group size counts the other parts' students too)."""
+    logged = log.logged(attendance)
+    taken = pa.array(logged.session)
+    facts = log.facts
+    tutor = log.tutors.indices.to_numpy(zero_copy_only=False).astype(np.int64)[logged.session]
     rows = pa.table(
         {
-            "person_source_id": logged["person_source_id"],
+            "person_source_id": logged.rows["person_source_id"],
             "subject": facts["subject"].take(taken),
             "week_start": facts["week_start"].take(taken),
             "session": taken,
             "minutes": facts["minutes"].take(taken),
-            "minutes_present": logged["minutes_present"].cast(pa.int64()),
-            "held": pa.array(held.astype(np.int64)),
-            "attended": pa.array(attended.astype(np.int64)),
-            "held_tutor": pa.array(tutor, mask=~held),
+            "minutes_present": logged.rows["minutes_present"].cast(pa.int64()),
+            "held": pa.array(logged.held.astype(np.int64)),
+            "attended": pa.array(logged.attended.astype(np.int64)),
+            "held_tutor": pa.array(tutor, mask=~logged.held),
             "group_size": per_session["group_size"].take(taken),
         }
     )
-    weeks = dosage_weeks.student_weeks(rows, facts, tutors.dictionary, plan)
-    return Dosage(
-        sessions=per_session,
-        student_weeks=weeks,
-        group_weeks=dosage_weeks.group_weeks(per_session, plan),
-        students=_students(weeks, rows),
-        summary=_summary(weeks, per_session),
-    )
+    weeks = dosage_weeks.student_weeks(rows, facts, log.tutors.dictionary, plan)
+    return PartDosage(weeks, _students(weeks, rows), _school_weeks(weeks))
 
 
 def _students(student_weeks: pa.Table, rows: pa.Table) -> pa.Table:
@@ -138,33 +151,58 @@ def _students(student_weeks: pa.Table, rows: pa.Table) -> pa.Table:
     )
 
 
-def _summary(student_weeks: pa.Table, per_session: pa.Table) -> pa.Table:
-    by_students = student_weeks.select(
-        ["school_source_id", "week_start", "person_source_id", "minutes_present"]
-    )
+SCHOOL_WEEK = ["school_source_id", "week_start"]
+_SCHOOL_WEEK_SUMS = [
+    "students",
+    "minutes_present",
+    "students_under_delivered",
+    "students_under_dosed",
+    "students_in_oversized_groups",
+    "students_with_tutor_change",
+]
+
+
+def _school_weeks(student_weeks: pa.Table) -> pa.Table:
+    """Per school and week: students, minutes and students flagged. A student is in one part only, so the
+    distinct count of a district's students is the sum of its parts'."""
+    by_students = student_weeks.select([*SCHOOL_WEEK, "person_source_id", "minutes_present"])
     for flag in FLAGS:
         by_students = by_students.append_column(flag, student_weeks[flag].cast(pa.int64()))
-    students = by_students.group_by(["school_source_id", "week_start"]).aggregate(
+    counted = by_students.group_by(SCHOOL_WEEK).aggregate(
         [("person_source_id", "count_distinct"), ("minutes_present", "sum")]
         + [(flag, "sum") for flag in FLAGS]
+    )
+    named = dict(
+        zip(
+            ["person_source_id_count_distinct", "minutes_present_sum", *(f"{flag}_sum" for flag in FLAGS)],
+            _SCHOOL_WEEK_SUMS,
+            strict=True,
+        )
+    )
+    return counted.select([*named, *SCHOOL_WEEK]).rename_columns([*named.values(), *SCHOOL_WEEK])
+
+
+def summary(school_weeks: list[pa.Table], per_session: pa.Table) -> pa.Table:
+    """Per school and week: the parts' ``school_weeks`` added up, beside the sessions scheduled, held and
+    oversized."""
+    students = (
+        pa.concat_tables(school_weeks)
+        .group_by(SCHOOL_WEEK)
+        .aggregate([(name, "sum") for name in _SCHOOL_WEEK_SUMS])
+        .rename_columns({f"{name}_sum": name for name in _SCHOOL_WEEK_SUMS})
     )
     sessions = (
         per_session.append_column("held", pc.invert(per_session["cancelled"]).cast(pa.int64()))
         .append_column("oversized_n", per_session["oversized"].cast(pa.int64()))
-        .group_by(["school_source_id", "week_start"])
+        .group_by(SCHOOL_WEEK)
         .aggregate([("session_source_id", "count"), ("held", "sum"), ("oversized_n", "sum")])
+        .rename_columns(
+            {
+                "session_source_id_count": "sessions_scheduled",
+                "held_sum": "sessions_held",
+                "oversized_n_sum": "sessions_oversized",
+            }
+        )
     )
-    summary = students.join(sessions, ["school_source_id", "week_start"], join_type="left outer")
-    return summary.rename_columns(
-        {
-            "person_source_id_count_distinct": "students",
-            "minutes_present_sum": "minutes_present",
-            "under_delivered_sum": "students_under_delivered",
-            "under_dosed_sum": "students_under_dosed",
-            "oversized_group_sum": "students_in_oversized_groups",
-            "tutor_change_sum": "students_with_tutor_change",
-            "session_source_id_count": "sessions_scheduled",
-            "held_sum": "sessions_held",
-            "oversized_n_sum": "sessions_oversized",
-        }
-    ).sort_by([("school_source_id", "ascending"), ("week_start", "ascending")])
+    summary = students.join(sessions, SCHOOL_WEEK, join_type="left outer")
+    return summary.sort_by([("school_source_id", "ascending"), ("week_start", "ascending")])

@@ -10,10 +10,11 @@ planned), ``oversized_group`` (a session logged more students than the plan allo
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field
+
+from hub.tutoring.dosage_log import SessionCounts
 
 STUDENT_WEEK = ["person_source_id", "subject", "week_start"]
 FLAGS = ("under_delivered", "under_dosed", "oversized_group", "tutor_change")
@@ -36,18 +37,13 @@ class DosagePlan(BaseModel):
         return self.sessions_per_week * self.minutes_per_session
 
 
-def per_session(
-    facts: pa.Table, session: np.ndarray, held: np.ndarray, attended: np.ndarray, plan: DosagePlan
-) -> pa.Table:
+def per_session(facts: pa.Table, counts: SessionCounts, plan: DosagePlan) -> pa.Table:
     """Group size (students logged), students present; cancelled = logged, and nobody's session held."""
-    size = np.bincount(session, minlength=facts.num_rows)
-    present = np.bincount(session, weights=attended, minlength=facts.num_rows).astype(np.int64)
-    any_held = np.bincount(session, weights=held, minlength=facts.num_rows) > 0
     return (
-        facts.append_column("group_size", pa.array(size))
-        .append_column("students_present", pa.array(present))
-        .append_column("cancelled", pa.array((size > 0) & ~any_held))
-        .append_column("oversized", pa.array(size > plan.max_group_size))
+        facts.append_column("group_size", pa.array(counts.logged))
+        .append_column("students_present", pa.array(counts.present))
+        .append_column("cancelled", pa.array((counts.logged > 0) & (counts.held == 0)))
+        .append_column("oversized", pa.array(counts.logged > plan.max_group_size))
     )
 
 

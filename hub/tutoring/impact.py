@@ -53,6 +53,7 @@ __all__ = [
     "SUMMARY_FIGURES",
     "TEST_COLUMNS",
     "UNKNOWN",
+    "WEEK_COLUMNS",
     "Impact",
     "ImpactPeriod",
     "ImpactPolicy",
@@ -77,6 +78,8 @@ AGGREGATES = (
     "school_dosage",
     "school_exits",
 )
+WEEK_COLUMNS = [*STUDENT, "week_start", "sessions_scheduled", "sessions_attended"]
+"""What impact reads of ``Dosage.student_weeks``: who was tutored in a subject, when, and how much."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +130,7 @@ def measure_impact(
         raise TutoringError("impact needs at least one period (a school year or a cycle)")
     require(students, ["source_id", "primary_school_source_id", "grade"], "students (person)")
     require(demographics, ["source_id", *SUBGROUP_FLAGS, "sex", *RACE_FLAGS], "demographics")
-    require(
-        student_weeks, [*STUDENT, "week_start", "sessions_scheduled", "sessions_attended"], "student weeks"
-    )
+    require(student_weeks, WEEK_COLUMNS, "student weeks")
     require(memberships, [*STUDENT, "entry_date", "exit_date", "exit_reason"], "group_membership")
 
     @cache  # a school year's tutored students serve its own period and each of its cycles

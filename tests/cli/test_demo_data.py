@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from cli.demo import demo_as_of, write_demo_data
 from cli.main import main
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.evidence import DOSAGE_TABLES
+from hub.pipeline.evidence import DOSAGE_SHOWN, DOSAGE_TABLES, stored_dosage
 from hub.pipeline.night import run_steps, through
 from hub.pipeline.tutoring import read_narrowed
 from hub.pipeline.week_reads import pulse_week
@@ -213,7 +213,8 @@ def test_dosage_and_pulse_read_only_what_they_use_and_measure_what_whole_tables_
 ) -> None:
     """The dosage step reads the logs' columns it uses, the pulse only its week's sessions and their
     attendance, and the results and enrollments of that week's students (and the teachers'): what they
-    keep equals each measured over the whole tables, as they were read before."""
+    keep equals each measured over the whole tables, as they were read before. (The dosage step's own
+    result holds of the per-student tables only what its asset shows.)"""
     hub = load_hub_config(_hub_yaml(tmp_path, drop[0]))
     district = hub.district("demo").model_copy(
         update={"as_of": demo_as_of(DistrictSpec(STUDENTS, SEED).school_year)}
@@ -240,10 +241,12 @@ def test_dosage_and_pulse_read_only_what_they_use_and_measure_what_whole_tables_
         )  # fmt: skip
     finally:
         run.close()
-    kept = done["dosage"].measured
+    kept, shown = stored_dosage(run), done["dosage"].measured
     assert whole.student_weeks.num_rows > 0 and pulse.groups.num_rows > 0
     for name in DOSAGE_TABLES:
         assert getattr(kept, name).equals(getattr(whole, name)), name
+    for name, columns in DOSAGE_SHOWN.items():  # the step's result holds what its asset shows of them
+        assert getattr(shown, name).equals(getattr(whole, name).select(columns)), name
     assert pc.min(sessions["session_date"]).as_py() < week  # the week's read left most of the logs out
     assert done["weekly_pulse"].measured.groups.equals(pulse.groups)
     assert done["weekly_pulse"].measured.teachers.equals(pulse.teachers)
