@@ -25,6 +25,7 @@ from hub.pipeline.week_reads import pulse_week, week_logs
 from hub.tutoring.dosage import FLAGS, Dosage
 from hub.tutoring.impact import AGGREGATES, WEEK_COLUMNS, Impact, ImpactPeriod, measure_impact
 from hub.tutoring.pulse import Pulse, weekly_pulse
+from hub.tutoring.pulse_teachers import ENROLLMENT_COLUMNS, SECTION_COLUMNS
 
 A = TypeVar("A", Dosage, Pulse, Impact)
 
@@ -86,8 +87,8 @@ def district_pulse(run: DistrictRun) -> Analysis[Pulse]:
             warehouse.read("tutoring_group", district),
             warehouse.read("group_membership", district),
             read_narrowed(run, "assessment_result"),  # the pulse's growth reads what impact's does
-            warehouse.read("enrollment", district),
-            warehouse.read("section", district),
+            warehouse.read("enrollment", district, columns=ENROLLMENT_COLUMNS),
+            warehouse.read("section", district, columns=SECTION_COLUMNS),
         )
         return {"groups": pulse.groups, "teachers": pulse.teachers}
 

@@ -15,6 +15,9 @@ SUBJECT_PATTERNS = {
     "ela": r"\bela\b|english|reading|language arts|literacy|literature|writing|phonics",
 }
 """Words that mark a section's subject in roster text (subjects, else title), tried in this order."""
+SECTION_COLUMNS = ["source_id", "title", "subjects"]
+ENROLLMENT_COLUMNS = ["section_source_id", "person_source_id", "role", "begin_date", "end_date"]
+"""What the teachers' pulse reads of the roster's two largest tables."""
 
 
 def section_subjects(sections: pa.Table) -> pa.Table:
@@ -32,9 +35,7 @@ def teacher_rows(
     rows: pa.Table, enrollments: pa.Table, sections: pa.Table, week_start: date, week_end: date
 ) -> pa.Table:
     """Each pulse row once per teacher of a section the student is enrolled in, in the group's subject."""
-    require(
-        enrollments, ["section_source_id", "person_source_id", "role", "begin_date", "end_date"], "enrollment"
-    )
+    require(enrollments, ENROLLMENT_COLUMNS, "enrollment")
     active = enrollments.filter(
         pc.and_(
             pc.fill_null(pc.less_equal(enrollments["begin_date"], week_end), True),
