@@ -273,14 +273,17 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
         if start <= today and (last is None or start > last)
     ]
     warehouse, district = run.warehouse, run.district_id
+    if not boundaries:  # nothing to decide: of the stored grouping, the columns its asset counts
+        groups = warehouse.read("tutoring_group", district, columns=["source_id", "tutor_person_source_id"])
+        counted = ["group_source_id", "exit_date", "exit_reason"]
+        memberships = warehouse.read("group_membership", district, columns=counted)
+        return GroupDecision([], Grouping(groups, memberships))
     grouping = Grouping(
         warehouse.read("tutoring_group", district),
         warehouse.read("group_membership", district),
         reviews=conform("tutoring_review", warehouse.read("tutoring_review", district)),
         unplaced=conform("unplaced_entrant", warehouse.read("unplaced_entrant", district)),
     )
-    if not boundaries:
-        return GroupDecision([], grouping)
     grouping = decide_boundaries(
         partial(read_narrowed, run),
         _students(run),
