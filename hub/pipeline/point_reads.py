@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, and_, select, true
 
 from hub.model import sql_table
 from hub.model.progress import STORED_POINTS
+from hub.pipeline.parts import WHOLE, StudentPart
 from hub.progress.goals import entered_on
 from hub.progress.measures import MASTERY
 from hub.progress.series import COLUMNS
@@ -56,15 +57,23 @@ def tutored_points(
     people: pa.Array,
     checks: pa.Table | None = None,
     columns: Sequence[str] = COLUMNS,
+    part: StudentPart = WHOLE,
 ) -> pa.Table:
     """The ``progress_point`` rows of ``people`` (the view's active ones), only ``columns`` (by default the
     goal step's ``COLUMNS``); of the mastery checks, those of ``checks`` (``CHECK_COLUMNS``) when the
     caller read fewer than all. A reader that names no ``source_id`` (the reports) is spared each check's
-    id, read as text and built again for every check of the district."""
-    stored = warehouse.read(STORED_POINTS, district, columns=list(columns))
+    id, read as text and built again for every check of the district. ``people`` all in ``part``: only
+    that part's points are read."""
+    stored = warehouse.read(
+        STORED_POINTS,
+        district,
+        columns=list(columns),
+        where=part.holds(sql_table(STORED_POINTS).c.person_source_id),
+    )
     stored = stored.filter(pc.is_in(stored["person_source_id"], value_set=people))
     if checks is None:
-        checks = _checks(warehouse, district, true(), true(), ids="source_id" in columns)
+        held = part.holds(sql_table("session_attendance").c.person_source_id)
+        checks = _checks(warehouse, district, held, true(), ids="source_id" in columns)
     checks = checks.filter(pc.is_in(checks["person_source_id"], value_set=people))
     rows = checks.num_rows
     built = {  # each column of the view's, made only if asked for
@@ -83,20 +92,14 @@ def tutored_points(
     return pa.concat_tables([stored, made.cast(stored.schema)])
 
 
-def goal_checks(warehouse: Warehouse, district: str, placements: pa.Table, floor: date) -> pa.Table:
+def goal_checks(
+    warehouse: Warehouse, district: str, placements: pa.Table, floor: date, part: StudentPart = WHOLE
+) -> pa.Table:
     """The mastery checks the goal step reads of the open ``placements`` (``hub.progress.goals``), whose
-    stretches start on ``floor`` or later, ordered by id: the module says which."""
-    attendance, sessions = sql_table("session_attendance"), sql_table("tutoring_session")
+    stretches start on ``floor`` or later, ordered by id: the module says which. Only checks of students
+    in ``part`` (the placements' own)."""
     start = floor - timedelta(days=SETTLING_DAYS)
-    recent_sessions = select(sessions.c.source_id).where(
-        sessions.c.district_id == district, sessions.c.session_date >= start
-    )
-    recent = _checks(
-        warehouse,
-        district,
-        attendance.c.session_source_id.in_(recent_sessions),
-        sessions.c.session_date >= start,
-    )
+    recent = _recent_checks(warehouse, district, start, part)
     unsettled = _unsettled_people(placements, recent, start, floor)
     others = recent.filter(pc.invert(pc.is_in(recent["person_source_id"], value_set=unsettled)))
     theirs = [
@@ -104,6 +107,37 @@ def goal_checks(warehouse: Warehouse, district: str, placements: pa.Table, floor
         for first in range(0, len(unsettled), PEOPLE_PER_READ)
     ]
     return pa.concat_tables([others, *theirs]).sort_by("source_id")
+
+
+def _recent_checks(warehouse: Warehouse, district: str, start: date, part: StudentPart) -> pa.Table:
+    """The checks (``CHECK_COLUMNS``) of students in ``part`` at sessions on ``start`` or later, in no
+    order. One join: a part's sessions are found from its checks, not read for the whole district again
+    at every part."""
+    attendance, sessions = sql_table("session_attendance"), sql_table("tutoring_session")
+    recent_sessions = select(sessions.c.source_id).where(
+        sessions.c.district_id == district, sessions.c.session_date >= start
+    )
+    held = sessions.c.source_id == attendance.c.session_source_id
+    query = (
+        select(
+            attendance.c.source_id,
+            attendance.c.person_source_id,
+            attendance.c.mastery_percent,
+            sessions.c.session_date,
+            sessions.c.subject,
+            sessions.c.canonical_domain,
+        )
+        .join(sessions, and_(sessions.c.district_id == attendance.c.district_id, held))
+        .where(
+            attendance.c.district_id == district,
+            attendance.c.status == "active",  # a session's own status does not count, as in the view
+            attendance.c.mastery_percent.is_not(None),
+            attendance.c.session_source_id.in_(recent_sessions),
+            part.holds(attendance.c.person_source_id),
+            sessions.c.session_date >= start,
+        )
+    )
+    return warehouse.query(query)
 
 
 def _checks_of(warehouse: Warehouse, district: str, people: list[str]) -> pa.Table:

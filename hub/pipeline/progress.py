@@ -11,12 +11,14 @@ from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import ColumnElement, and_, select
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.model import sql_table
 from hub.model.progress import STORED_POINTS
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.pipeline.parts import WHOLE, StudentPart, student_parts
 from hub.pipeline.point_reads import goal_checks, tutored_points
 from hub.pipeline.tutoring import as_of_date
 from hub.progress import diagnostic_points, monitor
@@ -71,41 +73,22 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
     Kept, reading nothing but the counts, while no sync changed what it reads since it last wrote and the
     night's date and the progress policy are the same (``signal_since`` and the aimline's reading follow
     the date: a later night is never the same night).
+
+    Works one student part at a time (``part_students``), so its memory follows the part, not the district:
+    each part's points are written as the part is done, tonight's goals (a row per open placement) all at
+    once at the end, with the step's mark. A night stopped between leaves the mark where it was, so the
+    next night does the step again (a part's points are the same rows again, whatever was written before).
     """
     warehouse, district = run.warehouse, run.district_id
     as_of = as_of_date(run)
     policy_key = f"{as_of.isoformat()}|{run.district.progress.model_dump_json()}"
     if unchanged(run, warehouse.step_record(district, STEP), READS, policy_key):
         return progress_summary(run)
-    memberships = warehouse.read("group_membership", district)
-    results = warehouse.read("assessment_result", district, columns=RESULT_COLUMNS)
-    tutored = pc.unique(memberships["person_source_id"])
-    fresh = diagnostic_points(results, tutored)
-    warehouse.apply(
-        district,
-        POINTS_STATE,
-        NormalizedBatch(
-            {"progress_point": fresh},
-            {"progress_point": SyncMode.DELTA},
-            deletes={"progress_point": stale_ids(stored_diagnostic_ids(warehouse, district), fresh)},
-        ),
-        max_delete_fraction=1.0,
-    )
     groups, cycles = warehouse.read("tutoring_group", district), warehouse.read("cycle", district)
-    floor = stretch_floor(current_cycle(cycles, as_of), as_of)
-    checks = goal_checks(warehouse, district, open_placements(memberships, groups, as_of), floor)
-    goals = monitor(
-        memberships,
-        groups,
-        cycles,
-        tutored_points(warehouse, district, tutored, checks),
-        results.filter(pc.is_in(results["person_source_id"], value_set=tutored)),
-        warehouse.read("progress_goal", district),
-        run.district.progress,
-        as_of,
-    )
+    parts = student_parts(warehouse, district, run.district.part_students)
+    goals = pa.concat_tables([part_goals(run, part, groups, cycles, as_of) for part in parts])
     # upserts: a placement that closed keeps the last reading it had while open (the review reads it);
-    # the step's mark is this write's run, after its own points above
+    # the step's mark is this write's run, after its own points
     warehouse.apply_step(
         district,
         STEP,
@@ -115,13 +98,70 @@ def monitor_progress(run: DistrictRun) -> ProgressSummary:
     return summarized(goals, as_of)
 
 
-def stored_diagnostic_ids(warehouse: Warehouse, district: str) -> pa.Table:
+def part_goals(
+    run: DistrictRun, part: StudentPart, groups: pa.Table, cycles: pa.Table, as_of: date
+) -> pa.Table:
+    """Write the diagnostic points of the tutored students in ``part``; tonight's goals of their placements.
+
+    A part's stale points are its stored ones (by the point's student) that no test of the part stands
+    behind: a test moved to a student of a later part is marked deleted here and written again there, one
+    of an earlier part was already written under its new student, so the stored points end as one part
+    leaves them, and each part's goals read only its own students' current points."""
+    warehouse, district = run.warehouse, run.district_id
+    memberships = warehouse.read("group_membership", district, where=_held(part, "group_membership"))
+    results = warehouse.read(
+        "assessment_result", district, columns=RESULT_COLUMNS, where=_held(part, "assessment_result")
+    )
+    tutored = pc.unique(memberships["person_source_id"])
+    fresh = diagnostic_points(results, tutored)
+    warehouse.apply(
+        district,
+        POINTS_STATE,
+        NormalizedBatch(
+            {"progress_point": fresh},
+            {"progress_point": SyncMode.DELTA},
+            deletes={"progress_point": stale_ids(stored_diagnostic_ids(warehouse, district, part), fresh)},
+        ),
+        max_delete_fraction=1.0,
+    )
+    floor = stretch_floor(current_cycle(cycles, as_of), as_of)
+    checks = goal_checks(warehouse, district, open_placements(memberships, groups, as_of), floor, part)
+    return monitor(
+        memberships,
+        groups,
+        cycles,
+        tutored_points(warehouse, district, tutored, checks, part=part),
+        results.filter(pc.is_in(results["person_source_id"], value_set=tutored)),
+        warehouse.read("progress_goal", district, where=_of_placements(district, part)),
+        run.district.progress,
+        as_of,
+    )
+
+
+def _held(part: StudentPart, table: str) -> ColumnElement[bool]:
+    """``table``'s rows of students in ``part``."""
+    return part.holds(sql_table(table).c.person_source_id)
+
+
+def _of_placements(district: str, part: StudentPart) -> ColumnElement[bool]:
+    """Last night's goals of the part's placements, by the placement's student now (a goal's id is its
+    membership's), so a goal is found whichever student it was written under."""
+    memberships = sql_table("group_membership")
+    placements = select(memberships.c.source_id).where(
+        memberships.c.district_id == district, part.holds(memberships.c.person_source_id)
+    )
+    return sql_table("progress_goal").c.source_id.in_(placements)
+
+
+def stored_diagnostic_ids(warehouse: Warehouse, district: str, part: StudentPart = WHOLE) -> pa.Table:
     """source_id of the district's stored points whose id has the diagnostic prefix (and, on SQLite,
-    whose LIKE ignores case, a few more that ``stale_ids`` leaves out): only the hub's own diagnostic points
-    can be stale here, and the district's other points are many. Read from the stored points' table, not
-    the view: the session logs' checks are never diagnostic points."""
+    whose LIKE ignores case, a few more that ``stale_ids`` leaves out), of the students in ``part``: only
+    the hub's own diagnostic points can be stale here, and the district's other points are many. Read from
+    the stored points' table, not the view: the session logs' checks are never diagnostic points."""
     prefixed = sql_table(STORED_POINTS).c.source_id.startswith(PREFIX, autoescape=True)
-    return warehouse.read(STORED_POINTS, district, columns=["source_id"], where=prefixed)
+    return warehouse.read(
+        STORED_POINTS, district, columns=["source_id"], where=and_(prefixed, _held(part, STORED_POINTS))
+    )
 
 
 def summarized(goals: pa.Table, as_of: date) -> ProgressSummary:
