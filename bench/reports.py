@@ -74,7 +74,7 @@ def the_step_again(work: Path) -> None:
 
 def parts(work: Path) -> None:
     """The step's parts: reads, building, and each format's rendering (not written)."""
-    from hub.pipeline.delivery import report_inputs
+    from hub.pipeline.report_reads import report_inputs
     from hub.reports import build_reports
     from hub.reports.rendered import RENDERERS
 

@@ -2,9 +2,10 @@
 destinations through the exactly-once ledger.
 
 Rendered reports are kept in one Parquet file per night so that the push step (and a rerun of it after a
-failure) sends exactly what was rendered, without building the reports again. They are built, rendered and
-written a part at a time (``hub.pipeline.rendered_store.render_in_parts``): the step holds a part's reports
-and bodies, never the district's. Each kept row carries what it was made from and its content digest
+failure) sends exactly what was rendered, without building the reports again. They are read and built a
+part of the district at a time (``hub.pipeline.report_parts``), rendered and written a part of reports at a
+time (``hub.pipeline.rendered_store.render_in_parts``): the step holds a part's rows, reports and bodies,
+never the district's. Each kept row carries what it was made from and its content digest
 (``hub.pipeline.rendered_store``): a night renders only the reports whose data changed, writes only the
 files whose content changed, and a destination that confirmed the very set before is sent nothing without
 a body being read (``hub.push.kept``). The push is held while one of the night's blocking checks last
@@ -23,14 +24,10 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
 
 from hub.connector import DestinationConnector, PushOutcome, RenderedReport
-from hub.model import sql_table, students_of
 from hub.pipeline.context import DistrictRun
-from hub.pipeline.derived import derived_files, load_tables
-from hub.pipeline.evidence import analytics_dir, school_year_period, stored_dosage, stored_impact
-from hub.pipeline.point_reads import tutored_points
+from hub.pipeline.derived import derived_files
 from hub.pipeline.rendered_store import (
     ADDRESS,
     DIGEST,
@@ -41,17 +38,14 @@ from hub.pipeline.rendered_store import (
     reports_of,
     set_digest,
 )
-from hub.pipeline.tutoring import as_of_date, counted_tiers
-from hub.pipeline.week_reads import pulse_week
+from hub.pipeline.report_parts import report_stream_in_parts
+from hub.pipeline.report_reads import TABLES
+from hub.pipeline.tutoring import as_of_date
 from hub.push import Address, PushError, PushRecord, push_report_parts
 from hub.push.kept import kept_push, sent_key
 from hub.push.ledger import Ledger
-from hub.reports import AlignmentReport, ReportInputs, report_stream, write_reports
-from hub.reports.logged_not_placed import not_placed_pairs
+from hub.reports import AlignmentReport, write_reports
 from hub.reports.rendered import RENDERERS
-from hub.reports.slices import split_by_school
-from hub.tutoring.pulse import Pulse
-from hub.tutoring.tiers import tier_distribution
 
 log = logging.getLogger(__name__)
 
@@ -59,37 +53,6 @@ RENDERED_TABLE = "rendered"
 RENDERED = f"{RENDERED_TABLE}.parquet"
 PACKETS = "packets.parquet"
 """The review meeting packets' rendered set (hub.pipeline.packets), pushed with the reports."""
-TABLES = (
-    "person", "section", "enrollment", "school", "course", "demographics", "assessment_result",
-    "skill_gap", "tier_assignment", "tutoring_group", "group_membership",
-    "tutoring_session", "session_attendance", "tutor_profile", "cycle", "tutoring_review", "unplaced_entrant",
-    "progress_goal", "progress_point",
-)  # fmt: skip
-"""What the reports depend on (domain results are not among them: no report shows a domain score)."""
-COLUMNS = {
-    "session_attendance": ["session_source_id", "person_source_id"],
-    "tutoring_session": ["source_id", "session_date", "group_source_id"],
-    "progress_point": ["person_source_id", "measure", "observed_on", "score", "canonical_domain"],
-    "skill_gap": ["person_source_id", "subject", "school_year", "window", "severity", "canonical_domain"],
-}
-"""Of the largest tables, only the columns a report reads: who was logged in which session of which group
-on which day (hub.reports.logged_not_placed), each point's student, measure, day, score and skill
-(hub.reports.progress_view), and each gap's student, subject, window, severity and skill (the tutor's
-target skills)."""
-LOG = ("tutoring_session", "session_attendance")
-"""Read only for the students logged without a placement (``logs_not_placed``)."""
-POINTS = "progress_point"
-"""Read for the students with a goal, from the tables the view shows (hub.pipeline.point_reads): through the
-view SQL builds every mastery check's id for the whole district (4.7 s at 20,000 students, where the table
-before the view took 2.9 s)."""
-TIERS = "tier_assignment"
-"""Read as counts per pyramid cell and tier (``counted_tiers``): the reports show only the distribution."""
-SHOWN_THROUGH_ANALYTICS = ("demographics", "assessment_result")
-"""Not read at all: the reports show them only through the stored analytics (growth, subgroups, the pulse's
-tests), which the impact and pulse steps made from them; a change to them still renders the reports again.
-Reading them cost a tenth of the step at 5,000 students (60,782 results of 36 columns)."""
-
-
 SHOWN = ["kind", "content_type"]
 """What the reports step shows of its rendered set (counts by kind): all a kept night reads of it."""
 
@@ -187,7 +150,7 @@ def _render_reports(run: DistrictRun) -> dict[str, Path]:
     # The real time, in the district's zone: the push ledger's hash leaves the stamp out (``volatile``), so
     # a report whose data did not change is still not sent again.
     generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
-    reports = report_stream(report_inputs(run), generated_at)
+    reports = report_stream_in_parts(run, generated_at)
     return {RENDERED_TABLE: keep_and_write(reports, reports_dir(run), RENDERED)}
 
 
@@ -205,64 +168,6 @@ def keep_and_write(
     return render_in_parts(
         reports, folder / kept, content_types, lambda changed: write_reports(reports_of(changed), folder)
     )
-
-
-def report_inputs(run: DistrictRun) -> ReportInputs:
-    """What the district's reports are built from: the warehouse's tables and the night's stored analytics
-    (apart from the rendering, so that bench/reports.py can time the two apart)."""
-    warehouse, district = run.warehouse, run.district_id
-    pulse = Pulse(**load_tables(analytics_dir(run, "pulse")))
-    tables = {
-        name: warehouse.read(name, district, columns=COLUMNS.get(name))
-        for name in TABLES
-        if name not in (*LOG, *SHOWN_THROUGH_ANALYTICS, POINTS, TIERS)
-    }
-    with_goals = pc.unique(tables["progress_goal"]["person_source_id"])
-    tables[POINTS] = tutored_points(warehouse, district, with_goals, columns=COLUMNS[POINTS])
-    tables |= logs_not_placed(run, not_placed_pairs(pulse)["person_source_id"].unique().to_pylist())
-    students = students_of(tables["person"])
-    as_of = as_of_date(run)
-    week = pulse_week(warehouse, district, as_of)
-    dosage = stored_dosage(run)
-    impact = stored_impact(run, school_year_period(tables["cycle"], as_of))  # the impact step's, not redone
-    schools = students.column("primary_school_source_id").drop_null().unique().to_pylist()
-    return ReportInputs(
-        district_id=district,
-        week_start=week,
-        **tables,
-        dosage=dosage,
-        pulse=pulse,
-        impact=impact,
-        impact_by_school=split_by_school(impact, schools),
-        tier_distribution=tier_distribution(counted_tiers(run), run.district.tutoring),
-        district_name=run.district.name,
-        policy=run.district.tutoring,
-        plan=run.district.dosage,
-        impact_policy=run.district.impact,
-        data_as_of=as_of,
-    )
-
-
-def logs_not_placed(run: DistrictRun, people: list[str]) -> dict[str, pa.Table]:
-    """The session log as far as a report reads it: the sessions logged for ``people`` (the students logged
-    without a placement, whose first logged day hub.reports.logged_not_placed finds), not a year's log."""
-    district = run.district_id
-    attendance = sql_table("session_attendance")
-    theirs = attendance.c.person_source_id.in_(people)
-    held = select(attendance.c.session_source_id).where(
-        attendance.c.district_id == district, attendance.c.status == "active", theirs
-    )
-    return {
-        "session_attendance": run.warehouse.read(
-            "session_attendance", district, columns=COLUMNS["session_attendance"], where=theirs
-        ),
-        "tutoring_session": run.warehouse.read(
-            "tutoring_session",
-            district,
-            columns=COLUMNS["tutoring_session"],
-            where=sql_table("tutoring_session").c.source_id.in_(held),
-        ),
-    }
 
 
 def load_rendered(run: DistrictRun) -> list[RenderedReport]:

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, select, true
 
 from hub.model import sql_table
 from hub.model.progress import STORED_POINTS
@@ -58,18 +58,17 @@ def tutored_points(
     checks: pa.Table | None = None,
     columns: Sequence[str] = COLUMNS,
     part: StudentPart = WHOLE,
+    among: Select | ColumnElement | None = None,
 ) -> pa.Table:
     """The ``progress_point`` rows of ``people`` (the view's active ones), only ``columns`` (by default the
     goal step's ``COLUMNS``); of the mastery checks, those of ``checks`` (``CHECK_COLUMNS``) when the
-    caller read fewer than all. A reader that names no ``source_id`` (the reports) is spared each check's
-    id, read as text and built again for every check of the district. ``people`` all in ``part``: only
-    that part's points are read."""
-    stored = warehouse.read(
-        STORED_POINTS,
-        district,
-        columns=list(columns),
-        where=part.holds(sql_table(STORED_POINTS).c.person_source_id),
-    )
+    caller read fewer than all. Of the stored points, only those of students in ``part`` (which holds
+    ``people``) and, when named, of the students ``among`` selects (ids that hold ``people``: a school
+    part's). A reader that names no ``source_id`` (the reports) is spared each check's id, read as text
+    and built again for every check of the district."""
+    stored_person = sql_table(STORED_POINTS).c.person_source_id
+    theirs = and_(part.holds(stored_person), true() if among is None else stored_person.in_(among))
+    stored = warehouse.read(STORED_POINTS, district, columns=list(columns), where=theirs)
     stored = stored.filter(pc.is_in(stored["person_source_id"], value_set=people))
     if checks is None:
         held = part.holds(sql_table("session_attendance").c.person_source_id)
@@ -102,11 +101,7 @@ def goal_checks(
     recent = _recent_checks(warehouse, district, start, part)
     unsettled = _unsettled_people(placements, recent, start, floor)
     others = recent.filter(pc.invert(pc.is_in(recent["person_source_id"], value_set=unsettled)))
-    theirs = [
-        _checks_of(warehouse, district, unsettled.slice(first, PEOPLE_PER_READ).to_pylist())
-        for first in range(0, len(unsettled), PEOPLE_PER_READ)
-    ]
-    return pa.concat_tables([others, *theirs]).sort_by("source_id")
+    return pa.concat_tables([others, checks_of(warehouse, district, unsettled)]).sort_by("source_id")
 
 
 def _recent_checks(warehouse: Warehouse, district: str, start: date, part: StudentPart) -> pa.Table:
@@ -140,14 +135,25 @@ def _recent_checks(warehouse: Warehouse, district: str, start: date, part: Stude
     return warehouse.query(query)
 
 
-def _checks_of(warehouse: Warehouse, district: str, people: list[str]) -> pa.Table:
+def checks_of(warehouse: Warehouse, district: str, people: pa.Array, *, ids: bool = True) -> pa.Table:
+    """Every check of ``people``, ``PEOPLE_PER_READ`` students a read: each student's in the order a
+    read of theirs gives (``_checks``' columns)."""
+    return pa.concat_tables(
+        [
+            _checks_of(warehouse, district, people.slice(first, PEOPLE_PER_READ).to_pylist(), ids=ids)
+            for first in range(0, max(len(people), 1), PEOPLE_PER_READ)
+        ]
+    )
+
+
+def _checks_of(warehouse: Warehouse, district: str, people: list[str], *, ids: bool) -> pa.Table:
     """Every check of ``people``, from the sessions they were checked at."""
     attendance, sessions = sql_table("session_attendance"), sql_table("tutoring_session")
     theirs = attendance.c.person_source_id.in_(people)
     their_sessions = select(attendance.c.session_source_id).where(
         attendance.c.district_id == district, attendance.c.mastery_percent.is_not(None), theirs
     )
-    return _checks(warehouse, district, theirs, sessions.c.source_id.in_(their_sessions))
+    return _checks(warehouse, district, theirs, sessions.c.source_id.in_(their_sessions), ids=ids)
 
 
 def _unsettled_people(placements: pa.Table, recent: pa.Table, start: date, floor: date) -> pa.Array:
