@@ -161,9 +161,9 @@ def read_query(connection: Connection, query: Select) -> pa.Table:
     statement = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
     path = child_reads.database_file(connection.engine)
     if path and child_reads.running_reader(path):
-        read = child_reads.read_large(path, statement, schema)
+        read = _through_reader(path, statement, schema)
         if read is not None:
-            return _conformed(read, schema)
+            return read
     # The driver's own cursor: SQLAlchemy's row processing costs more than the fetch itself here.
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     cursor.execute(statement)
@@ -173,9 +173,9 @@ def read_query(connection: Connection, query: Select) -> pa.Table:
         while rows := cursor.fetchmany(BATCH_ROWS):
             if path and not batches and len(rows) == BATCH_ROWS:  # a large read: the reader process's
                 cursor.close()
-                read = child_reads.read_large(path, statement, schema)
+                read = _through_reader(path, statement, schema)
                 if read is not None:
-                    return _conformed(read, schema)
+                    return read
                 cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
                 rows = cursor.execute(statement).fetchmany(BATCH_ROWS)
             values = list(zip(*rows, strict=True))
@@ -188,8 +188,12 @@ def read_query(connection: Connection, query: Select) -> pa.Table:
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def _conformed(read: pa.Table, schema: pa.Schema) -> pa.Table:
-    """A reader process's rows typed as the model says (as ``_from_sqlite`` types the driver's values)."""
+def _through_reader(path: str, statement: str, schema: pa.Schema) -> pa.Table | None:
+    """The rows as the warehouse's reader process reads them, typed as the model says (as ``_from_sqlite``
+    types the driver's values); None where no reader answers."""
+    read = child_reads.read_large(path, statement, schema)
+    if read is None:
+        return None
     columns = [_typed(column, field.type) for column, field in zip(read.columns, schema, strict=True)]
     return pa.table(columns, schema=schema)
 
