@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 ON_TRACK, ADJUST, RAISE_GOAL, TOO_FEW_POINTS = "on_track", "adjust", "raise_goal", "too_few_points"
@@ -16,19 +19,50 @@ SIGNAL_WORDS = {
 }
 """How a report says each signal (``signal_words`` words a placement's)."""
 TREND_POINTS = 8
-"""Points from which a report reads the trend line against the aimline (the trend-line rule's usual
-minimum: fewer points give a slope too noisy to read)."""
-TREND_BELOW = "no four-point signal, but the trend runs below the aimline: check the plan"
+"""Points from which a report reads (and draws) the trend line against the aimline (the trend-line rule's
+usual minimum: fewer points give a slope too noisy to read, so no page shows one)."""
+NO_TREND = f"a trend needs {TREND_POINTS} points"
+"""What a report says where a goal's points are too few to read a trend from."""
+TREND_BELOW = "no signal from the decision rule, but the trend runs below the aimline: check the plan"
+AIM_TOLERANCE = 1e-6
+"""A point this close to the aimline is on it (the stored rate per week, not the rule's per day, rebuilds
+the aimline here, and may differ from it in the last bit)."""
+LATEST_BELOW = "no signal yet, and the latest point is below the aimline: watch the next points"
 
 
-def signal_words(signal: str, points: int, rate: float | None, aimline: float) -> str:
-    """How a report says one placement's signal. The rule's "on track" means no run of points on one
-    side of the aimline; where enough points give a trend flatter than the aimline, the page says so, so
-    that a slide (a student at 40 % whose line falls week on week) is never read as on track. The signal
-    stored, and every decision taken on it, stay the rule's."""
-    if signal == ON_TRACK and rate is not None and points >= TREND_POINTS and rate < aimline:
-        return TREND_BELOW
-    return SIGNAL_WORDS.get(signal, signal)
+def readable_trend(goal: Mapping[str, Any]) -> float | None:
+    """A goal row's rate of improvement where its points are enough to read one, else None."""
+    return goal["rate_of_improvement"] if goal["points"] >= TREND_POINTS else None
+
+
+def signal_words(goal: Mapping[str, Any]) -> str:
+    """How a report says one placement's signal (a ``progress_goal`` row). The rule's "on track" means no
+    run of points on one side of the aimline; a page says "on track" only where the points agree: with a
+    readable trend, the trend is not flatter than the aimline, so that a slide (a student at 40 % whose
+    line falls week on week) is never read as on track; without one, the latest point is not below the
+    aimline. The signal stored, and every decision taken on it, stay the rule's."""
+    signal = goal["signal"]
+    if signal != ON_TRACK:
+        return SIGNAL_WORDS.get(signal, signal)
+    rate = readable_trend(goal)
+    if rate is not None:
+        return TREND_BELOW if rate < goal["aimline_per_week"] else SIGNAL_WORDS[ON_TRACK]
+    return LATEST_BELOW if _latest_below(goal) else SIGNAL_WORDS[ON_TRACK]
+
+
+def is_rule_words(goal: Mapping[str, Any], words: str) -> bool:
+    """Whether ``words`` are the rule's own for the goal's signal (which took hold on ``signal_since``)
+    rather than a reading of the points that has no such night."""
+    return words == SIGNAL_WORDS.get(goal["signal"], goal["signal"])
+
+
+def _latest_below(goal: Mapping[str, Any]) -> bool:
+    latest = goal["latest_score"]
+    if latest is None or goal["latest_date"] is None:
+        return False
+    days = (goal["latest_date"] - goal["baseline_date"]).days
+    aim = goal["baseline_score"] + goal["aimline_per_week"] * days / 7
+    return latest < aim - AIM_TOLERANCE
 
 
 class ProgressPolicy(BaseModel):

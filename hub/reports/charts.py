@@ -114,7 +114,8 @@ class ProgressChart:
     points: tuple[tuple[date, float], ...]
     """Observed after the baseline, in date order."""
     trend_per_week: float | None
-    """The least-squares slope of the baseline and the points (None below two points)."""
+    """The least-squares slope of the baseline and the points (None where too few to read one:
+    ``readable_trend``)."""
 
     def aimline_at(self, day: date) -> float:
         (start, low), (end, high) = self.baseline, self.goal

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hub.progress.policy import NO_TREND, readable_trend, signal_words
 from hub.reports.directory import Directory
 from hub.reports.inputs import ReportInputs
 from hub.reports.model import AlignmentReport, Column, DataTable, Note, Section
@@ -28,12 +29,6 @@ from hub.tutoring.boundary_review import DECISIONS, boundary_decisions, dosage_f
 from hub.tutoring.reviews import ACTION_LABELS
 
 KIND = "review_packet"
-SIGNAL_LABELS = {
-    "on_track": "on track",
-    "adjust": "below the aimline: adjust",
-    "raise_goal": "above the aimline: raise the goal or consider exit",
-    "too_few_points": "too few points to judge",
-}
 DECIDED_BY = {
     "exit rule": "Exit rule",
     "review": "Review",
@@ -61,24 +56,20 @@ def _number(value: float | None, unit: str = "") -> str:
     return "n/a" if value is None else f"{value:g}{unit}"
 
 
-def _goal_text(row: dict) -> str:
-    if row["signal"] is None:
+def _goal_text(goal: dict | None) -> str:
+    if goal is None:
         return "no goal set for this placement"
-    basis = f"{row['goal_basis']}; {row['measure']}"
-    return f"{_number(row['goal_score'])} by {row['goal_date'].isoformat()} ({basis})"
+    basis = f"{goal['goal_basis']}; {goal['measure']}"
+    return f"{_number(goal['goal_score'])} by {goal['goal_date'].isoformat()} ({basis})"
 
 
-def _progress_text(row: dict) -> str:
-    """Points, the rate of improvement with its n, and the rule's signal as of its night."""
-    if row["signal"] is None:
+def _progress_text(goal: dict | None) -> str:
+    """Points, the rate of improvement with its n where a trend is readable, and the signal as of then."""
+    if goal is None:
         return "no progress points"
-    rate = (
-        "rate not measured"
-        if row["rate_of_improvement"] is None
-        else f"rate {row['rate_of_improvement']:+.2f} a week"
-    )
-    signal = SIGNAL_LABELS.get(row["signal"], row["signal"])
-    return f"{row['points']} points, {rate} (n = {row['points']}); {signal} (as of {row['evaluated_on']})"
+    rate, points = readable_trend(goal), goal["points"]
+    trend = f"rate {rate:+.2f} a week (n = {points})" if rate is not None else f"no rate yet ({NO_TREND})"
+    return f"{points} points, {trend}; {signal_words(goal)} (as of {goal['evaluated_on']})"
 
 
 def _dosage_text(row: dict) -> str:
@@ -112,8 +103,8 @@ def _student_rows(decisions: pa.Table, groups: pa.Table, names: Directory) -> li
             _group_text(row, names, tutor_of),
             row["decision"],
             f"{DECIDED_BY[row['decided_by']]}: {row['why'] or 'no reason recorded'}",
-            _goal_text(row),
-            _progress_text(row),
+            _goal_text(row["goal"]),
+            _progress_text(row["goal"]),
             _dosage_text(row),
             _test_text(row["baseline_test"], row["baseline_score"]),
             _test_text(row["latest_test"], row["latest_score"]),

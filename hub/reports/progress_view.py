@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.progress.policy import TREND_BELOW, signal_words
+from hub.progress.policy import NO_TREND, is_rule_words, readable_trend, signal_words
 from hub.reports.charts import ProgressChart
 from hub.reports.directory import Directory
 from hub.reports.model import Column, DataTable, Section
@@ -176,9 +176,9 @@ def progress_section(
     for goal in book.goals_of([key for key in wanted if None not in key], "shown_at"):
         student = names.person(goal["person_source_id"])
         what, unit = measure_text(goal["measure"])
-        rate = goal["rate_of_improvement"]
-        signal = signal_words(goal["signal"], goal["points"], rate, goal["aimline_per_week"])
-        rate_text = "not yet (one point)" if rate is None else f"{rate:+.1f} {unit} a week".replace("  ", " ")
+        rate, signal = readable_trend(goal), signal_words(goal)
+        per_week = f"{rate:+.1f} {unit} a week".replace("  ", " ") if rate is not None else ""
+        rate_text = per_week or f"not yet: {NO_TREND}"
         rows.append(
             (
                 student,
@@ -187,7 +187,7 @@ def progress_section(
                 goal["goal_basis"],
                 goal["points"],
                 f"{rate_text} (n = {goal['points']}); aimline {goal['aimline_per_week']:+.1f}",
-                f"{_since(signal, goal['signal_since'])}: {goal['signal_reason']}",
+                f"{_since(goal, signal)}: {goal['signal_reason']}",
             )
         )
         charts.append(_chart(goal, book, student, what, unit, signal))
@@ -206,9 +206,9 @@ def progress_section(
     return Section("progress", "Progress toward goals", table, charts=tuple(charts), empty=empty)
 
 
-def _since(signal: str, since: date) -> str:
-    """The signal and the night it took hold; the trend's words stand alone (the trend has no such night)."""
-    return signal if signal == TREND_BELOW else f"{signal} since {since:%Y-%m-%d}"
+def _since(goal: dict[str, Any], signal: str) -> str:
+    """The signal and the night it took hold; words read from the points stand alone (no such night)."""
+    return f"{signal} since {goal['signal_since']:%Y-%m-%d}" if is_rule_words(goal, signal) else signal
 
 
 def _observed(goal: dict[str, Any], book: ProgressBook) -> list[tuple[date, float | None]]:
@@ -229,8 +229,8 @@ def _chart(
     goal: dict[str, Any], book: ProgressBook, student: str, what: str, unit: str, signal: str
 ) -> ProgressChart:
     observed = _observed(goal, book)
-    rate = goal["rate_of_improvement"]
-    trend = "no trend yet" if rate is None else f"trend {rate:+.1f} a week"
+    rate = readable_trend(goal)
+    trend = f"no trend yet ({NO_TREND})" if rate is None else f"trend {rate:+.1f} a week"
     return ProgressChart(
         title=f"{student}: {what}, {signal}",
         description=(

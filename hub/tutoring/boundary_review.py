@@ -44,8 +44,8 @@ DOSAGE_SCHEMA = pa.schema(
 )
 """What the packet counts of the session logs: one row per student and session logged for their group."""
 GOAL_COLUMNS = [
-    "goal_basis", "goal_score", "goal_date", "measure", "points", "rate_of_improvement", "signal",
-    "signal_reason", "evaluated_on",
+    "goal_basis", "goal_score", "goal_date", "measure", "baseline_date", "baseline_score", "aimline_per_week",
+    "points", "latest_date", "latest_score", "rate_of_improvement", "signal", "signal_reason", "evaluated_on",
 ]  # fmt: skip
 KEYS = ["person_source_id", "subject"]
 
@@ -102,7 +102,9 @@ def boundary_decisions(
     progress_goal and assessment_result rows; ``dosage`` is ``DOSAGE_SCHEMA``. Columns: the membership's
     keys and ``group_source_id`` (the group of the cycle that ended), ``now_group_source_id`` (the group
     from the boundary on; null after an exit), ``tutored_since``, ``decision``, ``decided_by`` (exit,
-    review, progress rule or none), ``why``, the goal and the rule's reading (``GOAL_COLUMNS``), sessions
+    review, progress rule or none), ``why``, ``goal`` (the goal and the rule's reading: a struct of
+    ``GOAL_COLUMNS``, null where no goal is stored; its baseline and latest are the goal's points, not
+    the tests of the same names beside it), sessions
     scheduled and attended and minutes since ``tutored_since``, and the baseline and latest tests.
     """
     require(
@@ -126,9 +128,13 @@ def boundary_decisions(
     goal_row = pc.coalesce(
         pc.index_in(eve["source_id"], value_set=goals["source_id"]),
         pc.index_in(now["source_id"], value_set=goals["source_id"]),
+    ).combine_chunks()
+    goal = pa.StructArray.from_arrays(
+        [goals[name].take(goal_row).combine_chunks() for name in GOAL_COLUMNS],
+        names=GOAL_COLUMNS,
+        mask=pc.is_null(goal_row),
     )
-    goal = {name: goals[name].take(goal_row) for name in GOAL_COLUMNS}
-    adjust = pc.fill_null(pc.equal(goal["signal"], ADJUST_SIGNAL), False)
+    adjust = pc.fill_null(pc.equal(goal.field("signal"), ADJUST_SIGNAL), False)
     from_review = pc.if_else(pc.equal(action, CHANGE_FOCUS), ADJUST, action)
     first_holding = pc.make_struct(
         exited, pc.is_valid(action), adjust, field_names=["exit", "review", "rule"]
@@ -139,13 +145,15 @@ def boundary_decisions(
         first_holding,
         eve["exit_reason"],
         concat(_action_labels(action), "; ", review_reason),
-        pc.coalesce(goal["signal_reason"], "below the aimline"),
+        pc.coalesce(goal.field("signal_reason"), "below the aimline"),
         pc.if_else(moved, concat("met no exit rule; ", eve["exit_reason"]), "met no exit rule"),
     )
-    for name, values in (("decision", decision), ("decided_by", decided_by), ("why", why), *goal.items()):
+    for name, values in (("decision", decision), ("decided_by", decided_by), ("why", why)):
         rows = rows.append_column(name, values)
-    rows = _with_dosage(rows, dosage, boundary)
-    return _with_tests(rows, results, boundary, policy)
+    rows = _with_tests(_with_dosage(rows, dosage, boundary), results, boundary, policy)
+    # after the joins, which carry no struct column and keep no order: each row's goal by its membership
+    at = pc.index_in(rows["membership_source_id"], value_set=eve["source_id"])
+    return rows.append_column("goal", goal.take(at))
 
 
 def _action_labels(action: pa.ChunkedArray | pa.Array) -> pa.Array:

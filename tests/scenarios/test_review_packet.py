@@ -249,7 +249,8 @@ def test_packet_decisions_and_evidence_come_from_the_warehouse(packets: Packets)
     refer = "Review: refer for Tier 3 support or further evaluation"
     assert stuck["Decided by"] == f"{refer}; {review['reason']}"
     assert stuck["Progress points and signal"] == (
-        "5 points, rate +1.00 a week (n = 5); below the aimline: adjust (as of 2026-03-15)"
+        # five points are too few for a trend: the packet states none (the stored rate is +1.00)
+        "5 points, no rate yet (a trend needs 8 points); adjust the plan (as of 2026-03-15)"
     )
     assert stuck["Baseline test"] == f"i-Ready 2025-26 fall: {review['baseline_score']:g}"
     assert stuck["Latest test before the boundary"] == f"{review['latest_test']}: {review['latest_score']:g}"

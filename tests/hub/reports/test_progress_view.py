@@ -7,11 +7,14 @@ from dataclasses import replace
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.progress.policy import TREND_BELOW, TREND_POINTS
+from hub.progress.policy import LATEST_BELOW, TREND_BELOW, TREND_POINTS
 from hub.reports import AlignmentReport, ReportInputs, build_reports, render
 from hub.reports.charts import ProgressChart
 from hub.reports.directory import directory
+from hub.reports.svg import SERIES
 from tests.hub.reports.conftest import GENERATED_AT
+
+TREND_LINE = f'stroke="{SERIES[1]}" stroke-width="2"/>'
 
 
 def _progress(report: AlignmentReport) -> tuple[list[tuple], list[ProgressChart]]:
@@ -122,15 +125,40 @@ def _on_track_with_trend(inputs: ReportInputs, points: int, below: float) -> Rep
     return replace(inputs, progress_goal=goals)
 
 
+def _tutor(inputs: ReportInputs) -> AlignmentReport:
+    return next(r for r in build_reports(inputs, GENERATED_AT) if r.kind == "tutor" and _progress(r)[0])
+
+
 def test_an_on_track_placement_whose_trend_falls_behind_the_aimline_says_so(large: ReportInputs) -> None:
     def signals(inputs: ReportInputs) -> set[str]:
-        tutor = next(r for r in build_reports(inputs, GENERATED_AT) if r.kind == "tutor" and _progress(r)[0])
-        rows, charts = _progress(tutor)
+        rows, charts = _progress(_tutor(inputs))
         assert all(TREND_BELOW in chart.title for chart in charts) == all(
             TREND_BELOW in row[-1] for row in rows
         )
         return {row[-1].split(" since ")[0].split(":")[0] for row in rows}
 
     assert signals(_on_track_with_trend(large, TREND_POINTS, 2.0)) == {TREND_BELOW.split(":")[0]}
-    assert signals(_on_track_with_trend(large, TREND_POINTS - 1, 2.0)) == {"on track"}  # too few for a trend
     assert signals(_on_track_with_trend(large, TREND_POINTS, 0.0)) == {"on track"}  # keeping up
+
+
+def test_below_a_readable_trend_no_trend_is_drawn_and_the_latest_point_is_read(large: ReportInputs) -> None:
+    """With fewer points than a trend needs, the chart draws no trend line and says none, and an "on track"
+    by the rule reads as such only where the latest point is not below the aimline: the words and the
+    chart tell one story."""
+    few, enough = (
+        _tutor(_on_track_with_trend(large, points, 2.0)) for points in (TREND_POINTS - 1, TREND_POINTS)
+    )
+    rows, charts = _progress(few)
+    below = []
+    for row, chart in zip(rows, charts, strict=True):
+        assert chart.trend_per_week is None and "no trend yet" in chart.description
+        assert row[5].startswith(f"not yet: a trend needs {TREND_POINTS} points")
+        day, score = chart.points[-1]
+        below.append(score < chart.aimline_at(day))
+        words = LATEST_BELOW if below[-1] else "on track since"
+        assert row[-1].startswith(words) and words.split(" since")[0] in chart.title
+    assert any(below) and not all(below)  # the fixture's flat checks fall behind, the others keep up
+    trend_lines = [
+        render(report, ["text/html"])[0].body.decode().count(TREND_LINE) for report in (few, enough)
+    ]
+    assert trend_lines == [0, len(charts)]

@@ -166,7 +166,7 @@ def test_an_exit_outranks_a_review_which_outranks_the_progress_signal(decided: d
     }
     assert decided["exited"]["why"] == "on grade level in Geometry (...)"
     assert decided["referred"]["why"].startswith("refer for Tier 3 support")
-    assert decided["referred"]["signal"] == "adjust"  # shown as evidence beside the review
+    assert decided["referred"]["goal"]["signal"] == "adjust"  # shown as evidence beside the review
     assert decided["signal"]["why"] == "adjust reason"
     assert decided["mover"]["why"] == "met no exit rule; moved to group g2 (its group fell below 2)"
 
@@ -174,8 +174,8 @@ def test_an_exit_outranks_a_review_which_outranks_the_progress_signal(decided: d
 def test_groups_before_and_after_the_boundary(decided: dict[str, dict]) -> None:
     assert (decided["mover"]["group_source_id"], decided["mover"]["now_group_source_id"]) == ("g3", "g2")
     assert decided["exited"]["now_group_source_id"] is None
-    assert decided["mover"]["signal"] == "on_track" and decided["mover"]["points"] == 4
-    assert decided["steady"]["signal"] is None  # no goal stored: the packet says so
+    assert decided["mover"]["goal"]["signal"] == "on_track" and decided["mover"]["goal"]["points"] == 4
+    assert decided["steady"]["goal"] is None  # no goal stored: the packet says so
 
 
 def test_dosage_counts_the_stretch_of_tutoring_up_to_the_boundary(decided: dict[str, dict]) -> None:
