@@ -68,7 +68,8 @@ class ProgressGoal(TenantRow, Base):
 
     ``source_id`` = the membership's source_id. The aimline runs from (``baseline_date``,
     ``baseline_score``) to (``goal_date``, ``goal_score``); ``rate_of_improvement`` is the least-squares
-    slope per week of the ``points`` observed since the baseline; ``signal`` is the decision rule's verdict:
+    slope per week of the ``points`` observed since the baseline, and ``trend_at_goal`` that line's value
+    on ``goal_date`` (where the trend would end); ``signal`` is the decision rule's verdict:
     on_track, adjust (points below the aimline), raise_goal (points above it) or too_few_points.
     """
 
@@ -93,6 +94,7 @@ class ProgressGoal(TenantRow, Base):
     latest_date: Mapped[date | None] = mapped_column(Date)
     latest_score: Mapped[float | None] = mapped_column(Float)
     rate_of_improvement: Mapped[float | None] = mapped_column(Float)  # per week; null below two points
+    trend_at_goal: Mapped[float | None] = mapped_column(Float)  # the trend line on goal_date; null likewise
     signal: Mapped[str] = mapped_column(String(16))
     signal_reason: Mapped[str] = mapped_column(Text)
     signal_since: Mapped[date | None] = mapped_column(Date)  # the night the signal last changed

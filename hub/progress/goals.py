@@ -126,6 +126,7 @@ def monitor(
             "latest_date": _dates(days[last]),
             "latest_score": scores[last],
             "rate_of_improvement": pa.array(trend.rate_of_improvement, from_pandas=True),
+            "trend_at_goal": pa.array(trend.trend_at_goal, from_pandas=True),
             "signal": trend.signal,
             "signal_reason": trend.signal_reason,
             "cycle_source_id": cycle_id.take(pa.array(rows, pa.int64())),

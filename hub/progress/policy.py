@@ -23,10 +23,10 @@ TREND_POINTS = 8
 usual minimum: fewer points give a slope too noisy to read, so no page shows one)."""
 NO_TREND = f"a trend needs {TREND_POINTS} points"
 """What a report says where a goal's points are too few to read a trend from."""
-TREND_BELOW = "no signal from the decision rule, but the trend runs below the aimline: check the plan"
+TREND_BELOW = "no signal from the decision rule, but the trend falls short of the goal: check the plan"
 AIM_TOLERANCE = 1e-6
-"""A point this close to the aimline is on it (the stored rate per week, not the rule's per day, rebuilds
-the aimline here, and may differ from it in the last bit)."""
+"""A point (or a trend) this close to the aimline (or the goal) is on it: the stored rate per week, not the
+rule's per day, rebuilds the aimline here, and may differ from it in the last bit."""
 LATEST_BELOW = "no signal yet, and the latest point is below the aimline: watch the next points"
 
 
@@ -38,15 +38,16 @@ def readable_trend(goal: Mapping[str, Any]) -> float | None:
 def signal_words(goal: Mapping[str, Any]) -> str:
     """How a report says one placement's signal (a ``progress_goal`` row). The rule's "on track" means no
     run of points on one side of the aimline; a page says "on track" only where the points agree: with a
-    readable trend, the trend is not flatter than the aimline, so that a slide (a student at 40 % whose
-    line falls week on week) is never read as on track; without one, the latest point is not below the
-    aimline. The signal stored, and every decision taken on it, stay the rule's."""
+    readable trend, the trend line reaches the goal by its date (a slide, or a line as steep as the aimline
+    but under it, never does); without one, the latest point is not below the aimline. The signal
+    stored, and every decision taken on it, stay the rule's."""
     signal = goal["signal"]
     if signal != ON_TRACK:
         return SIGNAL_WORDS.get(signal, signal)
     rate = readable_trend(goal)
     if rate is not None:
-        return TREND_BELOW if rate < goal["aimline_per_week"] else SIGNAL_WORDS[ON_TRACK]
+        short = goal["trend_at_goal"] < goal["goal_score"] - AIM_TOLERANCE
+        return TREND_BELOW if short else SIGNAL_WORDS[ON_TRACK]
     return LATEST_BELOW if _latest_below(goal) else SIGNAL_WORDS[ON_TRACK]
 
 

@@ -15,7 +15,7 @@ from hub.diagnostics._arrow import concat
 from hub.progress.policy import ADJUST, ON_TRACK, RAISE_GOAL, TOO_FEW_POINTS, ProgressPolicy
 from hub.progress.series import segment_starts
 from hub.progress.text import day_text, number_text, texts
-from hub.progress.trend import least_squares_per_week
+from hub.progress.trend import least_squares
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class Judged:
 
     aimline_per_day: np.ndarray
     rate_of_improvement: np.ndarray  # nan where no slope can be told
+    trend_at_goal: np.ndarray  # the trend line's value on the goal's date; nan likewise
     signal: pa.Array
     signal_reason: pa.Array
 
@@ -37,12 +38,14 @@ def judged(
     policy: ProgressPolicy,
 ) -> Judged:
     """The aimline from each segment's first point (the baseline) to ``goal`` on ``goal_day``, the trend
-    of the segment's points, and the rule's signal on the points after the baseline."""
+    of the segment's points (its rate, and where it would be on ``goal_day``), and the rule's signal on
+    the points after the baseline."""
     first = segment_starts(lengths)
     baseline_day, baseline = days[first], scores[first]
     per_day = (goal - baseline) / np.maximum(goal_day - baseline_day, 1)
     signal, reason = decide(days, scores, lengths, baseline_day, baseline, per_day, policy)
-    return Judged(per_day, least_squares_per_week(days, scores, lengths), signal, reason)
+    trend = least_squares(days, scores, lengths, goal_day)
+    return Judged(per_day, trend.per_week, trend.value_at, signal, reason)
 
 
 def decide(

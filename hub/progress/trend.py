@@ -1,34 +1,48 @@
-"""The rate of improvement: the least-squares slope of each series' points, per week."""
+"""The trend of each series' points: the least-squares line, as its slope per week (the rate of
+improvement) and its value on a given day (where the trend would be by the goal's date)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from hub.progress.series import segment_starts
 
 
-def least_squares_per_week(days: np.ndarray, scores: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Per segment of ``lengths`` consecutive points, the slope of the ordinary least-squares line through
-    (day, score), times seven; nan below two points or when every point is on one day (no slope).
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Per series: the least-squares line's slope per week and its value on the day asked (nan where no
+    line can be told: below two points, or every point on one day)."""
+
+    per_week: np.ndarray
+    value_at: np.ndarray
+
+
+def least_squares(days: np.ndarray, scores: np.ndarray, lengths: np.ndarray, at: np.ndarray) -> Trend:
+    """Per segment of ``lengths`` consecutive points, the ordinary least-squares line through (day, score):
+    its slope times seven, and its value on the segment's day of ``at``.
 
     Centred sums, as the textbook two-pass formula: raw sums of day ordinals squared (about 5e11 each)
     would cancel away most of the precision the slope needs.
     """
-    slopes = np.full(len(lengths), np.nan)
+    slopes, values = np.full(len(lengths), np.nan), np.full(len(lengths), np.nan)
     fitted = lengths >= 2
     if not fitted.any():
-        return slopes
+        return Trend(slopes, values)
     keep = np.repeat(fitted, lengths)
     x, y, sizes = days[keep].astype(float), scores[keep].astype(float), lengths[fitted]
     starts = segment_starts(sizes)
-    spread = x - np.repeat(np.add.reduceat(x, starts) / sizes, sizes)
-    offset = y - np.repeat(np.add.reduceat(y, starts) / sizes, sizes)
+    mean_x, mean_y = np.add.reduceat(x, starts) / sizes, np.add.reduceat(y, starts) / sizes
+    spread, offset = x - np.repeat(mean_x, sizes), y - np.repeat(mean_y, sizes)
     sum_squares = _dots(spread, spread, starts, sizes)
     products = _dots(spread, offset, starts, sizes)
     with np.errstate(divide="ignore", invalid="ignore"):
+        per_day = np.where(sum_squares == 0, np.nan, products / sum_squares)
         slope = np.where(sum_squares == 0, np.nan, products / sum_squares * 7)
     slopes[fitted] = slope
-    return slopes
+    values[fitted] = mean_y + per_day * (at[fitted] - mean_x)
+    return Trend(slopes, values)
 
 
 def _dots(a: np.ndarray, b: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -113,14 +113,20 @@ class ProgressChart:
     goal: tuple[date, float]
     points: tuple[tuple[date, float], ...]
     """Observed after the baseline, in date order."""
-    trend_per_week: float | None
-    """The least-squares slope of the baseline and the points (None where too few to read one:
-    ``readable_trend``)."""
+    trend: tuple[float, float] | None
+    """The least-squares line of the baseline and the points, as its slope per week and its value on the
+    goal's date (None where too few points to read one: ``readable_trend``)."""
 
     def aimline_at(self, day: date) -> float:
         (start, low), (end, high) = self.baseline, self.goal
         span = max((end - start).days, 1)
         return low + (high - low) * (day - start).days / span
+
+    def trend_at(self, day: date) -> float:
+        """The trend line's value on ``day`` (a chart with a trend only)."""
+        assert self.trend is not None
+        per_week, at_goal = self.trend
+        return at_goal - per_week * (self.goal[0] - day).days / 7
 
     def table(self) -> DataTable:
         columns = (Column("date", "Date"), Column("what", "Point"), Column("score", "Score"))
@@ -130,6 +136,8 @@ class ProgressChart:
             (day, "observed", _number(score, self.unit), _number(self.aimline_at(day), self.unit))
             for day, score in self.points
         ]
+        if self.trend is not None:
+            rows.append((self.goal[0], "trend by the goal's date", _number(self.trend[1], self.unit), "end"))
         rows.append((self.goal[0], "goal", _number(self.goal[1], self.unit), "end"))
         return DataTable(columns, tuple(rows))
 

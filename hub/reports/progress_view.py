@@ -230,7 +230,11 @@ def _chart(
 ) -> ProgressChart:
     observed = _observed(goal, book)
     rate = readable_trend(goal)
-    trend = f"no trend yet ({NO_TREND})" if rate is None else f"trend {rate:+.1f} a week"
+    trend = (
+        f"no trend yet ({NO_TREND})"
+        if rate is None
+        else f"trend {rate:+.1f} a week, reaching {goal['trend_at_goal']:.0f} by the goal's date"
+    )
     return ProgressChart(
         title=f"{student}: {what}, {signal}",
         description=(
@@ -242,7 +246,7 @@ def _chart(
         baseline=(goal["baseline_date"], goal["baseline_score"]),
         goal=(goal["goal_date"], goal["goal_score"]),
         points=tuple(observed),
-        trend_per_week=rate,
+        trend=None if rate is None else (rate, goal["trend_at_goal"]),
     )
 
 

@@ -210,12 +210,14 @@ def heat_chart(chart: HeatChart, chart_id: str) -> Markup:
 
 
 def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
-    """Points as dots, the aimline dashed from baseline to goal, the trend solid through the points."""
+    """Points as dots, the aimline dashed from baseline to goal, the trend solid through the points and
+    dotted on to the goal's date."""
     left, top, plot_width, plot_height = PAD + 40, 34.0, WIDTH - 2 * PAD - 48, 150.0
     first = chart.baseline[0]
     last = max([chart.goal[0], *(day for day, _ in chart.points)])
     span = max((last - first).days, 1)
     scores = [chart.baseline[1], chart.goal[1], *(score for _, score in chart.points)]
+    scores += [chart.trend_at(first), chart.trend[1]] if chart.trend is not None else []
     low, high = min(scores), max(scores)
     low, high = (low - 1, high + 1) if high - low < 1 else (low, high)
     pad = (high - low) * 0.08
@@ -243,16 +245,19 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     )
     body.append(_rect(x(end) - 4, y(goal) - 4, 8, 8, INK))
     observed = [chart.baseline, *chart.points]
-    if chart.trend_per_week is not None and len(observed) >= 2:
-        mean_day = sum((day - first).days for day, _ in observed) / len(observed)
-        mean_score = sum(score for _, score in observed) / len(observed)
-        slope = chart.trend_per_week / 7
-        ends = [observed[0][0], observed[-1][0]]
-        y_ends = [mean_score + slope * ((day - first).days - mean_day) for day in ends]
-        body.append(
-            f'<line x1="{x(ends[0]):.1f}" y1="{y(y_ends[0]):.1f}" x2="{x(ends[1]):.1f}" '
-            f'y2="{y(y_ends[1]):.1f}" stroke="{SERIES[1]}" stroke-width="2"/>'
-        )
+    if chart.trend is not None:
+        # solid through the points, dotted on to the goal's date: where the trend would end
+        first_day, last_day = observed[0][0], observed[-1][0]
+        for begin_day, end_day, dash in (
+            (first_day, last_day, ""),
+            (last_day, end, ' stroke-dasharray="2 3"'),
+        ):
+            if end_day > begin_day:
+                body.append(
+                    f'<line x1="{x(begin_day):.1f}" y1="{y(chart.trend_at(begin_day)):.1f}" '
+                    f'x2="{x(end_day):.1f}" y2="{y(chart.trend_at(end_day)):.1f}" stroke="{SERIES[1]}" '
+                    f'stroke-width="2"{dash}/>'
+                )
     body += [
         f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="3.5" fill="{SERIES[0]}"/>'
         for day, score in observed

@@ -45,7 +45,8 @@ DOSAGE_SCHEMA = pa.schema(
 """What the packet counts of the session logs: one row per student and session logged for their group."""
 GOAL_COLUMNS = [
     "goal_basis", "goal_score", "goal_date", "measure", "baseline_date", "baseline_score", "aimline_per_week",
-    "points", "latest_date", "latest_score", "rate_of_improvement", "signal", "signal_reason", "evaluated_on",
+    "points", "latest_date", "latest_score", "rate_of_improvement", "trend_at_goal", "signal",
+    "signal_reason", "evaluated_on",
 ]  # fmt: skip
 KEYS = ["person_source_id", "subject"]
 

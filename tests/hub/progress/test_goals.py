@@ -10,7 +10,7 @@ import pytest
 
 from hub.model import arrow_schema, conform
 from hub.progress import ProgressPolicy, monitor
-from hub.progress.trend import least_squares_per_week
+from hub.progress.trend import least_squares
 
 START, END = date(2025, 10, 6), date(2025, 11, 16)  # a six-week cycle
 AS_OF = date(2025, 11, 3)
@@ -165,13 +165,14 @@ def test_a_closed_placement_is_not_judged_again() -> None:
     assert run(checks([40, 50, 60, 70, 80]), exit_date=date(2025, 10, 20)) == []
 
 
-def test_least_squares_slope_per_week_of_each_series() -> None:
+def test_least_squares_slope_per_week_and_value_on_a_day_of_each_series() -> None:
     # four series side by side: a line, one point, every point on one day, a falling line
     days = np.array([0, 7, 14, 21, 3, 4, 4, 100, 107])
     scores = np.concatenate([2.0 * days[:4] / 7 + 5, [3.0, 1.0, 2.0, 9.0, 8.0]])
-    slopes = least_squares_per_week(days, scores, np.array([4, 1, 2, 2]))
-    assert slopes[0] == pytest.approx(2.0) and slopes[3] == pytest.approx(-1.0)
-    assert np.isnan(slopes[1]) and np.isnan(slopes[2])
+    trend = least_squares(days, scores, np.array([4, 1, 2, 2]), at=np.array([70, 9, 9, 121]))
+    assert trend.per_week[0] == pytest.approx(2.0) and trend.per_week[3] == pytest.approx(-1.0)
+    assert trend.value_at[0] == pytest.approx(25.0) and trend.value_at[3] == pytest.approx(6.0)
+    assert np.isnan(trend.per_week[1:3]).all() and np.isnan(trend.value_at[1:3]).all()
 
 
 def test_a_summer_night_reads_the_last_cycle_begun() -> None:

@@ -113,14 +113,17 @@ def test_each_chart_shows_exactly_its_goals_points(large: ReportInputs) -> None:
     assert charted >= len(goals)  # every goal charted (on its tutor's page and its class's), with points
 
 
-def _on_track_with_trend(inputs: ReportInputs, points: int, below: float) -> ReportInputs:
-    """Every goal on track by the rule, with ``points`` points and a trend ``below`` the aimline's rate."""
+def _on_track_with_trend(
+    inputs: ReportInputs, points: int, short: float, steeper: float = 0.0
+) -> ReportInputs:
+    """Every goal on track by the rule, with ``points`` points and a trend ``steeper`` than the aimline
+    that ends ``short`` of the goal on its date."""
     goals = inputs.progress_goal
     assert goals is not None
-    rate = pc.subtract(goals["aimline_per_week"], below)
     for name, values in (("signal", pa.array(["on_track"] * goals.num_rows)),
                          ("points", pa.array([points] * goals.num_rows, goals.schema.field("points").type)),
-                         ("rate_of_improvement", rate)):  # fmt: skip
+                         ("rate_of_improvement", pc.add(goals["aimline_per_week"], steeper)),
+                         ("trend_at_goal", pc.subtract(goals["goal_score"], short))):  # fmt: skip
         goals = goals.set_column(goals.column_names.index(name), name, values)
     return replace(inputs, progress_goal=goals)
 
@@ -129,7 +132,7 @@ def _tutor(inputs: ReportInputs) -> AlignmentReport:
     return next(r for r in build_reports(inputs, GENERATED_AT) if r.kind == "tutor" and _progress(r)[0])
 
 
-def test_an_on_track_placement_whose_trend_falls_behind_the_aimline_says_so(large: ReportInputs) -> None:
+def test_an_on_track_placement_whose_trend_falls_short_of_the_goal_says_so(large: ReportInputs) -> None:
     def signals(inputs: ReportInputs) -> set[str]:
         rows, charts = _progress(_tutor(inputs))
         assert all(TREND_BELOW in chart.title for chart in charts) == all(
@@ -138,7 +141,9 @@ def test_an_on_track_placement_whose_trend_falls_behind_the_aimline_says_so(larg
         return {row[-1].split(" since ")[0].split(":")[0] for row in rows}
 
     assert signals(_on_track_with_trend(large, TREND_POINTS, 2.0)) == {TREND_BELOW.split(":")[0]}
-    assert signals(_on_track_with_trend(large, TREND_POINTS, 0.0)) == {"on track"}  # keeping up
+    # as steep as the aimline, or steeper, but under it all the way: it never reaches the goal
+    assert signals(_on_track_with_trend(large, TREND_POINTS, 2.0, steeper=1.0)) == {TREND_BELOW.split(":")[0]}
+    assert signals(_on_track_with_trend(large, TREND_POINTS, 0.0)) == {"on track"}  # reaches the goal
 
 
 def test_below_a_readable_trend_no_trend_is_drawn_and_the_latest_point_is_read(large: ReportInputs) -> None:
@@ -151,7 +156,7 @@ def test_below_a_readable_trend_no_trend_is_drawn_and_the_latest_point_is_read(l
     rows, charts = _progress(few)
     below = []
     for row, chart in zip(rows, charts, strict=True):
-        assert chart.trend_per_week is None and "no trend yet" in chart.description
+        assert chart.trend is None and "no trend yet" in chart.description
         assert row[5].startswith(f"not yet: a trend needs {TREND_POINTS} points")
         day, score = chart.points[-1]
         below.append(score < chart.aimline_at(day))
@@ -162,3 +167,18 @@ def test_below_a_readable_trend_no_trend_is_drawn_and_the_latest_point_is_read(l
         render(report, ["text/html"])[0].body.decode().count(TREND_LINE) for report in (few, enough)
     ]
     assert trend_lines == [0, len(charts)]
+
+
+def test_a_readable_trend_is_drawn_on_to_where_it_would_be_by_the_goals_date(large: ReportInputs) -> None:
+    report = _tutor(_on_track_with_trend(large, TREND_POINTS, 3.0))
+    _, charts = _progress(report)
+    html = render(report, ["text/html"])[0].body.decode()
+    for chart in charts:
+        assert chart.trend is not None and chart.trend_at(chart.goal[0]) == chart.trend[1]
+        assert "reaching" in chart.description
+        [(day, _, score, _)] = [row for row in chart.table().rows if row[1].startswith("trend")]
+        assert (day, score) == (chart.goal[0], f"{chart.trend[1]:.1f}".removesuffix(".0") + " % correct")
+    ongoing = sum(chart.points[-1][0] < chart.goal[0] for chart in charts)
+    assert (
+        ongoing and html.count(f'stroke="{SERIES[1]}" stroke-width="2" stroke-dasharray="2 3"/>') == ongoing
+    )
