@@ -231,7 +231,7 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     def y(score: float) -> float:
         return top + plot_height * (high - score) / (high - low)
 
-    body = list(_PROGRESS_LEGEND)
+    body = list(_PROGRESS_LEGENDS[chart.trend is not None])
     body.append(_rect(left, top, plot_width, plot_height, "#f7f8fa", f' stroke="{GRID}" stroke-width="0.5"'))
     for value in (high - pad, low + pad):
         body.append(_text(left - 4, y(value) + 4, f"{value:.0f}", size=10, anchor="end", fill=MUTED))
@@ -267,8 +267,11 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     return _frame(chart_id, chart.title, chart.description, bottom + 22, body)
 
 
-_PROGRESS_LEGEND = tuple(_legend([("points", SERIES[0]), ("aimline", INK), ("trend", SERIES[1])], 16.0)[0])
-"""Every progress chart's legend, the same markup each time."""
+_PROGRESS_LEGENDS = tuple(
+    tuple(_legend([("points", SERIES[0]), ("aimline", INK), *trend], 16.0)[0])
+    for trend in ([], [("trend", SERIES[1])])
+)
+"""A progress chart's legend without a trend and with one, the same markup each time."""
 
 
 def draw(chart: Chart, chart_id: str) -> Markup:
