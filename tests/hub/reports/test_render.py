@@ -238,7 +238,7 @@ def test_a_charts_points_are_what_the_standard_encoder_writes(small_reports: lis
     points = ((date(2026, 1, 12), 50.0), (date(2026, 1, 14), None), (date(2026, 1, 16), -0.5))
     chart = ProgressChart(
         "Ana: mastery checks", "3 points", "% correct", (date(2026, 1, 5), 40.0), (date(2026, 2, 15), 80.0),
-        points, 1.5,  # type: ignore[arg-type]
+        points, (1.5, 70.0),  # type: ignore[arg-type]
     )  # fmt: skip
     report = replace(small_reports[0], sections=(Section("progress", "Progress", charts=(chart,)),))
     body = render(report, ["application/json"])[0].body
