@@ -17,9 +17,10 @@ import pyarrow.compute as pc
 from sqlalchemy import func, select
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.model import arrow_schema, conform, sql_table, students_of
+from hub.model import arrow_schema, conform, sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.pipeline.review_reads import group_attendance
 from hub.tutoring import (
     Grouping,
     TutoringPolicy,
@@ -28,13 +29,14 @@ from hub.tutoring import (
     run_cycle_boundary,
     tier_distribution,
 )
-from hub.tutoring.cycles import ATTENDANCE_SCHEMA
 from hub.tutoring.reads import READS
 from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
 from hub.tutoring.tiers import COUNTED, DISTRIBUTION_KEYS
 from hub.tutoring.tutor_pool import roster_tutors
 
 TIERS_STEP, GROUPS_STEP = "tiers", "tutoring_groups"  # the night's steps whose decisions these are
+STUDENT_COLUMNS = ["source_id", "primary_school_source_id", "grade"]
+"""What tiers (school, and grade where a test has none) and the roster check read of a student."""
 
 
 def _apply_derived(
@@ -55,7 +57,11 @@ def read_narrowed(run: DistrictRun, table: str) -> pa.Table:
 
 
 def _students(run: DistrictRun) -> pa.Table:
-    return students_of(run.warehouse.read("person", run.district_id))
+    """The roster's students, only the columns tiers and boundaries read of them (id, school, grade)."""
+    person = sql_table("person")
+    return run.warehouse.read(
+        "person", run.district_id, columns=STUDENT_COLUMNS, where=person.c.role == "student"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,27 +236,6 @@ def decide_boundaries(
     )
 
 
-def session_attendance_facts(sessions: pa.Table, attendance: pa.Table) -> pa.Table:
-    """``ATTENDANCE_SCHEMA`` rows from the logs: who was scheduled for which group's session, who came."""
-    logged = attendance.select(["session_source_id", "person_source_id", "attendance"]).join(
-        sessions.select(["source_id", "session_date", "group_source_id"]),
-        "session_source_id",
-        right_keys="source_id",
-        join_type="inner",
-    )
-    logged = logged.filter(pc.is_valid(logged.column("group_source_id")))
-    came = pc.is_in(logged.column("attendance"), value_set=pa.array(["present", "tardy"]))
-    return pa.table(
-        {
-            "person_source_id": logged.column("person_source_id"),
-            "group_source_id": logged.column("group_source_id"),
-            "session_date": logged.column("session_date"),
-            "attended": came,
-        },
-        schema=ATTENDANCE_SCHEMA,
-    )
-
-
 def district_tutors(run: DistrictRun) -> pa.Table:
     """Every tutor of the district: the roster's people with a tutoring role, and tutors.csv's own."""
     warehouse, district = run.warehouse, run.district_id
@@ -292,16 +277,7 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
         boundaries,
         run.district.tutoring,
         grouping,
-        session_attendance_facts(
-            warehouse.read(
-                "tutoring_session", district, columns=["source_id", "session_date", "group_source_id"]
-            ),
-            warehouse.read(
-                "session_attendance",
-                district,
-                columns=["session_source_id", "person_source_id", "attendance"],
-            ),
-        ),
+        group_attendance(warehouse, district),
     )
     _apply_derived(
         run,
