@@ -20,7 +20,7 @@ from hub.connector import NormalizedBatch, SyncMode
 from hub.model import arrow_schema, conform, sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
-from hub.pipeline.review_reads import group_attendance
+from hub.pipeline.review_reads import StoredAttendance
 from hub.tutoring import (
     Grouping,
     TutoringPolicy,
@@ -29,6 +29,7 @@ from hub.tutoring import (
     run_cycle_boundary,
     tier_distribution,
 )
+from hub.tutoring.attendance import AttendanceLog
 from hub.tutoring.reads import READS
 from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
 from hub.tutoring.tiers import COUNTED, DISTRIBUTION_KEYS
@@ -153,7 +154,7 @@ def replay_boundaries(
     tutoring_policy: TutoringPolicy,
     gaps: pa.Table,
     grouping: Grouping | None = None,
-    attendance: pa.Table | None = None,
+    attendance: AttendanceLog | None = None,
 ) -> Grouping:
     """Decide ``boundaries`` in order after ``grouping`` (the history so far; None before the first).
 
@@ -164,7 +165,7 @@ def replay_boundaries(
     skill gaps of every test of record (the diagnostics stage stores them): a boundary uses those whose
     evidence it can see, which are exactly the gaps its own tests would give. Of ``domains`` a boundary
     reads only the rows of the tests it sees (exits weigh each member's latest test). ``attendance``
-    (``ATTENDANCE_SCHEMA``, from the session logs) is what reviews count. The result's ``reviews`` and
+    (``hub.tutoring.attendance``: the session logs) is what reviews count. The result's ``reviews`` and
     ``unplaced`` are those of ``grouping`` followed by the boundaries decided here.
     """
     if grouping is None:
@@ -226,7 +227,7 @@ def decide_boundaries(
     boundaries: Sequence[date],
     tutoring_policy: TutoringPolicy,
     grouping: Grouping | None = None,
-    attendance: pa.Table | None = None,
+    attendance: AttendanceLog | None = None,
 ) -> Grouping:
     """``replay_boundaries`` over the tables ``read`` hands over, narrowed by ``boundary_inputs``."""
     history = grouping.memberships if grouping is not None else _empty("group_membership")
@@ -277,7 +278,7 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
         boundaries,
         run.district.tutoring,
         grouping,
-        group_attendance(warehouse, district),
+        StoredAttendance(warehouse, district),
     )
     _apply_derived(
         run,
