@@ -33,7 +33,7 @@ from hub.pipeline.tutoring import decide_boundaries, read_narrowed, school_year_
 from hub.plugins import installed
 from hub.settings import load_hub_config
 from hub.tutoring import Grouping, TutoringPolicy, open_memberships, plan_cycles
-from hub.tutoring.cycles import ATTENDANCE_SCHEMA
+from hub.tutoring.attendance import ATTENDANCE_SCHEMA, LoggedAttendance
 from hub.tutoring.tutor_pool import roster_tutors
 from testkit.synthetic import SyntheticDistrict
 
@@ -123,7 +123,7 @@ def run_season(
                 [start],
                 tutoring,
                 grouping,
-                _attendance(season.simulation()),
+                LoggedAttendance(_attendance(season.simulation())),
             )
             stop = starts[number + 1] if number + 1 < len(starts) else None
             season.cycle(grouping.groups, open_memberships(grouping.memberships), start, stop)

@@ -17,9 +17,10 @@ import pyarrow.compute as pc
 from sqlalchemy import func, select
 
 from hub.connector import NormalizedBatch, SyncMode
-from hub.model import arrow_schema, conform, sql_table, students_of
+from hub.model import arrow_schema, conform, sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.pipeline.review_reads import StoredAttendance
 from hub.tutoring import (
     Grouping,
     TutoringPolicy,
@@ -28,13 +29,15 @@ from hub.tutoring import (
     run_cycle_boundary,
     tier_distribution,
 )
-from hub.tutoring.cycles import ATTENDANCE_SCHEMA
+from hub.tutoring.attendance import AttendanceLog
 from hub.tutoring.reads import READS
 from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
 from hub.tutoring.tiers import COUNTED, DISTRIBUTION_KEYS
 from hub.tutoring.tutor_pool import roster_tutors
 
 TIERS_STEP, GROUPS_STEP = "tiers", "tutoring_groups"  # the night's steps whose decisions these are
+STUDENT_COLUMNS = ["source_id", "primary_school_source_id", "grade"]
+"""What tiers (school, and grade where a test has none) and the roster check read of a student."""
 
 
 def _apply_derived(
@@ -55,7 +58,11 @@ def read_narrowed(run: DistrictRun, table: str) -> pa.Table:
 
 
 def _students(run: DistrictRun) -> pa.Table:
-    return students_of(run.warehouse.read("person", run.district_id))
+    """The roster's students, only the columns tiers and boundaries read of them (id, school, grade)."""
+    person = sql_table("person")
+    return run.warehouse.read(
+        "person", run.district_id, columns=STUDENT_COLUMNS, where=person.c.role == "student"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +154,7 @@ def replay_boundaries(
     tutoring_policy: TutoringPolicy,
     gaps: pa.Table,
     grouping: Grouping | None = None,
-    attendance: pa.Table | None = None,
+    attendance: AttendanceLog | None = None,
 ) -> Grouping:
     """Decide ``boundaries`` in order after ``grouping`` (the history so far; None before the first).
 
@@ -158,7 +165,7 @@ def replay_boundaries(
     skill gaps of every test of record (the diagnostics stage stores them): a boundary uses those whose
     evidence it can see, which are exactly the gaps its own tests would give. Of ``domains`` a boundary
     reads only the rows of the tests it sees (exits weigh each member's latest test). ``attendance``
-    (``ATTENDANCE_SCHEMA``, from the session logs) is what reviews count. The result's ``reviews`` and
+    (``hub.tutoring.attendance``: the session logs) is what reviews count. The result's ``reviews`` and
     ``unplaced`` are those of ``grouping`` followed by the boundaries decided here.
     """
     if grouping is None:
@@ -220,34 +227,13 @@ def decide_boundaries(
     boundaries: Sequence[date],
     tutoring_policy: TutoringPolicy,
     grouping: Grouping | None = None,
-    attendance: pa.Table | None = None,
+    attendance: AttendanceLog | None = None,
 ) -> Grouping:
     """``replay_boundaries`` over the tables ``read`` hands over, narrowed by ``boundary_inputs``."""
     history = grouping.memberships if grouping is not None else _empty("group_membership")
     results, domains, gaps = boundary_inputs(read, history, tutoring_policy)
     return replay_boundaries(
         results, domains, students, tutors, cycles, boundaries, tutoring_policy, gaps, grouping, attendance
-    )
-
-
-def session_attendance_facts(sessions: pa.Table, attendance: pa.Table) -> pa.Table:
-    """``ATTENDANCE_SCHEMA`` rows from the logs: who was scheduled for which group's session, who came."""
-    logged = attendance.select(["session_source_id", "person_source_id", "attendance"]).join(
-        sessions.select(["source_id", "session_date", "group_source_id"]),
-        "session_source_id",
-        right_keys="source_id",
-        join_type="inner",
-    )
-    logged = logged.filter(pc.is_valid(logged.column("group_source_id")))
-    came = pc.is_in(logged.column("attendance"), value_set=pa.array(["present", "tardy"]))
-    return pa.table(
-        {
-            "person_source_id": logged.column("person_source_id"),
-            "group_source_id": logged.column("group_source_id"),
-            "session_date": logged.column("session_date"),
-            "attended": came,
-        },
-        schema=ATTENDANCE_SCHEMA,
     )
 
 
@@ -292,16 +278,7 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
         boundaries,
         run.district.tutoring,
         grouping,
-        session_attendance_facts(
-            warehouse.read(
-                "tutoring_session", district, columns=["source_id", "session_date", "group_source_id"]
-            ),
-            warehouse.read(
-                "session_attendance",
-                district,
-                columns=["session_source_id", "person_source_id", "attendance"],
-            ),
-        ),
+        StoredAttendance(warehouse, district),
     )
     _apply_derived(
         run,

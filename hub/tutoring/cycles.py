@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from hub.diagnostics._arrow import concat, put_column
 from hub.model import conform
 from hub.tutoring._arrow import history, pick_first
+from hub.tutoring.attendance import AttendanceLog, LoggedAttendance
 from hub.tutoring.entry import eligible_students
 from hub.tutoring.errors import TutoringError
 from hub.tutoring.exits import (
@@ -35,15 +36,6 @@ from hub.tutoring.reviews import reviews
 MIN_LAST_CYCLE_DAYS = 14
 """A remainder shorter than two weeks is too short to monitor progress; it joins the cycle before."""
 PAIR = ["person_source_id", "subject"]
-ATTENDANCE_SCHEMA = pa.schema(
-    [
-        ("person_source_id", pa.string()),
-        ("group_source_id", pa.string()),
-        ("session_date", pa.date32()),
-        ("attended", pa.bool_()),
-    ]
-)
-"""What a review counts of the session logs: one row per student and session logged."""
 BLOCK_SCHEMA = pa.schema(
     [
         ("person_source_id", pa.string()),
@@ -202,7 +194,7 @@ def run_cycle_boundary(
     tutors: pa.Table,
     cycles: pa.Table,
     active_students: pa.Array | pa.ChunkedArray | None = None,
-    attendance: pa.Table | None = None,
+    attendance: AttendanceLog | None = None,
     past_reviews: pa.Table | None = None,
 ) -> Grouping:
     """Decide one boundary: close exits (date + reason), review, keep the rest, place entrants, regroup.
@@ -212,13 +204,13 @@ def run_cycle_boundary(
     current tier_assignment/skill_gap rows, ``cycles`` the plan. The first boundary of a programme passes
     no memberships and no groups. ``active_students`` are the source_ids of the students on the roster
     now: an open member not among them exits ("left the roster") and nobody outside them enters; without
-    it, the roster is not checked. ``attendance`` (``ATTENDANCE_SCHEMA``) is what reviews count;
+    it, the roster is not checked. ``attendance`` is what reviews count (none: nothing logged);
     ``past_reviews`` the reviews of earlier boundaries. A group left with no open member is closed.
     The result's ``reviews`` and ``unplaced`` hold this boundary's only.
     """
     memberships = history("group_membership", memberships)
     groups = history("tutoring_group", groups)
-    attendance = attendance if attendance is not None else ATTENDANCE_SCHEMA.empty_table()
+    attendance = attendance if attendance is not None else LoggedAttendance()
     past_reviews = history("tutoring_review", past_reviews)
     cycle_source_id = _starting_cycle(cycles, boundary_date)
     current = open_memberships(memberships).join(

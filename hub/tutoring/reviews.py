@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from hub.model import arrow_schema, conform
 from hub.tutoring._labels import DOMAIN_LABELS
+from hub.tutoring.attendance import STUDENTS_PER_ASK, AttendanceLog
 from hub.tutoring.exits import MAX_CYCLES_REASON, cycles_served, test_label
 from hub.tutoring.policy import TutoringPolicy
 
@@ -39,37 +40,32 @@ STAYS, EXITED = "stays", "exited"
 
 
 def attendance_counts(
-    attendance: pa.Table, group_subjects: pa.Table, rows: pa.Table, on: date
+    attendance: AttendanceLog, group_subjects: pa.Table, rows: pa.Table, on: date
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sessions scheduled and attended per row of ``rows`` (person, subject, since) before ``on``.
 
-    ``attendance``: person_source_id, group_source_id, session_date, attended (one row per student and
-    session); ``group_subjects``: group_source_id, subject. The log is narrowed to the reviewed students
-    and the dates their spans can hold before it meets the groups' subjects: a district's whole log is
-    millions of rows, and a boundary reads the part of it before that boundary.
+    ``group_subjects``: group_source_id, subject. The logs are asked for ``STUDENTS_PER_ASK`` students at a
+    time, from the earliest of their spans up to ``on``, and counted before the next are asked for: a
+    district's whole log is millions of rows, and what one boundary reviews can be most of a year of it.
     """
     keys = ["person_source_id", "subject"]
     spans = rows.select([*keys, "since"]).append_column("_row", pa.array(np.arange(rows.num_rows)))
-    dates = attendance.column("session_date")
-    theirs = attendance.filter(
-        pc.and_(
-            pc.and_(
-                pc.greater_equal(dates, pc.min(spans.column("since"))),
-                pc.less(dates, pa.scalar(on, pa.date32())),
-            ),
-            pc.is_in(attendance.column("person_source_id"), value_set=spans.column(keys[0])),
+    people = spans.column(keys[0]).unique()
+    scheduled = np.zeros(rows.num_rows, dtype=np.int64)
+    attended = np.zeros(rows.num_rows, dtype=np.int64)
+    for first in range(0, len(people), STUDENTS_PER_ASK):
+        asked = people.slice(first, STUDENTS_PER_ASK)
+        theirs = spans.filter(pc.is_in(spans.column(keys[0]), value_set=asked))
+        logs = attendance.of(asked, pc.min(theirs.column("since")).as_py(), on)
+        logged = logs.join(group_subjects, "group_source_id", join_type="inner").join(
+            theirs, keys, join_type="inner"
         )
-    )
-    logged = theirs.join(group_subjects, "group_source_id", join_type="inner").join(
-        spans, keys, join_type="inner"
-    )
-    logged = logged.filter(pc.greater_equal(logged.column("session_date"), logged.column("since")))
-    row = logged.column("_row").to_numpy()
-    scheduled = np.bincount(row, minlength=rows.num_rows)
-    attended = np.bincount(
-        row, weights=logged.column("attended").to_numpy(zero_copy_only=False), minlength=rows.num_rows
-    )
-    return scheduled, attended.astype(np.int64)
+        logged = logged.filter(pc.greater_equal(logged.column("session_date"), logged.column("since")))
+        row = logged.column("_row").to_numpy()
+        scheduled += np.bincount(row, minlength=rows.num_rows)
+        came = logged.column("attended").to_numpy(zero_copy_only=False)
+        attended += np.bincount(row, weights=came, minlength=rows.num_rows).astype(np.int64)
+    return scheduled, attended
 
 
 def _actions(
@@ -117,7 +113,7 @@ def reviews(
     cycle_source_id: str,
     policy: TutoringPolicy,
     on: date,
-    attendance: pa.Table,
+    attendance: AttendanceLog,
     group_subjects: pa.Table,
     history: pa.Table,
     baseline_scores: pa.Table,
