@@ -49,6 +49,27 @@ def stage_blocks(
     """Every block of ``batch.blocks`` loaded into its table's stage, indexed on its key once loaded;
     copies a later block repeats whole are taken out, and a key repeated with other values refused."""
     staging: dict[str, _Staging] = {}
+    try:
+        _stage_each(connection, district_id, batch, staging)
+        for stage in staging.values():
+            stage.load.close()
+    except BaseException:
+        for stage in staging.values():
+            stage.load.discard()
+        raise
+    for name, stage in staging.items():
+        issues += nul_issues(name, stage.nul)
+        mode = batch.modes.get(name, SyncMode.BULK)
+        stage.staged.fingerprint = stage.fingerprint.hexdigest(mode, batch.deletes.get(name, []))
+        index_and_analyze(connection, stage.staged.stage, stage_key(name, stage.staged.columns))
+        stage.staged.rows = _without_copies(connection, name, stage.staged)
+    return {name: stage.staged for name, stage in staging.items()}
+
+
+def _stage_each(
+    connection: Connection, district_id: str, batch: NormalizedBatch, staging: dict[str, _Staging]
+) -> None:
+    """Each block's tables conformed, fingerprinted and written on their way into their stages."""
     for block in batch.blocks:
         for name, rows in block.items():
             mode = batch.modes.get(name, SyncMode.BULK)
@@ -62,14 +83,6 @@ def stage_blocks(
             table = conformed(name, rows, district_id, mode, staging[name].nul)
             staging[name].fingerprint.add(table)
             staging[name].load.add(table)
-    for name, stage in staging.items():
-        stage.load.close()
-        issues += nul_issues(name, stage.nul)
-        mode = batch.modes.get(name, SyncMode.BULK)
-        stage.staged.fingerprint = stage.fingerprint.hexdigest(mode, batch.deletes.get(name, []))
-        index_and_analyze(connection, stage.staged.stage, stage_key(name, stage.staged.columns))
-        stage.staged.rows = _without_copies(connection, name, stage.staged)
-    return {name: stage.staged for name, stage in staging.items()}
 
 
 def _start(connection: Connection, name: str, first: pa.Table) -> _Staging:

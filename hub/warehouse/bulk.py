@@ -87,6 +87,11 @@ class BlockLoad:
         else:
             self._scratch.append(batch for chunk in chunks for batch in _stored_table(chunk).to_batches())
 
+    def discard(self) -> None:
+        """Let go of what was written, unread: the apply failed before ``close``."""
+        if self._scratch is not None:
+            self._scratch.discard()
+
     def close(self) -> None:
         if self._scratch is not None:
             columns = ", ".join(_quote(name) for name in self._scratch.schema.names)

@@ -67,7 +67,8 @@ def copy_in(
 
 class ScratchRows:
     """A scratch file written a part at a time (rows handed in blocks), then copied in at once: one file
-    attached per table, however many parts (SQLite attaches at most ten files to a transaction)."""
+    attached per table, however many parts (SQLite attaches at most ten files to a transaction). Until it
+    is attached the file has a name: a process killed while the parts are written leaves it behind."""
 
     def __init__(self, schema: pa.Schema) -> None:
         descriptor, name = tempfile.mkstemp(prefix="tutorhub-stage-", suffix=".sqlite", dir=scratch_dir())
@@ -82,6 +83,10 @@ class ScratchRows:
             _unlink(self.path)
             raise
         self._created = True
+
+    def discard(self) -> None:
+        """The file removed unread (the apply it was for failed before the copy)."""
+        _unlink(self.path)
 
     def copy_into(
         self,
