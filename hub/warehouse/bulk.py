@@ -93,6 +93,7 @@ class BlockLoad:
             self._scratch.discard()
 
     def close(self) -> None:
+        """Every block written in (on SQLite, the scratch file copied in): the rows are in the table."""
         if self._scratch is not None:
             columns = ", ".join(_quote(name) for name in self._scratch.schema.names)
             dbapi_connection: Any = self._connection.connection.driver_connection
