@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -160,6 +160,12 @@ class NormalizedBatch:
     modes: dict[str, SyncMode]
     deletes: dict[str, list[str]] = field(default_factory=dict)  # table -> source_ids (delta deletes)
     issues: list[Issue] = field(default_factory=list)
+    blocks: Iterable[Mapping[str, pa.Table]] = ()
+    """Rows of tables too large to hold whole (a year of session logs), normalized a block of the extract
+    at a time: each block holds some rows of each such table, named by the table as in ``tables`` (and in
+    ``modes``, never in ``tables`` itself). The warehouse stages them block by block inside the apply's
+    one transaction. A row a later block repeats whole is the same row again (a session whose rows lie in
+    two blocks gives its head in both); the same key with other values is still a repeated key."""
 
 
 class Stage(StrEnum):

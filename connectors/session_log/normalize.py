@@ -3,6 +3,7 @@ mastery checks the view ``progress_point`` shows as points)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -15,6 +16,8 @@ from connectors.session_log.validate import whole_numbers
 from hub.csvtext import first_rows
 from hub.model import conform
 
+SESSIONS, ATTENDANCE = "tutoring_session", "session_attendance"
+
 
 @dataclass(frozen=True, slots=True)
 class Normalized:
@@ -25,23 +28,30 @@ class Normalized:
 
 
 def normalized_blocks(rows: pa.Table | pa.RecordBatchReader) -> Normalized:
-    """``rows`` normalized a block at a time, so that a log larger than memory is never held whole.
+    """``rows`` normalized a block at a time (``normalized_stream``), then put together whole.
 
     A session whose rows lie in two blocks gives a head in each; the first stands (its rows agree, as was
     checked on reading), so the sessions come out as from the whole table, in order of first appearance.
     """
-    blocks = [rows] if isinstance(rows, pa.Table) else (pa.Table.from_batches([batch]) for batch in rows)
-    sessions, attendance = [], []
-    for block in blocks:
-        sessions.append(sessions_table(block))
-        attendance.append(attendance_table(block))
-    if not sessions:  # a reader of no blocks: the tables of no rows
-        return normalized_blocks(rows.schema.empty_table())
-    heads = pa.concat_tables(sessions)
+    blocks = list(normalized_stream(rows))
+    heads = pa.concat_tables([block[SESSIONS] for block in blocks])
     _, first = first_rows(heads["source_id"])
     if len(first) < heads.num_rows:
         heads = heads.take(pa.array(first))
-    return Normalized(heads, pa.concat_tables(attendance))
+    return Normalized(heads, pa.concat_tables([block[ATTENDANCE] for block in blocks]))
+
+
+def normalized_stream(rows: pa.Table | pa.RecordBatchReader) -> Iterator[dict[str, pa.Table]]:
+    """Each block of a log's checked rows as its rows of ``tutoring_session`` and ``session_attendance``
+    (a reader of no blocks: one block of no rows), so that a log larger than memory is never held whole;
+    a session whose rows lie in two blocks gives the same head in each (``NormalizedBatch.blocks``)."""
+    blocks = [rows] if isinstance(rows, pa.Table) else (pa.Table.from_batches([b]) for b in rows)
+    empty = True
+    for block in blocks:
+        empty = False
+        yield {SESSIONS: sessions_table(block), ATTENDANCE: attendance_table(block)}
+    if empty:
+        yield from normalized_stream(rows.schema.empty_table())
 
 
 def latest_sessions(rows: pa.Table) -> tuple[pa.Table, int]:
@@ -81,7 +91,7 @@ def sessions_table(rows: pa.Table) -> pa.Table:
     heads = rows.select(fmt.SESSION_COLUMNS).take(pa.array(first))
     subject, domain = checked_skill(heads["skills_covered"])
     return conform(
-        "tutoring_session",
+        SESSIONS,
         pa.table(
             {
                 "source_id": heads["session_id"],
@@ -116,7 +126,7 @@ def attendance_table(rows: pa.Table) -> pa.Table:
     given = whole_numbers(rows["minutes_present"])
     present = pc.coalesce(given, pc.if_else(attended, minutes, 0))
     return conform(
-        "session_attendance",
+        ATTENDANCE,
         pa.table(
             {
                 "source_id": attendance_ids(rows),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
@@ -16,7 +16,13 @@ from connectors.session_log.logfile import (
     read_tutors_file,
     with_file,
 )
-from connectors.session_log.normalize import latest_sessions, normalized_blocks
+from connectors.session_log.normalize import (
+    ATTENDANCE,
+    SESSIONS,
+    latest_sessions,
+    normalized_blocks,
+    normalized_stream,
+)
 from connectors.session_log.tracked import WITHDRAWN, read_tracked
 from connectors.session_log.tutors import tutor_profiles
 from hub.archives import drop_files
@@ -111,21 +117,27 @@ class SessionLogSource(SourceConnector):
         tables: dict[str, pa.Table] = {}
         modes: dict[str, SyncMode] = {}
         deletes: dict[str, list[str]] = {}
-        if "sessions" in extract.streams:
-            logged = normalized_blocks(extract.streams["sessions"])
-            tables["tutoring_session"] = logged.sessions
-            # the attendance rows carry the mastery checks' points (the view progress_point shows them)
-            tables["session_attendance"] = logged.attendance
+        blocks: Iterator[dict[str, pa.Table]] | tuple[()] = ()
+        logged_rows = extract.streams.get("sessions")
+        withdrawn = extract.streams.get(WITHDRAWN)
+        if logged_rows is not None:
             # sessions are upserts; a changed file's take-backs are the withdrawn pairs (tracked.py)
-            modes["tutoring_session"] = modes["session_attendance"] = SyncMode.DELTA
-            withdrawn = extract.streams.get(WITHDRAWN)
+            modes[SESSIONS] = modes[ATTENDANCE] = SyncMode.DELTA
+        if isinstance(logged_rows, pa.RecordBatchReader) and withdrawn is None:
+            # a log replayed from disk is applied a block at a time, never held whole; a night that takes
+            # sessions back (only what changed, ``tracked``) is put together to tell which are gone
+            blocks = normalized_stream(logged_rows)
+        elif logged_rows is not None:
+            logged = normalized_blocks(logged_rows)
+            # the attendance rows carry the mastery checks' points (the view progress_point shows them)
+            tables[SESSIONS], tables[ATTENDANCE] = logged.sessions, logged.attendance
             if withdrawn is not None:
-                deletes["tutoring_session"] = _gone(withdrawn["session_id"], logged.sessions["source_id"])
+                deletes[SESSIONS] = _gone(withdrawn["session_id"], logged.sessions["source_id"])
         if "tutors" in extract.streams:
             # the tutors file is the whole list: a tutor left out of it no longer takes groups
             tables["tutor_profile"] = tutor_profiles(extract.streams["tutors"])
             modes["tutor_profile"] = SyncMode.BULK
-        return NormalizedBatch(tables=tables, modes=modes, deletes=deletes)
+        return NormalizedBatch(tables=tables, modes=modes, deletes=deletes, blocks=blocks)
 
 
 def _is_session_file(name: str) -> bool:

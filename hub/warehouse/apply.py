@@ -6,17 +6,20 @@ upsert and mark removals. Any error before the commit leaves the district exactl
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Table
 
 from hub.connector import Issue, NormalizedBatch, SyncMode
-from hub.model.arrow import conform, conform_present, sql_table
+from hub.model.arrow import sql_table
 from hub.model.base import SYNC_COLUMNS
 from hub.warehouse import guard
+from hub.warehouse.blocks import StagedBlocks, stage_blocks
+from hub.warehouse.conformed import conformed as conformed_rows
+from hub.warehouse.conformed import nul_issues
 from hub.warehouse.fingerprint import fingerprint
 from hub.warehouse.slots import stored_form
 from hub.warehouse.statements import (
@@ -28,6 +31,7 @@ from hub.warehouse.statements import (
     doomed_bulk,
     doomed_delta,
     insert_new,
+    insert_staged,
     mark_deleted,
     patch,
     replace_children,
@@ -43,28 +47,6 @@ class ApplyResult:
     issues: list[Issue] = field(default_factory=list)
 
 
-def _without_nul(name: str, data: pa.Table, issues: list[Issue]) -> pa.Table:
-    """NUL characters out of every text column, with a warning: PostgreSQL refuses them (a whole COPY
-    fails on one) where SQLite stores them, so both warehouses must get the same text. File connectors
-    remove them while decoding; this catches any other source (a REST API's JSON, a vendor's plugin)."""
-    for index, column in enumerate(data.columns):
-        if not pa.types.is_string(column.type) or not pc.any(pc.match_substring(column, "\x00")).as_py():
-            continue
-        rows = pc.sum(pc.match_substring(column, "\x00")).as_py()
-        data = data.set_column(index, data.field(index), pc.replace_substring(column, "\x00", ""))
-        reason = f"{rows} value(s) held NUL characters, which no text holds; they were removed"
-        issues.append(Issue(name, None, data.field(index).name, None, "nul_bytes", reason, "warning"))
-    return data
-
-
-def _with_district(name: str, data: pa.Table, district_id: str, mode: SyncMode) -> pa.Table:
-    conformed = conform_present(name, data) if mode is SyncMode.PATCH else conform(name, data)
-    district = pa.DictionaryArray.from_arrays(
-        pa.array(np.zeros(conformed.num_rows, dtype=np.int32)), pa.array([district_id])
-    ).cast(pa.string())
-    return conformed.append_column("district_id", district)
-
-
 def _check_unique(name: str, table: Table, data: pa.Table) -> None:
     keys = [c.name for c in table.primary_key.columns if c.name != "district_id"]
     if len(keys) == 1:
@@ -73,6 +55,25 @@ def _check_unique(name: str, table: Table, data: pa.Table) -> None:
         distinct = data.group_by(keys).aggregate([]).num_rows
     if distinct != data.num_rows:
         raise WarehouseError(f"{name}: the batch holds {data.num_rows - distinct} duplicate key(s) {keys}")
+
+
+def _plan_removals(
+    connection: Connection,
+    table: Table,
+    stage: str,
+    mode: SyncMode,
+    deletes: list[str],
+    district_id: str,
+    doomed: dict[str, str],
+) -> None:
+    """Note in ``doomed`` the temporary table of what a staged table's sync would remove: a bulk table's
+    rows its stage lacks, a delta's deletes (a child's go with its parents, a patch removes nothing)."""
+    if table.name in CHILD_TABLES or mode is SyncMode.PATCH:
+        return
+    if mode is SyncMode.BULK:
+        doomed[table.name] = doomed_bulk(connection, table, stage, district_id)
+    elif deletes:
+        doomed[table.name] = doomed_delta(connection, table, deletes)
 
 
 def apply_batch(
@@ -91,12 +92,16 @@ def apply_batch(
     staged: list[tuple[Table, str, SyncMode, list[str]]] = []
     fresh: dict[str, tuple[Table, pa.Table]] = {}
     doomed: dict[str, str] = {}
+    fresh_stages: list[StagedBlocks] = []
+    dropped: list[str] = []  # stages of tables handed in blocks that are unchanged
     for given, data in batch.tables.items():
         mode = batch.modes.get(given, SyncMode.BULK)
         deletes = batch.deletes.get(given, [])
         name, data = stored_form(given, data, mode, deletes, result.issues)
         table = sql_table(name)
-        conformed = _without_nul(name, _with_district(name, data, district_id, mode), result.issues)
+        nul: Counter[str] = Counter()
+        conformed = conformed_rows(name, data, district_id, mode, nul)
+        result.issues += nul_issues(name, nul)
         result.fingerprints[name] = fingerprint(conformed, mode, deletes)
         # A patch is worked out against what is stored now, so the same patch as last time is not a no-op.
         if mode is not SyncMode.PATCH and applied_fingerprints.get(name) == result.fingerprints[name]:
@@ -107,18 +112,29 @@ def apply_batch(
             continue
         _check_unique(name, table, conformed)
         staging = create_stage(connection, table, name, conformed)
-        if name not in CHILD_TABLES and mode is not SyncMode.PATCH:
-            if mode is SyncMode.BULK:
-                doomed[name] = doomed_bulk(connection, table, staging, district_id)
-            elif deletes:
-                doomed[name] = doomed_delta(connection, table, deletes)
+        _plan_removals(connection, table, staging, mode, deletes, district_id, doomed)
         staged.append((table, staging, mode, conformed.column_names))
+    for name, blocks in stage_blocks(connection, district_id, batch, result.issues).items():
+        mode, deletes = batch.modes[name], batch.deletes.get(name, [])
+        result.fingerprints[name] = blocks.fingerprint
+        if applied_fingerprints.get(name) == blocks.fingerprint:
+            result.changes[name] = TableChange(rows=blocks.rows, skipped_unchanged=True)
+            dropped.append(blocks.stage)
+        elif district_is_empty(connection, blocks.table, district_id):
+            fresh_stages.append(blocks)
+        else:
+            _plan_removals(connection, blocks.table, blocks.stage, mode, deletes, district_id, doomed)
+            staged.append((blocks.table, blocks.stage, mode, blocks.columns))
 
     result.deletions = guard.planned_deletions(connection, district_id, doomed)
     guard.check(district_id, result.deletions, max_delete_fraction, allow_deletions)
 
     for name, (table, conformed) in fresh.items():
         result.changes[name] = insert_new(connection, table, conformed, run_id)
+    for blocks in fresh_stages:
+        result.changes[blocks.table.name] = insert_staged(
+            connection, blocks.table, blocks.stage, blocks.columns, run_id
+        )
     stages = {table.name: staging for table, staging, _, _ in staged}
     for table, staging, mode, columns in staged:
         if table.name in CHILD_TABLES:
@@ -140,6 +156,7 @@ def apply_batch(
             if table.name in doomed:
                 change.deleted = mark_deleted(connection, table, doomed[table.name], district_id, run_id)
         result.changes[table.name] = change
-    for temporary in [staging for _, staging, _, _ in staged] + list(doomed.values()):
+    stages_done = [staging for _, staging, _, _ in staged] + [blocks.stage for blocks in fresh_stages]
+    for temporary in stages_done + dropped + list(doomed.values()):
         connection.exec_driver_sql(f"DROP TABLE {temporary}")
     return result

@@ -65,6 +65,41 @@ def _load_sqlite(connection: Connection, target: str, data: pa.Table, chunks: It
     )
 
 
+class BlockLoad:
+    """Rows appended to ``table_name`` a block at a time (a table handed in blocks), in bulk: each block
+    copied on PostgreSQL, written to one scratch file on SQLite and copied in by ``close``."""
+
+    def __init__(self, connection: Connection, table_name: str, schema: pa.Schema) -> None:
+        self._connection = connection
+        self._target = f"{_quote(table_name)} ({', '.join(_quote(name) for name in schema.names)})"
+        dbapi_connection: Any = connection.connection.driver_connection
+        scratch = connection.dialect.name == "sqlite" and sqlite_stage.has_free_slot(dbapi_connection)
+        self._scratch = (
+            sqlite_stage.ScratchRows(_stored_table(schema.empty_table()).schema) if scratch else None
+        )
+
+    def add(self, data: pa.Table) -> None:
+        chunks = (data.slice(start, BATCH_ROWS) for start in range(0, data.num_rows, BATCH_ROWS))
+        if self._connection.dialect.name == "postgresql":
+            _copy_postgres(self._connection, self._target, chunks)
+        elif self._scratch is None:
+            _executemany(self._connection, self._target, chunks)
+        else:
+            self._scratch.append(batch for chunk in chunks for batch in _stored_table(chunk).to_batches())
+
+    def discard(self) -> None:
+        """Let go of what was written, unread: the apply failed before ``close``."""
+        if self._scratch is not None:
+            self._scratch.discard()
+
+    def close(self) -> None:
+        """Every block written in (on SQLite, the scratch file copied in): the rows are in the table."""
+        if self._scratch is not None:
+            columns = ", ".join(_quote(name) for name in self._scratch.schema.names)
+            dbapi_connection: Any = self._connection.connection.driver_connection
+            self._scratch.copy_into(dbapi_connection, self._connection.connection.info, self._target, columns)
+
+
 def _copy_postgres(connection: Connection, target: str, chunks: Iterator[pa.Table]) -> None:
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:

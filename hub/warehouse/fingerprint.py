@@ -27,11 +27,26 @@ class _HashSink:
         self.closed = True
 
 
+class Fingerprint:
+    """A table's fingerprint taken a block at a time, so that a table given in blocks is never held whole:
+    the same rows in the same blocks give the same fingerprint."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self._sink = _HashSink()
+        self._writer = pa.ipc.new_stream(pa.PythonFile(self._sink, mode="w"), schema)
+
+    def add(self, data: pa.Table) -> None:
+        self._writer.write_table(data)
+
+    def hexdigest(self, mode: SyncMode, deletes: list[str]) -> str:
+        self._writer.close()
+        self._sink.digest.update(mode.value.encode())
+        for source_id in sorted(deletes):
+            self._sink.digest.update(source_id.encode() + b"\0")
+        return self._sink.digest.hexdigest()
+
+
 def fingerprint(data: pa.Table, mode: SyncMode, deletes: list[str]) -> str:
-    sink = _HashSink()
-    with pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), data.schema) as writer:
-        writer.write_table(data)
-    sink.digest.update(mode.value.encode())
-    for source_id in sorted(deletes):
-        sink.digest.update(source_id.encode() + b"\0")
-    return sink.digest.hexdigest()
+    whole = Fingerprint(data.schema)
+    whole.add(data)
+    return whole.hexdigest(mode, deletes)

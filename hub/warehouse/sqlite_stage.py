@@ -60,32 +60,67 @@ def copy_in(
 
     ``select_list`` names the scratch columns (as ``schema`` does) or holds literals; rows keep their order.
     """
-    descriptor, name = tempfile.mkstemp(prefix="tutorhub-stage-", suffix=".sqlite", dir=scratch_dir())
-    os.close(descriptor)
-    path = Path(name)
-    schema_name = f"tutorhub_stage_{next(_names)}"
-    try:
-        _ingest(path, pa.RecordBatchReader.from_batches(schema, iter(batches)))
-        dbapi_connection.execute(f"ATTACH DATABASE ? AS {schema_name}", (str(path),))
-    finally:
-        _unlink(path)
-    info.setdefault(ATTACHED, []).append((schema_name, path))
-    dbapi_connection.execute(
-        f"INSERT INTO {target} SELECT {select_list} FROM {schema_name}.rows ORDER BY rowid"
-    )
-    if not dbapi_connection.in_transaction:
-        release(dbapi_connection, info)
+    scratch = ScratchRows(schema)
+    scratch.append(batches)
+    scratch.copy_into(dbapi_connection, info, target, select_list)
 
 
-def _ingest(path: Path, reader: pa.RecordBatchReader) -> None:
-    """The rows into a new table ``rows`` of the scratch file; ADBC's connection is closed on return."""
+class ScratchRows:
+    """A scratch file written a part at a time (rows handed in blocks), then copied in at once: one file
+    attached per table, however many parts (SQLite attaches at most ten files to a transaction). Until it
+    is attached the file has a name: a process killed while the parts are written leaves it behind."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        descriptor, name = tempfile.mkstemp(prefix="tutorhub-stage-", suffix=".sqlite", dir=scratch_dir())
+        os.close(descriptor)
+        self.path, self.schema, self._created = Path(name), schema, False
+
+    def append(self, batches: Iterable[pa.RecordBatch]) -> None:
+        try:
+            reader = pa.RecordBatchReader.from_batches(self.schema, iter(batches))
+            _ingest(self.path, reader, "append" if self._created else "create")
+        except BaseException:
+            _unlink(self.path)
+            raise
+        self._created = True
+
+    def discard(self) -> None:
+        """The file removed unread (the apply it was for failed before the copy)."""
+        _unlink(self.path)
+
+    def copy_into(
+        self,
+        dbapi_connection: sqlite3.Connection,
+        info: MutableMapping[str, Any],
+        target: str,
+        select_list: str,
+    ) -> None:
+        """``INSERT INTO target SELECT select_list`` over the rows appended, in their order."""
+        schema_name = f"tutorhub_stage_{next(_names)}"
+        try:
+            if not self._created:
+                self.append(())
+            dbapi_connection.execute(f"ATTACH DATABASE ? AS {schema_name}", (str(self.path),))
+        finally:
+            _unlink(self.path)
+        info.setdefault(ATTACHED, []).append((schema_name, self.path))
+        dbapi_connection.execute(
+            f"INSERT INTO {target} SELECT {select_list} FROM {schema_name}.rows ORDER BY rowid"
+        )
+        if not dbapi_connection.in_transaction:
+            release(dbapi_connection, info)
+
+
+def _ingest(path: Path, reader: pa.RecordBatchReader, mode: str) -> None:
+    """The rows into the table ``rows`` of the scratch file (``mode``: create it, or append to it); ADBC's
+    connection is closed on return."""
     # Autocommit: ADBC's ingest is one transaction of its own, and the pragmas below refuse to run in one.
     with adbc_sqlite.connect(str(path), autocommit=True) as connection, connection.cursor() as cursor:
         # A private file read once and deleted: no journal, no fsync (a crash leaves nothing to recover).
         cursor.execute("PRAGMA journal_mode=OFF")
         cursor.fetchall()
         cursor.execute("PRAGMA synchronous=OFF")
-        cursor.adbc_ingest("rows", reader, mode="create")
+        cursor.adbc_ingest("rows", reader, mode=mode)
 
 
 def _unlink(path: Path) -> None:

@@ -6,6 +6,8 @@ Statements name tables and columns from the model only (never from input), so th
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,15 +66,25 @@ def _stamp(table: Table) -> list[str]:
 
 def create_stage(connection: Connection, table: Table, name: str, data: pa.Table) -> str:
     """A temporary copy of the batch, indexed on its key so that every join against it stays linear."""
-    stage = f"stage_{name}"
-    columns = ", ".join(_q(c) for c in data.column_names)
-    connection.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {stage} AS SELECT {columns} FROM {table.name} WHERE 1 = 0"
-    )
+    stage = empty_stage(connection, table, name, data.column_names)
     bulk.load(connection, stage, data)
-    key = "source_id" if "source_id" in data.column_names else CHILD_TABLES[name][1]
-    index_and_analyze(connection, stage, key)
+    index_and_analyze(connection, stage, stage_key(name, data.column_names))
     return stage
+
+
+def empty_stage(connection: Connection, table: Table, name: str, columns: list[str]) -> str:
+    """The temporary table a batch of ``table`` is staged in, with ``columns`` of it and no rows yet."""
+    stage = f"stage_{name}"
+    listed = ", ".join(_q(c) for c in columns)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {stage} AS SELECT {listed} FROM {table.name} WHERE 1 = 0"
+    )
+    return stage
+
+
+def stage_key(name: str, columns: list[str]) -> str:
+    """The column a stage of ``name`` is indexed and joined on."""
+    return "source_id" if "source_id" in columns else CHILD_TABLES[name][1]
 
 
 def index_and_analyze(connection: Connection, temporary: str, key: str) -> None:
@@ -233,15 +245,42 @@ def insert_new(connection: Connection, table: Table, data: pa.Table, run_id: int
     ]
     if STAMP in table.c:
         data = data.append_column(STAMP, pa.array(np.full(data.num_rows, run_id, dtype=np.int64)))
+    with _indexes_after(connection, table):
+        try:
+            bulk.load(connection, table.name, data, order=pc.sort_indices(data, sort_keys=keys))
+        except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:  # raised by the drivers themselves
+            detail = str(error).splitlines()
+            raise WarehouseError(f"{table.name}: the batch repeats a key: {' '.join(detail[:2])}") from None
+    return TableChange(rows=data.num_rows, inserted=data.num_rows)
+
+
+def insert_staged(
+    connection: Connection, table: Table, stage: str, columns: list[str], run_id: int
+) -> TableChange:
+    """First load of a table from its stage (a table handed in a block at a time), as ``insert_new`` loads
+    a whole one: in key order, the stage's keys checked unique already (``hub.warehouse.blocks``)."""
+    listed = ", ".join(_q(c) for c in columns)
+    stamp, run = (f", {STAMP}", ", :run") if STAMP in table.c else ("", "")
+    keys = ", ".join(_q(column.name) for column in table.primary_key.columns)
+    with _indexes_after(connection, table):
+        inserted = connection.execute(
+            text(
+                f"INSERT INTO {table.name} ({listed}{stamp}) "
+                f"SELECT {listed}{run} FROM {stage} ORDER BY {keys}"
+            ),
+            {"run": run_id} if stamp else {},
+        )
+    return TableChange(rows=inserted.rowcount, inserted=inserted.rowcount)
+
+
+@contextmanager
+def _indexes_after(connection: Connection, table: Table) -> Iterator[None]:
+    """A first load with the secondary indexes of an empty SQLite table built after it
+    (``_drop_indexes_of_empty_sqlite_table``)."""
     deferred = _drop_indexes_of_empty_sqlite_table(connection, table)
-    try:
-        bulk.load(connection, table.name, data, order=pc.sort_indices(data, sort_keys=keys))
-    except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:  # raised by the drivers themselves
-        detail = str(error).splitlines()
-        raise WarehouseError(f"{table.name}: the batch repeats a key: {' '.join(detail[:2])}") from None
+    yield
     for definition in deferred:
         connection.exec_driver_sql(definition)
-    return TableChange(rows=data.num_rows, inserted=data.num_rows)
 
 
 def _drop_indexes_of_empty_sqlite_table(connection: Connection, table: Table) -> list[str]:

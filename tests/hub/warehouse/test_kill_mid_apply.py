@@ -28,6 +28,9 @@ from hub.warehouse import Warehouse
 from tests.hub.warehouse.test_apply import DISTRICT, bulk, people
 house = Warehouse(sys.argv[1])
 batch = bulk(person=people(range({KEPT.start}, {KEPT.stop}), name="Bea"))
+if sys.argv[2] == "blocks":  # the same rows handed in blocks (NormalizedBatch.blocks)
+    given = batch.tables.pop("person")
+    batch.blocks = [{{"person": given.slice(start, 1000)}} for start in range(0, given.num_rows, 1000)]
 print("applying", flush=True)
 house.apply(DISTRICT, "roster", batch)
 print("applied", flush=True)
@@ -39,15 +42,16 @@ def _state(warehouse: Warehouse) -> tuple[int, set[str]]:
     return person.num_rows, set(person.column("given_name").to_pylist())
 
 
+@pytest.mark.parametrize("given", ["whole", "blocks"])
 @pytest.mark.parametrize("after_seconds", [0.1, 0.6])
 def test_a_killed_apply_leaves_before_or_after_and_a_rerun_converges(
-    warehouse: Warehouse, warehouse_url: str, after_seconds: float, tmp_path: Path
+    warehouse: Warehouse, warehouse_url: str, after_seconds: float, given: str, tmp_path: Path
 ) -> None:
     warehouse.apply(DISTRICT, "roster", bulk(person=people(range(ROWS))))
     before, after = (ROWS, {"Ana"}), (len(KEPT), {"Bea"})
     # Killed while ADBC writes a batch, a SQLite apply leaves that scratch file behind: keep it in tmp_path.
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, warehouse_url],
+        [sys.executable, "-c", _CHILD, warehouse_url, given],
         stdout=subprocess.PIPE,
         text=True,
         cwd=".",
