@@ -13,6 +13,7 @@ keeps its assignments: a few thousand counts, not a row per student, subject and
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -22,49 +23,33 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hub.connector import RenderedReport
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.delivery import PACKETS, keep_and_write, report_settings, reports_dir
 from hub.pipeline.derived import derived_files
-from hub.pipeline.rendered_store import reports_of
-from hub.pipeline.tutoring import as_of_date, counted_tiers, last_boundary
+from hub.pipeline.packet_reads import COUNTED, NARROW, TABLES, part_inputs, shared_inputs, whole_inputs
+from hub.pipeline.parts import SchoolPart, school_parts
+from hub.pipeline.tutoring import last_boundary
 from hub.reports import AlignmentReport, ReportInputs
 from hub.reports.directory import directory
 from hub.reports.packet import KIND, build_review_packets
-from hub.tutoring.exits import LATEST_COLUMNS
-from hub.tutoring.tiers import tier_distribution
 
 STEP = "review_packets"  # the night's step, whose step_state marks what its kept packets were made from
 PACKETS_TABLE = Path(PACKETS).stem
 PACKET_TYPES = ("text/html", "text/csv")
-TABLES = (
-    "section", "enrollment", "school", "course", "tutoring_group", "group_membership", "cycle",
-    "tutoring_review", "unplaced_entrant", "progress_goal",
-)  # fmt: skip
-COUNTED = ("tier_assignment",)
-"""Read as counts per pyramid cell (``counted_tiers``), not row by row."""
-NARROW = {
-    "person": ["source_id", "given_name", "preferred_given_name", "family_name", "grade"],
-    "tutoring_session": [
-        "source_id", "session_date", "minutes", "tutor_person_source_id", "group_source_id", "skills_covered",
-    ],
-    "session_attendance": ["session_source_id", "person_source_id", "attendance", "minutes_present"],
-    "assessment_result": [*LATEST_COLUMNS, "measure", "is_test_of_record"],
-}  # fmt: skip
-"""Only the columns the packet reads of the district's largest tables."""
 
 
 @dataclass(frozen=True, slots=True)
 class Packets:
-    """What the packets step made: the rendered packets, their folder, and the boundary they are of."""
+    """What the packets step made: the targets of the packets rendered (their bodies stay on disk, for the
+    push to read a part at a time), their folder, and the boundary they are of."""
 
-    reports: list[RenderedReport]
+    targets: list[str]
     folder: Path
     boundary: date | None
 
     @property
     def schools(self) -> int:
-        return len({report.target for report in self.reports})
+        return len(set(self.targets))
 
 
 def render_packets(run: DistrictRun) -> Packets:
@@ -78,37 +63,47 @@ def _cycle_start(cycles: pa.Table, boundary: date) -> date:
     return ended["start_date"][0].as_py() if ended.num_rows else boundary
 
 
-def build_district_packets(run: DistrictRun) -> list[RenderedReport]:
+def build_district_packets(run: DistrictRun) -> list[str]:
     """The latest boundary's packets, written under ``reports/review_packet`` and kept for the push; or
-    the ones kept, not built again, while nothing they read changed since they were."""
+    the ones kept, not built again, while nothing they read changed since they were. Their targets: a
+    district's bodies are not read back."""
     boundary = last_boundary(run)
     settings = f"{boundary}|{report_settings(run)}"
     render = partial(_render_packets, run, boundary)
-    kept = derived_files(run, STEP, reports_dir(run), [*TABLES, *COUNTED, *NARROW], settings, render)
-    return reports_of(kept[PACKETS_TABLE])
+    tables = [*TABLES, *COUNTED, *NARROW]
+    kept = derived_files(run, STEP, reports_dir(run), tables, settings, render, {PACKETS_TABLE: ["target"]})
+    return pc.unique(kept[PACKETS_TABLE]["target"]).to_pylist()
 
 
 def _render_packets(run: DistrictRun, boundary: date | None) -> dict[str, Path]:
     """Build and render ``boundary``'s packets; write the files of those whose content changed since last
     night (the generated stamp aside), so that a night changing other schools rewrites none of these."""
-    packets: list[AlignmentReport] = []
+    packets: Iterable[AlignmentReport] = ()
     if boundary is not None:
-        warehouse, district = run.warehouse, run.district_id
-        tables = {name: warehouse.read(name, district) for name in TABLES}
-        tables |= {name: warehouse.read(name, district, columns=columns) for name, columns in NARROW.items()}
-        inputs = ReportInputs(
-            district_id=district,
-            week_start=boundary - timedelta(days=boundary.weekday()),
-            **tables,
-            tier_distribution=tier_distribution(counted_tiers(run), run.district.tutoring),
-            district_name=run.district.name,
-            policy=run.district.tutoring,
-            plan=run.district.dosage,
-            impact_policy=run.district.impact,
-            data_as_of=as_of_date(run),
-        )
         generated_at = datetime.now(ZoneInfo(run.district.timezone)).replace(microsecond=0)
-        packets = build_review_packets(
-            inputs, directory(inputs, {}), generated_at, boundary, _cycle_start(tables["cycle"], boundary)
-        )
+        packets = review_packets(run, boundary, generated_at)
     return {PACKETS_TABLE: keep_and_write(packets, reports_dir(run), PACKETS, PACKET_TYPES)}
+
+
+def review_packets(run: DistrictRun, boundary: date, generated_at: datetime) -> Iterator[AlignmentReport]:
+    """``boundary``'s packets in school order, a part of ``part_students`` at a time; a district that
+    fits in one part is read whole (``hub.pipeline.packet_reads``)."""
+    shared = shared_inputs(run, boundary)
+    assert shared.cycle is not None  # shared_inputs reads it
+    start = _cycle_start(shared.cycle, boundary)
+    build = partial(build_review_packets, generated_at=generated_at, boundary=boundary, cycle_start=start)
+    parts = school_parts(run.warehouse, run.district_id, run.district.part_students)
+    for part in parts:
+        yield from _packets(run, shared, part if len(parts) > 1 else None, build)
+
+
+def _packets(
+    run: DistrictRun,
+    shared: ReportInputs,
+    part: SchoolPart | None,
+    build: Callable[..., list[AlignmentReport]],
+) -> list[AlignmentReport]:
+    """``part``'s packets (None: the whole district's); its rows are let go when this returns, before the
+    next part's are read."""
+    inputs = whole_inputs(run, shared) if part is None else part_inputs(run, shared, part)
+    return build(inputs, directory(inputs, {}), of_schools=None if part is None else part.schools)

@@ -83,10 +83,10 @@ class SchoolPart:
 
 
 def school_parts(warehouse: Warehouse, district: str, size: int) -> list[SchoolPart]:
-    """Every school a student or a section names (and each of the roster's schools), packed greedily in id
-    order (Python's, the order reports take) into parts of at most ``size`` active students by primary
-    school; a school larger than ``size`` is a part of its own. Students and sections that name no school
-    are the last part's. Reads one count per school."""
+    """Every school a student, a section or a group names (and each of the roster's schools), packed
+    greedily in id order (Python's, the order reports take) into parts of at most ``size`` active students
+    by primary school; a school larger than ``size`` is a part of its own. Students and sections that name
+    no school are the last part's. Reads one count per school."""
     counts = _students_by_school(warehouse, district)
     parts: list[SchoolPart] = []
     schools: list[str | None] = []
@@ -101,9 +101,10 @@ def school_parts(warehouse: Warehouse, district: str, size: int) -> list[SchoolP
 
 
 def _students_by_school(warehouse: Warehouse, district: str) -> dict[str | None, int]:
-    """Active students per primary school, with a zero for each school only a section or the roster
-    names, and for None (no school) always."""
+    """Active students per primary school, with a zero for each school only a section, a group or the
+    roster names (a group keeps the school it was formed at), and for None (no school) always."""
     person, section, school = sql_table("person"), sql_table("section"), sql_table("school")
+    group = sql_table("tutoring_group")
     counted = (
         select(person.c.primary_school_source_id, func.count())
         .where(person.c.district_id == district, person.c.role == "student", person.c.status == "active")
@@ -112,6 +113,7 @@ def _students_by_school(warehouse: Warehouse, district: str) -> dict[str | None,
     named = union(
         select(section.c.school_source_id).where(section.c.district_id == district),
         select(school.c.source_id).where(school.c.district_id == district),
+        select(group.c.school_source_id).where(group.c.district_id == district),
     )
     with warehouse.engine.connect() as connection:
         counts: dict[str | None, int] = dict(connection.execute(counted).all())  # type: ignore[arg-type]

@@ -84,15 +84,10 @@ def shared_inputs(run: DistrictRun) -> ReportInputs:
     """What every part reads, once: the pulse, schools, courses, groups, tutors' profiles and names, and
     cycles; no student's row of the roster, gaps or progress."""
     warehouse, district = run.warehouse, run.district_id
-    group, profile = sql_table("tutoring_group"), sql_table("tutor_profile")
-    tutors = or_(
-        _person().in_(select(group.c.tutor_person_source_id).where(group.c.district_id == district)),
-        _person().in_(select(profile.c.source_id).where(profile.c.district_id == district)),
-    )
     return ReportInputs(
         district_id=district,
         week_start=pulse_week(warehouse, district, as_of_date(run)),
-        person=_read(run, "person", tutors),
+        person=_read(run, "person", tutors(district)),
         section=_read(run, "section", false()),
         enrollment=_read(run, "enrollment", false()),
         **{name: warehouse.read(name, district) for name in SHARED},
@@ -102,6 +97,15 @@ def shared_inputs(run: DistrictRun) -> ReportInputs:
         plan=run.district.dosage,
         impact_policy=run.district.impact,
         data_as_of=as_of_date(run),
+    )
+
+
+def tutors(district: str) -> ColumnElement[bool]:
+    """The SQL condition that a person tutors: a group's tutor, or a tutor profile's. A few rows a school."""
+    group, profile = sql_table("tutoring_group"), sql_table("tutor_profile")
+    return or_(
+        _person().in_(select(group.c.tutor_person_source_id).where(group.c.district_id == district)),
+        _person().in_(select(profile.c.source_id).where(profile.c.district_id == district)),
     )
 
 

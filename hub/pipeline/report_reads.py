@@ -9,9 +9,11 @@ reads apart from the rendering.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 
 from hub.model import sql_table, students_of
 from hub.pipeline.context import DistrictRun
@@ -97,14 +99,22 @@ def report_inputs(run: DistrictRun) -> ReportInputs:
 def logs_not_placed(run: DistrictRun, people: list[str]) -> dict[str, pa.Table]:
     """The session log as far as a report reads it: the sessions logged for ``people`` (the students logged
     without a placement, whose first logged day hub.reports.logged_not_placed finds), not a year's log."""
+    return logged_sessions(run, listed(people), COLUMNS)
+
+
+def logged_sessions(
+    run: DistrictRun, students: Select | ColumnElement, columns: Mapping[str, list[str]]
+) -> dict[str, pa.Table]:
+    """The attendance logged for ``students`` (ids, as a query or a list) and the sessions it was logged
+    in, only ``columns`` of each: a part's log, not the district's year of it."""
     district = run.district_id
     attendance, session = sql_table("session_attendance"), sql_table("tutoring_session")
-    theirs = attendance.c.person_source_id.in_(listed(people))
+    theirs = attendance.c.person_source_id.in_(students)
     held = select(attendance.c.session_source_id).where(
         attendance.c.district_id == district, attendance.c.status == "active", theirs
     )
     return {
-        name: run.warehouse.read(name, district, columns=COLUMNS[name], where=where)
+        name: run.warehouse.read(name, district, columns=columns[name], where=where)
         for name, where in [
             ("session_attendance", theirs),
             ("tutoring_session", session.c.source_id.in_(held)),

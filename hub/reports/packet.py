@@ -11,6 +11,7 @@ conversation: the dashboard's own figures, suppressed the same way (hub.reports.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 import pyarrow as pa
@@ -148,11 +149,17 @@ def _students_section(decisions: pa.Table, groups: pa.Table, names: Directory, b
 
 
 def build_review_packets(
-    inputs: ReportInputs, names: Directory, generated_at: datetime, boundary: date, cycle_start: date
+    inputs: ReportInputs,
+    names: Directory,
+    generated_at: datetime,
+    boundary: date,
+    cycle_start: date,
+    of_schools: Collection[str | None] | None = None,
 ) -> list[AlignmentReport]:
     """One packet per school with a decision or a group change at ``boundary`` (the cycle that ended
     began on ``cycle_start``). ``inputs.progress_goal`` may be empty: the goals are then said to be unset.
-    """
+    ``of_schools``: only these schools' packets (a part's, whose inputs hold its schools' students and
+    every group); None: every school's."""
     groups = inputs.tutoring_group
     memberships = inputs.group_membership
     if groups is None or memberships is None or not groups.num_rows:
@@ -179,6 +186,8 @@ def build_review_packets(
             *changes["school_source_id"].drop_null().to_pylist(),
         }
     )
+    if of_schools is not None:
+        schools = [school for school in schools if school in of_schools]
     packets = []
     for school in schools:
         name = names.schools.get(school, school)

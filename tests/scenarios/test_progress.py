@@ -213,7 +213,7 @@ def test_an_unchanged_night_keeps_goals_and_packets_and_a_new_point_makes_them_a
         assert _committed(run, "progress_monitoring") == goals_written  # nothing judged or written again
         assert run.warehouse.step_record("progress", "review_packets").through_run == packets_made
         assert (kept["progress_monitoring"].placements, kept["progress_monitoring"].changed) == (4, 0)
-        assert kept["review_packets"].reports  # the kept packets, read back for the push
+        assert kept["review_packets"].targets  # the kept packets' targets, their bodies left for the push
         assert night.read("progress_goal").sort_by("source_id").equals(later.sort_by("source_id"))
 
         [point] = (

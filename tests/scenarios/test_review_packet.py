@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -38,8 +38,10 @@ from hub.connector import NormalizedBatch, SyncMode
 from hub.model import conform
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.delivery import load_rendered, push_district
-from hub.pipeline.packets import build_district_packets
+from hub.pipeline.packets import build_district_packets, review_packets
+from hub.pipeline.parts import school_parts
 from hub.plugins import installed
+from hub.reports.rendered import render
 from hub.settings import load_hub_config
 from tests.scenarios.handbuilt import HandBuilt, Tutor, hand_built, write_drop
 from tests.scenarios.test_decisions import C6, GEO, NO, Night, hub_yaml, pupil, steady, write_sessions
@@ -300,6 +302,30 @@ def test_packet_groups_and_pyramid(packets: Packets) -> None:
     # the pyramid: grade 4 of school A has six students in the spring window, under the minimum of 10
     assert "Tier pyramid against the healthy ranges" in school_a
     assert "suppressed (n &lt; 10)" in school_a
+
+
+@pytest.mark.slow
+def test_packets_a_school_at_a_time_are_the_districts(packets: Packets) -> None:
+    """An exit, a closed group and a merge in two schools: built a school at a time (parts of one student),
+    the packets say, byte for byte, what the whole district's say."""
+    stamp = datetime(2026, 3, 20, 6, 0, tzinfo=UTC)
+
+    def built(part_students: int) -> list[tuple[str, list[bytes]]]:
+        district = packets.night.hub.district("packet").model_copy(update={"part_students": part_students})
+        run = DistrictRun(packets.night.hub, district, installed())
+        try:
+            parts = school_parts(run.warehouse, run.district_id, part_students)
+            assert len(parts) == 1 if part_students > 1 else len(parts) > 2  # a part per school
+            return [
+                (packet.target, [made.body for made in render(packet, ("text/html", "text/csv"))])
+                for packet in review_packets(run, C6, stamp)
+            ]
+        finally:
+            run.close()
+
+    whole = built(1_000_000)
+    assert [target for target, _ in whole] == [f"{packets.school(n)}:{C6.isoformat()}" for n in (0, 1)]
+    assert built(1) == whole
 
 
 @pytest.mark.slow

@@ -19,12 +19,9 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-import yaml
 
-from cli.demo import demo_as_of, demo_config, write_demo_data
-from hub.pipeline.context import DistrictRun
 from hub.pipeline.evidence import stored_dosage
-from hub.pipeline.night import run_steps, through
+from hub.pipeline.night import through
 from hub.pipeline.parts import SchoolPart, school_parts
 from hub.pipeline.report_parts import (
     in_section_order,
@@ -34,13 +31,10 @@ from hub.pipeline.report_parts import (
     tutor_parts,
 )
 from hub.pipeline.report_reads import report_inputs
-from hub.plugins import installed
 from hub.reports import report_stream
 from hub.reports.dosage_view import dosage_section
 from hub.reports.rendered import RENDERERS, render
-from hub.settings import load_hub_config
-from testkit.synthetic import DistrictSpec
-from tests.conftest import fresh_postgres_database
+from tests.hub.pipeline.demo_district import demo_district, opened
 
 STUDENTS, SEED = 300, 3
 GENERATED = datetime(2026, 5, 4, 7, 30, tzinfo=ZoneInfo("America/Chicago"))
@@ -49,34 +43,8 @@ GENERATED = datetime(2026, 5, 4, 7, 30, tzinfo=ZoneInfo("America/Chicago"))
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo district's hub.yaml, its night run up to (not including) the reports."""
-    folder = tmp_path_factory.mktemp("district")
-    write_demo_data(STUDENTS, SEED, folder / "drop", echo=lambda _: None)
-    path = demo_config(folder, None, demo_as_of(DistrictSpec(students=STUDENTS, seed=SEED).school_year))
-    if request.param == "sqlite":
-        yield night(path)
-        return
-    with fresh_postgres_database() as url:
-        settings = yaml.safe_load(path.read_text(encoding="utf-8"))
-        settings["districts"][0]["warehouse_url"] = url
-        path.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-        yield night(path)
-
-
-def night(config: Path) -> Path:
-    run = opened(config)
-    try:
-        run_steps(run, through("alignment_reports")[:-1])
-    finally:
-        run.close()
-    return config
-
-
-def opened(config: Path, part_students: int | None = None) -> DistrictRun:
-    hub = load_hub_config(config)
-    district = hub.district("demo")
-    if part_students is not None:
-        district = district.model_copy(update={"part_students": part_students})
-    return DistrictRun(hub, district, installed())
+    steps = through("alignment_reports")[:-1]
+    yield from demo_district(request.param, tmp_path_factory.mktemp("district"), STUDENTS, SEED, steps)
 
 
 @pytest.fixture
