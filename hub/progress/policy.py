@@ -31,8 +31,10 @@ LATEST_BELOW = "no signal yet, and the latest point is below the aimline: watch 
 
 
 def readable_trend(goal: Mapping[str, Any]) -> float | None:
-    """A goal row's rate of improvement where its points are enough to read one, else None."""
-    return goal["rate_of_improvement"] if goal["points"] >= TREND_POINTS else None
+    """A goal row's rate of improvement where its points are enough to read one, else None (so too for a
+    goal stored before goals kept ``trend_at_goal``, until the progress step reads it again)."""
+    readable = goal["points"] >= TREND_POINTS and goal["trend_at_goal"] is not None
+    return goal["rate_of_improvement"] if readable else None
 
 
 def signal_words(goal: Mapping[str, Any]) -> str:

@@ -181,3 +181,19 @@ def test_a_readable_trend_is_drawn_on_to_where_it_would_be_by_the_goals_date(lar
     assert (
         ongoing and html.count(f'stroke="{SERIES[1]}" stroke-width="2" stroke-dasharray="2 3"/>') == ongoing
     )
+
+
+def test_a_goal_stored_before_its_trend_was_kept_reads_as_one_without_a_trend(large: ReportInputs) -> None:
+    """A warehouse migrated to keep ``trend_at_goal`` holds goals without it until the progress step runs
+    again: a page built from them reads them as goals whose trend is not yet readable, and fails on none."""
+    inputs = _on_track_with_trend(large, TREND_POINTS + 2, 5.0)
+    goals = inputs.progress_goal
+    assert goals is not None
+    unset = pa.nulls(goals.num_rows, pa.float64())
+    stored = replace(
+        inputs,
+        progress_goal=goals.set_column(goals.column_names.index("trend_at_goal"), "trend_at_goal", unset),
+    )
+    rows, charts = _progress(_tutor(stored))
+    assert rows and all(chart.trend is None for chart in charts)
+    assert not any(TREND_BELOW in row[-1] for row in rows)
