@@ -21,6 +21,7 @@ from hub.warehouse.apply import ApplyResult, apply_batch
 from hub.warehouse.engine import create_warehouse_engine, migrate
 from hub.warehouse.guard import DeletionGuardError, PlannedDeletion
 from hub.warehouse.statements import TableChange, WarehouseError
+from hub.warehouse.statistics import refresh_statistics
 from hub.warehouse.steps import StepRecord, load_step, save_step
 
 __all__ = [
@@ -178,6 +179,7 @@ class Warehouse:
             self._record_failure(district_id, writer, "failed", f"{type(error).__name__}: {error}", issues)
             raise
         log.info("district %s: %s applied (run %s)", district_id, writer, run_id)
+        refresh_statistics(self.engine, result.changes)
         return SyncSummary(run_id, result)
 
     def _record_failure(
