@@ -19,10 +19,8 @@ from sqlalchemy import ColumnElement, and_, select
 from hub.model import sql_table
 from hub.pipeline.point_reads import PEOPLE_PER_READ
 from hub.tutoring.attendance import ATTENDANCE_SCHEMA
+from hub.tutoring.sessions import ATTENDED
 from hub.warehouse import Warehouse
-
-ATTENDED = pa.array(["present", "tardy"])
-"""The attendance values that count as having come to a session."""
 
 
 def group_attendance(warehouse: Warehouse, district: str, *narrowed: ColumnElement[bool]) -> pa.Table:
@@ -50,7 +48,7 @@ def group_attendance(warehouse: Warehouse, district: str, *narrowed: ColumnEleme
         )
     )
     logged = warehouse.query(query)
-    came = pc.is_in(logged.column("attendance"), value_set=ATTENDED)
+    came = pc.is_in(logged.column("attendance"), value_set=pa.array(ATTENDED))
     return pa.table([*logged.drop_columns(["attendance"]).columns, came], schema=ATTENDANCE_SCHEMA)
 
 

@@ -19,7 +19,7 @@ SIGNAL_WORDS = {
 }
 """How a report says each signal (``signal_words`` words a placement's)."""
 TREND_POINTS = 8
-"""Points from which a report reads (and draws) the trend line against the aimline (the trend-line rule's
+"""Points from which a report reads (and draws) the trend line toward the goal (the trend-line rule's
 usual minimum: fewer points give a slope too noisy to read, so no page shows one)."""
 NO_TREND = f"a trend needs {TREND_POINTS} points"
 """What a report says where a goal's points are too few to read a trend from."""

@@ -39,8 +39,7 @@ def least_squares(days: np.ndarray, scores: np.ndarray, lengths: np.ndarray, at:
     products = _dots(spread, offset, starts, sizes)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_day = np.where(sum_squares == 0, np.nan, products / sum_squares)
-        slope = np.where(sum_squares == 0, np.nan, products / sum_squares * 7)
-    slopes[fitted] = slope
+    slopes[fitted] = per_day * 7  # the same operations, in the same order, as the rate stored before
     values[fitted] = mean_y + per_day * (at[fitted] - mean_x)
     return Trend(slopes, values)
 
