@@ -217,7 +217,6 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     last = max([chart.goal[0], *(day for day, _ in chart.points)])
     span = max((last - first).days, 1)
     scores = [chart.baseline[1], chart.goal[1], *(score for _, score in chart.points)]
-    scores += [chart.trend_at(first), chart.trend[1]] if chart.trend is not None else []
     low, high = min(scores), max(scores)
     low, high = (low - 1, high + 1) if high - low < 1 else (low, high)
     pad = (high - low) * 0.08
@@ -246,17 +245,18 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     body.append(_rect(x(end) - 4, y(goal) - 4, 8, 8, INK))
     observed = [chart.baseline, *chart.points]
     if chart.trend is not None:
-        # solid through the points, dotted on to the goal's date: where the trend would end
+        # solid through the points, dotted on to the goal's date (as far as the scale): where it would end
         first_day, last_day = observed[0][0], observed[-1][0]
-        for begin_day, end_day, dash in (
-            (first_day, last_day, ""),
-            (last_day, end, ' stroke-dasharray="2 3"'),
-        ):
-            if end_day > begin_day:
+        x2, v2, x1, v1 = _clipped(
+            x(last_day), chart.trend_at(last_day), x(first_day), chart.trend_at(first_day), low, high
+        )
+        solid = _clipped(x1, v1, x2, v2, low, high)
+        dotted = _clipped(x(last_day), chart.trend_at(last_day), x(end), chart.trend_at(end), low, high)
+        for (x1, v1, x2, v2), dash in ((solid, ""), (dotted, ' stroke-dasharray="2 3"')):
+            if x2 > x1:
                 body.append(
-                    f'<line x1="{x(begin_day):.1f}" y1="{y(chart.trend_at(begin_day)):.1f}" '
-                    f'x2="{x(end_day):.1f}" y2="{y(chart.trend_at(end_day)):.1f}" stroke="{SERIES[1]}" '
-                    f'stroke-width="2"{dash}/>'
+                    f'<line x1="{x1:.1f}" y1="{y(v1):.1f}" x2="{x2:.1f}" y2="{y(v2):.1f}" '
+                    f'stroke="{SERIES[1]}" stroke-width="2"{dash}/>'
                 )
     body += [
         f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="3.5" fill="{SERIES[0]}"/>'
@@ -265,6 +265,19 @@ def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     caption = f"{chart.unit}" if chart.unit else "score"
     body.append(_text(PAD, bottom + 16, f"Scale: {caption}", size=10, fill=MUTED))
     return _frame(chart_id, chart.title, chart.description, bottom + 22, body)
+
+
+def _clipped(
+    x1: float, v1: float, x2: float, v2: float, low: float, high: float
+) -> tuple[float, float, float, float]:
+    """The segment from (x1, v1) to (x2, v2) cut where it leaves the scale's ``low``-``high`` band: a
+    trend is drawn as far as the chart's scale (the points' and the goal's), never stretching it (a
+    projection to -40 % correct is no score a chart should show)."""
+    bound = high if v2 > high else low if v2 < low else None
+    if bound is None or v2 == v1:
+        return x1, v1, x2, v2
+    share = max(0.0, min(1.0, (bound - v1) / (v2 - v1)))
+    return x1, v1, x1 + (x2 - x1) * share, bound
 
 
 _PROGRESS_LEGENDS = tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pyarrow as pa
@@ -14,6 +15,7 @@ from hub.reports.directory import directory
 from hub.reports.svg import SERIES
 from tests.hub.reports.conftest import GENERATED_AT
 
+PLOT_TOP, PLOT_HEIGHT = 34.0, 150.0  # the progress chart's plot box (hub.reports.svg)
 TREND_LINE = f'stroke="{SERIES[1]}" stroke-width="2"/>'
 
 
@@ -197,3 +199,16 @@ def test_a_goal_stored_before_its_trend_was_kept_reads_as_one_without_a_trend(la
     rows, charts = _progress(_tutor(stored))
     assert rows and all(chart.trend is None for chart in charts)
     assert not any(TREND_BELOW in row[-1] for row in rows)
+
+
+def test_a_trend_projected_far_past_the_scale_is_cut_at_the_plots_edge(large: ReportInputs) -> None:
+    """A trend falling 500 points short of the goal would end far below 0 % correct: its dotted line stops
+    at the plot's edge and the scale stays the points' and the goal's."""
+    page = render(_tutor(_on_track_with_trend(large, TREND_POINTS, 500.0)), ["text/html"])[0].body.decode()
+    ends = [
+        float(y2)
+        for y2 in re.findall(r'y2="([-\d.]+)" stroke="[^"]+" stroke-width="2" stroke-dasharray', page)
+    ]
+    assert ends and all(PLOT_TOP <= y2 <= PLOT_TOP + PLOT_HEIGHT for y2 in ends)
+    labels = [int(value) for value in re.findall(r'text-anchor="end"[^>]*>(-?\d+)</text>', page)]
+    assert labels and min(labels) >= 0  # no score below 0 % correct on the axis
