@@ -6,8 +6,6 @@ Statements name tables and columns from the model only (never from input), so th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +18,7 @@ from hub.connector import SyncMode
 from hub.errors import HubError
 from hub.model.base import STAMP
 from hub.warehouse import bulk
+from hub.warehouse.first_load import indexes_after
 
 # Tables whose rows belong to a parent row: a sync replaces a parent's children as a set, so a child the
 # source no longer lists (an identifier dropped, a student taken off a re-logged session) goes with it.
@@ -245,7 +244,7 @@ def insert_new(connection: Connection, table: Table, data: pa.Table, run_id: int
     ]
     if STAMP in table.c:
         data = data.append_column(STAMP, pa.array(np.full(data.num_rows, run_id, dtype=np.int64)))
-    with _indexes_after(connection, table):
+    with indexes_after(connection, table):
         try:
             bulk.load(connection, table.name, data, order=pc.sort_indices(data, sort_keys=keys))
         except (sqlite3.IntegrityError, psycopg.IntegrityError) as error:  # raised by the drivers themselves
@@ -262,7 +261,7 @@ def insert_staged(
     listed = ", ".join(_q(c) for c in columns)
     stamp, run = (f", {STAMP}", ", :run") if STAMP in table.c else ("", "")
     keys = ", ".join(_q(column.name) for column in table.primary_key.columns)
-    with _indexes_after(connection, table):
+    with indexes_after(connection, table):
         inserted = connection.execute(
             text(
                 f"INSERT INTO {table.name} ({listed}{stamp}) "
@@ -271,35 +270,3 @@ def insert_staged(
             {"run": run_id} if stamp else {},
         )
     return TableChange(rows=inserted.rowcount, inserted=inserted.rowcount)
-
-
-@contextmanager
-def _indexes_after(connection: Connection, table: Table) -> Iterator[None]:
-    """A first load with the secondary indexes of an empty SQLite table built after it
-    (``_drop_indexes_of_empty_sqlite_table``)."""
-    deferred = _drop_indexes_of_empty_sqlite_table(connection, table)
-    yield
-    for definition in deferred:
-        connection.exec_driver_sql(definition)
-
-
-def _drop_indexes_of_empty_sqlite_table(connection: Connection, table: Table) -> list[str]:
-    """On SQLite, a table no district has written yet loses its secondary indexes until its first load is
-    in; returns their definitions, to be run again after the load.
-
-    An index built once over the loaded rows is a sort; kept during the load it takes each row at a random
-    page, which at 1.9 M session attendance rows cost 8.5 s CPU and 19 s wall against 6.6 s and 10.6 s.
-    SQLite's DDL is part of the transaction, so a load that fails leaves the indexes as they were. Not on
-    PostgreSQL: COPY keeps indexes cheaply there, and dropping one would lock other districts' readers.
-    """
-    if connection.dialect.name != "sqlite":
-        return []
-    if connection.exec_driver_sql(f"SELECT 1 FROM {_q(table.name)} LIMIT 1").first() is not None:
-        return []
-    indexes = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table.name,),
-    ).all()
-    for name, _ in indexes:
-        connection.exec_driver_sql(f"DROP INDEX {_q(name)}")
-    return [definition for _, definition in indexes]
