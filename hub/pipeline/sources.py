@@ -216,6 +216,9 @@ def apply_extract(
     # a refused file's rows are not applied: the files read stay those last applied, so that a tracked
     # source (``TrackedSource``) reads its rows as changed again on the next night
     state = previous_state if refused else source.next_state(extract, previous_state)
+    # the raw rows are let go before the apply: what was normalized from them is all it needs, and the
+    # two held together were the step's peak (a year of diagnostic exports, twice over)
+    extract.streams.clear()
     summary = run.warehouse.apply(
         run.district_id,
         connector_name,
