@@ -108,8 +108,8 @@ class DistrictConfig(BaseModel):
         default=20_000,
         ge=1,
         description="students a step holds in memory at a time where it works in parts of the district "
-        "(progress monitoring, dosage, reports, review packets); larger is a little faster and needs more "
-        "memory",
+        "(skill gaps, progress monitoring, dosage, reports, review packets); larger is a little faster and "
+        "needs more memory",
     )
     as_of: date | None = Field(
         default=None,

@@ -147,12 +147,14 @@ def _fingerprints(
     cells are blank (a bit each), so two rows have the same string only when every cell is the same."""
     files: dict[str, pa.Table] = {}
     for table in extract.streams.values():
-        here = [name for name in _file_names(table, file_column) if name in wanted]
+        present = _file_names(table, file_column)
+        here = [name for name in present if name in wanted]
         if not here:
             continue
         names = table[file_column].cast(pa.string())
-        table = table.filter(pc.is_in(names, pa.array(here, pa.string())))
-        names = table[file_column].cast(pa.string())
+        if len(here) < len(present):  # a filter copies every row, even when it keeps them all
+            table = table.filter(pc.is_in(names, pa.array(here, pa.string())))
+            names = table[file_column].cast(pa.string())
         content = [
             table[name].cast(pa.string()).cast(pa.binary())
             for name in table.column_names
@@ -165,7 +167,7 @@ def _fingerprints(
             {**{key: _key(table, key) for key in keys if key in table.column_names}, CELLS: cells}
         )
         for name in here:
-            files[name] = prints.filter(pc.equal(names, name))
+            files[name] = prints if len(here) == 1 else prints.filter(pc.equal(names, name))
     return files
 
 

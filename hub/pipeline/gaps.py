@@ -16,6 +16,8 @@ from hub.diagnostics.gaps import RESULT_COLUMNS as GAP_RESULT_COLUMNS
 from hub.model import sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.pipeline.parts import WHOLE, StudentPart, student_parts
+from hub.pipeline.set_aside import SetAside
 from hub.warehouse.steps import StepRecord
 
 GAP_ROWS_VERSION = "domain_score|stamped"
@@ -68,28 +70,38 @@ def derive_skill_gaps(run: DistrictRun, policy: DiagnosticsPolicy) -> GapSummary
         return _gap_summary(run, derived=False)
     people = _moved_students(run, last, policy_key)
     if people is None:
-        gaps = _derived(run, thresholds, None)
-        summary = _counted(gaps)
-        batch = NormalizedBatch({"skill_gap": gaps}, {"skill_gap": SyncMode.BULK})
-    else:
-        gaps = _derived(run, thresholds, people)
-        stored = run.warehouse.read(
-            "skill_gap",
-            run.district_id,
-            columns=COUNTED,
-            where=sql_table("skill_gap").c.person_source_id.in_(people),
-        )
-        summary = _recounted(last.summary, stored, gaps)
-        gone = pc.invert(pc.is_in(stored["source_id"], value_set=gaps["source_id"]))
-        batch = NormalizedBatch(
-            {"skill_gap": gaps},
-            {"skill_gap": SyncMode.DELTA},
-            deletes={"skill_gap": stored["source_id"].filter(gone).to_pylist()},
-        )
+        summary = _derive_all(run, thresholds, policy_key)
+        return _from_summary(summary, derived=True)
+    gaps = _derived(run, thresholds, people)
+    stored = run.warehouse.read(
+        "skill_gap",
+        run.district_id,
+        columns=COUNTED,
+        where=sql_table("skill_gap").c.person_source_id.in_(people),
+    )
+    summary = _recounted(last.summary, stored, gaps)
+    gone = pc.invert(pc.is_in(stored["source_id"], value_set=gaps["source_id"]))
+    batch = NormalizedBatch(
+        {"skill_gap": gaps},
+        {"skill_gap": SyncMode.DELTA},
+        deletes={"skill_gap": stored["source_id"].filter(gone).to_pylist()},
+    )
     # gaps close as students grow: removals here are the point, not a risk
     run.warehouse.apply_step(run.district_id, STEP, batch, policy_key=policy_key, summary=summary)
-    redone = None if people is None else len(people)
-    return replace(_from_summary(summary, derived=True), redone=redone)
+    return replace(_from_summary(summary, derived=True), redone=len(people))
+
+
+def _derive_all(run: DistrictRun, thresholds: GapThresholds, policy_key: str) -> dict[str, Any]:
+    """Every student's gaps, derived a student part (``part_students``) at a time and set aside, then
+    written as one bulk write, a part at a time (the stored gaps of students no longer behind go); the
+    step's summary, counted part by part, is recorded in the same commit."""
+    summary: dict[str, Any] = {"by_domain": [], "students": 0}
+    with SetAside("skill_gap") as derived:
+        for part in student_parts(run.warehouse, run.district_id, run.district.part_students):
+            summary = _added(summary, _set_aside(derived, _derived(run, thresholds, None, part)), 1)
+        batch = NormalizedBatch({}, {"skill_gap": SyncMode.BULK}, blocks=derived.blocks())
+        run.warehouse.apply_step(run.district_id, STEP, batch, policy_key=policy_key, summary=summary)
+    return summary
 
 
 def _moved_students(run: DistrictRun, last: StepRecord, policy_key: str) -> list[str] | None:
@@ -127,17 +139,25 @@ def _moved_students(run: DistrictRun, last: StepRecord, policy_key: str) -> list
     return found.to_pylist()
 
 
-def _derived(run: DistrictRun, thresholds: GapThresholds, people: list[str] | None) -> pa.Table:
-    """The gaps of ``people`` (everyone when None) from their tests of record."""
+def _set_aside(derived: SetAside, gaps: pa.Table) -> dict[str, Any]:
+    """Keep a part's ``gaps`` aside (not held past its part) and return their counts."""
+    derived.add(gaps)
+    return _counted(gaps)
+
+
+def _derived(
+    run: DistrictRun, thresholds: GapThresholds, people: list[str] | None, part: StudentPart = WHOLE
+) -> pa.Table:
+    """The gaps of ``people`` (everyone when None) in ``part`` from their tests of record."""
     results = sql_table("assessment_result")
-    of_record = and_(results.c.is_test_of_record.is_(True), results.c.person_source_id.is_not(None))
+    person = results.c.person_source_id
+    of_record = and_(results.c.is_test_of_record.is_(True), person.is_not(None))
     behind = _may_be_gaps(thresholds)
-    if people is not None:
-        of_record = and_(of_record, results.c.person_source_id.in_(people))
-        theirs = select(results.c.source_id).where(
-            results.c.district_id == run.district_id, results.c.person_source_id.in_(people)
-        )
-        behind = and_(behind, sql_table("domain_result").c.result_source_id.in_(theirs))
+    if people is not None or part != WHOLE:
+        theirs = person.in_(people) if people is not None else part.holds(person)
+        of_record = and_(of_record, theirs)
+        tests = select(results.c.source_id).where(results.c.district_id == run.district_id, theirs)
+        behind = and_(behind, sql_table("domain_result").c.result_source_id.in_(tests))
     return skill_gaps(
         run.warehouse.read("assessment_result", run.district_id, columns=GAP_RESULT_COLUMNS, where=of_record),
         run.warehouse.read("domain_result", run.district_id, columns=GAP_DOMAIN_COLUMNS, where=behind),
@@ -162,15 +182,17 @@ def _counted(gaps: pa.Table) -> dict[str, Any]:
 def _recounted(last: dict[str, Any], stored: pa.Table, gaps: pa.Table) -> dict[str, Any]:
     """The summary after some students' gaps were derived again: their ``stored`` gaps taken out of the
     ``last`` counts, their new ``gaps`` put in."""
-    counts = {(subject, domain): count for subject, domain, count in last["by_domain"]}
-    students = last["students"]
-    for table, sign in ((stored, -1), (gaps, 1)):
-        counted = _counted(table)
-        for subject, domain, count in counted["by_domain"]:
-            counts[subject, domain] = counts.get((subject, domain), 0) + sign * count
-        students += sign * counted["students"]
+    return _added(_added(last, _counted(stored), -1), _counted(gaps), 1)
+
+
+def _added(total: dict[str, Any], counted: dict[str, Any], sign: int) -> dict[str, Any]:
+    """The summary ``total`` with the counts of other students' gaps (``counted``) added (``sign`` 1)
+    or taken out (-1): students are counted once each, so counts of different students add up."""
+    counts = {(subject, domain): count for subject, domain, count in total["by_domain"]}
+    for subject, domain, count in counted["by_domain"]:
+        counts[subject, domain] = counts.get((subject, domain), 0) + sign * count
     by_domain = sorted([subject, domain, count] for (subject, domain), count in counts.items() if count)
-    return {"by_domain": by_domain, "students": students}
+    return {"by_domain": by_domain, "students": total["students"] + sign * counted["students"]}
 
 
 def _from_summary(summary: dict[str, Any], *, derived: bool) -> GapSummary:

@@ -156,17 +156,24 @@ def read_stage(run: DistrictRun, stage: Stage) -> list[ExtractSummary]:
                 files = {name: FileReport(**report) for name, report in record["files"].items()}
                 summaries.append(ExtractSummary(entry.name, kept, record["info"], files, reused=True))
                 continue
-        state = run.warehouse.connector_state(run.district_id, entry.name)
-        if isinstance(source, TrackedSource) and key is not None:
-            kept_dir = kept_files(run.data_dir, entry.name, key["reader"])
-            extract = source.read_tracked(state, kept_dir, key["files"])
-        else:
-            extract = source.read(state)
-        raw_dir = save_extract(extract, extract_dir(run.data_dir, entry.name), key)
-        prune_extracts(run.data_dir, entry.name)
-        log.info("district %s: %s read %d file(s)", run.district_id, entry.name, len(extract.files))
-        summaries.append(ExtractSummary(entry.name, raw_dir, extract.info, extract.files))
+        summaries.append(_read_and_keep(run, entry.name, source, key))
     return summaries
+
+
+def _read_and_keep(
+    run: DistrictRun, connector: str, source: SourceConnector, key: dict[str, Any] | None
+) -> ExtractSummary:
+    """Read ``source`` and keep its raw extract; the rows read go when this returns, so that the stage's
+    next source is not read beside them."""
+    state = run.warehouse.connector_state(run.district_id, connector)
+    if isinstance(source, TrackedSource) and key is not None:
+        extract = source.read_tracked(state, kept_files(run.data_dir, connector, key["reader"]), key["files"])
+    else:
+        extract = source.read(state)
+    raw_dir = save_extract(extract, extract_dir(run.data_dir, connector), key)
+    prune_extracts(run.data_dir, connector)
+    log.info("district %s: %s read %d file(s)", run.district_id, connector, len(extract.files))
+    return ExtractSummary(connector, raw_dir, extract.info, extract.files)
 
 
 def apply_stage(
@@ -216,6 +223,9 @@ def apply_extract(
     # a refused file's rows are not applied: the files read stay those last applied, so that a tracked
     # source (``TrackedSource``) reads its rows as changed again on the next night
     state = previous_state if refused else source.next_state(extract, previous_state)
+    # the raw rows are let go before the apply: what was normalized from them is all it needs, and the
+    # two held together were the step's peak (a year of diagnostic exports, twice over)
+    extract.streams.clear()
     summary = run.warehouse.apply(
         run.district_id,
         connector_name,
