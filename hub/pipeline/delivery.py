@@ -166,7 +166,7 @@ def keep_and_write(
     written."""
     folder.mkdir(parents=True, exist_ok=True)
     return render_in_parts(
-        reports, folder / kept, content_types, lambda changed: write_reports(reports_of(changed), folder)
+        reports, folder / kept, content_types, lambda changed: write_reports(changed, folder)
     )
 
 

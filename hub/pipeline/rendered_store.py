@@ -206,6 +206,15 @@ def render_unless_kept(
     generated stamp aside: equal digests) is still last night's row, so its file is not written again;
     either way a row taken from last night carries tonight's source, so tomorrow need not render it.
     """
+    table, changed, _ = _rendered_part(reports, last, content_types)
+    return table, changed
+
+
+def _rendered_part(
+    reports: Iterable[AlignmentReport], last: KeptSet | pa.Table, content_types: Sequence[str]
+) -> tuple[pa.Table, list[bool], list[RenderedReport]]:
+    """``render_unless_kept``, and the renderings that changed, as made: what their files are written
+    from, rather than from the table's rows turned back into reports (a copy of every body)."""
     kept = last if isinstance(last, KeptSet) else KeptSet.of(last)
     fresh: list[RenderedReport] = []
     digests: list[str] = []
@@ -229,7 +238,6 @@ def render_unless_kept(
                 digests.append(digest)
             sources.append(key)
     table = rendered_table(fresh, [None] * len(fresh), digests)
-    fresh.clear()  # the bodies are in the table now: do not hold them twice
     if all(at >= 0 for at in order):  # all rendered tonight, in order: no copy of the bodies to take
         merged = table
     else:
@@ -238,26 +246,27 @@ def render_unless_kept(
         rows = pa.array([at if at >= 0 else position[-1 - at] for at in order], pa.int64())
         merged = pa.concat_tables([table, kept.rows(from_last)]).take(rows)
     merged = merged.set_column(SCHEMA.get_field_index(SOURCE), SOURCE, pa.array(sources, pa.string()))
-    return merged, [at >= 0 for at in order]
+    return merged, [at >= 0 for at in order], fresh
 
 
 def render_in_parts(
     reports: Iterable[AlignmentReport],
     path: Path,
     content_types: Sequence[str],
-    changed: Callable[[pa.Table], None],
+    changed: Callable[[list[RenderedReport]], None],
     part: int = PART,
 ) -> Path:
     """``render_unless_kept`` over ``reports`` a part at a time, against the set kept at ``path``, written
     to ``path`` as one row group per part (replaced whole, when the last part is in); ``changed`` gets
-    each part's rows that changed since last night (for their files). Memory holds a part's bodies and
-    reports, never the district's; a row group is what tomorrow reads of tonight's set for a part."""
+    each part's renderings that changed since last night, in order (for their files). Memory holds a
+    part's bodies and reports, never the district's; a row group is what tomorrow reads of tonight's set
+    for a part."""
     last = KeptSet.at_path(path)
     partial = path.with_name(f".{path.name}.partial")
     with pq.ParquetWriter(partial, SCHEMA, compression="zstd") as writer:
         for reports_part in _parts(iter(reports), part):
-            table, fresh = render_unless_kept(reports_part, last, content_types)
-            changed(table.filter(pa.array(fresh, pa.bool_())))
+            table, _, fresh = _rendered_part(reports_part, last, content_types)
+            changed(fresh)
             writer.write_table(table, row_group_size=max(table.num_rows, 1))
     return partial.replace(path)
 
