@@ -26,6 +26,7 @@ from hub.tutoring import (
     run_cycle_boundary,
     tier_distribution,
 )
+from hub.tutoring.domain_evidence import HeldDomains
 
 TEST_DATES = {"fall": date(2025, 9, 10), "winter": date(2025, 12, 10)}
 
@@ -148,7 +149,7 @@ def main() -> None:
             None,
             policy,
             date(2025, 9, 29),
-            domain_results=fall.domains,
+            domain_results=HeldDomains(fall.domains),
             tutors=staff,
             cycles=cycles,
         ),
@@ -175,7 +176,7 @@ def main() -> None:
             first.groups,
             policy,
             date(2025, 12, 22),
-            domain_results=winter.domains,  # the domains of the new tests: what exits are decided on
+            domain_results=HeldDomains(winter.domains),  # the new tests' domains: what exits decide on
             tutors=staff,
             cycles=cycles,
         ),

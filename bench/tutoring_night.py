@@ -21,9 +21,9 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ from hub.tutoring import (
     plan_cycles,
     tier_distribution,
 )
+from hub.tutoring.domain_evidence import DOMAIN_COLUMNS, HeldDomains
 from hub.tutoring.dosage import Dosage, measure_dosage
 from hub.tutoring.exits import CODE_LABELS, reason_codes
 from hub.tutoring.impact import Impact, ImpactPeriod, measure_impact
@@ -93,14 +94,13 @@ def write(folder: Path, tables: dict[str, pa.Table]) -> None:
 
 def read(folder: Path, name: str) -> pa.Table:
     """An input as the night reads it from the warehouse: the columns ``read_narrowed`` reads, else all."""
-    model = name.split(".")[0]  # domain_result.fall: the domain results of one window's tests
-    return pq.read_table(folder / f"{name}.parquet", columns=READS.get(model))
+    return pq.read_table(folder / f"{name}.parquet", columns=READS.get(name))
 
 
-def reader(folder: Path, window: str) -> Callable[[str], pa.Table]:
-    """The reads of the night that decides the boundary after ``window``'s tests: of domain results, only
-    those of that window's tests, the first that boundary sees."""
-    return lambda table: read(folder, f"{table}.{window}" if table == "domain_result" else table)
+def window_domains(folder: Path, window: str) -> HeldDomains:
+    """The domain results of the night that decides the boundary after ``window``'s tests: only those of
+    that window's tests, the first that boundary sees."""
+    return HeldDomains(pq.read_table(folder / f"domain_result.{window}.parquet", columns=DOMAIN_COLUMNS))
 
 
 def build(students: int, seed: int, folder: Path) -> None:
@@ -121,7 +121,9 @@ def build(students: int, seed: int, folder: Path) -> None:
     write(folder, {"domain_result.fall": fall_domains})
     cycles = plan_cycles(*YEAR, policy.cycle_weeks)
     first = boundary_after(cycles, TESTS["fall"])
-    entry = replay_boundaries(fall, fall_domains, people, staff, cycles, [first], policy, fall_gaps)
+    entry = replay_boundaries(
+        fall, HeldDomains(fall_domains), people, staff, cycles, [first], policy, fall_gaps
+    )
     print(
         f"{n:,} students, {staff.num_rows:,} tutors; fall: {fall.num_rows:,} results, "
         f"{fall_domains.num_rows:,} domain results"
@@ -157,11 +159,15 @@ def night(folder: Path) -> dict[str, float]:
     known = (students, staff, cycles)
     entry = clock.step(
         f"boundary {first}: tiers, gaps, groups (fall tests)",
-        *(decide_boundaries, reader(folder, "fall"), *known, [first], policy),
+        lambda: decide_boundaries(
+            partial(read, folder), window_domains(folder, "fall"), *known, [first], policy
+        ),
     )
     grouping = clock.step(
         f"boundary {second}: exits, regroup, entrants (winter)",
-        *(decide_boundaries, reader(folder, "winter"), *known, [second], policy, entry),
+        lambda: decide_boundaries(
+            partial(read, folder), window_domains(folder, "winter"), *known, [second], policy, entry
+        ),
     )
     tiers = clock.step(
         "tiers, every window", lambda: assign_tiers(read(folder, "assessment_result"), students, policy)

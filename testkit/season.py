@@ -28,6 +28,7 @@ from connectors.session_log import SessionLogConfig, SessionLogSource
 from connectors.session_log.writer import SeasonByCycle, TutoringSimulation
 from hub.model import students_of
 from hub.pipeline.context import DistrictRun
+from hub.pipeline.domain_reads import StoredDomains
 from hub.pipeline.night import run_steps, through
 from hub.pipeline.tutoring import decide_boundaries, read_narrowed, school_year_of
 from hub.plugins import installed
@@ -117,6 +118,7 @@ def run_season(
                 seen = started
             grouping = decide_boundaries(
                 partial(read_narrowed, night),
+                StoredDomains(night.warehouse, SEASON),
                 students,
                 tutors,
                 cycles,

@@ -20,6 +20,7 @@ from hub.connector import NormalizedBatch, SyncMode
 from hub.model import arrow_schema, conform, sql_table
 from hub.pipeline.context import DistrictRun
 from hub.pipeline.derived import unchanged
+from hub.pipeline.domain_reads import StoredDomains
 from hub.pipeline.review_reads import StoredAttendance
 from hub.tutoring import (
     Grouping,
@@ -30,6 +31,7 @@ from hub.tutoring import (
     tier_distribution,
 )
 from hub.tutoring.attendance import AttendanceLog
+from hub.tutoring.domain_evidence import DomainResults
 from hub.tutoring.reads import READS
 from hub.tutoring.seen import gaps_seen, of_people, weighed_people, weighed_results
 from hub.tutoring.tiers import COUNTED, DISTRIBUTION_KEYS
@@ -146,7 +148,7 @@ class GroupDecision:
 
 def replay_boundaries(
     results: pa.Table,
-    domains: pa.Table,
+    domains: DomainResults,
     students: pa.Table,
     tutors: pa.Table,
     cycles: pa.Table,
@@ -163,8 +165,9 @@ def replay_boundaries(
     decide alike. ``results`` carry the test of record already marked; ``students`` are the roster's
     student person rows now; ``tutors`` are tutor_profile rows and ``cycles`` the plan. ``gaps`` are the
     skill gaps of every test of record (the diagnostics stage stores them): a boundary uses those whose
-    evidence it can see, which are exactly the gaps its own tests would give. Of ``domains`` a boundary
-    reads only the rows of the tests it sees (exits weigh each member's latest test). ``attendance``
+    evidence it can see, which are exactly the gaps its own tests would give. ``domains``
+    (``hub.tutoring.domain_evidence``) is asked for the domain results of the tests exits weigh, each
+    member's latest. ``attendance``
     (``hub.tutoring.attendance``: the session logs) is what reviews count. The result's ``reviews`` and
     ``unplaced`` are those of ``grouping`` followed by the boundaries decided here.
     """
@@ -204,23 +207,20 @@ def _empty(table: str) -> pa.Table:
 
 def boundary_inputs(
     read: Callable[[str], pa.Table], memberships: pa.Table, policy: TutoringPolicy
-) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Tests, domain results and skill gaps of the students a replay may weigh (``weighed_people``).
+) -> tuple[pa.Table, pa.Table]:
+    """Tests and skill gaps of the students a replay may weigh (``weighed_people``).
 
     Each table is narrowed as soon as ``read`` (model table name -> rows) hands it over, so that no whole
-    table is held beside the work: most of a district is neither in a group nor in an entry tier.
+    table is held beside the work.
     """
     results = read("assessment_result")
     people = weighed_people(results, memberships, policy)
-    results = of_people(results, people)
-    gaps = of_people(read("skill_gap"), people)
-    domains = read("domain_result")
-    tests = results.column("source_id").combine_chunks()
-    return results, domains.filter(pc.is_in(domains.column("result_source_id"), value_set=tests)), gaps
+    return of_people(results, people), of_people(read("skill_gap"), people)
 
 
 def decide_boundaries(
     read: Callable[[str], pa.Table],
+    domains: DomainResults,
     students: pa.Table,
     tutors: pa.Table,
     cycles: pa.Table,
@@ -229,9 +229,10 @@ def decide_boundaries(
     grouping: Grouping | None = None,
     attendance: AttendanceLog | None = None,
 ) -> Grouping:
-    """``replay_boundaries`` over the tables ``read`` hands over, narrowed by ``boundary_inputs``."""
+    """``replay_boundaries`` over the tables ``read`` hands over, narrowed by ``boundary_inputs``, and the
+    domain results ``domains`` hands over."""
     history = grouping.memberships if grouping is not None else _empty("group_membership")
-    results, domains, gaps = boundary_inputs(read, history, tutoring_policy)
+    results, gaps = boundary_inputs(read, history, tutoring_policy)
     return replay_boundaries(
         results, domains, students, tutors, cycles, boundaries, tutoring_policy, gaps, grouping, attendance
     )
@@ -272,6 +273,7 @@ def decide_groups(run: DistrictRun, cycles: pa.Table) -> GroupDecision:
     )
     grouping = decide_boundaries(
         partial(read_narrowed, run),
+        StoredDomains(warehouse, district),
         _students(run),
         district_tutors(run),
         cycles,

@@ -17,6 +17,7 @@ from hub.diagnostics._arrow import concat, put_column
 from hub.model import conform
 from hub.tutoring._arrow import history, pick_first
 from hub.tutoring.attendance import AttendanceLog, LoggedAttendance
+from hub.tutoring.domain_evidence import DomainResults
 from hub.tutoring.entry import eligible_students
 from hub.tutoring.errors import TutoringError
 from hub.tutoring.exits import (
@@ -190,7 +191,7 @@ def run_cycle_boundary(
     policy: TutoringPolicy,
     boundary_date: date,
     *,
-    domain_results: pa.Table,
+    domain_results: DomainResults,
     tutors: pa.Table,
     cycles: pa.Table,
     active_students: pa.Array | pa.ChunkedArray | None = None,
@@ -200,8 +201,9 @@ def run_cycle_boundary(
     """Decide one boundary: close exits (date + reason), review, keep the rest, place entrants, regroup.
 
     ``boundary_date`` is the first day of the cycle that starts; new groups belong to that cycle.
-    ``results``/``domain_results`` are assessment_result/domain_result rows, ``tiers``/``gaps`` the
-    current tier_assignment/skill_gap rows, ``cycles`` the plan. The first boundary of a programme passes
+    ``results`` are assessment_result rows, ``domain_results`` hands over the domain results of the tests
+    exits weigh (``hub.tutoring.domain_evidence``), ``tiers``/``gaps`` are the current
+    tier_assignment/skill_gap rows, ``cycles`` the plan. The first boundary of a programme passes
     no memberships and no groups. ``active_students`` are the source_ids of the students on the roster
     now: an open member not among them exits ("left the roster") and nobody outside them enters; without
     it, the roster is not checked. ``attendance`` is what reviews count (none: nothing logged);

@@ -28,6 +28,7 @@ from hub.tutoring._labels import (
     whole_number_text,
     window_rank,
 )
+from hub.tutoring.domain_evidence import DOMAIN_COLUMNS, DomainResults
 from hub.tutoring.policy import GOAL_ADJECTIVES, TutoringPolicy
 
 LEFT_ROSTER = "left_roster"
@@ -64,15 +65,6 @@ LATEST_COLUMNS = [
 ]
 EXIT_CODES = [LEFT_ROSTER, ON_GRADE_LEVEL, TYPICAL_GROWTH_MET, MAX_CYCLES]
 """The codes of a real exit: the student left tutoring in the subject (a move to another group did not)."""
-DOMAIN_COLUMNS = [
-    "result_source_id",
-    "canonical_domain",
-    "vendor_domain",
-    "grade_levels_below",
-    "goal_adjective",
-    "placement",
-]
-"""What an exit reads of a domain result: the weakest vendor domain and how its placement reads."""
 
 
 def latest_results(results: pa.Table, pairs: pa.Table, policy: TutoringPolicy) -> pa.Table:
@@ -118,9 +110,10 @@ def _domain_evidence(domain_results: pa.Table, wanted: pa.Table) -> pa.Table:
 
 
 def with_evidence(
-    current: pa.Table, results: pa.Table, domain_results: pa.Table, policy: TutoringPolicy
+    current: pa.Table, results: pa.Table, domain_results: DomainResults, policy: TutoringPolicy
 ) -> pa.Table:
-    """``current`` in its own row order, beside its latest test and that test's targeted domain.
+    """``current`` in its own row order, beside its latest test and that test's targeted domain (of the
+    latest tests' domains, the only ones ``domain_results`` is asked for).
 
     Added columns: result_id, vendor, school_year, window, test_date, scale_score, progress (the
     vendor's percent of typical growth), grade_levels_below, placement, goal_adjective, _adjective, _row.
@@ -135,8 +128,10 @@ def with_evidence(
     wanted = rows.select(["result_id", "canonical_domain"]).rename_columns(
         ["result_source_id", "canonical_domain"]
     )
+    wanted = wanted.filter(pc.is_valid(wanted.column("result_source_id")))
+    domains = domain_results.of(pc.unique(wanted.column("result_source_id")))
     return rows.join(
-        _domain_evidence(domain_results, wanted.filter(pc.is_valid(wanted.column("result_source_id")))),
+        _domain_evidence(domains, wanted),
         ["result_id", "canonical_domain"],
         right_keys=["result_source_id", "canonical_domain"],
         join_type="left outer",

@@ -1,11 +1,14 @@
 """Domain results from the shape connectors hand in (one row per domain) to the shape stored (one row per
 test with numbered slots, ``result_domains``; see hub.model.domains for why). The view ``domain_result``
-turns them back. Progress points handed in go to ``stored_progress_point`` whole (hub.model.progress).
+turns them back, and ``from_slots`` does the same in Arrow for rows read by key. Progress points handed
+in go to ``stored_progress_point`` whole (hub.model.progress).
 
 Whole-column Arrow work: a slot is one ``take`` per field, never a loop over rows.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -100,6 +103,19 @@ def to_slots(domains: pa.Table, issues: list[Issue]) -> pa.Table:
         for field in DOMAIN_FIELDS:
             columns[slot_column(slot + 1, field)] = domains.column(field).take(indices)
     return conform(STORED, pa.table(columns))
+
+
+def from_slots(stored: pa.Table, fields: Sequence[str]) -> pa.Table:
+    """The view ``domain_result``'s rows of the ``stored`` result_domains rows, built in Arrow: its
+    ``result_source_id`` and ``fields`` (which hold ``vendor_domain``), slot after slot as the view takes
+    them, empty slots skipped. A reader that wants a few tests' domains reads their stored rows by key
+    and spares the view's union of every slot's rows."""
+    slots = []
+    for slot in range(1, SLOTS + 1):
+        held = stored.filter(pc.is_valid(stored.column(slot_column(slot, "vendor_domain"))))
+        columns = {"result_source_id": held.column("source_id")}
+        slots.append(pa.table({**columns, **{name: held.column(slot_column(slot, name)) for name in fields}}))
+    return pa.concat_tables(slots)
 
 
 def _duplicate_keys(vendor_domains: pa.ChunkedArray, rows: np.ndarray, test_of_row: np.ndarray) -> int:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from hub.model import arrow_schema
 from hub.pipeline.tutoring import boundary_inputs, decide_boundaries, replay_boundaries
 from hub.tutoring import plan_cycles
+from hub.tutoring.domain_evidence import HeldDomains
 from tests.hub.tutoring.conftest import DEFAULT_POLICY, gap_row, result_row, roster, table, tutor_row
 
 CYCLES = plan_cycles(date(2025, 8, 18), date(2026, 5, 29))
@@ -65,9 +65,10 @@ def _tables() -> dict[str, pa.Table]:
 def test_narrowed_reads_decide_both_boundaries_as_the_whole_tables() -> None:
     tables = _tables()
     boundaries = [FALL_BOUNDARY, WINTER_BOUNDARY]
+    domains = HeldDomains(tables["domain_result"])
     whole = replay_boundaries(
         tables["assessment_result"],
-        tables["domain_result"],
+        domains,
         STUDENTS,
         TUTORS,
         CYCLES,
@@ -75,10 +76,11 @@ def test_narrowed_reads_decide_both_boundaries_as_the_whole_tables() -> None:
         DEFAULT_POLICY,
         tables["skill_gap"],
     )
-    at_once = decide_boundaries(tables.__getitem__, STUDENTS, TUTORS, CYCLES, boundaries, DEFAULT_POLICY)
-    first = decide_boundaries(tables.__getitem__, STUDENTS, TUTORS, CYCLES, [FALL_BOUNDARY], DEFAULT_POLICY)
+    read = tables.__getitem__
+    at_once = decide_boundaries(read, domains, STUDENTS, TUTORS, CYCLES, boundaries, DEFAULT_POLICY)
+    first = decide_boundaries(read, domains, STUDENTS, TUTORS, CYCLES, [FALL_BOUNDARY], DEFAULT_POLICY)
     night_by_night = decide_boundaries(
-        tables.__getitem__, STUDENTS, TUTORS, CYCLES, [WINTER_BOUNDARY], DEFAULT_POLICY, first
+        read, domains, STUDENTS, TUTORS, CYCLES, [WINTER_BOUNDARY], DEFAULT_POLICY, first
     )
     for decided in (at_once, night_by_night):
         assert decided.groups.equals(whole.groups)
@@ -90,9 +92,7 @@ def test_narrowed_reads_decide_both_boundaries_as_the_whole_tables() -> None:
 def test_inputs_keep_only_students_in_a_group_or_an_entry_tier() -> None:
     tables = _tables()
     empty = arrow_schema("group_membership").empty_table()
-    results, domains, gaps = boundary_inputs(tables.__getitem__, empty, DEFAULT_POLICY)
+    results, gaps = boundary_inputs(tables.__getitem__, empty, DEFAULT_POLICY)
     kept = set(results.column("person_source_id").to_pylist())
     assert kept == {"a", "b", "c", "d", "e", "f"}  # h is on grade level in every test
     assert set(gaps.column("person_source_id").to_pylist()) <= kept
-    assert pc.all(pc.is_in(domains["result_source_id"], results["source_id"])).as_py()
-    assert domains.num_rows == 2 * len(kept)

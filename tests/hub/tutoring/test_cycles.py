@@ -21,6 +21,7 @@ from hub.tutoring import (
     plan_cycles,
     run_cycle_boundary,
 )
+from hub.tutoring.domain_evidence import HeldDomains
 from hub.warehouse import Warehouse
 from tests.hub.tutoring.conftest import DEFAULT_POLICY, gap_row, result_row, roster, table, tutor_row
 
@@ -142,7 +143,7 @@ class Season:
             self.state.groups if self.state else None,
             policy,
             on,
-            domain_results=table("domain_result", self.domains),
+            domain_results=HeldDomains(table("domain_result", self.domains)),
             tutors=TUTORS,
             cycles=CYCLES,
             active_students=active_students,
