@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from hub.model import arrow_schema, sql_table
 from hub.model.domains import SLOTS, slot_column
+from hub.pipeline.id_batches import id_batches
 from hub.tutoring.domain_evidence import DOMAIN_COLUMNS
 from hub.warehouse import Warehouse
 from hub.warehouse.slots import STORED, from_slots
@@ -45,8 +46,8 @@ class StoredDomains:
                 STORED,
                 self.district,
                 columns=columns,
-                where=stored.c.source_id.in_(tests.slice(first, TESTS_PER_READ).to_pylist()),
+                where=stored.c.source_id.in_(batch),
             )
-            for first in range(0, len(tests), TESTS_PER_READ)
+            for batch in id_batches(tests, TESTS_PER_READ)
         ]
         return from_slots(pa.concat_tables(reads), FIELDS)

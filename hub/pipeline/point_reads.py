@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Select, and_, select, true
 
 from hub.model import sql_table
 from hub.model.progress import STORED_POINTS
+from hub.pipeline.id_batches import id_batches
 from hub.pipeline.parts import WHOLE, StudentPart
 from hub.progress.goals import entered_on
 from hub.progress.measures import MASTERY
@@ -139,10 +140,7 @@ def checks_of(warehouse: Warehouse, district: str, people: pa.Array, *, ids: boo
     """Every check of ``people``, ``PEOPLE_PER_READ`` students a read: each student's in the order a
     read of theirs gives (``_checks``' columns)."""
     return pa.concat_tables(
-        [
-            _checks_of(warehouse, district, people.slice(first, PEOPLE_PER_READ).to_pylist(), ids=ids)
-            for first in range(0, max(len(people), 1), PEOPLE_PER_READ)
-        ]
+        [_checks_of(warehouse, district, batch, ids=ids) for batch in id_batches(people, PEOPLE_PER_READ)]
     )
 
 

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from sqlalchemy import ColumnElement, and_, select
 
 from hub.model import sql_table
+from hub.pipeline.id_batches import id_batches
 from hub.pipeline.point_reads import PEOPLE_PER_READ
 from hub.tutoring.attendance import ATTENDANCE_SCHEMA
 from hub.tutoring.sessions import ATTENDED
@@ -69,8 +70,8 @@ class StoredAttendance:
             group_attendance(
                 self.warehouse,
                 self.district,
-                attendance.c.person_source_id.in_(people.slice(at, PEOPLE_PER_READ).to_pylist()),
+                attendance.c.person_source_id.in_(batch),
                 *span,
             )
-            for at in range(0, len(people), PEOPLE_PER_READ)
+            for batch in id_batches(people, PEOPLE_PER_READ)
         )
