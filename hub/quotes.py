@@ -36,7 +36,9 @@ class OpenQuotes:
 def open_quotes(data: bytes, width: int, delimiter: str = ",") -> OpenQuotes:
     """Find and neutralise the lines whose quote swallows the lines after it (see the module's doc)."""
     octets = np.frombuffer(data, dtype=np.uint8)
-    odd = _odd_quote_lines(octets[offset : offset + _BLOCK] for offset in range(0, len(octets), _BLOCK))
+    odd = _odd_quote_lines(
+        _with_breaks(octets[offset : offset + _BLOCK]) for offset in range(0, len(octets), _BLOCK)
+    )
     if not len(odd):
         return OpenQuotes(data)
     ends = np.flatnonzero(octets == ord("\n"))
@@ -76,26 +78,31 @@ def lines_parse_alone(path: Path, longest: int) -> bool:
     tail = 0  # bytes since the last line break
     short = True
 
-    def blocks(stream: BinaryIO) -> Iterator[np.ndarray]:
+    def blocks(stream: BinaryIO) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         nonlocal tail, short
         for block in iter(lambda: stream.read(_BLOCK), b""):
-            octets = np.frombuffer(block, dtype=np.uint8)
-            breaks = np.flatnonzero(octets == ord("\n"))
+            octets, breaks = _with_breaks(np.frombuffer(block, dtype=np.uint8))
             if len(breaks):
                 short &= bool(np.diff(breaks, prepend=-1 - tail).max() < longest)
                 tail = len(block) - int(breaks[-1]) - 1
             else:
                 tail += len(block)
             short &= tail < longest
-            yield octets
+            yield octets, breaks
 
     with path.open("rb") as stream:
         odd = _odd_quote_lines(blocks(stream))
     return short and not len(odd)
 
 
-def _odd_quote_lines(blocks: Iterable[np.ndarray]) -> np.ndarray:
-    """The lines (numbered from 0) that hold an odd number of quotes, in the bytes of ``blocks`` in turn.
+def _with_breaks(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A block of bytes with where its line breaks are: found once, for every look at its lines."""
+    return block, np.flatnonzero(block == ord("\n"))
+
+
+def _odd_quote_lines(blocks: Iterable[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The lines (numbered from 0) that hold an odd number of quotes, in the bytes of ``blocks`` in turn
+    (each with its line breaks, ``_with_breaks``).
 
     Each line's quotes are counted modulo 2 by an xor over its bytes, block by block so that no temporary
     is as large as the file (a session log is gigabytes); the count of a line cut by a block's end is
@@ -104,8 +111,7 @@ def _odd_quote_lines(blocks: Iterable[np.ndarray]) -> np.ndarray:
     odd: list[np.ndarray] = []
     lines = 0  # line breaks before the block
     carry = 0  # the quotes since the last line break, modulo 2
-    for block in blocks:
-        breaks = np.flatnonzero(block == ord("\n"))
+    for block, breaks in blocks:
         pieces = np.concatenate(([0], breaks + 1))  # each line's part in the block, then the tail
         parity = np.zeros(len(pieces), dtype=np.uint8)
         holding = pieces < len(block)

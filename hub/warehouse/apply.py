@@ -30,6 +30,7 @@ from hub.warehouse.statements import (
     district_is_empty,
     doomed_bulk,
     doomed_delta,
+    drop_stage,
     insert_new,
     insert_staged,
     mark_deleted,
@@ -158,5 +159,5 @@ def apply_batch(
         result.changes[table.name] = change
     stages_done = [staging for _, staging, _, _ in staged] + [blocks.stage for blocks in fresh_stages]
     for temporary in stages_done + dropped + list(doomed.values()):
-        connection.exec_driver_sql(f"DROP TABLE {temporary}")
+        drop_stage(connection, temporary)
     return result

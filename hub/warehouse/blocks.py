@@ -52,7 +52,7 @@ def stage_blocks(
     try:
         _stage_each(connection, district_id, batch, staging)
         for stage in staging.values():
-            stage.load.close()
+            stage.staged.stage = stage.load.close()
     except BaseException:
         for stage in staging.values():
             stage.load.discard()
@@ -86,11 +86,14 @@ def _stage_each(
 
 
 def _start(connection: Connection, name: str, first: pa.Table) -> _Staging:
-    """The stage of ``name``, shaped as its conformed blocks (``first``: one of no rows)."""
+    """The stage of ``name``, shaped as its conformed blocks (``first``: one of no rows); named once its
+    blocks are loaded (``bulk.BlockLoad.close``)."""
     table = sql_table(name)
-    stage = empty_stage(connection, table, name, first.column_names)
-    staged = StagedBlocks(table, stage, first.column_names)
-    return _Staging(staged, Fingerprint(first.schema), bulk.BlockLoad(connection, stage, first.schema))
+    staged = StagedBlocks(table, "", first.column_names)
+    load = bulk.BlockLoad(
+        connection, first.schema, lambda: empty_stage(connection, table, name, first.column_names)
+    )
+    return _Staging(staged, Fingerprint(first.schema), load)
 
 
 def _without_copies(connection: Connection, name: str, staged: StagedBlocks) -> int:
@@ -102,7 +105,7 @@ def _without_copies(connection: Connection, name: str, staged: StagedBlocks) -> 
     if connection.exec_driver_sql(f"SELECT COUNT(*) FROM ({repeated}) AS r").scalar_one() == 0:
         return rows
     listed = ", ".join(f'"{column}"' for column in staged.columns)
-    once = f"{staged.stage}_once"
+    once = f"once_{name}"
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {once} AS SELECT DISTINCT {listed} FROM {staged.stage} "
         f"WHERE {key} IN ({repeated})"

@@ -96,6 +96,14 @@ class ScratchRows:
         select_list: str,
     ) -> None:
         """``INSERT INTO target SELECT select_list`` over the rows appended, in their order."""
+        rows = self.attach(dbapi_connection, info)
+        dbapi_connection.execute(f"INSERT INTO {target} SELECT {select_list} FROM {rows} ORDER BY rowid")
+        if not dbapi_connection.in_transaction:
+            release(dbapi_connection, info)
+
+    def attach(self, dbapi_connection: sqlite3.Connection, info: MutableMapping[str, Any]) -> str:
+        """The file attached to the connection (its name gone); returns its table of the rows appended, as
+        ``schema.rows``, which the transaction may read, index and change until ``release``."""
         schema_name = f"tutorhub_stage_{next(_names)}"
         try:
             if not self._created:
@@ -104,11 +112,9 @@ class ScratchRows:
         finally:
             _unlink(self.path)
         info.setdefault(ATTACHED, []).append((schema_name, self.path))
-        dbapi_connection.execute(
-            f"INSERT INTO {target} SELECT {select_list} FROM {schema_name}.rows ORDER BY rowid"
-        )
-        if not dbapi_connection.in_transaction:
-            release(dbapi_connection, info)
+        # what the transaction changes in a file read once and deleted needs no journal to roll back
+        dbapi_connection.execute(f"PRAGMA {schema_name}.journal_mode = OFF")
+        return f"{schema_name}.rows"
 
 
 def _ingest(path: Path, reader: pa.RecordBatchReader, mode: str) -> None:

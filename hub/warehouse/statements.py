@@ -91,10 +91,20 @@ def index_and_analyze(connection: Connection, temporary: str, key: str) -> None:
 
     Without the index SQLite answers ``NOT EXISTS`` against it with a scan per row (quadratic), and
     PostgreSQL never auto-analyzes temporary tables, so it plans a nested loop over "empty" tables.
-    The index is built after the load: one sort instead of a B-tree insert per row.
+    The index is built after the load: one sort instead of a B-tree insert per row. A stage in an attached
+    scratch file (``schema.rows``, ``bulk.BlockLoad``) has its index in that file.
     """
-    connection.exec_driver_sql(f"CREATE INDEX ix_{temporary} ON {temporary} ({_q(key)})")
+    schema, _, name = temporary.rpartition(".")
+    index = f"{schema}.ix_{name}" if schema else f"ix_{name}"
+    connection.exec_driver_sql(f"CREATE INDEX {index} ON {name} ({_q(key)})")
     connection.exec_driver_sql(f"ANALYZE {temporary}")
+
+
+def drop_stage(connection: Connection, temporary: str) -> None:
+    """A temporary table of the apply dropped; a stage in an attached scratch file goes with the file
+    (``sqlite_stage.release``): dropping it would write every page it frees."""
+    if "." not in temporary:
+        connection.exec_driver_sql(f"DROP TABLE {temporary}")
 
 
 def doomed_bulk(connection: Connection, table: Table, stage: str, district_id: str) -> str:
@@ -260,13 +270,22 @@ def insert_staged(
     a whole one: in key order, the stage's keys checked unique already (``hub.warehouse.blocks``)."""
     listed = ", ".join(_q(c) for c in columns)
     stamp, run = (f", {STAMP}", ", :run") if STAMP in table.c else ("", "")
-    keys = ", ".join(_q(column.name) for column in table.primary_key.columns)
     with indexes_after(connection, table):
         inserted = connection.execute(
             text(
                 f"INSERT INTO {table.name} ({listed}{stamp}) "
-                f"SELECT {listed}{run} FROM {stage} ORDER BY {keys}"
+                f"SELECT {listed}{run} FROM {stage} ORDER BY {_stage_order(table, columns)}"
             ),
             {"run": run_id} if stamp else {},
         )
     return TableChange(rows=inserted.rowcount, inserted=inserted.rowcount)
+
+
+def _stage_order(table: Table, columns: list[str]) -> str:
+    """The ``ORDER BY`` that reads a stage in its table's key order. A stage holds one district's rows and
+    is indexed on its key (``index_and_analyze``): where the table's key is the district and that key, the
+    key alone orders the rows alike and is read from the stage's index, where the district and the key
+    would be sorted (2.5 s CPU of the 5.3 s an insert of 1.8 M attendance rows took on SQLite)."""
+    keys = [column.name for column in table.primary_key.columns]
+    key = stage_key(table.name, columns)
+    return _q(key) if keys == ["district_id", key] else ", ".join(_q(name) for name in keys)

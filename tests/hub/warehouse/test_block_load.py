@@ -26,17 +26,19 @@ def blocks() -> Iterator[pa.Table]:
 
 
 def test_every_block_lands_in_order_through_one_scratch_file(warehouse: Warehouse, scratch: Path) -> None:  # noqa: F811
-    with warehouse.engine.begin() as connection:
+    def landed_table() -> str:
         connection.exec_driver_sql(
             "CREATE TEMPORARY TABLE landed AS SELECT source_id, given_name FROM person"
         )
-        load = bulk.BlockLoad(
-            connection, "landed", pa.schema([("source_id", pa.string()), ("given_name", pa.string())])
-        )
+        return "landed"
+
+    with warehouse.engine.begin() as connection:
+        schema = pa.schema([("source_id", pa.string()), ("given_name", pa.string())])
+        load = bulk.BlockLoad(connection, schema, landed_table)
         for block in blocks():
             load.add(block.select(["source_id", "given_name"]))
-        load.close()
-        landed = [row[0] for row in connection.exec_driver_sql("SELECT source_id FROM landed")]
+        stage = load.close()
+        landed = [row[0] for row in connection.exec_driver_sql(f"SELECT source_id FROM {stage}")]
         if warehouse.dialect == "sqlite":
             attached = connection.exec_driver_sql("PRAGMA database_list").all()
             assert len([row for row in attached if row[1] not in ("main", "temp")]) == 1
@@ -48,10 +50,10 @@ def test_with_no_file_left_to_attach_sqlite_binds_the_blocks(tmp_path: Path, scr
     house = Warehouse(f"sqlite:///{tmp_path / 'warehouse.db'}")
     with house.engine.begin() as connection:
         connection.connection.driver_connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)  # type: ignore[union-attr]
-        load = bulk.BlockLoad(connection, "person", next(blocks()).schema)
+        load = bulk.BlockLoad(connection, next(blocks()).schema, lambda: "person")
         for block in blocks():
             load.add(block)
-        load.close()
+        assert load.close() == "person"
         assert connection.exec_driver_sql("SELECT COUNT(*) FROM person").scalar_one() == BLOCKS * ROWS
     assert list(scratch.iterdir()) == []
     house.dispose()
