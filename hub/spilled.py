@@ -55,7 +55,7 @@ def whole_groups(reader: pa.RecordBatchReader, key: str, rows: int) -> Iterator[
     spill = tempfile.TemporaryDirectory(prefix="tutorhub-groups-")
     with spill:
         path = Path(spill.name) / "rows.arrow"
-        keys, starts = _spill(reader, key, path, rows)
+        keys, starts = _spill(reader, key, path, max(rows // 8, 1))
         group_of_row = _first_seen(keys)
         block_of_group = _ranges(np.bincount(group_of_row), rows)
         block_of_row = block_of_group[group_of_row]
@@ -68,13 +68,14 @@ def whole_groups(reader: pa.RecordBatchReader, key: str, rows: int) -> Iterator[
 def _spill(
     reader: pa.RecordBatchReader, key: str, path: Path, rows: int
 ) -> tuple[pa.ChunkedArray, np.ndarray]:
-    """Write ``reader`` to ``path`` in batches of at most ``rows`` rows (so that a block of groups lying
-    together reads little more than itself); returns its ``key`` column, trimmed, and where each written
-    batch starts (and the last ends)."""
+    """Write ``reader`` to ``path`` in batches of at most ``rows`` rows (an eighth of a block: a block's
+    groups may lie in a few runs, one per file and window of a vendor's export, and each run reads little
+    more than itself); returns its ``key`` column, trimmed, and where each written batch starts (and the
+    last ends)."""
     keys, starts = [], [0]
     with pa.ipc.new_file(path, reader.schema) as writer:
         for batch in reader:
-            for offset in range(0, batch.num_rows, max(rows, 1)):
+            for offset in range(0, batch.num_rows, rows):
                 piece = batch.slice(offset, rows)
                 writer.write_batch(piece)
                 starts.append(starts[-1] + piece.num_rows)

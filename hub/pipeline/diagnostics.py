@@ -13,6 +13,11 @@ new tests of students the roster does not know yet are a few unmatched rows of t
 and matched again on later nights (they never hold a night), while a file swapped for another district's,
 or keyed by other ids, changes every row and is refused as before. A refused night records no files
 read, so the next night judges the same rows again, under the roster of that night.
+
+A source that hands its results in blocks (``NormalizedBatch.blocks``, kept on disk to be read twice) is
+judged the same way: a first pass matches every block and adds up each file's counts, and only then are
+the blocks matched, gated and marked again on their way into the apply, so that no block of a refused
+file is applied, however well its first blocks matched.
 """
 
 from __future__ import annotations
@@ -30,11 +35,13 @@ from hub.diagnostics import (
     MatchGateError,
     MatchOutcome,
     MatchReport,
+    RosterIds,
     active_identifiers,
     combined_reports,
     enforce_match_rate,
     mark_test_of_record,
-    match_students,
+    match_to,
+    roster_ids,
 )
 from hub.pipeline.context import DistrictRun
 
@@ -68,8 +75,9 @@ class MatchTransform:
     """Match results to persons, drop the files (their results and domains) that fail the gate, and
     mark the test of record among what is left.
 
-    The roster's identifiers are read once for the whole stage: every source of it matches against the
-    same roster, which does not change while the stage runs. Marking here means a first load writes each
+    The roster's identifiers are read, and what each id could name worked out, once for the whole stage:
+    every source (and every block) of it matches against the same roster, which does not change while the
+    stage runs. Marking here means a first load writes each
     result once, flag included; ``settle_results`` then settles the flag against everything stored.
 
     It names no ``reads``: a roster change applies no unchanged file again, since ``settle_results``
@@ -79,7 +87,7 @@ class MatchTransform:
     policy: DiagnosticsPolicy
     gate: MatchGate
     reads: tuple[str, ...] = ()
-    _identifiers: pa.Table | None = field(default=None, init=False, repr=False)
+    _roster: RosterIds | None = field(default=None, init=False, repr=False)
 
     @property
     def settings(self) -> str:
@@ -88,10 +96,10 @@ class MatchTransform:
     def held(self, connector: str) -> bool:
         return bool(self.gate.refused_by.get(connector))
 
-    def identifiers(self, run: DistrictRun) -> pa.Table:
-        if self._identifiers is None:
-            self._identifiers = roster_identifiers(run)
-        return self._identifiers
+    def roster(self, run: DistrictRun) -> RosterIds:
+        if self._roster is None:
+            self._roster = roster_ids(roster_identifiers(run), self.policy.id_precedence)
+        return self._roster
 
     def __call__(
         self,
@@ -104,7 +112,7 @@ class MatchTransform:
         in_blocks = RESULTS not in tables and RESULTS in batch.modes
         if not in_blocks and RESULTS not in tables:
             return batch
-        identifiers = self.identifiers(run)
+        roster = self.roster(run)
         blocks: Iterable[Mapping[str, pa.Table]] = ()
         if in_blocks:
             # every file judged whole before any of it is applied: a first pass over the blocks counts
@@ -112,24 +120,24 @@ class MatchTransform:
                 report
                 for block in batch.blocks
                 if RESULTS in block
-                for report in self._matched(block[RESULTS], identifiers).reports
+                for report in self._matched(block[RESULTS], roster).reports
             )
             refused = self._judge(run, connector, combined_reports(reports), whole_files)
-            blocks = self._gated_blocks(batch.blocks, identifiers, refused)
+            blocks = self._gated_blocks(batch.blocks, roster, refused)
         else:
-            outcome = self._matched(tables[RESULTS], identifiers)
+            outcome = self._matched(tables[RESULTS], roster)
             refused = self._judge(run, connector, outcome.reports, whole_files)
             tables.update(self._gated(outcome.results, tables.get(DOMAINS), refused))
         if tables.get("lesson_evidence") is not None and tables["lesson_evidence"].num_rows:
             # evidence of practice, not placement: matched, never gated
-            lessons = match_students(tables["lesson_evidence"], identifiers, self.policy.id_precedence)
+            lessons = match_to(tables["lesson_evidence"], roster)
             tables["lesson_evidence"] = lessons.results
         # Diagnostic exports are year-to-date or per window: what a file leaves out is not gone.
         names = [*tables, *((RESULTS, DOMAINS) if in_blocks else ())]
         return NormalizedBatch(tables, dict.fromkeys(names, SyncMode.DELTA), {}, batch.issues, blocks)
 
-    def _matched(self, results: pa.Table, identifiers: pa.Table) -> MatchOutcome:
-        return match_students(results, identifiers, self.policy.id_precedence, file_column=FILE_COLUMN)
+    def _matched(self, results: pa.Table, roster: RosterIds) -> MatchOutcome:
+        return match_to(results, roster, file_column=FILE_COLUMN)
 
     def _judge(
         self,
@@ -173,7 +181,7 @@ class MatchTransform:
         return gated
 
     def _gated_blocks(
-        self, blocks: Iterable[Mapping[str, pa.Table]], identifiers: pa.Table, refused: list[str | None]
+        self, blocks: Iterable[Mapping[str, pa.Table]], roster: RosterIds, refused: list[str | None]
     ) -> Iterator[dict[str, pa.Table]]:
         """The apply pass: each block matched and gated as a whole batch is. A block holds every test of
         its students (``hub.spilled.whole_groups``), so marking a block marks whole windows; what a
@@ -183,9 +191,7 @@ class MatchTransform:
             if RESULTS in block:
                 yield {
                     **block,
-                    **self._gated(
-                        self._matched(block[RESULTS], identifiers).results, block.get(DOMAINS), refused
-                    ),
+                    **self._gated(self._matched(block[RESULTS], roster).results, block.get(DOMAINS), refused),
                 }
             else:
                 yield dict(block)
