@@ -77,8 +77,8 @@ class MatchTransform:
 
     The roster's identifiers are read, and what each id could name worked out, once for the whole stage:
     every source (and every block) of it matches against the same roster, which does not change while the
-    stage runs. Marking here means a first load writes each
-    result once, flag included; ``settle_results`` then settles the flag against everything stored.
+    stage runs. Marking here means a first load writes each result once, flag included;
+    ``settle_results`` then settles the flag against everything stored.
 
     It names no ``reads``: a roster change applies no unchanged file again, since ``settle_results``
     matches every stored row against the new roster (a night's cost follows the files that changed).
@@ -115,6 +115,10 @@ class MatchTransform:
         roster = self.roster(run)
         blocks: Iterable[Mapping[str, pa.Table]] = ()
         if in_blocks:
+            if isinstance(batch.blocks, Iterator):
+                raise TypeError(
+                    f"{connector}: the match gate reads a source's blocks twice; hand in a collection"
+                )
             # every file judged whole before any of it is applied: a first pass over the blocks counts
             reports = (
                 report

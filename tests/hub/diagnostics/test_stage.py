@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pyarrow as pa
+import pytest
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import GapThresholds
@@ -198,3 +199,13 @@ def test_a_students_tests_in_two_blocks_are_judged_whole_and_settled_to_one_test
     assert stored(run, "person_source_id") == {"r1": "p1", "r2": "p2", "r3": "p1"}
     assert settle_results(run, policy).tests_of_record == 2
     assert stored(run, "is_test_of_record") == {"r1": False, "r2": True, "r3": True}
+
+
+def test_blocks_the_gate_could_read_only_once_are_refused(
+    run: DistrictRun, make_results: Callable[..., pa.Table]
+) -> None:
+    """A one-pass iterator of blocks would be used up judging the files, and then apply nothing."""
+    blocks = iter([{"assessment_result": make_results([{"source_id": "r1", "vendor_student_id": "101"}])}])
+    batch = NormalizedBatch({}, {"assessment_result": SyncMode.DELTA}, blocks=blocks)
+    with pytest.raises(TypeError, match="iready: the match gate reads a source's blocks twice"):
+        match_transform(run.district.diagnostics, MatchGate())(run, "iready", batch)
