@@ -16,13 +16,38 @@ from connectors.iready.reading import FILE, LINE
 from hub.connector import Issue
 
 
-class RowChecks:
-    """The findings about one table's rows, and which rows are still kept."""
+class WarningTally:
+    """The warnings of a stream checked a block at a time: one per file and kind, as if it were checked
+    whole (its first line, that line's value, every row counted), however many blocks its rows lie in."""
 
-    def __init__(self, rows: pa.Table) -> None:
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str, str, str], list] = {}
+
+    def add(
+        self, file: str, line: int, column: str, value: str | None, kind: str, reason: str, rows: int
+    ) -> None:
+        held = self._found.setdefault((file, column, kind, reason), [line, value, 0])
+        if line < held[0]:
+            held[0], held[1] = line, value
+        held[2] += rows
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [
+            _warning(file, line, column, value, kind, reason, rows)
+            for (file, column, kind, reason), (line, value, rows) in self._found.items()
+        ]
+
+
+class RowChecks:
+    """The findings about one table's rows, and which rows are still kept; its warnings go to ``tally``
+    when the table is one block of a stream."""
+
+    def __init__(self, rows: pa.Table, tally: WarningTally | None = None) -> None:
         self.rows = rows
         self.rejected: Column = repeat(False, rows.num_rows, pa.bool_())
         self.issues: list[Issue] = []
+        self.tally = tally
 
     @property
     def kept(self) -> Column:
@@ -52,12 +77,19 @@ class RowChecks:
         )
         names = ("file", "line_first", "value_first", "line_count")
         for file, line, value, count in zip(*(summary.column(n).to_pylist() for n in names), strict=True):
-            rows = "1 row" if count == 1 else f"{count} rows"
-            self.issues.append(
-                Issue(file, line, column, value, kind, f"{reason} ({rows}, first on line {line})", "warning")
-            )
+            if self.tally is not None:
+                self.tally.add(file, line, column, value, kind, reason, count)
+            else:
+                self.issues.append(_warning(file, line, column, value, kind, reason, count))
 
     def _cells(self, column: str, mask: Column) -> pa.Table:
         """File, line and the cell of ``column`` of the rows where ``mask`` holds."""
         cells = {"file": self.rows.column(FILE), "line": self.rows.column(LINE)}
         return pa.table({**cells, "value": column_or_null(self.rows, column)}).filter(mask)
+
+
+def _warning(
+    file: str, line: int, column: str, value: str | None, kind: str, reason: str, count: int
+) -> Issue:
+    rows = "1 row" if count == 1 else f"{count} rows"
+    return Issue(file, line, column, value, kind, f"{reason} ({rows}, first on line {line})", "warning")

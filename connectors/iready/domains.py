@@ -44,7 +44,7 @@ from connectors.iready.arrowtools import (
     to_number,
     unreadable,
 )
-from connectors.iready.checks import RowChecks
+from connectors.iready.checks import RowChecks, WarningTally
 from connectors.iready.reading import FILE, LINE, SUBJECT
 from connectors.iready.vocabulary import DOMAIN_STATUS_WORDS, DOMAINS
 from hub.connector import Issue
@@ -55,7 +55,9 @@ _RESULT = "_result_source_id"
 _PLACEMENT_LENGTH = 64  # domain_result.placement
 
 
-def melt_domains(rows: pa.Table, keep: Column, result_ids: Column) -> tuple[pa.Table, list[Issue]]:
+def melt_domains(
+    rows: pa.Table, keep: Column, result_ids: Column, tally: WarningTally | None = None
+) -> tuple[pa.Table, list[Issue]]:
     """Domain columns side by side -> domain rows of the ``keep`` rows, one Arrow operation per domain.
 
     ``result_ids`` are the source_ids of the kept rows, in order. Rows are split by subject first, so
@@ -79,7 +81,7 @@ def melt_domains(rows: pa.Table, keep: Column, result_ids: Column) -> tuple[pa.T
         ]
         if not written:
             continue
-        checks = RowChecks(rows_where(rows, SUBJECT, subject))
+        checks = RowChecks(rows_where(rows, SUBJECT, subject), tally)
         parts.extend(_domain_rows(checks, vendor_domain, canonical) for vendor_domain, canonical in written)
         issues.extend(checks.issues)
     if not parts:

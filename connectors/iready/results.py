@@ -61,7 +61,7 @@ from connectors.iready.arrowtools import (
     unreadable,
     within,
 )
-from connectors.iready.checks import RowChecks
+from connectors.iready.checks import RowChecks, WarningTally
 from connectors.iready.domains import melt_domains
 from connectors.iready.layouts import vendor_name
 from connectors.iready.reading import FILE, SUBJECT
@@ -69,9 +69,13 @@ from connectors.iready.vocabulary import ceds_grade, end_year, measure, norming_
 from hub.connector import Issue
 from hub.model import arrow_schema, conform
 from hub.schoolyears import outside_labelled_year
+from hub.spilled import SpilledBlocks, whole_groups
 
 VENDOR = "iready"
 SOURCE_FILE = "source_file"
+BLOCK_ROWS = 1 << 15
+"""Test rows normalized at a time when the Diagnostic Results are replayed from the stored extract: a
+year of a large district's tests is gigabytes once parsed."""
 _NUMBERS = {
     "percentile": "Percentile",
     "duration_minutes": "Duration (min)",
@@ -115,8 +119,11 @@ class NormalizedResults:
         return cls(results, arrow_schema("domain_result").empty_table(), [])
 
 
-def normalize_results(rows: pa.Table, bands: Mapping[str, int]) -> NormalizedResults:
-    checks = RowChecks(rows)
+def normalize_results(
+    rows: pa.Table, bands: Mapping[str, int], tally: WarningTally | None = None
+) -> NormalizedResults:
+    """``tally``: where the warnings go when ``rows`` is one block of the stream (``normalize_blocks``)."""
+    checks = RowChecks(rows, tally)
     column = partial(column_or_null, rows)
     student = pc.utf8_trim_whitespace(column("Student ID"))
     completed = to_date(column("Completion Date"))
@@ -165,8 +172,24 @@ def normalize_results(rows: pa.Table, bands: Mapping[str, int]) -> NormalizedRes
     kept = only(pa.table(data), keep)
     # Beside the model's columns, the file each test came from: the diagnostics stage gates per file.
     results = conform("assessment_result", kept).append_column(SOURCE_FILE, kept.column(FILE))
-    domains, domain_issues = melt_domains(rows, keep, results.column("source_id"))
+    domains, domain_issues = melt_domains(rows, keep, results.column("source_id"), tally)
     return NormalizedResults(results, domains, checks.issues + domain_issues)
+
+
+def normalize_blocks(
+    rows: pa.RecordBatchReader, bands: Mapping[str, int]
+) -> tuple[SpilledBlocks, list[Issue]]:
+    """The results and domains of a stream too large to hold whole, normalized ``BLOCK_ROWS`` rows at a
+    time and kept on disk (the diagnostics stage reads them twice); each block holds every row of its
+    students, since a test in two files is one test (``_latest_of_each_test``), and every issue is the
+    one reading the stream whole gives."""
+    tally = WarningTally()
+    blocks, issues = SpilledBlocks(), []
+    for part in whole_groups(rows, "Student ID", BLOCK_ROWS):
+        normalized = normalize_results(part, bands, tally)
+        blocks.add({"assessment_result": normalized.results, "domain_result": normalized.domains})
+        issues += normalized.issues
+    return blocks, issues + tally.issues
 
 
 def _lenient_fields(checks: RowChecks, rows: pa.Table) -> dict[str, Column]:

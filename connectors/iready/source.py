@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pyarrow as pa
+
 from connectors.iready.config import IReadyConfig
 from connectors.iready.layouts import RESULTS
 from connectors.iready.lessons import summarise_lessons
 from connectors.iready.reading import STREAMS, exports_at, exports_by_name, read_exports, read_files
-from connectors.iready.results import NormalizedResults, normalize_results
+from connectors.iready.results import NormalizedResults, normalize_blocks, normalize_results
 from hub.connector import Extract, NormalizedBatch, SourceConnector, Stage, SyncMode
 from hub.inputs import content_hash, files_at
 from hub.tracked import KeptFiles, rows_since, tracked_state
@@ -38,6 +40,7 @@ class IReadySource(SourceConnector):
     name: ClassVar[str] = "iready"
     stage: ClassVar[Stage] = Stage.DIAGNOSTICS
     streams: ClassVar[tuple[str, ...]] = STREAMS
+    streamed: ClassVar[tuple[str, ...]] = (RESULTS,)  # a district's year of tests
     tables: ClassVar[tuple[str, ...]] = ("assessment_result", "domain_result", "lesson_evidence")
     config_model: ClassVar[type[IReadyConfig]] = IReadyConfig
     config: IReadyConfig
@@ -62,19 +65,22 @@ class IReadySource(SourceConnector):
         return files_at(self.config.path)
 
     def normalize(self, extract: Extract) -> NormalizedBatch:
+        """Results and domains as upserts; replayed from disk, a block of students at a time (``blocks``)."""
         results = extract.streams.get(RESULTS)
-        if results is None:
-            normalized = NormalizedResults.none()
-        else:
-            normalized = normalize_results(results, self.config.band_mapping)
         lessons = summarise_lessons(extract)
+        modes = dict.fromkeys(self.tables, SyncMode.DELTA)
+        if isinstance(results, pa.RecordBatchReader):
+            blocks, issues = normalize_blocks(results, self.config.band_mapping)
+            tables = {"lesson_evidence": lessons.table}
+            return NormalizedBatch(tables, modes, issues=issues + lessons.issues, blocks=blocks)
+        normalized = (
+            NormalizedResults.none()
+            if results is None
+            else normalize_results(results, self.config.band_mapping)
+        )
         tables = {
             "assessment_result": normalized.results,
             "domain_result": normalized.domains,
             "lesson_evidence": lessons.table,
         }
-        return NormalizedBatch(
-            tables=tables,
-            modes=dict.fromkeys(tables, SyncMode.DELTA),
-            issues=normalized.issues + lessons.issues,
-        )
+        return NormalizedBatch(tables=tables, modes=modes, issues=normalized.issues + lessons.issues)

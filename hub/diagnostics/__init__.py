@@ -15,8 +15,16 @@ No I/O, no vendor modules, no Dagster: the caller reads and writes the warehouse
 from hub.diagnostics.config import DEFAULT_ID_PRECEDENCE, DiagnosticsPolicy, GapThresholds
 from hub.diagnostics.errors import DiagnosticsError, MatchGateError
 from hub.diagnostics.gaps import primary_gap, skill_gaps
-from hub.diagnostics.match_report import MatchReport, enforce_match_rate
-from hub.diagnostics.matching import MatchOutcome, active_identifiers, match_students, rematch
+from hub.diagnostics.match_report import MatchReport, combined_reports, enforce_match_rate
+from hub.diagnostics.matching import (
+    MatchOutcome,
+    RosterIds,
+    active_identifiers,
+    match_students,
+    match_to,
+    rematch,
+    roster_ids,
+)
 from hub.diagnostics.record import duplicate_tests, mark_test_of_record, suspect
 
 __all__ = [
@@ -27,13 +35,17 @@ __all__ = [
     "MatchGateError",
     "MatchOutcome",
     "MatchReport",
+    "RosterIds",
     "active_identifiers",
+    "combined_reports",
     "duplicate_tests",
     "enforce_match_rate",
     "mark_test_of_record",
     "match_students",
+    "match_to",
     "primary_gap",
     "rematch",
+    "roster_ids",
     "skill_gaps",
     "suspect",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -102,3 +103,28 @@ def _report(
         ambiguous_ids=first_ids("ambiguous"),
         id_types=id_types,
     )
+
+
+def combined_reports(reports: Iterable[MatchReport], sample_size: int = SAMPLE_IDS) -> list[MatchReport]:
+    """One report per file of ``reports``, which are those of consecutive blocks of the same rows: the
+    counts added, the ids the first distinct ones over the blocks in order (first seen file first)."""
+    by_file: dict[str | None, MatchReport] = {}
+    for report in reports:
+        held = by_file.get(report.file)
+        by_file[report.file] = (
+            report
+            if held is None
+            else replace(
+                held,
+                matched=held.matched + report.matched,
+                unmatched=held.unmatched + report.unmatched,
+                ambiguous=held.ambiguous + report.ambiguous,
+                unmatched_ids=_first(held.unmatched_ids + report.unmatched_ids, sample_size),
+                ambiguous_ids=_first(held.ambiguous_ids + report.ambiguous_ids, sample_size),
+            )
+        )
+    return list(by_file.values())
+
+
+def _first(ids: tuple[str, ...], sample_size: int) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(ids))[:sample_size]

@@ -55,6 +55,25 @@ def active_identifiers(
     return identifiers.join(people, keys="person_source_id", right_keys="source_id", join_type="left semi")
 
 
+@dataclass(frozen=True, slots=True)
+class RosterIds:
+    """What each id could name under a precedence of id types (``roster_ids``): worked out once for a
+    stage that matches many blocks of results against the same roster."""
+
+    candidates: pa.Table
+    id_types: tuple[str, ...]
+
+
+def roster_ids(identifiers: pa.Table, precedence: Sequence[str] = DEFAULT_ID_PRECEDENCE) -> RosterIds:
+    """``identifiers`` is the district's person_identifier table (``person_source_id``, ``id_type``,
+    ``value``), best narrowed with ``active_identifiers``."""
+    require_columns(identifiers, ["person_source_id", "id_type", "value"], "person_identifier")
+    id_types = tuple(precedence)
+    if not id_types:
+        raise DiagnosticsError("identifier precedence is empty: name at least one id type, e.g. sis_id")
+    return RosterIds(_candidates(identifiers, id_types), id_types)
+
+
 def match_students(
     results: pa.Table,
     identifiers: pa.Table,
@@ -66,19 +85,32 @@ def match_students(
 ) -> MatchOutcome:
     """Match every result row to a roster person; one ``MatchReport`` per value of ``file_column``.
 
-    ``identifiers`` is the district's person_identifier table (``person_source_id``, ``id_type``,
-    ``value``), best narrowed with ``active_identifiers``. Ids are compared with surrounding blanks
-    removed; a blank vendor id is unmatched.
+    ``identifiers``: see ``roster_ids``. Ids are compared with surrounding blanks removed; a blank vendor
+    id is unmatched.
     """
     require_columns(results, [vendor_id_column], "diagnostic results")
-    require_columns(identifiers, ["person_source_id", "id_type", "value"], "person_identifier")
-    id_types = tuple(precedence)
-    if not id_types:
-        raise DiagnosticsError("identifier precedence is empty: name at least one id type, e.g. sis_id")
+    roster = roster_ids(identifiers, precedence)
+    return match_to(
+        results, roster, vendor_id_column=vendor_id_column, file_column=file_column, sample_size=sample_size
+    )
 
+
+def match_to(
+    results: pa.Table,
+    roster: RosterIds,
+    *,
+    vendor_id_column: str = "vendor_student_id",
+    file_column: str = "source_file",
+    sample_size: int = SAMPLE_IDS,
+) -> MatchOutcome:
+    """``match_students`` against a roster's ids worked out before (``roster_ids``)."""
+    require_columns(results, [vendor_id_column], "diagnostic results")
+    id_types = roster.id_types
     vendor_ids = _clean(results.column(vendor_id_column))
     probe = pa.table({"_row": row_numbers(results.num_rows), "_id": vendor_ids})
-    hits = probe.join(_candidates(identifiers, id_types), keys="_id", right_keys="value", join_type="inner")
+    # only the ids these results carry: a block of results is joined to its own students, not the roster
+    candidates = roster.candidates.filter(pc.is_in(roster.candidates.column("value"), pc.unique(vendor_ids)))
+    hits = probe.join(candidates, keys="_id", right_keys="value", join_type="inner")
     decided = hits.take(first_per_group(hits, ["_row"], [("_rank", "ascending")]))
     found = (
         probe.select(["_row"])

@@ -13,12 +13,17 @@ new tests of students the roster does not know yet are a few unmatched rows of t
 and matched again on later nights (they never hold a night), while a file swapped for another district's,
 or keyed by other ids, changes every row and is refused as before. A refused night records no files
 read, so the next night judges the same rows again, under the roster of that night.
+
+A source that hands its results in blocks (``NormalizedBatch.blocks``, kept on disk to be read twice) is
+judged the same way: a first pass matches every block and adds up each file's counts, and only then are
+the blocks matched, gated and marked again on their way into the apply, so that no block of a refused
+file is applied, however well its first blocks matched.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
@@ -28,17 +33,22 @@ from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import (
     DiagnosticsPolicy,
     MatchGateError,
+    MatchOutcome,
     MatchReport,
+    RosterIds,
     active_identifiers,
+    combined_reports,
     enforce_match_rate,
     mark_test_of_record,
-    match_students,
+    match_to,
+    roster_ids,
 )
 from hub.pipeline.context import DistrictRun
 
 log = logging.getLogger(__name__)
 
 FILE_COLUMN = "source_file"
+RESULTS, DOMAINS = "assessment_result", "domain_result"
 
 
 @dataclass(slots=True)
@@ -65,9 +75,10 @@ class MatchTransform:
     """Match results to persons, drop the files (their results and domains) that fail the gate, and
     mark the test of record among what is left.
 
-    The roster's identifiers are read once for the whole stage: every source of it matches against the
-    same roster, which does not change while the stage runs. Marking here means a first load writes each
-    result once, flag included; ``settle_results`` then settles the flag against everything stored.
+    The roster's identifiers are read, and what each id could name worked out, once for the whole stage:
+    every source (and every block) of it matches against the same roster, which does not change while the
+    stage runs. Marking here means a first load writes each result once, flag included;
+    ``settle_results`` then settles the flag against everything stored.
 
     It names no ``reads``: a roster change applies no unchanged file again, since ``settle_results``
     matches every stored row against the new roster (a night's cost follows the files that changed).
@@ -76,7 +87,7 @@ class MatchTransform:
     policy: DiagnosticsPolicy
     gate: MatchGate
     reads: tuple[str, ...] = ()
-    _identifiers: pa.Table | None = field(default=None, init=False, repr=False)
+    _roster: RosterIds | None = field(default=None, init=False, repr=False)
 
     @property
     def settings(self) -> str:
@@ -85,10 +96,10 @@ class MatchTransform:
     def held(self, connector: str) -> bool:
         return bool(self.gate.refused_by.get(connector))
 
-    def identifiers(self, run: DistrictRun) -> pa.Table:
-        if self._identifiers is None:
-            self._identifiers = roster_identifiers(run)
-        return self._identifiers
+    def roster(self, run: DistrictRun) -> RosterIds:
+        if self._roster is None:
+            self._roster = roster_ids(roster_identifiers(run), self.policy.id_precedence)
+        return self._roster
 
     def __call__(
         self,
@@ -97,18 +108,55 @@ class MatchTransform:
         batch: NormalizedBatch,
         whole_files: Mapping[str, int] | None = None,
     ) -> NormalizedBatch:
-        policy, gate = self.policy, self.gate
-        results = batch.tables.get("assessment_result")
-        if results is None:
+        tables = dict(batch.tables)
+        in_blocks = RESULTS not in tables and RESULTS in batch.modes
+        if not in_blocks and RESULTS not in tables:
             return batch
-        identifiers = self.identifiers(run)
-        outcome = match_students(results, identifiers, policy.id_precedence, file_column=FILE_COLUMN)
-        judged = [as_whole_file(report, whole_files) for report in outcome.reports]
+        roster = self.roster(run)
+        blocks: Iterable[Mapping[str, pa.Table]] = ()
+        if in_blocks:
+            if isinstance(batch.blocks, Iterator):
+                raise TypeError(
+                    f"{connector}: the match gate reads a source's blocks twice; hand in a collection"
+                )
+            # every file judged whole before any of it is applied: a first pass over the blocks counts
+            reports = (
+                report
+                for block in batch.blocks
+                if RESULTS in block
+                for report in self._matched(block[RESULTS], roster).reports
+            )
+            refused = self._judge(run, connector, combined_reports(reports), whole_files)
+            blocks = self._gated_blocks(batch.blocks, roster, refused)
+        else:
+            outcome = self._matched(tables[RESULTS], roster)
+            refused = self._judge(run, connector, outcome.reports, whole_files)
+            tables.update(self._gated(outcome.results, tables.get(DOMAINS), refused))
+        if tables.get("lesson_evidence") is not None and tables["lesson_evidence"].num_rows:
+            # evidence of practice, not placement: matched, never gated
+            lessons = match_to(tables["lesson_evidence"], roster)
+            tables["lesson_evidence"] = lessons.results
+        # Diagnostic exports are year-to-date or per window: what a file leaves out is not gone.
+        names = [*tables, *((RESULTS, DOMAINS) if in_blocks else ())]
+        return NormalizedBatch(tables, dict.fromkeys(names, SyncMode.DELTA), {}, batch.issues, blocks)
+
+    def _matched(self, results: pa.Table, roster: RosterIds) -> MatchOutcome:
+        return match_to(results, roster, file_column=FILE_COLUMN)
+
+    def _judge(
+        self,
+        run: DistrictRun,
+        connector: str,
+        reports: Iterable[MatchReport],
+        whole_files: Mapping[str, int] | None,
+    ) -> list[str | None]:
+        """The gate's verdict on each file: the files refused, noted in ``gate``."""
+        gate, refused = self.gate, []
+        judged = [as_whole_file(report, whole_files) for report in reports]
         gate.reports.extend(judged)
-        refused: list[str | None] = []
         for report in judged:
             try:
-                enforce_match_rate(report, policy.min_match_rate)
+                enforce_match_rate(report, self.policy.min_match_rate)
             except MatchGateError as refusal:
                 refused.append(report.file)
                 gate.refused[report.file or connector] = str(refusal)
@@ -119,21 +167,38 @@ class MatchTransform:
                     report.file or connector,
                     100 * report.match_rate,
                 )
-        tables = dict(batch.tables)
-        tables["assessment_result"] = mark_test_of_record(
-            _without_files(outcome.results, refused),
-            rapid_guessing_threshold=policy.rapid_guessing_threshold,
+        return refused
+
+    def _gated(
+        self, matched: pa.Table, domains: pa.Table | None, refused: list[str | None]
+    ) -> dict[str, pa.Table]:
+        """The results of the files let in, marked, and their domains (a refused file's go with it)."""
+        results = mark_test_of_record(
+            _without_files(matched, refused), rapid_guessing_threshold=self.policy.rapid_guessing_threshold
         )
-        if tables.get("lesson_evidence") is not None and tables["lesson_evidence"].num_rows:
-            # evidence of practice, not placement: matched, never gated
-            lessons = match_students(tables["lesson_evidence"], identifiers, policy.id_precedence)
-            tables["lesson_evidence"] = lessons.results
-        if refused and "domain_result" in tables:  # a refused file's domains go with its results
-            loaded = tables["assessment_result"].column("source_id").combine_chunks()
-            domains = tables["domain_result"]
-            tables["domain_result"] = domains.filter(pc.is_in(domains.column("result_source_id"), loaded))
-        # Diagnostic exports are year-to-date or per window: what a file leaves out is not gone.
-        return NormalizedBatch(tables, {name: SyncMode.DELTA for name in tables}, {}, batch.issues)
+        gated = {RESULTS: results}
+        if domains is not None and refused:
+            loaded = results.column("source_id").combine_chunks()
+            domains = domains.filter(pc.is_in(domains.column("result_source_id"), loaded))
+        if domains is not None:
+            gated[DOMAINS] = domains
+        return gated
+
+    def _gated_blocks(
+        self, blocks: Iterable[Mapping[str, pa.Table]], roster: RosterIds, refused: list[str | None]
+    ) -> Iterator[dict[str, pa.Table]]:
+        """The apply pass: each block matched and gated as a whole batch is. A block holds every test of
+        its students (``hub.spilled.whole_groups``), so marking a block marks whole windows; what a
+        student matched under two vendor ids splits is marked again over every stored row by
+        ``settle_results``, after the apply."""
+        for block in blocks:
+            if RESULTS in block:
+                yield {
+                    **block,
+                    **self._gated(self._matched(block[RESULTS], roster).results, block.get(DOMAINS), refused),
+                }
+            else:
+                yield dict(block)
 
 
 def as_whole_file(report: MatchReport, whole_files: Mapping[str, int] | None) -> MatchReport:

@@ -116,7 +116,7 @@ def apply_batch(
         _plan_removals(connection, table, staging, mode, deletes, district_id, doomed)
         staged.append((table, staging, mode, conformed.column_names))
     for name, blocks in stage_blocks(connection, district_id, batch, result.issues).items():
-        mode, deletes = batch.modes[name], batch.deletes.get(name, [])
+        mode, deletes = batch.modes[blocks.given], batch.deletes.get(blocks.given, [])
         result.fingerprints[name] = blocks.fingerprint
         if applied_fingerprints.get(name) == blocks.fingerprint:
             result.changes[name] = TableChange(rows=blocks.rows, skipped_unchanged=True)

@@ -1,11 +1,12 @@
 """Tables a connector hands in a block at a time (``NormalizedBatch.blocks``), staged block by block.
 
-Each block is conformed, fingerprinted and loaded into its table's stage, then let go, so that an apply
-holds one block of a year of session logs rather than the year; what ``apply_batch`` does with a whole
-table's stage (upsert, replace children, a first load) it then does with these stages, in SQL, inside
-the same transaction. A block may repeat a row of an earlier one whole (a session's head, when its rows
-lie in two blocks): the copies are one row; a key repeated with other values is refused, as
-``apply_batch`` refuses it in a whole table.
+Each block is put in its stored form (a test's domains as one row), conformed, fingerprinted and loaded
+into its table's stage, then let go, so that an apply holds one block of a year of session logs or of
+diagnostic tests rather than the year; what ``apply_batch`` does with a whole table's stage (upsert,
+replace children, a first load) it then does with these stages, in SQL, inside the same transaction. A
+block may repeat a row of an earlier one whole (a session's head, when its rows lie in two blocks): the
+copies are one row; a key repeated with other values is refused, as ``apply_batch`` refuses it in a
+whole table.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hub.model.arrow import sql_table
 from hub.warehouse import bulk
 from hub.warehouse.conformed import conformed, nul_issues
 from hub.warehouse.fingerprint import Fingerprint
+from hub.warehouse.slots import stored_form
 from hub.warehouse.statements import WarehouseError, empty_stage, index_and_analyze, stage_key
 
 
@@ -31,6 +33,8 @@ class StagedBlocks:
     table: Table
     stage: str
     columns: list[str]
+    given: str
+    """The name the connector handed its rows under (``domain_result``, stored as ``result_domains``)."""
     rows: int = 0
     fingerprint: str = ""
 
@@ -50,7 +54,7 @@ def stage_blocks(
     copies a later block repeats whole are taken out, and a key repeated with other values refused."""
     staging: dict[str, _Staging] = {}
     try:
-        _stage_each(connection, district_id, batch, staging)
+        _stage_each(connection, district_id, batch, staging, issues)
         for stage in staging.values():
             stage.staged.stage = stage.load.close()
     except BaseException:
@@ -59,37 +63,44 @@ def stage_blocks(
         raise
     for name, stage in staging.items():
         issues += nul_issues(name, stage.nul)
-        mode = batch.modes.get(name, SyncMode.BULK)
-        stage.staged.fingerprint = stage.fingerprint.hexdigest(mode, batch.deletes.get(name, []))
+        given = stage.staged.given
+        mode = batch.modes.get(given, SyncMode.BULK)
+        stage.staged.fingerprint = stage.fingerprint.hexdigest(mode, batch.deletes.get(given, []))
         index_and_analyze(connection, stage.staged.stage, stage_key(name, stage.staged.columns))
         stage.staged.rows = _without_copies(connection, name, stage.staged)
     return {name: stage.staged for name, stage in staging.items()}
 
 
 def _stage_each(
-    connection: Connection, district_id: str, batch: NormalizedBatch, staging: dict[str, _Staging]
+    connection: Connection,
+    district_id: str,
+    batch: NormalizedBatch,
+    staging: dict[str, _Staging],
+    issues: list[Issue],
 ) -> None:
-    """Each block's tables conformed, fingerprinted and written on their way into their stages."""
+    """Each block's tables in their stored form (``stored_form``), conformed, fingerprinted and written on
+    their way into their stages."""
     for block in batch.blocks:
-        for name, rows in block.items():
-            mode = batch.modes.get(name, SyncMode.BULK)
-            if mode is SyncMode.PATCH or name in batch.tables:
+        for given, handed in block.items():
+            mode = batch.modes.get(given, SyncMode.BULK)
+            if mode is SyncMode.PATCH or given in batch.tables:
                 raise WarehouseError(
-                    f"{name}: a table handed in blocks is upserted or replaced whole, and only in blocks"
+                    f"{given}: a table handed in blocks is upserted or replaced whole, and only in blocks"
                 )
+            name, rows = stored_form(given, handed, mode, batch.deletes.get(given, []), issues)
             if name not in staging:
                 empty = conformed(name, rows.slice(0, 0), district_id, mode, Counter())
-                staging[name] = _start(connection, name, empty)
+                staging[name] = _start(connection, name, given, empty)
             table = conformed(name, rows, district_id, mode, staging[name].nul)
             staging[name].fingerprint.add(table)
             staging[name].load.add(table)
 
 
-def _start(connection: Connection, name: str, first: pa.Table) -> _Staging:
+def _start(connection: Connection, name: str, given: str, first: pa.Table) -> _Staging:
     """The stage of ``name``, shaped as its conformed blocks (``first``: one of no rows); named once its
     blocks are loaded (``bulk.BlockLoad.close``)."""
     table = sql_table(name)
-    staged = StagedBlocks(table, "", first.column_names)
+    staged = StagedBlocks(table, "", first.column_names, given)
     load = bulk.BlockLoad(
         connection, first.schema, lambda: empty_stage(connection, table, name, first.column_names)
     )

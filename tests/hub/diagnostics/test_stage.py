@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pyarrow as pa
+import pytest
 
 from hub.connector import NormalizedBatch, SyncMode
 from hub.diagnostics import GapThresholds
@@ -162,3 +163,49 @@ def test_a_file_below_the_match_rate_is_not_loaded_and_its_neighbour_is(
     assert sorted(stored(run, "person_source_id")) == ["good-1", "good-2"]
     kept = run.warehouse.read("domain_result", DISTRICT, columns=["result_source_id"])
     assert kept.column("result_source_id").to_pylist() == ["good-1"]
+
+
+def test_a_students_tests_in_two_blocks_are_judged_whole_and_settled_to_one_test_of_record(
+    run: DistrictRun, make_results: Callable[..., pa.Table], make_domains: Callable[..., pa.Table]
+) -> None:
+    """Blocks a source hands in are judged as one file by the gate; a block boundary between a student's
+    tests of one window (a source whose blocks do not hold whole students) marks one in each block, and
+    ``settle_results``, over every stored row, leaves the one the whole batch marks."""
+    policy = run.district.diagnostics
+    roster(run, {"p1": "101", "p2": "102"})
+    fall = {"window": "fall", "school_year": 2026}
+    rows = [
+        {**fall, "source_id": "r1", "vendor_student_id": "101", "test_date": date(2025, 9, 10)},
+        {**fall, "source_id": "r2", "vendor_student_id": "102", "test_date": date(2025, 9, 11)},
+        {**fall, "source_id": "r3", "vendor_student_id": "101", "test_date": date(2025, 9, 20)},
+    ]
+    blocks = [
+        {
+            "assessment_result": make_results([row], files=["ela.csv"]),
+            "domain_result": make_domains(
+                [{"result_source_id": row["source_id"], "vendor_domain": "Phonics"}]
+            ),
+        }
+        for row in rows
+    ]
+    gate = MatchGate()
+    batch = NormalizedBatch(
+        {}, dict.fromkeys(["assessment_result", "domain_result"], SyncMode.DELTA), blocks=blocks
+    )
+    run.warehouse.apply(DISTRICT, "iready", match_transform(policy, gate)(run, "iready", batch))
+    [report] = gate.reports
+    assert (report.file, report.matched, report.unmatched) == ("ela.csv", 3, 0) and not gate.refused
+    assert stored(run, "is_test_of_record") == {"r1": True, "r2": True, "r3": True}  # each block alone
+    assert stored(run, "person_source_id") == {"r1": "p1", "r2": "p2", "r3": "p1"}
+    assert settle_results(run, policy).tests_of_record == 2
+    assert stored(run, "is_test_of_record") == {"r1": False, "r2": True, "r3": True}
+
+
+def test_blocks_the_gate_could_read_only_once_are_refused(
+    run: DistrictRun, make_results: Callable[..., pa.Table]
+) -> None:
+    """A one-pass iterator of blocks would be used up judging the files, and then apply nothing."""
+    blocks = iter([{"assessment_result": make_results([{"source_id": "r1", "vendor_student_id": "101"}])}])
+    batch = NormalizedBatch({}, {"assessment_result": SyncMode.DELTA}, blocks=blocks)
+    with pytest.raises(TypeError, match="iready: the match gate reads a source's blocks twice"):
+        match_transform(run.district.diagnostics, MatchGate())(run, "iready", batch)
