@@ -83,6 +83,13 @@ def _day(number: int) -> date:
     return EPOCH + timedelta(days=number)
 
 
+@cache
+def _day_text(day: date) -> str:
+    """A day as the section writes it, formatted once a night (a goal's row and chart name two or three,
+    and a night's goals share a few dozen)."""
+    return f"{day:%Y-%m-%d}"
+
+
 @dataclass(frozen=True, slots=True)
 class ProgressBook:
     """The night's goals and points, indexed once so that each report looks up its own students' instead
@@ -208,7 +215,7 @@ def progress_section(
 
 def _since(goal: dict[str, Any], signal: str) -> str:
     """The signal and the night it took hold; words read from the points stand alone (no such night)."""
-    return f"{signal} since {goal['signal_since']:%Y-%m-%d}" if is_rule_words(goal, signal) else signal
+    return f"{signal} since {_day_text(goal['signal_since'])}" if is_rule_words(goal, signal) else signal
 
 
 def _observed(goal: dict[str, Any], book: ProgressBook) -> list[tuple[date, float | None]]:
@@ -239,8 +246,8 @@ def _chart(
         title=f"{student}: {what}, {signal}",
         description=(
             f"{len(observed)} point(s) after a baseline of {goal['baseline_score']:.0f} on "
-            f"{goal['baseline_date']:%Y-%m-%d}; goal {goal['goal_score']:.0f} by "
-            f"{goal['goal_date']:%Y-%m-%d}; {trend}; {signal}."
+            f"{_day_text(goal['baseline_date'])}; goal {goal['goal_score']:.0f} by "
+            f"{_day_text(goal['goal_date'])}; {trend}; {signal}."
         ),
         unit=unit,
         baseline=(goal["baseline_date"], goal["baseline_score"]),
