@@ -145,7 +145,7 @@ def _points_by_measure(
     keys = pa.table({"person": person.indices, "measure": measure.indices, "day": kept["observed_on"]})
     # a stable sort, as Table.sort_by's: points of one day keep the table's order
     order = pc.sort_indices(keys, [("person", "ascending"), ("measure", "ascending"), ("day", "ascending")])
-    ordered = kept.take(order)
+    ordered = kept.select(["observed_on", "score", "canonical_domain"]).take(order)  # the ids: as codes
     people = person.indices.take(order).to_numpy()
     measures = measure.indices.take(order).to_numpy()
     starts = np.flatnonzero(
