@@ -6,6 +6,7 @@ so a chart without a readable equivalent cannot be built.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -118,9 +119,14 @@ class ProgressChart:
     goal's date (None where too few points to read one: ``readable_trend``)."""
 
     def aimline_at(self, day: date) -> float:
+        return self.aimline_on([day])[0]
+
+    def aimline_on(self, days: Iterable[date]) -> list[float]:
+        """The aimline's value on each of ``days``, its slope worked out once (a chart's table reads it on
+        every point's day, for tens of thousands of charts a night)."""
         (start, low), (end, high) = self.baseline, self.goal
-        span = max((end - start).days, 1)
-        return low + (high - low) * (day - start).days / span
+        span, rise = max((end - start).days, 1), high - low
+        return [low + rise * (day - start).days / span for day in days]
 
     def trend_at(self, day: date) -> float:
         """The trend line's value on ``day`` (a chart with a trend only)."""
@@ -131,22 +137,26 @@ class ProgressChart:
     def table(self) -> DataTable:
         columns = (Column("date", "Date"), Column("what", "Point"), Column("score", "Score"))
         columns += (Column("aimline", "Aimline"),)
-        rows = [(self.baseline[0], "baseline", _number(self.baseline[1], self.unit), "start")]
+        unit = f" {self.unit}" if self.unit else ""
+        (start, low), (end, high) = self.baseline, self.goal
+        rows = [(start, "baseline", _number(low, unit), "start")]
+        aimline = self.aimline_on(day for day, _ in self.points)
         rows += [
-            (day, "observed", _number(score, self.unit), _number(self.aimline_at(day), self.unit))
-            for day, score in self.points
+            (day, "observed", _number(score, unit), _number(aim, unit))
+            for (day, score), aim in zip(self.points, aimline, strict=True)
         ]
         if self.trend is not None:
-            rows.append((self.goal[0], "trend by the goal's date", _number(self.trend[1], self.unit), "end"))
-        rows.append((self.goal[0], "goal", _number(self.goal[1], self.unit), "end"))
+            rows.append((end, "trend by the goal's date", _number(self.trend[1], unit), "end"))
+        rows.append((end, "goal", _number(high, unit), "end"))
         return DataTable(columns, tuple(rows))
 
 
 Chart = BarChart | StackedChart | HeatChart | ProgressChart
 
 
-def _number(value: float, unit: str) -> str:
-    return f"{value:.1f}".removesuffix(".0") + (f" {unit}" if unit else "")
+def _number(value: float, suffix: str) -> str:
+    """``value`` to a tenth (a whole number without its ".0"), then ``suffix`` (" " and the unit, or "")."""
+    return f"{value:.1f}".removesuffix(".0") + suffix
 
 
 def _band_text(band: tuple[float, float] | None, unit: str) -> str:

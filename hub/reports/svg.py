@@ -8,6 +8,7 @@ Text is escaped here (markupsafe), because the result is inserted into the page 
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from markupsafe import Markup, escape
 
@@ -35,9 +36,25 @@ def _text(
     anchor: str = "start",
     fill: str = INK,
 ) -> str:
+    return _text_template(size, weight, anchor, fill) % (x, y, escape(content))
+
+
+@cache
+def _text_template(
+    size: int = 12,
+    weight: str = "normal",
+    anchor: str = "start",
+    fill: str = INK,
+    *,
+    x: str = "%.1f",
+    y: str = "%.1f",
+    content: str = "%s",
+) -> str:
+    """A text element's markup with its position (``%.1f``) and escaped content (``%s``) left to fill,
+    or any of them given (as ``_text`` would write it)."""
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" '
-        f'fill="{fill}">{escape(content)}</text>'
+        f'<text x="{x}" y="{y}" font-size="{size}" font-weight="{weight}" text-anchor="{anchor}" '
+        f'fill="{fill}">{content}</text>'
     )
 
 
@@ -211,60 +228,91 @@ def heat_chart(chart: HeatChart, chart_id: str) -> Markup:
 
 def progress_chart(chart: ProgressChart, chart_id: str) -> Markup:
     """Points as dots, the aimline dashed from baseline to goal, the trend solid through the points and
-    dotted on to the goal's date."""
-    left, top, plot_width, plot_height = PAD + 40, 34.0, WIDTH - 2 * PAD - 48, 150.0
-    first = chart.baseline[0]
-    last = max([chart.goal[0], *(day for day, _ in chart.points)])
+    dotted on to the goal's date.
+
+    A district draws a chart per tutored student on each of their pages (tens of thousands a night), each
+    of a few points: its numbers are worked out once and formatted in C by one template per chart
+    (``_PROGRESS_FRAME``) and one per point (``_POINT``), rather than an element at a time."""
+    first, (end, goal), points = chart.baseline[0], chart.goal, chart.points
+    last = max([end, *(day for day, _ in points)])
     span = max((last - first).days, 1)
-    scores = [chart.baseline[1], chart.goal[1], *(score for _, score in chart.points)]
+    scores = [chart.baseline[1], goal, *(score for _, score in points)]
     low, high = min(scores), max(scores)
     low, high = (low - 1, high + 1) if high - low < 1 else (low, high)
     pad = (high - low) * 0.08
     low, high = low - pad, high + pad
-
+    height = high - low
     origin = first.toordinal()
 
     def x(day: date) -> float:
-        return left + plot_width * (day.toordinal() - origin) / span
+        return PLOT_LEFT + PLOT_WIDTH * (day.toordinal() - origin) / span
 
     def y(score: float) -> float:
-        return top + plot_height * (high - score) / (high - low)
+        return PLOT_TOP + PLOT_HEIGHT * (high - score) / height
 
-    body = list(_PROGRESS_LEGENDS[chart.trend is not None])
-    body.append(_rect(left, top, plot_width, plot_height, "#f7f8fa", f' stroke="{GRID}" stroke-width="0.5"'))
-    for value in (high - pad, low + pad):
-        body.append(_text(left - 4, y(value) + 4, f"{value:.0f}", size=10, anchor="end", fill=MUTED))
-    bottom = top + plot_height + 14
-    body.append(_text(left, bottom, f"{first:%b %d}", size=10, fill=MUTED))
-    body.append(_text(left + plot_width, bottom, f"{last:%b %d}", size=10, anchor="end", fill=MUTED))
-    (start, begin), (end, goal) = chart.baseline, chart.goal
-    body.append(
-        f'<line x1="{x(start):.1f}" y1="{y(begin):.1f}" x2="{x(end):.1f}" y2="{y(goal):.1f}" '
-        f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="5 4"/>'
-    )
-    body.append(_rect(x(end) - 4, y(goal) - 4, 8, 8, INK))
-    observed = [chart.baseline, *chart.points]
+    body = [
+        *_PROGRESS_LEGENDS[chart.trend is not None],
+        _PROGRESS_FRAME
+        % (
+            y(high - pad) + 4,
+            high - pad,
+            y(low + pad) + 4,
+            low + pad,
+            _day_label(first),
+            _day_label(last),
+            x(first),
+            y(chart.baseline[1]),
+            x(end),
+            y(goal),
+            x(end) - 4,
+            y(goal) - 4,
+        ),
+    ]
     if chart.trend is not None:
         # solid through the points, dotted on to the goal's date (as far as the scale): where it would end
-        first_day, last_day = observed[0][0], observed[-1][0]
+        first_day, last_day = first, points[-1][0] if points else first
         x2, v2, x1, v1 = _clipped(
             x(last_day), chart.trend_at(last_day), x(first_day), chart.trend_at(first_day), low, high
         )
         solid = _clipped(x1, v1, x2, v2, low, high)
         dotted = _clipped(x(last_day), chart.trend_at(last_day), x(end), chart.trend_at(end), low, high)
-        for (x1, v1, x2, v2), dash in ((solid, ""), (dotted, ' stroke-dasharray="2 3"')):
+        for (x1, v1, x2, v2), line in ((solid, _TREND), (dotted, _TREND_ON)):
             if x2 > x1:
-                body.append(
-                    f'<line x1="{x1:.1f}" y1="{y(v1):.1f}" x2="{x2:.1f}" y2="{y(v2):.1f}" '
-                    f'stroke="{SERIES[1]}" stroke-width="2"{dash}/>'
-                )
-    body += [
-        f'<circle cx="{x(day):.1f}" cy="{y(score):.1f}" r="3.5" fill="{SERIES[0]}"/>'
-        for day, score in observed
-    ]
-    caption = f"{chart.unit}" if chart.unit else "score"
-    body.append(_text(PAD, bottom + 16, f"Scale: {caption}", size=10, fill=MUTED))
-    return _frame(chart_id, chart.title, chart.description, bottom + 22, body)
+                body.append(line % (x1, y(v1), x2, y(v2)))
+    observed = (chart.baseline, *points)
+    body.append(_POINT * len(observed) % tuple(v for day, score in observed for v in (x(day), y(score))))
+    body.append(_scale_label(chart.unit))
+    return _frame(chart_id, chart.title, chart.description, PLOT_BOTTOM + 22, body)
+
+
+PLOT_LEFT, PLOT_TOP, PLOT_WIDTH, PLOT_HEIGHT = PAD + 40, 34.0, WIDTH - 2 * PAD - 48, 150.0
+"""A progress chart's plot area: left of it the scale's labels, below it the dates."""
+PLOT_BOTTOM = PLOT_TOP + PLOT_HEIGHT + 14
+_LINE = '<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"'
+_PROGRESS_FRAME = (
+    _rect(PLOT_LEFT, PLOT_TOP, PLOT_WIDTH, PLOT_HEIGHT, "#f7f8fa", f' stroke="{GRID}" stroke-width="0.5"')
+    + _text_template(10, anchor="end", fill=MUTED, x=f"{PLOT_LEFT - 4:.1f}", content="%.0f") * 2
+    + _text_template(10, fill=MUTED, x=f"{PLOT_LEFT:.1f}", y=f"{PLOT_BOTTOM:.1f}")
+    + _text_template(10, anchor="end", fill=MUTED, x=f"{PLOT_LEFT + PLOT_WIDTH:.1f}", y=f"{PLOT_BOTTOM:.1f}")
+    + f'{_LINE} stroke="{INK}" stroke-width="1.5" stroke-dasharray="5 4"/>'
+    + f'<rect x="%.1f" y="%.1f" width="8.0" height="8.0" fill="{INK}"/>'
+)
+"""Everything of a progress chart before its trend and points, as one template: the plot, the scale's top
+and bottom (position, value), the first and last dates, the aimline, the goal's mark."""
+_TREND = f'{_LINE} stroke="{SERIES[1]}" stroke-width="2"/>'
+_TREND_ON = _TREND.replace("/>", ' stroke-dasharray="2 3"/>')
+_POINT = f'<circle cx="%.1f" cy="%.1f" r="3.5" fill="{SERIES[0]}"/>'
+
+
+@cache
+def _day_label(day: date) -> str:
+    """A day as the chart's axis shows it (the same few dozen days on every chart of a night)."""
+    return str(escape(f"{day:%b %d}"))
+
+
+@cache
+def _scale_label(unit: str) -> str:
+    return _text(PAD, PLOT_BOTTOM + 16, f"Scale: {unit or 'score'}", size=10, fill=MUTED)
 
 
 def _clipped(

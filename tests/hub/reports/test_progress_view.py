@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,6 +13,7 @@ from hub.progress.policy import LATEST_BELOW, TREND_BELOW, TREND_POINTS
 from hub.reports import AlignmentReport, ReportInputs, build_reports, render
 from hub.reports.charts import ProgressChart
 from hub.reports.directory import directory
+from hub.reports.progress_view import progress_book
 from hub.reports.svg import SERIES
 from tests.hub.reports.conftest import GENERATED_AT
 
@@ -212,3 +214,40 @@ def test_a_trend_projected_far_past_the_scale_is_cut_at_the_plots_edge(large: Re
     assert ends and all(PLOT_TOP <= y2 <= PLOT_TOP + PLOT_HEIGHT for y2 in ends)
     labels = [int(value) for value in re.findall(r'text-anchor="end"[^>]*>(-?\d+)</text>', page)]
     assert labels and min(labels) >= 0  # no score below 0 % correct on the axis
+
+
+def test_the_book_finds_each_students_points_by_day_keeping_a_days_order() -> None:
+    """The book groups points by student and measure in whatever order (not the ids'), each group by day;
+    two points of one day stay in the table's order, and a point missing a key is nobody's."""
+    day = date(2026, 3, 2)
+    points = pa.table(
+        {
+            "person_source_id": ["stu-b", "stu-a", "stu-b", "stu-b", "stu-a", None, "stu-b"],
+            "measure": [
+                "mastery_check",
+                "mastery_check",
+                "orf",
+                "mastery_check",
+                "mastery_check",
+                "orf",
+                "orf",
+            ],
+            "observed_on": [day + timedelta(days=n) for n in (3, 1, 0, 3, 0, 0, 0)],
+            "score": [70.0, 40.0, 55.0, 75.0, 30.0, 99.0, 57.0],
+            "canonical_domain": ["fractions", None, None, "ratios", None, None, None],
+        }
+    )
+    book = progress_book(None, points)
+    assert book.points is not None and len(book.spans) == 3
+
+    def group(student: str, measure: str, domain: str | None = None) -> list[tuple]:
+        offset, length = book.spans[(student, measure)]
+        return book.points.observed(offset, offset + length, domain)  # type: ignore[union-attr]
+
+    assert group("stu-a", "mastery_check") == [(day, 30.0), (day + timedelta(days=1), 40.0)]
+    assert group("stu-b", "mastery_check") == [
+        (day + timedelta(days=3), 70.0),
+        (day + timedelta(days=3), 75.0),
+    ]
+    assert group("stu-b", "mastery_check", "ratios") == [(day + timedelta(days=3), 75.0)]
+    assert group("stu-b", "orf") == [(day, 55.0), (day, 57.0)]
