@@ -88,7 +88,6 @@ def match_students(
     ``identifiers``: see ``roster_ids``. Ids are compared with surrounding blanks removed; a blank vendor
     id is unmatched.
     """
-    require_columns(results, [vendor_id_column], "diagnostic results")
     roster = roster_ids(identifiers, precedence)
     return match_to(
         results, roster, vendor_id_column=vendor_id_column, file_column=file_column, sample_size=sample_size
